@@ -1,0 +1,63 @@
+// Users, devices and access tokens: what operators manage with chatctl and
+// what chatd consults to validate recipients.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chat/token.h"
+#include "store/database.h"
+
+namespace chat {
+
+struct DeviceRecord {
+  std::string user;
+  std::string device;
+  std::string platform;
+};
+
+struct TokenRecord {
+  std::string jti;
+  std::string user;
+  std::string device;
+  int64_t issued_s = 0;
+  int64_t expires_s = 0;
+  bool revoked = false;
+};
+
+// Expected failures are values; engine failures throw StoreFailure.
+enum class AccountError { kNone, kInvalidId, kExists, kNoSuchUser, kNoSuchDevice };
+std::string_view AccountErrorName(AccountError error);
+
+struct IssuedToken {
+  AccountError error = AccountError::kNone;
+  std::string token;  // the signed JWT, when error == kNone
+  TokenRecord record;
+};
+
+class AccountStore {
+ public:
+  explicit AccountStore(Database& db);
+
+  AccountError AddUser(const std::string& user, const std::string& name);
+  bool UserExists(const std::string& user);
+  std::vector<std::string> ListUsers();
+
+  AccountError AddDevice(const std::string& user, const std::string& device,
+                         const std::string& platform);
+  std::vector<DeviceRecord> ListDevices(const std::string& user);
+
+  // Registers a new token for an existing device and signs it.
+  IssuedToken IssueToken(const std::string& user, const std::string& device, int64_t ttl_s,
+                         const TokenSigner& signer, int64_t now_s);
+  // Returns how many tokens were revoked (0 if unknown or already revoked).
+  int RevokeToken(const std::string& jti, int64_t now_s);
+  int RevokeDeviceTokens(const std::string& user, const std::string& device, int64_t now_s);
+  std::vector<TokenRecord> ListTokens(const std::string& user);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace chat

@@ -1,0 +1,153 @@
+// SQLite connection, statement and transaction handles.
+#include "store/database.h"
+
+#include <utility>
+
+namespace chat {
+
+namespace {
+[[noreturn]] void Fail(sqlite3* db, std::string_view what) {
+  throw StoreFailure(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+}  // namespace
+
+Database Database::Open(const std::string& path, Mode mode) {
+  sqlite3* raw = nullptr;
+  int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY
+                                      : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  flags |= SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  Database db(raw, path);
+  if (rc != SQLITE_OK) Fail(raw, "cannot open database " + path);
+  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_extended_result_codes(raw, 1);
+  if (mode == Mode::kReadWrite) {
+    db.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  }
+  return db;
+}
+
+Database::Database(Database&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    if (db_) sqlite3_close_v2(db_);
+    db_ = std::exchange(other.db_, nullptr);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+Database::~Database() {
+  if (db_) sqlite3_close_v2(db_);
+}
+
+void Database::Exec(std::string_view sql) {
+  std::string text(sql);
+  char* message = nullptr;
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string error = message ? message : sqlite3_errmsg(db_);
+    sqlite3_free(message);
+    throw StoreFailure(path_ + ": " + error);
+  }
+}
+
+Statement Database::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &stmt, nullptr) != SQLITE_OK) {
+    Fail(db_, "prepare failed for \"" + std::string(sql) + "\"");
+  }
+  return Statement(stmt, db_);
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(std::exchange(other.stmt_, nullptr)), db_(other.db_) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    if (stmt_) sqlite3_finalize(stmt_);
+    stmt_ = std::exchange(other.stmt_, nullptr);
+    db_ = other.db_;
+  }
+  return *this;
+}
+
+Statement::~Statement() {
+  if (stmt_) sqlite3_finalize(stmt_);
+}
+
+Statement& Statement::Bind(int index, std::string_view text) {
+  if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                        SQLITE_TRANSIENT) != SQLITE_OK) {
+    Fail(db_, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) Fail(db_, "bind");
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) Fail(db_, "bind");
+  return *this;
+}
+
+Statement::StepResult Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return StepResult::kRow;
+  if (rc == SQLITE_DONE) return StepResult::kDone;
+  if ((rc & 0xFF) == SQLITE_CONSTRAINT) {
+    sqlite3_reset(stmt_);
+    return StepResult::kConstraint;
+  }
+  std::string error = sqlite3_errmsg(db_);
+  sqlite3_reset(stmt_);
+  throw StoreFailure("step failed: " + error);
+}
+
+Statement::StepResult Statement::Run() {
+  StepResult result = Step();
+  Reset();
+  return result;
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::Text(int column) const {
+  const auto* text = sqlite3_column_text(stmt_, column);
+  return text ? std::string(reinterpret_cast<const char*>(text),
+                            static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+              : std::string();
+}
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+Transaction::Transaction(Database& db) : db_(db) { db_.Exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (!done_) {
+    try {
+      db_.Exec("ROLLBACK");
+    } catch (const StoreFailure&) {
+      // The engine already rolled back (e.g. after an I/O error); nothing to undo.
+    }
+  }
+}
+
+void Transaction::Commit() {
+  db_.Exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace chat

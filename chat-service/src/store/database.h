@@ -1,0 +1,92 @@
+// RAII handles over SQLite: one Database per connection, prepared Statements.
+// A Database is used by one thread at a time.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace chat {
+
+// Thrown for failures that are not the caller's input: I/O errors, a corrupt
+// file, a schema newer than this binary. Caught at the edge of each thread.
+class StoreFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Statement;
+
+class Database {
+ public:
+  enum class Mode { kReadWrite, kReadOnly };
+
+  // Opens (creating in kReadWrite) the file at `path` in WAL mode with
+  // synchronous=FULL, foreign keys on and a busy timeout, so that several
+  // processes (chatd, chatctl) can share it.
+  static Database Open(const std::string& path, Mode mode = Mode::kReadWrite);
+
+  Database(Database&&) noexcept;
+  Database& operator=(Database&&) noexcept;
+  ~Database();
+
+  // Runs one or more statements with no results; throws StoreFailure.
+  void Exec(std::string_view sql);
+  Statement Prepare(std::string_view sql);
+  sqlite3* handle() { return db_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// A prepared statement. Bind parameters by 1-based index, Step() through rows,
+// Reset() to reuse. Throws StoreFailure on engine errors; a constraint
+// violation is reported by Step() returning kConstraint.
+class Statement {
+ public:
+  enum class StepResult { kRow, kDone, kConstraint };
+
+  Statement(Statement&&) noexcept;
+  Statement& operator=(Statement&&) noexcept;
+  ~Statement();
+
+  Statement& Bind(int index, std::string_view text);
+  Statement& Bind(int index, int64_t value);
+  Statement& BindNull(int index);
+  StepResult Step();
+  // Steps once and expects kDone (or kConstraint), then resets.
+  StepResult Run();
+  void Reset();
+
+  int64_t Int(int column) const;
+  std::string Text(int column) const;
+  bool IsNull(int column) const;
+
+ private:
+  friend class Database;
+  Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+  sqlite3_stmt* stmt_ = nullptr;
+  sqlite3* db_ = nullptr;
+};
+
+// A transaction that rolls back unless Commit() is called.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);  // BEGIN IMMEDIATE
+  ~Transaction();
+  void Commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+}  // namespace chat

@@ -1,0 +1,26 @@
+// Validation of the identifiers that appear in topics and payloads.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace chat {
+
+// Longest user, device, conversation, client-message or request id accepted.
+inline constexpr std::size_t kMaxIdLength = 64;
+
+// User, device and conversation ids: [a-z0-9_-]{1,64}. They appear as topic
+// levels, so they can never contain '/', '+', '#', '$' or ':'.
+bool IsValidId(std::string_view id);
+
+// Client message ids and request ids, chosen by clients: [A-Za-z0-9._:-]{1,64}
+// (UUIDs, ULIDs and counters all fit).
+bool IsValidClientToken(std::string_view token);
+
+// True when `text` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
+bool IsValidUtf8(std::string_view text);
+
+// A fresh conversation id: "c" followed by 24 lowercase hex digits of randomness.
+std::string NewConversationId();
+
+}  // namespace chat

@@ -1,0 +1,4 @@
+chat_test(common_test
+  SOURCES ids_test.cc token_test.cc config_file_test.cc
+  LIBS chat_common
+  LABELS unit)
