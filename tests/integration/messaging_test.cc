@@ -1,0 +1,227 @@
+// 1:1 messaging end to end: devices speak raw MQTT to a real mosquitto with
+// the real plugin and a real chatd (docs/PROTOCOL.md sections 5-8).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/test_stack.h"
+#include "harness/mqtt_probe.h"
+#include "store/database.h"
+
+namespace chat::testing {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+// A device as an app would run it: subscribed to its user's inbox and its own device topic.
+struct Device {
+  Device(TestStack& stack, const std::string& user, const std::string& device)
+      : user(user), device(device), probe(stack.port(), user + ":" + device) {
+    EXPECT_EQ(probe.Connect(user, stack.Provision(user, device)), 0);
+    EXPECT_TRUE(probe.Subscribe("chat/inbox/" + user + "/#"));
+    EXPECT_TRUE(probe.Subscribe("chat/dev/" + user + "/" + device));
+  }
+  void Send(const json& command) { probe.Publish("chat/up/" + user + "/" + device, command.dump()); }
+  void SendRaw(const std::string& payload) { probe.Publish("chat/up/" + user + "/" + device, payload); }
+
+  // Events of `type` received so far, waiting until there are `count` of them.
+  std::vector<json> Await(const std::string& type, std::size_t count,
+                          std::chrono::milliseconds timeout = 10s) {
+    auto matching = [&](const std::vector<Received>& all) {
+      std::vector<json> out;
+      for (const auto& r : all) {
+        json event = json::parse(r.payload, nullptr, false);
+        if (event.is_object() && event.value("type", "") == type) out.push_back(event);
+      }
+      return out;
+    };
+    auto all = probe.WaitFor([&](const auto& got) { return matching(got).size() >= count; }, timeout);
+    return matching(all);
+  }
+
+  std::string user, device;
+  MqttProbe probe;
+};
+
+json SendTo(const std::string& to, const std::string& cmid, const std::string& body) {
+  return json{{"type", "send"}, {"req_id", "r-" + cmid}, {"to", to}, {"cmid", cmid}, {"body", body}};
+}
+
+int64_t CountRows(TestStack& stack, const std::string& table) {
+  auto db = Database::Open(stack.db_path(), Database::Mode::kReadOnly);
+  auto stmt = db.Prepare("SELECT count(*) FROM " + table);
+  stmt.Step();
+  return stmt.Int(0);
+}
+
+class MessagingTest : public ::testing::Test {
+ protected:
+  TestStack stack_;
+};
+
+TEST_F(MessagingTest, MessageReachesEveryDeviceOfRecipientAndSenderWithTheSameSeq) {
+  Device alice_phone(stack_, "alice", "phone");
+  Device alice_laptop(stack_, "alice", "laptop");
+  Device bob_phone(stack_, "bob", "phone");
+  Device bob_tablet(stack_, "bob", "tablet");
+
+  alice_phone.Send(SendTo("bob", "m-1", "hello bob"));
+
+  auto accepted = alice_phone.Await("accepted", 1);
+  ASSERT_EQ(accepted.size(), 1u) << stack_.ChatdLog();
+  EXPECT_EQ(accepted[0]["seq"], 1);
+  EXPECT_EQ(accepted[0]["cmid"], "m-1");
+  EXPECT_EQ(accepted[0]["req_id"], "r-m-1");
+  EXPECT_EQ(accepted[0]["dup"], false);
+  EXPECT_GT(accepted[0]["ts"].get<int64_t>(), 0);
+  for (Device* bob : {&bob_phone, &bob_tablet}) {
+    auto got = bob->Await("msg", 1);
+    ASSERT_EQ(got.size(), 1u) << bob->device;
+    EXPECT_EQ(got[0]["seq"], 1);
+    EXPECT_EQ(got[0]["conv"], accepted[0]["conv"]);
+    EXPECT_EQ(got[0]["from"], "alice");
+    EXPECT_EQ(got[0]["dev"], "phone");
+    EXPECT_EQ(got[0]["body"], "hello bob");
+  }
+  auto on_laptop = alice_laptop.Await("accepted", 1);
+  ASSERT_EQ(on_laptop.size(), 1u);
+  EXPECT_EQ(on_laptop[0]["seq"], 1);
+  EXPECT_EQ(on_laptop[0]["body"], "hello bob");
+}
+
+TEST_F(MessagingTest, ReplyGoesToTheSameConversation) {
+  Device alice(stack_, "alice", "phone");
+  Device bob(stack_, "bob", "phone");
+  alice.Send(SendTo("bob", "a1", "hi"));
+  auto first = bob.Await("msg", 1);
+  ASSERT_EQ(first.size(), 1u);
+  bob.Send(json{{"type", "send"}, {"conv", first[0]["conv"]}, {"cmid", "b1"}, {"body", "hey"}});
+  auto reply = alice.Await("msg", 1);
+  ASSERT_EQ(reply.size(), 1u);
+  EXPECT_EQ(reply[0]["conv"], first[0]["conv"]);
+  EXPECT_EQ(reply[0]["seq"], 2);
+  EXPECT_EQ(reply[0]["from"], "bob");
+}
+
+TEST_F(MessagingTest, OrderHoldsForAThousandMessages) {
+  Device alice(stack_, "alice", "phone");
+  Device bob(stack_, "bob", "phone");
+  constexpr int kCount = 1000;
+  for (int i = 0; i < kCount; ++i) alice.Send(SendTo("bob", "m" + std::to_string(i), std::to_string(i)));
+  auto got = bob.Await("msg", kCount, 60s);
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(kCount)) << stack_.ChatdLog();
+  for (int i = 0; i < kCount; ++i) {
+    EXPECT_EQ(got[i]["seq"], i + 1);
+    EXPECT_EQ(got[i]["body"], std::to_string(i));
+  }
+  EXPECT_EQ(CountRows(stack_, "messages"), kCount);
+}
+
+TEST_F(MessagingTest, ResendIsDeduplicated) {
+  Device alice(stack_, "alice", "phone");
+  Device bob(stack_, "bob", "phone");
+  alice.Send(SendTo("bob", "same", "once"));
+  ASSERT_EQ(alice.Await("accepted", 1).size(), 1u);
+  alice.Send(SendTo("bob", "same", "once"));
+  auto accepted = alice.Await("accepted", 2);
+  ASSERT_EQ(accepted.size(), 2u);
+  EXPECT_EQ(accepted[1]["seq"], accepted[0]["seq"]);
+  EXPECT_EQ(accepted[1]["dup"], true);
+  alice.Send(SendTo("bob", "next", "twice"));  // a marker after the resend
+  auto got = bob.Await("msg", 2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0]["cmid"], "same");
+  EXPECT_EQ(got[1]["cmid"], "next");
+  EXPECT_EQ(got[1]["seq"], 2);
+  EXPECT_EQ(CountRows(stack_, "messages"), 2);
+}
+
+TEST_F(MessagingTest, BadInputGetsItsErrorCodeAndChangesNothing) {
+  Device alice(stack_, "alice", "phone");
+  Device bob(stack_, "bob", "phone");
+  stack_.Provision("carol", "pc");
+  alice.Send(SendTo("bob", "ok-1", "baseline"));
+  ASSERT_EQ(bob.Await("msg", 1).size(), 1u);
+  int64_t messages = CountRows(stack_, "messages");
+  int64_t conversations = CountRows(stack_, "conversations");
+
+  struct Case { std::string payload; std::string code; };
+  std::vector<Case> cases = {
+      {"{not json", "bad_json"},
+      {"[]", "bad_json"},
+      {"{\"type\":\"send\",\"to\":\"bob\",\"cmid\":\"x\",\"body\":\"\xC3\x28\"}", "invalid_utf8"},
+      {R"({"type":"teleport","req_id":"q1"})", "unknown_type"},
+      {R"({"req_id":"q2"})", "unknown_type"},
+      {R"({"type":"send","req_id":"q3","to":"bob","body":"no cmid"})", "bad_field"},
+      {R"({"type":"send","req_id":"q4","to":"BOB/#","cmid":"x","body":"x"})", "bad_field"},
+      {R"({"type":"send","req_id":"q5","to":"bob","cmid":"x","body":42})", "bad_field"},
+      {R"({"type":"send","req_id":"q6","to":"alice","cmid":"x","body":"me"})", "invalid_recipient"},
+      {R"({"type":"send","req_id":"q7","to":"nobody","cmid":"x","body":"?"})", "unknown_user"},
+      {R"({"type":"send","req_id":"q8","conv":"cnothere","cmid":"x","body":"?"})", "unknown_conversation"},
+      {json{{"type", "send"}, {"req_id", "q9"}, {"to", "bob"}, {"cmid", "big"},
+            {"body", std::string(16385, 'x')}}.dump(), "body_too_large"},
+  };
+  for (const auto& c : cases) alice.SendRaw(c.payload);
+  auto errors = alice.Await("error", cases.size());
+  ASSERT_EQ(errors.size(), cases.size()) << stack_.ChatdLog();
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_EQ(errors[i]["code"], cases[i].code) << cases[i].payload.substr(0, 80);
+    EXPECT_FALSE(errors[i].value("message", "").empty());
+  }
+  EXPECT_EQ(errors[3]["req_id"], "q1");
+  EXPECT_EQ(CountRows(stack_, "messages"), messages);
+  EXPECT_EQ(CountRows(stack_, "conversations"), conversations);
+  EXPECT_EQ(bob.Await("msg", 2, 300ms).size(), 1u);  // bob saw nothing more
+}
+
+TEST_F(MessagingTest, NonMemberCannotPostIntoSomeoneElsesConversation) {
+  Device alice(stack_, "alice", "phone");
+  Device bob(stack_, "bob", "phone");
+  Device carol(stack_, "carol", "pc");
+  alice.Send(SendTo("bob", "a1", "private"));
+  auto got = bob.Await("msg", 1);
+  ASSERT_EQ(got.size(), 1u);
+  carol.Send(json{{"type", "send"}, {"req_id", "c1"}, {"conv", got[0]["conv"]}, {"cmid", "c1"},
+                  {"body", "intrusion"}});
+  auto errors = carol.Await("error", 1);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0]["code"], "not_member");
+  EXPECT_EQ(bob.Await("msg", 2, 300ms).size(), 1u);
+  EXPECT_EQ(CountRows(stack_, "messages"), 1);
+}
+
+TEST_F(MessagingTest, ExplicitConversationCreateReturnsTheSameDirectConversation) {
+  Device alice(stack_, "alice", "phone");
+  Device bob(stack_, "bob", "phone");
+  alice.Send(json{{"type", "conv.create"}, {"req_id", "k1"}, {"with", "bob"}});
+  auto reply = alice.Await("conv", 1);
+  ASSERT_EQ(reply.size(), 1u);
+  EXPECT_EQ(reply[0]["req_id"], "k1");
+  EXPECT_EQ(reply[0]["created"], true);
+  EXPECT_EQ(reply[0]["members"], json({"alice", "bob"}));
+  auto announced = bob.Await("conv.new", 1);
+  ASSERT_EQ(announced.size(), 1u);
+  EXPECT_EQ(announced[0]["conv"], reply[0]["conv"]);
+  bob.Send(SendTo("alice", "b1", "hi"));
+  auto accepted = bob.Await("accepted", 1);
+  ASSERT_EQ(accepted.size(), 1u);
+  EXPECT_EQ(accepted[0]["conv"], reply[0]["conv"]);
+}
+
+TEST_F(MessagingTest, MessagesSentWhileChatdIsDownAreProcessedWhenItReturns) {
+  Device alice(stack_, "alice", "phone");
+  Device bob(stack_, "bob", "phone");
+  alice.Send(SendTo("bob", "before", "1"));
+  ASSERT_EQ(bob.Await("msg", 1).size(), 1u);
+  stack_.StopChatd();
+  alice.Send(SendTo("bob", "during", "2"));  // queued by the broker for chatd's session
+  stack_.StartChatd();
+  auto got = bob.Await("msg", 2, 15s);
+  ASSERT_EQ(got.size(), 2u) << stack_.ChatdLog();
+  EXPECT_EQ(got[1]["cmid"], "during");
+  EXPECT_EQ(got[1]["seq"], 2);
+}
+
+}  // namespace
+}  // namespace chat::testing

@@ -1,0 +1,8 @@
+chat_test(chatd_test
+  SOURCES command_test.cc fanout_batch_test.cc
+  LIBS chatd_core
+  LABELS unit)
+chat_test(store_test
+  SOURCES store_test.cc command_processor_test.cc
+  LIBS chatd_core chat_store
+  LABELS unit)

@@ -1,0 +1,169 @@
+// Command handling against a real SQLite file: sequencing, dedupe, errors
+// that change nothing, and the all-or-nothing batch.
+#include "chatd/command_processor.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "store/account_store.h"
+#include "store/migrator.h"
+
+namespace chat {
+namespace {
+
+using json = nlohmann::json;
+
+class ProcessorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = ::testing::TempDir() + "/processor_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
+    std::filesystem::remove(path_);
+    db_ = std::make_unique<Database>(Database::Open(path_));
+    ApplyMigrations(*db_);
+    AccountStore accounts(*db_);
+    for (const char* u : {"alice", "bob", "carol"}) accounts.AddUser(u, "");
+    store_ = std::make_unique<MessageStore>(*db_);
+    processor_ = std::make_unique<CommandProcessor>(*db_, *store_);
+  }
+  void TearDown() override {
+    processor_.reset();
+    store_.reset();
+    db_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  }
+
+  // Runs one batch; returns every (topic, event) it would publish.
+  std::vector<std::pair<std::string, json>> Run(
+      std::vector<std::pair<DeviceAddress, std::string>> inputs) {
+    std::vector<Command> commands;
+    for (auto& [sender, payload] : inputs) commands.push_back(ParseCommand(sender, payload, {}));
+    FanoutBatch out;
+    processor_->ProcessBatch(commands, out);
+    std::vector<std::pair<std::string, json>> events;
+    for (const auto& payload : out.Encode()) {
+      json control = json::parse(payload);
+      for (const auto& item : control["out"]) {
+        for (const auto& topic : item["topics"]) {
+          events.emplace_back(topic.get<std::string>(), json::parse(item["payload"].get<std::string>()));
+        }
+      }
+    }
+    return events;
+  }
+
+  static std::string Send(const std::string& to, const std::string& cmid) {
+    return json{{"type", "send"}, {"to", to}, {"cmid", cmid}, {"body", "hi " + cmid}}.dump();
+  }
+
+  const DeviceAddress alice_{"alice", "phone"};
+  std::string path_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<MessageStore> store_;
+  std::unique_ptr<CommandProcessor> processor_;
+};
+
+TEST_F(ProcessorTest, FirstSendCreatesTheConversationAndDeliversToBoth) {
+  auto events = Run({{alice_, Send("bob", "m1")}});
+  ASSERT_EQ(events.size(), 4u);  // conv.new x2, msg to bob, accepted to alice
+  EXPECT_EQ(events[0].second["type"], "conv.new");
+  std::string conv = events[0].second["conv"];
+  EXPECT_EQ(events[2].first, "chat/inbox/bob/" + conv);
+  EXPECT_EQ(events[2].second["type"], "msg");
+  EXPECT_EQ(events[2].second["seq"], 1);
+  EXPECT_EQ(events[2].second["from"], "alice");
+  EXPECT_EQ(events[2].second["dev"], "phone");
+  EXPECT_EQ(events[3].first, "chat/inbox/alice/" + conv);
+  EXPECT_EQ(events[3].second["type"], "accepted");
+  EXPECT_EQ(events[3].second["dup"], false);
+}
+
+TEST_F(ProcessorTest, ResendWithSameClientIdReturnsOriginalSeq) {
+  Run({{alice_, Send("bob", "m1")}, {alice_, Send("bob", "m2")}});
+  auto events = Run({{alice_, Send("bob", "m1")}});
+  ASSERT_EQ(events.size(), 1u);  // only the sender hears about it
+  EXPECT_EQ(events[0].second["type"], "accepted");
+  EXPECT_EQ(events[0].second["seq"], 1);
+  EXPECT_EQ(events[0].second["dup"], true);
+  EXPECT_EQ(store_->MessageCount(), 2);
+}
+
+TEST_F(ProcessorTest, DuplicateInsideOneBatchIsStoredOnce) {
+  auto events = Run({{alice_, Send("bob", "m1")}, {alice_, Send("bob", "m1")}});
+  EXPECT_EQ(store_->MessageCount(), 1);
+  EXPECT_EQ(events.back().second["dup"], true);
+}
+
+TEST_F(ProcessorTest, SeqIsConsecutiveAcrossBatches) {
+  for (int i = 1; i <= 20; ++i) {
+    auto events = Run({{alice_, Send("bob", "m" + std::to_string(i))}});
+    EXPECT_EQ(events.back().second["seq"], i);
+  }
+}
+
+TEST_F(ProcessorTest, UnknownUserIsRejectedAndNothingIsStored) {
+  auto events = Run({{alice_, Send("nobody", "m1")}});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].first, "chat/dev/alice/phone");
+  EXPECT_EQ(events[0].second["code"], "unknown_user");
+  EXPECT_EQ(events[0].second["cmid"], "m1");
+  EXPECT_EQ(store_->ConversationCount(), 0);
+  EXPECT_EQ(store_->MessageCount(), 0);
+}
+
+TEST_F(ProcessorTest, NonMemberCannotPostToAConversation) {
+  auto first = Run({{alice_, Send("bob", "m1")}});
+  std::string conv = first[0].second["conv"];
+  json post{{"type", "send"}, {"conv", conv}, {"cmid", "x1"}, {"body", "intrude"}};
+  auto events = Run({{DeviceAddress{"carol", "pc"}, post.dump()}});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].first, "chat/dev/carol/pc");
+  EXPECT_EQ(events[0].second["code"], "not_member");
+  EXPECT_EQ(store_->MessageCount(), 1);
+}
+
+TEST_F(ProcessorTest, UnknownConversationIsRejected) {
+  json post{{"type", "send"}, {"conv", "cdoesnotexist"}, {"cmid", "x1"}, {"body", "?"}};
+  auto events = Run({{alice_, post.dump()}});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].second["code"], "unknown_conversation");
+}
+
+TEST_F(ProcessorTest, BadCommandDoesNotDisturbOthersInTheBatch) {
+  auto events = Run({{alice_, "{not json"}, {alice_, Send("bob", "m1")}});
+  EXPECT_EQ(events[0].second["code"], "bad_json");
+  EXPECT_EQ(events.back().second["type"], "accepted");
+  EXPECT_EQ(store_->MessageCount(), 1);
+}
+
+TEST_F(ProcessorTest, ConvCreateIsIdempotent) {
+  json create{{"type", "conv.create"}, {"req_id", "r1"}, {"with", "bob"}};
+  auto first = Run({{alice_, create.dump()}});
+  auto second = Run({{DeviceAddress{"bob", "tab"}, json{{"type", "conv.create"}, {"with", "alice"}}.dump()}});
+  EXPECT_EQ(first.back().second["type"], "conv");
+  EXPECT_EQ(first.back().second["created"], true);
+  EXPECT_EQ(first.back().second["req_id"], "r1");
+  EXPECT_EQ(second.back().second["created"], false);
+  EXPECT_EQ(first.back().second["conv"], second.back().second["conv"]);
+  EXPECT_EQ(store_->ConversationCount(), 1);
+}
+
+TEST_F(ProcessorTest, StorageFailureRollsBackTheWholeBatchAndSaysInternal) {
+  Run({{alice_, Send("bob", "m1")}});
+  db_->Exec("CREATE TRIGGER fail_insert BEFORE INSERT ON messages BEGIN "
+            "SELECT RAISE(ABORT, 'disk on fire'); END");
+  auto events = Run({{alice_, Send("bob", "m2")}, {alice_, Send("carol", "m3")}});
+  ASSERT_EQ(events.size(), 2u);
+  for (const auto& [topic, event] : events) {
+    EXPECT_EQ(topic, "chat/dev/alice/phone");
+    EXPECT_EQ(event["code"], "internal");
+  }
+  db_->Exec("DROP TRIGGER fail_insert");
+  EXPECT_EQ(store_->MessageCount(), 1);
+  EXPECT_EQ(store_->ConversationCount(), 1);  // carol's conversation was rolled back too
+}
+
+}  // namespace
+}  // namespace chat

@@ -1,0 +1,111 @@
+// Device command parsing and validation (docs/PROTOCOL.md sections 5 and 7).
+#include "chatd/command.h"
+
+#include <gtest/gtest.h>
+
+namespace chat {
+namespace {
+
+const DeviceAddress kAlice{"alice", "phone"};
+
+Command Parse(std::string_view payload, std::size_t max_body = 100) {
+  return ParseCommand(kAlice, payload, CommandLimits{max_body});
+}
+
+ErrorCode CodeOf(const Command& command) {
+  const auto* rejected = std::get_if<RejectedCommand>(&command.body);
+  EXPECT_NE(rejected, nullptr) << "expected a rejection";
+  return rejected ? rejected->code : ErrorCode::kInternal;
+}
+
+TEST(Command, SendToUserIsParsed) {
+  Command c = Parse(R"({"type":"send","req_id":"r1","to":"bob","cmid":"m-1","body":"hi"})");
+  const auto* send = std::get_if<SendCommand>(&c.body);
+  ASSERT_NE(send, nullptr);
+  EXPECT_EQ(send->to, "bob");
+  EXPECT_EQ(send->cmid, "m-1");
+  EXPECT_EQ(send->body, "hi");
+  EXPECT_EQ(c.req_id, "r1");
+  EXPECT_EQ(c.sender, kAlice);
+}
+
+TEST(Command, SendToConversationIsParsed) {
+  Command c = Parse(R"({"type":"send","conv":"c123","cmid":"m-1","body":""})");
+  const auto* send = std::get_if<SendCommand>(&c.body);
+  ASSERT_NE(send, nullptr);
+  EXPECT_EQ(send->conv, "c123");
+  EXPECT_TRUE(c.req_id.empty());
+}
+
+TEST(Command, SenderComesFromTheTopicNeverThePayload) {
+  Command c = Parse(R"({"type":"send","to":"bob","cmid":"m","body":"x","from":"mallory"})");
+  EXPECT_EQ(c.sender.user, "alice");
+}
+
+TEST(Command, MalformedJsonIsBadJson) {
+  for (const char* payload : {"", "{", "[1,2]", "\"send\"", "42", "null", "{\"type\":}"}) {
+    EXPECT_EQ(CodeOf(Parse(payload)), ErrorCode::kBadJson) << payload;
+  }
+}
+
+TEST(Command, InvalidUtf8IsRejectedBeforeParsing) {
+  EXPECT_EQ(CodeOf(Parse("{\"type\":\"send\",\"body\":\"\xC3\x28\"}")), ErrorCode::kInvalidUtf8);
+}
+
+TEST(Command, MissingOrUnknownTypeIsUnknownType) {
+  EXPECT_EQ(CodeOf(Parse(R"({"to":"bob"})")), ErrorCode::kUnknownType);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":7})")), ErrorCode::kUnknownType);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"explode"})")), ErrorCode::kUnknownType);
+}
+
+TEST(Command, SendNeedsExactlyOneOfConvAndTo) {
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","cmid":"m","body":"x"})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"bob","conv":"c1","cmid":"m","body":"x"})")),
+            ErrorCode::kBadField);
+}
+
+TEST(Command, SendFieldsAreValidated) {
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"Bob!","cmid":"m","body":"x"})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","conv":"c/1","cmid":"m","body":"x"})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"bob","body":"x"})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"bob","cmid":"a b","body":"x"})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"bob","cmid":"m"})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"bob","cmid":"m","body":5})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":["bob"],"cmid":"m","body":"x"})")), ErrorCode::kBadField);
+}
+
+TEST(Command, MalformedReqIdIsRejected) {
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","req_id":"a/b","to":"bob","cmid":"m","body":"x"})")),
+            ErrorCode::kBadField);
+}
+
+TEST(Command, BodyOverTheLimitIsBodyTooLarge) {
+  std::string body(101, 'x');
+  Command c = Parse(R"({"type":"send","to":"bob","cmid":"m","body":")" + body + "\"}", 100);
+  EXPECT_EQ(CodeOf(c), ErrorCode::kBodyTooLarge);
+  EXPECT_EQ(c.cmid, "m");  // echoed so the outbox can match the error
+}
+
+TEST(Command, SendingToYourselfIsInvalidRecipient) {
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"alice","cmid":"m","body":"x"})")),
+            ErrorCode::kInvalidRecipient);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"conv.create","with":"alice"})")), ErrorCode::kInvalidRecipient);
+}
+
+TEST(Command, ConvCreateNeedsAUserId) {
+  Command c = Parse(R"({"type":"conv.create","req_id":"r9","with":"bob"})");
+  const auto* create = std::get_if<CreateDirectCommand>(&c.body);
+  ASSERT_NE(create, nullptr);
+  EXPECT_EQ(create->with, "bob");
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"conv.create"})")), ErrorCode::kBadField);
+}
+
+TEST(Command, ErrorCodeNamesAreStable) {
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kBadJson), "bad_json");
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kUnknownUser), "unknown_user");
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kNotMember), "not_member");
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kBodyTooLarge), "body_too_large");
+}
+
+}  // namespace
+}  // namespace chat

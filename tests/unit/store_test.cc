@@ -1,0 +1,131 @@
+// The SQLite store: migrations, accounts, sequencing and dedupe.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "chat/token.h"
+#include "store/account_store.h"
+#include "store/message_store.h"
+#include "store/migrator.h"
+
+namespace chat {
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = ::testing::TempDir() + "/store_test_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
+    std::filesystem::remove(path_);
+    db_ = std::make_unique<Database>(Database::Open(path_));
+    ApplyMigrations(*db_);
+  }
+  void TearDown() override {
+    db_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  }
+  std::string path_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(StoreTest, FreshDatabaseIsAtTheLatestSchema) {
+  auto stmt = db_->Prepare("PRAGMA user_version");
+  stmt.Step();
+  EXPECT_EQ(stmt.Int(0), LatestSchemaVersion());
+  EXPECT_GE(LatestSchemaVersion(), 1);
+}
+
+TEST_F(StoreTest, MigratingTwiceChangesNothing) {
+  auto report = ApplyMigrations(*db_);
+  EXPECT_EQ(report.from_version, report.to_version);
+  EXPECT_TRUE(report.backup_path.empty());
+}
+
+TEST_F(StoreTest, NewerSchemaThanTheBinaryIsRefused) {
+  db_->Exec("PRAGMA user_version = 999");
+  EXPECT_THROW(ApplyMigrations(*db_), StoreFailure);
+}
+
+TEST_F(StoreTest, DatabaseUsesWalAndFullSync) {
+  auto mode = db_->Prepare("PRAGMA journal_mode");
+  mode.Step();
+  EXPECT_EQ(mode.Text(0), "wal");
+  auto sync = db_->Prepare("PRAGMA synchronous");
+  sync.Step();
+  EXPECT_EQ(sync.Int(0), 2);  // FULL
+}
+
+TEST_F(StoreTest, UsersAndDevicesAreUniqueAndValidated) {
+  AccountStore accounts(*db_);
+  EXPECT_EQ(accounts.AddUser("alice", "Alice"), AccountError::kNone);
+  EXPECT_EQ(accounts.AddUser("alice", ""), AccountError::kExists);
+  EXPECT_EQ(accounts.AddUser("Bad/Id", ""), AccountError::kInvalidId);
+  EXPECT_EQ(accounts.AddDevice("alice", "phone", "ios"), AccountError::kNone);
+  EXPECT_EQ(accounts.AddDevice("alice", "phone", "ios"), AccountError::kExists);
+  EXPECT_EQ(accounts.AddDevice("nobody", "phone", ""), AccountError::kNoSuchUser);
+  EXPECT_EQ(accounts.ListDevices("alice").size(), 1u);
+}
+
+TEST_F(StoreTest, IssuedTokenVerifiesAndRevocationIsRecorded) {
+  AccountStore accounts(*db_);
+  accounts.AddUser("alice", "");
+  accounts.AddDevice("alice", "phone", "");
+  SigningKey key(32, 7);
+  auto issued = accounts.IssueToken("alice", "phone", 3600, TokenSigner(key), 1000);
+  ASSERT_EQ(issued.error, AccountError::kNone);
+  auto check = TokenVerifier(key).Verify(issued.token, 1000);
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(check.claims.jti, issued.record.jti);
+  EXPECT_EQ(accounts.IssueToken("alice", "laptop", 60, TokenSigner(key), 1000).error,
+            AccountError::kNoSuchDevice);
+  EXPECT_EQ(accounts.RevokeDeviceTokens("alice", "phone", 1001), 1);
+  EXPECT_EQ(accounts.RevokeToken(issued.record.jti, 1002), 0);  // already revoked
+  EXPECT_TRUE(accounts.ListTokens("alice").at(0).revoked);
+}
+
+TEST_F(StoreTest, AppendAssignsConsecutiveSeqPerConversation) {
+  AccountStore accounts(*db_);
+  for (const char* u : {"alice", "bob", "carol"}) accounts.AddUser(u, "");
+  MessageStore store(*db_);
+  std::string ab = store.CreateDirect("alice", "bob", 1);
+  std::string ac = store.CreateDirect("carol", "alice", 1);
+  for (int i = 1; i <= 5; ++i) {
+    StoredMessage m{ab, 0, 1, "alice", "phone", "m" + std::to_string(i), "x"};
+    EXPECT_EQ(store.Append(m), i);
+  }
+  StoredMessage other{ac, 0, 1, "carol", "phone", "m1", "x"};
+  EXPECT_EQ(store.Append(other), 1);
+  EXPECT_EQ(store.MessageCount(), 6);
+}
+
+TEST_F(StoreTest, DirectConversationIsUniquePerPairInEitherOrder) {
+  AccountStore accounts(*db_);
+  accounts.AddUser("alice", "");
+  accounts.AddUser("bob", "");
+  MessageStore store(*db_);
+  std::string conv = store.CreateDirect("bob", "alice", 1);
+  EXPECT_EQ(store.FindDirect("alice", "bob"), conv);
+  EXPECT_EQ(store.FindDirect("bob", "alice"), conv);
+  EXPECT_THROW(store.CreateDirect("alice", "bob", 2), StoreFailure);
+  EXPECT_EQ(store.Members(conv), (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(store.ConversationKind(conv), "direct");
+}
+
+TEST_F(StoreTest, ClientMessageIdFindsTheOriginalMessage) {
+  AccountStore accounts(*db_);
+  accounts.AddUser("alice", "");
+  accounts.AddUser("bob", "");
+  MessageStore store(*db_);
+  std::string conv = store.CreateDirect("alice", "bob", 1);
+  StoredMessage m{conv, 0, 42, "alice", "phone", "cm-1", "hello"};
+  store.Append(m);
+  auto found = store.FindByClientId(conv, "alice", "cm-1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->seq, 1);
+  EXPECT_EQ(found->body, "hello");
+  EXPECT_EQ(found->ts_ms, 42);
+  EXPECT_FALSE(store.FindByClientId(conv, "bob", "cm-1"));  // ids are per sender
+}
+
+}  // namespace
+}  // namespace chat
