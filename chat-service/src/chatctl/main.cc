@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   auto* token_issue = token->add_subcommand("issue", "issue a token; prints only the token");
   token_issue->add_option("user", s1, "user id")->required();
   token_issue->add_option("device", s2, "device id")->required();
-  token_issue->add_option("--ttl", ttl, "lifetime: 30d, 12h, 15m, 90s", true);
+  token_issue->add_option("--ttl", ttl, "lifetime: 30d, 12h, 15m, 90s")->capture_default_str();
   auto* token_revoke = token->add_subcommand(
       "revoke", "revoke one token by id, or every token of --user/--device; refused at next connect");
   token_revoke->add_option("jti", s3, "token id (from `token list`)");
