@@ -1,0 +1,137 @@
+// Global options, connecting and output helpers of chat-cli.
+#include "cli_options.h"
+
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "chat/ids.h"
+
+namespace chat::cli {
+namespace {
+
+std::string Trim(const std::string& text) {
+  const char* kSpace = " \t\r\n\f\v";
+  auto begin = text.find_first_not_of(kSpace);
+  if (begin == std::string::npos) return "";
+  auto end = text.find_last_not_of(kSpace);
+  return text.substr(begin, end - begin + 1);
+}
+
+// The token from --token, or read from --token-file; false when unreadable.
+bool ResolveToken(const GlobalOptions& global, std::string& token) {
+  if (global.token_file.empty()) {
+    token = global.token;
+    return true;
+  }
+  std::ifstream file(global.token_file);
+  if (!file) {
+    PrintError("cannot read token file " + global.token_file);
+    return false;
+  }
+  std::ostringstream content;
+  content << file.rdbuf();
+  token = Trim(content.str());
+  return true;
+}
+
+std::string DescribeFailure(const client::ConnectResult& result, const GlobalOptions& global) {
+  using Outcome = client::ConnectResult::Outcome;
+  std::string where = global.host + ":" + std::to_string(global.port);
+  const std::string& why = result.status.message();
+  switch (result.outcome) {
+    case Outcome::kRefused:
+      return "connection to " + where + " refused: " + why +
+             (result.connack_code == 5 ? " (check --user, --device and the token)" : "");
+    case Outcome::kUnreachable: return "cannot connect to " + where + ": " + why;
+    case Outcome::kTimedOut: return "connecting to " + where + " timed out: " + why;
+    case Outcome::kSubscriptionRefused: return "connected to " + where + " but " + why;
+    default: return why;
+  }
+}
+
+}  // namespace
+
+void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
+  app.add_option("--host", g.host, "Broker host")->capture_default_str()->envname("CHAT_HOST");
+  app.add_option("--port", g.port, "Broker MQTT port")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65535))
+      ->envname("CHAT_PORT");
+  app.add_option("--user", g.user, "Your user id")
+      ->required()
+      ->check(UserIdValidator())
+      ->envname("CHAT_USER");
+  app.add_option("--device", g.device, "Your device id")
+      ->required()
+      ->check(UserIdValidator())
+      ->envname("CHAT_DEVICE");
+  auto* token = app.add_option("--token", g.token,
+                               "Access token (prefer --token-file: argv is visible to others)")
+                    ->envname("CHAT_TOKEN");
+  app.add_option("--token-file", g.token_file, "File holding the access token (whitespace trimmed)")
+      ->check(CLI::ExistingFile)
+      ->excludes(token)
+      ->envname("CHAT_TOKEN_FILE");
+  app.add_option("--timeout-s", g.timeout_s, "Seconds to wait for the connection and each reply")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--clean-session", g.clean_session,
+               "Start a clean MQTT session (default: persistent, so the broker queues events "
+               "while away)");
+}
+
+CLI::Validator UserIdValidator() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        return IsValidId(value) ? "" : "'" + value + "' is not an id ([a-z0-9_-]{1,64})";
+      },
+      "ID");
+}
+
+CLI::Validator ClientTokenValidator() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        return IsValidClientToken(value) ? ""
+                                         : "'" + value + "' does not match [A-Za-z0-9._:-]{1,64}";
+      },
+      "TOKEN");
+}
+
+std::unique_ptr<client::ChatClient> ConnectClient(const GlobalOptions& global, int& exit_code) {
+  client::ClientOptions options;
+  options.host = global.host;
+  options.port = global.port;
+  options.user = global.user;
+  options.device = global.device;
+  options.clean_session = global.clean_session;
+  if (!ResolveToken(global, options.token)) {
+    exit_code = kExitUsage;
+    return nullptr;
+  }
+  auto chat = std::make_unique<client::ChatClient>(std::move(options));
+  client::ConnectResult result = chat->Connect(global.timeout());
+  if (!result.ok()) {
+    PrintError(DescribeFailure(result, global));
+    exit_code = result.outcome == client::ConnectResult::Outcome::kInvalidArgument
+                    ? kExitUsage
+                    : kExitConnectFailed;
+    return nullptr;
+  }
+  return chat;
+}
+
+void PrintJsonLine(const client::Event& event) {
+  std::string line = event.raw;
+  if (line.find_first_of("\r\n") != std::string::npos) {
+    // Keep one event per line even if the payload was pretty-printed.
+    line = nlohmann::ordered_json::parse(line, nullptr, false)
+               .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  }
+  std::cout << line << '\n' << std::flush;
+}
+
+void PrintError(const std::string& text) { std::cerr << "chat-cli: " << text << '\n'; }
+
+}  // namespace chat::cli

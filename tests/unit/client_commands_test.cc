@@ -1,0 +1,112 @@
+// Specification of the commands the client publishes (PROTOCOL.md section 5)
+// and of the ids it makes.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string_view>
+
+#include "chat/client/commands.h"
+#include "chat/ids.h"
+
+namespace chat::client {
+namespace {
+
+SendRequest Request(std::string to, std::string conv, std::string body,
+                    std::optional<std::string> cmid = "m1",
+                    std::optional<std::string> req_id = std::nullopt) {
+  return SendRequest{std::move(to), std::move(conv), std::move(body), std::move(cmid),
+                     std::move(req_id)};
+}
+
+TEST(EncodeSend, ToUserMatchesTheProtocolExampleByteForByte) {
+  EXPECT_EQ(EncodeSend(Request("bob", "", "hi Bob", "7f0c1c3e-1", "r1")),
+            R"({"type":"send","req_id":"r1","to":"bob","cmid":"7f0c1c3e-1","body":"hi Bob"})");
+}
+
+TEST(EncodeSend, ToConversationMatchesTheProtocolExampleByteForByte) {
+  EXPECT_EQ(EncodeSend(Request("", "c5d2f", "again", "7f0c1c3e-2", "r2")),
+            R"({"type":"send","req_id":"r2","conv":"c5d2f","cmid":"7f0c1c3e-2","body":"again"})");
+}
+
+TEST(EncodeSend, OmitsReqIdWhenTheRequestHasNone) {
+  EXPECT_EQ(EncodeSend(Request("bob", "", "hi")),
+            R"({"type":"send","to":"bob","cmid":"m1","body":"hi"})");
+}
+
+TEST(EncodeSend, EscapesJsonAndKeepsUtf8AsIs) {
+  EXPECT_EQ(EncodeSend(Request("bob", "", "say \"h\xc3\xa9\"\n\\")),
+            "{\"type\":\"send\",\"to\":\"bob\",\"cmid\":\"m1\",\"body\":\"say "
+            "\\\"h\xc3\xa9\\\"\\n\\\\\"}");
+}
+
+TEST(EncodeConvCreate, MatchesTheProtocolExampleByteForByte) {
+  EXPECT_EQ(EncodeConvCreate("r3", "bob"), R"({"type":"conv.create","req_id":"r3","with":"bob"})");
+}
+
+TEST(ValidateSend, AcceptsAWellFormedSend) {
+  EXPECT_TRUE(ValidateSend(Request("bob", "", "hi", "m1", "r1")).ok());
+  EXPECT_TRUE(ValidateSend(Request("", "c5d2f", "")).ok());
+}
+
+TEST(ValidateSend, RequiresExactlyOneOfToAndConv) {
+  EXPECT_EQ(ValidateSend(Request("", "", "hi")).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(ValidateSend(Request("bob", "c1", "hi")).code(), Status::Code::kInvalidArgument);
+}
+
+TEST(ValidateSend, RejectsIdsOutsideTheProtocolFormats) {
+  EXPECT_FALSE(ValidateSend(Request("Bob", "", "hi")).ok());
+  EXPECT_FALSE(ValidateSend(Request("", "c/1", "hi")).ok());
+  EXPECT_FALSE(ValidateSend(Request("bob", "", "hi", "has space")).ok());
+  EXPECT_FALSE(ValidateSend(Request("bob", "", "hi", std::string(65, 'a'))).ok());
+  EXPECT_FALSE(ValidateSend(Request("bob", "", "hi", "m1", "r#1")).ok());
+  EXPECT_FALSE(ValidateSend(Request("bob", "", "hi", "m1", "")).ok());
+}
+
+TEST(ValidateSend, RequiresACmid) {
+  EXPECT_FALSE(ValidateSend(Request("bob", "", "hi", std::nullopt)).ok());
+}
+
+TEST(ValidateSend, RejectsABodyThatIsNotUtf8) {
+  Status status = ValidateSend(Request("bob", "", "bad \xff byte"));
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(status.message().find("UTF-8"), std::string::npos);
+}
+
+// True when every character of `text` matches `pattern`, where 'x' stands for
+// a lowercase hex digit, 'v' for a UUID variant digit [89ab], and anything
+// else for itself. (std::regex trips a GCC 12 warning under ASan.)
+bool MatchesShape(std::string_view text, std::string_view pattern) {
+  if (text.size() != pattern.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    bool ok = pattern[i] == 'x'   ? hex
+              : pattern[i] == 'v' ? (c == '8' || c == '9' || c == 'a' || c == 'b')
+                                  : c == pattern[i];
+    if (!ok) return false;
+  }
+  return true;
+}
+
+TEST(NewClientMessageId, IsAVersion4UuidThatTheProtocolAccepts) {
+  for (int i = 0; i < 100; ++i) {
+    std::string id = NewClientMessageId();
+    EXPECT_TRUE(MatchesShape(id, "xxxxxxxx-xxxx-4xxx-vxxx-xxxxxxxxxxxx")) << id;
+    EXPECT_TRUE(IsValidClientToken(id)) << id;
+  }
+}
+
+TEST(NewClientMessageId, DoesNotRepeat) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 10000; ++i) EXPECT_TRUE(seen.insert(NewClientMessageId()).second);
+}
+
+TEST(NewRequestId, IsRFollowedBySixteenHexDigits) {
+  std::string id = NewRequestId();
+  EXPECT_TRUE(MatchesShape(id, "rxxxxxxxxxxxxxxxx")) << id;
+  EXPECT_TRUE(IsValidClientToken(id));
+  EXPECT_NE(NewRequestId(), NewRequestId());
+}
+
+}  // namespace
+}  // namespace chat::client
