@@ -1,0 +1,194 @@
+// Mosquitto 2.0 entry points (plugin API v5) and the broker callbacks: thin
+// glue that converts broker events into calls on the pure decision classes.
+#include <mosquitto.h>
+#include <mosquitto_broker.h>
+#include <mosquitto_plugin.h>
+
+#include <exception>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "access_policy.h"
+#include "authenticator.h"
+#include "chat/clock.h"
+#include "chat/topics.h"
+#include "fan_out.h"
+#include "identity.h"
+#include "plugin_options.h"
+#include "sqlite_token_registry.h"
+
+#define CHAT_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace chat::plugin {
+
+namespace {
+
+constexpr const char* kFanOutTopic = "$CONTROL/chat/v1/fanout";
+
+std::string_view OrEmpty(const char* text) { return text ? std::string_view(text) : ""; }
+
+bool PublishCopy(const std::string& topic, std::string_view payload) {
+  return mosquitto_broker_publish_copy(nullptr, topic.c_str(), static_cast<int>(payload.size()),
+                                       payload.data(), 1, false, nullptr) == MOSQ_ERR_SUCCESS;
+}
+
+// Everything the callbacks need, owned by the broker through `userdata`
+// between init and cleanup. Used on the broker's thread only.
+struct ChatPlugin {
+  explicit ChatPlugin(mosquitto_plugin_id_t* plugin_id, PluginConfig config)
+      : id(plugin_id),
+        db_path(config.db_path),
+        registry(config.db_path),
+        authenticator(config.key, registry),
+        policy(config.max_payload_bytes),
+        fan_out(PublishCopy) {}
+
+  mosquitto_plugin_id_t* id;
+  std::string db_path;
+  SqliteTokenRegistry registry;
+  Authenticator authenticator;
+  AccessPolicy policy;
+  FanOut fan_out;
+};
+
+int OnBasicAuth(int, void* event_data, void* userdata) {
+  auto* event = static_cast<mosquitto_evt_basic_auth*>(event_data);
+  auto* plugin = static_cast<ChatPlugin*>(userdata);
+  std::string_view client_id = OrEmpty(mosquitto_client_id(event->client));
+  AuthDecision decision;
+  try {
+    decision = plugin->authenticator.Check(OrEmpty(event->username), OrEmpty(event->password),
+                                           client_id, NowSeconds());
+  } catch (const std::exception& e) {
+    decision = {false, std::string("internal error: ") + e.what()};
+  }
+  if (decision.allowed) return MOSQ_ERR_SUCCESS;
+  mosquitto_log_printf(MOSQ_LOG_NOTICE, "chat-plugin: refused %.*s: %s",
+                       static_cast<int>(client_id.size()), client_id.data(),
+                       decision.reason.c_str());
+  return MOSQ_ERR_AUTH;
+}
+
+bool ToAccess(int mosq_access, Access* access) {
+  switch (mosq_access) {
+    case MOSQ_ACL_READ: *access = Access::kRead; return true;
+    case MOSQ_ACL_WRITE: *access = Access::kWrite; return true;
+    case MOSQ_ACL_SUBSCRIBE: *access = Access::kSubscribe; return true;
+    case MOSQ_ACL_UNSUBSCRIBE: *access = Access::kUnsubscribe; return true;
+    default: return false;
+  }
+}
+
+int OnAclCheck(int, void* event_data, void* userdata) {
+  auto* event = static_cast<mosquitto_evt_acl_check*>(event_data);
+  auto* plugin = static_cast<ChatPlugin*>(userdata);
+  const char* client_id = mosquitto_client_id(event->client);
+  Identity who = IdentityOf(OrEmpty(mosquitto_client_username(event->client)), OrEmpty(client_id));
+  Access access;
+  if (!ToAccess(event->access, &access) || !event->topic) return MOSQ_ERR_ACL_DENIED;
+  try {
+    switch (plugin->policy.Decide(who, event->topic, access, event->payloadlen, event->retain)) {
+      case AclDecision::kAllow: return MOSQ_ERR_SUCCESS;
+      case AclDecision::kDeny:
+        if (access != Access::kRead) {
+          mosquitto_log_printf(MOSQ_LOG_DEBUG, "chat-plugin: denied %s %s on '%s'",
+                               access == Access::kWrite ? "publish from" : "subscription of",
+                               OrEmpty(client_id).data(), event->topic);
+        }
+        return MOSQ_ERR_ACL_DENIED;
+      case AclDecision::kDenyOversize:
+        mosquitto_log_printf(
+            MOSQ_LOG_INFO, "chat-plugin: dropped %u-byte publish from %s (limit %zu)",
+            event->payloadlen, OrEmpty(client_id).data(), plugin->policy.max_payload_bytes());
+        PublishCopy(DeviceTopic(who.user, who.device),
+                    plugin->policy.OversizeError(event->payloadlen));
+        return MOSQ_ERR_ACL_DENIED;
+    }
+  } catch (const std::exception& e) {
+    mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: ACL check failed: %s", e.what());
+  }
+  return MOSQ_ERR_ACL_DENIED;
+}
+
+// A bad batch is logged and acknowledged (MOSQ_ERR_SUCCESS): an error here
+// would make the broker disconnect chatd, and resending would not fix it.
+int OnControl(int, void* event_data, void* userdata) {
+  auto* event = static_cast<mosquitto_evt_control*>(event_data);
+  auto* plugin = static_cast<ChatPlugin*>(userdata);
+  const char* client_id = mosquitto_client_id(event->client);
+  Identity who = IdentityOf(OrEmpty(mosquitto_client_username(event->client)), OrEmpty(client_id));
+  try {
+    std::string_view payload(static_cast<const char*>(event->payload), event->payloadlen);
+    FanOutResult result = plugin->fan_out.Handle(who, event->payload ? payload : "");
+    if (!result.ok) {
+      mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: fan-out from %s: %s (%zu copies queued)",
+                           OrEmpty(client_id).data(), result.error.c_str(), result.copies);
+    }
+  } catch (const std::exception& e) {
+    mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: fan-out from %s failed: %s",
+                         OrEmpty(client_id).data(), e.what());
+  }
+  return MOSQ_ERR_SUCCESS;
+}
+
+void Unregister(mosquitto_plugin_id_t* id) {
+  mosquitto_callback_unregister(id, MOSQ_EVT_BASIC_AUTH, OnBasicAuth, nullptr);
+  mosquitto_callback_unregister(id, MOSQ_EVT_ACL_CHECK, OnAclCheck, nullptr);
+  mosquitto_callback_unregister(id, MOSQ_EVT_CONTROL, OnControl, kFanOutTopic);
+}
+
+int Init(mosquitto_plugin_id_t* id, void** userdata, mosquitto_opt* options, int option_count) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (int i = 0; i < option_count; ++i) {
+    pairs.emplace_back(OrEmpty(options[i].key), OrEmpty(options[i].value));
+  }
+  std::string error;
+  auto config = ParsePluginOptions(pairs, &error);
+  if (!config) {
+    mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: %s", error.c_str());
+    return MOSQ_ERR_INVAL;
+  }
+  auto plugin = std::make_unique<ChatPlugin>(id, std::move(*config));
+  if (mosquitto_callback_register(id, MOSQ_EVT_BASIC_AUTH, OnBasicAuth, nullptr, plugin.get()) ||
+      mosquitto_callback_register(id, MOSQ_EVT_ACL_CHECK, OnAclCheck, nullptr, plugin.get()) ||
+      mosquitto_callback_register(id, MOSQ_EVT_CONTROL, OnControl, kFanOutTopic, plugin.get())) {
+    mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: cannot register the broker callbacks");
+    Unregister(id);
+    return MOSQ_ERR_UNKNOWN;
+  }
+  mosquitto_log_printf(MOSQ_LOG_INFO, "chat-plugin: ready (database %s, max payload %zu bytes)",
+                       plugin->db_path.c_str(), plugin->policy.max_payload_bytes());
+  *userdata = plugin.release();  // reclaimed by mosquitto_plugin_cleanup
+  return MOSQ_ERR_SUCCESS;
+}
+
+}  // namespace
+
+}  // namespace chat::plugin
+
+CHAT_PLUGIN_EXPORT int mosquitto_plugin_version(int supported_version_count,
+                                                const int* supported_versions) {
+  for (int i = 0; i < supported_version_count; ++i) {
+    if (supported_versions[i] == 5) return 5;
+  }
+  return -1;
+}
+
+CHAT_PLUGIN_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t* identifier, void** userdata,
+                                             mosquitto_opt* options, int option_count) {
+  try {
+    return chat::plugin::Init(identifier, userdata, options, option_count);
+  } catch (const std::exception& e) {
+    mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: cannot start: %s", e.what());
+    return MOSQ_ERR_UNKNOWN;
+  }
+}
+
+CHAT_PLUGIN_EXPORT int mosquitto_plugin_cleanup(void* userdata, mosquitto_opt*, int) {
+  std::unique_ptr<chat::plugin::ChatPlugin> plugin(
+      static_cast<chat::plugin::ChatPlugin*>(userdata));
+  if (plugin) chat::plugin::Unregister(plugin->id);
+  return MOSQ_ERR_SUCCESS;
+}

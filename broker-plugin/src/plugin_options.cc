@@ -1,0 +1,57 @@
+// Validation of the plugin_opt_* settings.
+#include "plugin_options.h"
+
+#include <charconv>
+
+#include "chat/key_file.h"
+
+namespace chat::plugin {
+
+namespace {
+constexpr std::size_t kMaxMqttPayload = 268435455;  // the MQTT packet limit
+}  // namespace
+
+std::optional<PluginConfig> ParsePluginOptions(
+    const std::vector<std::pair<std::string, std::string>>& options, std::string* error) {
+  PluginConfig config;
+  std::optional<std::string> key_file;
+  for (const auto& [key, value] : options) {
+    if (key == "key_file") {
+      key_file = value;
+    } else if (key == "db_path") {
+      config.db_path = value;
+    } else if (key == "max_payload_bytes") {
+      std::size_t parsed = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+      if (ec != std::errc() || end != value.data() + value.size() || parsed == 0 ||
+          parsed > kMaxMqttPayload) {
+        *error = "plugin_opt_max_payload_bytes: expected an integer from 1 to " +
+                 std::to_string(kMaxMqttPayload) + ", got '" + value + "'";
+        return std::nullopt;
+      }
+      config.max_payload_bytes = parsed;
+    } else {
+      *error = "unknown option plugin_opt_" + key +
+               " (known: plugin_opt_key_file, plugin_opt_db_path, plugin_opt_max_payload_bytes)";
+      return std::nullopt;
+    }
+  }
+  if (!key_file || key_file->empty()) {
+    *error = "plugin_opt_key_file is required (the deployment's key file, see chatctl keygen)";
+    return std::nullopt;
+  }
+  if (config.db_path.empty()) {
+    *error = "plugin_opt_db_path is required (the chat database, for token revocation)";
+    return std::nullopt;
+  }
+  std::string key_error;
+  auto key = LoadKeyFile(*key_file, &key_error);
+  if (!key) {
+    *error = "plugin_opt_key_file: " + key_error;
+    return std::nullopt;
+  }
+  config.key = std::move(*key);
+  return config;
+}
+
+}  // namespace chat::plugin

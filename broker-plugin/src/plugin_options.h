@@ -1,0 +1,27 @@
+// The plugin's options, from `plugin_opt_*` lines of mosquitto.conf.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "chat/token.h"
+
+namespace chat::plugin {
+
+struct PluginConfig {
+  SigningKey key;                         // plugin_opt_key_file (required)
+  std::string db_path;                    // plugin_opt_db_path (required)
+  std::size_t max_payload_bytes = 65536;  // plugin_opt_max_payload_bytes
+};
+
+// Parses the options as mosquitto hands them over: keys without the
+// "plugin_opt_" prefix. Reads the key file. Unknown keys are errors, so a typo
+// never falls back to a default. On failure returns nullopt and sets `error`
+// to a sentence naming the option as the operator wrote it.
+std::optional<PluginConfig> ParsePluginOptions(
+    const std::vector<std::pair<std::string, std::string>>& options, std::string* error);
+
+}  // namespace chat::plugin

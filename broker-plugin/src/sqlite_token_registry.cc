@@ -1,0 +1,100 @@
+// Token registration lookups in SQLite, read-only and fail-closed.
+#include "sqlite_token_registry.h"
+
+namespace chat::plugin {
+
+namespace {
+
+// One row when the jti was issued for that user and device. The joins report
+// why a registered token may no longer connect.
+constexpr std::string_view kLookupSql =
+    "SELECT t.revoked_s IS NOT NULL, d.id IS NULL, u.id IS NULL, COALESCE(u.disabled, 0) "
+    "FROM tokens AS t "
+    "LEFT JOIN devices AS d ON d.user_id = t.user_id AND d.id = t.device_id "
+    "LEFT JOIN users AS u ON u.id = t.user_id "
+    "WHERE t.jti = ?1 AND t.user_id = ?2 AND t.device_id = ?3";
+
+}  // namespace
+
+std::string_view RegistrationStatusName(RegistrationStatus status) {
+  switch (status) {
+    case RegistrationStatus::kActive: return "active";
+    case RegistrationStatus::kUnknownToken: return "unknown_token";
+    case RegistrationStatus::kRevoked: return "revoked";
+    case RegistrationStatus::kUnknownDevice: return "unknown_device";
+    case RegistrationStatus::kUnknownUser: return "unknown_user";
+    case RegistrationStatus::kUserDisabled: return "user_disabled";
+    case RegistrationStatus::kUnavailable: return "registry_unavailable";
+  }
+  return "unknown";
+}
+
+SqliteTokenRegistry::SqliteTokenRegistry(std::string db_path, int busy_timeout_ms)
+    : db_path_(std::move(db_path)), busy_timeout_ms_(busy_timeout_ms) {}
+
+std::string SqliteTokenRegistry::Open() {
+  sqlite3* raw = nullptr;
+  int rc =
+      sqlite3_open_v2(db_path_.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  db_.reset(raw);  // sqlite3_open_v2 may return a handle even on failure
+  if (rc != SQLITE_OK) {
+    std::string error =
+        "cannot open " + db_path_ + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
+    Close();
+    return error;
+  }
+  sqlite3_busy_timeout(raw, busy_timeout_ms_);
+  sqlite3_stmt* stmt = nullptr;
+  rc = sqlite3_prepare_v3(raw, kLookupSql.data(), static_cast<int>(kLookupSql.size()),
+                          SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  lookup_.reset(stmt);
+  if (rc != SQLITE_OK) {
+    std::string error = "cannot query " + db_path_ + ": " + sqlite3_errmsg(raw);
+    Close();
+    return error;
+  }
+  return {};
+}
+
+void SqliteTokenRegistry::Close() {
+  lookup_.reset();
+  db_.reset();
+}
+
+Registration SqliteTokenRegistry::Check(std::string_view jti, std::string_view user,
+                                        std::string_view device) {
+  Registration result;
+  if (!lookup_) {
+    result.detail = Open();
+    if (!result.detail.empty()) return result;
+  }
+  sqlite3_stmt* stmt = lookup_.get();
+  sqlite3_bind_text(stmt, 1, jti.data(), static_cast<int>(jti.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt, 2, user.data(), static_cast<int>(user.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt, 3, device.data(), static_cast<int>(device.size()), SQLITE_TRANSIENT);
+  int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) {
+    if (sqlite3_column_int(stmt, 0) != 0) {
+      result.status = RegistrationStatus::kRevoked;
+    } else if (sqlite3_column_int(stmt, 1) != 0) {
+      result.status = RegistrationStatus::kUnknownDevice;
+    } else if (sqlite3_column_int(stmt, 2) != 0) {
+      result.status = RegistrationStatus::kUnknownUser;
+    } else if (sqlite3_column_int(stmt, 3) != 0) {
+      result.status = RegistrationStatus::kUserDisabled;
+    } else {
+      result.status = RegistrationStatus::kActive;
+    }
+  } else if (rc == SQLITE_DONE) {
+    result.status = RegistrationStatus::kUnknownToken;
+  } else {
+    result.detail = "cannot query " + db_path_ + ": " + sqlite3_errmsg(db_.get());
+  }
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  // After an engine error start afresh next time (the file may have been replaced).
+  if (result.status == RegistrationStatus::kUnavailable) Close();
+  return result;
+}
+
+}  // namespace chat::plugin

@@ -1,0 +1,271 @@
+// Starting, stopping and provisioning the integration test stack.
+#include "harness/test_stack.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "chat/clock.h"
+#include "chat/key_file.h"
+#include "chat/token.h"
+#include "store/account_store.h"
+#include "store/database.h"
+#include "store/migrator.h"
+
+namespace chat::testing {
+
+namespace {
+
+constexpr auto kStartTimeout = std::chrono::seconds(10);
+constexpr auto kPollInterval = std::chrono::milliseconds(20);
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::trunc);
+  out << content;
+  if (!out.flush()) throw std::runtime_error("cannot write " + path);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string Tail(const std::string& text, int lines) {
+  std::size_t pos = text.size();
+  while (lines-- > 0 && pos > 0) {
+    pos = text.rfind('\n', pos - 1);
+    if (pos == std::string::npos) return text;
+  }
+  return text.substr(pos + 1);
+}
+
+int FreeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  ::close(fd);
+  if (!ok) throw std::runtime_error("cannot find a free loopback port");
+  return ntohs(addr.sin_port);
+}
+
+bool PortAcceptsConnections(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+TestStack::TestStack(Options options) : options_(options) {
+  char dir_template[] = "/tmp/chat-test-XXXXXX";
+  if (!::mkdtemp(dir_template)) throw std::runtime_error("mkdtemp failed");
+  dir_ = dir_template;
+  try {
+    WriteFile(key_path(), GenerateKeyText());
+    std::string error;
+    auto key = LoadKeyFile(key_path(), &error);
+    if (!key) throw std::runtime_error(error);
+    key_ = std::move(*key);
+    {
+      Database db = Database::Open(db_path());
+      ApplyMigrations(db);
+    }
+    port_ = FreeLoopbackPort();
+    WriteBrokerConfig();
+    StartBroker();
+    if (options_.start_chatd) StartChatd();
+  } catch (...) {
+    chatd_.reset();
+    broker_.reset();
+    if (!std::getenv("CHAT_KEEP_TEST_DIR")) std::filesystem::remove_all(dir_);
+    throw;
+  }
+}
+
+TestStack::~TestStack() {
+  chatd_.reset();
+  broker_.reset();
+  DumpLogsIfFailed();
+  if (std::getenv("CHAT_KEEP_TEST_DIR")) {
+    std::cerr << "[harness] kept test dir " << dir_ << "\n";
+  } else {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+}
+
+std::string TestStack::db_path() const { return dir_ + "/chat.db"; }
+std::string TestStack::key_path() const { return dir_ + "/key"; }
+
+void TestStack::WriteBrokerConfig() const {
+  std::ostringstream conf;
+  conf << "# Written by chat::testing::TestStack.\n"
+       << "listener " << port_ << " 127.0.0.1\n"
+       << "allow_anonymous false\n"
+       << "persistence false\n"
+       << "max_queued_messages 100000\n"
+       << "log_dest file " << dir_ << "/mosquitto.log\n"
+       << "log_type all\n"
+       << "log_timestamp_format %H:%M:%S\n";
+  // As root, mosquitto 2.0 drops to the `mosquitto` user (or `nobody`) unless
+  // told `user root`, and would then lose access to this directory.
+  if (::geteuid() == 0) conf << "user root\n";
+  conf << "plugin " << CHAT_PLUGIN_PATH << "\n"
+       << "plugin_opt_key_file " << key_path() << "\n"
+       << "plugin_opt_db_path " << db_path() << "\n"
+       << "plugin_opt_max_payload_bytes " << options_.max_payload_bytes << "\n";
+  WriteFile(dir_ + "/mosquitto.conf", conf.str());
+}
+
+void TestStack::StartBroker() {
+  ChildProcess::Spec spec;
+  spec.path = CHAT_MOSQUITTO_PATH;
+  spec.args = {"-c", dir_ + "/mosquitto.conf"};
+  spec.log_path = dir_ + "/mosquitto.out";
+#ifdef CHAT_SANITIZER_PRELOAD
+  // The plugin is built with ASan/UBSan; mosquitto is not, so the runtimes
+  // must be loaded first. Leaks are mosquitto's own business here.
+  spec.env = {"LD_PRELOAD=" CHAT_SANITIZER_PRELOAD, "ASAN_OPTIONS=detect_leaks=0",
+              "UBSAN_OPTIONS=print_stacktrace=1"};
+#endif
+  broker_ = std::make_unique<ChildProcess>(spec);
+  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  while (!PortAcceptsConnections(port_)) {
+    if (!broker_->Running() || std::chrono::steady_clock::now() > deadline) {
+      std::string why = broker_->Running() ? "did not listen within 10 s" : broker_->status();
+      broker_.reset();
+      throw std::runtime_error("mosquitto on port " + std::to_string(port_) + " " + why +
+                               "; its log:\n" + BrokerLog());
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+}
+
+void TestStack::RestartBroker() {
+  broker_.reset();
+  StartBroker();
+}
+
+void TestStack::WriteChatdConfig() const {
+  std::ostringstream conf;
+  conf << "# Written by chat::testing::TestStack.\n"
+       << "broker_host = 127.0.0.1\n"
+       << "broker_port = " << port_ << "\n"
+       << "db_path = " << db_path() << "\n"
+       << "key_file = " << key_path() << "\n"
+       << "max_body_bytes = " << options_.max_body_bytes << "\n"
+       << "log_level = debug\n";
+  WriteFile(dir_ + "/chatd.conf", conf.str());
+}
+
+void TestStack::StartChatd() {
+#ifndef CHAT_CHATD_PATH
+  throw std::runtime_error("chatd was not built when the harness was configured (no chatd target)");
+#else
+  if (chatd_ && chatd_->Running()) throw std::logic_error("chatd is already running");
+  WriteChatdConfig();
+  std::string log_path = dir_ + "/chatd.log";
+  std::size_t log_start = ReadFile(log_path).size();  // readiness of this run only
+  ChildProcess::Spec spec;
+  spec.path = CHAT_CHATD_PATH;
+  spec.args = {"--config", dir_ + "/chatd.conf"};
+  spec.log_path = log_path;
+  chatd_ = std::make_unique<ChildProcess>(spec);
+  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  while (ReadFile(log_path).find("chatd ready", log_start) == std::string::npos) {
+    if (!chatd_->Running() || std::chrono::steady_clock::now() > deadline) {
+      std::string why = chatd_->Running() ? "was not ready within 10 s" : chatd_->status();
+      chatd_.reset();
+      throw std::runtime_error("chatd " + why + "; its log:\n" + ChatdLog());
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+#endif
+}
+
+void TestStack::StopChatd(int signal) {
+  if (!chatd_) return;
+  chatd_->Stop(signal);
+  chatd_.reset();
+}
+
+std::string TestStack::Provision(const std::string& user, const std::string& device) {
+  {
+    Database db = Database::Open(db_path());
+    AccountStore accounts(db);
+    AccountError error = accounts.AddUser(user, user);
+    if (error != AccountError::kNone && error != AccountError::kExists) {
+      throw std::runtime_error("cannot add user " + user + ": " +
+                               std::string(AccountErrorName(error)));
+    }
+    error = accounts.AddDevice(user, device, "test");
+    if (error != AccountError::kNone && error != AccountError::kExists) {
+      throw std::runtime_error("cannot add device " + user + "/" + device + ": " +
+                               std::string(AccountErrorName(error)));
+    }
+  }
+  return IssueToken(user, device, 3600);
+}
+
+std::string TestStack::IssueToken(const std::string& user, const std::string& device,
+                                  int64_t ttl_s) {
+  Database db = Database::Open(db_path());
+  AccountStore accounts(db);
+  IssuedToken issued = accounts.IssueToken(user, device, ttl_s, TokenSigner(key_), NowSeconds());
+  if (issued.error != AccountError::kNone) {
+    throw std::runtime_error("cannot issue a token for " + user + "/" + device + ": " +
+                             std::string(AccountErrorName(issued.error)));
+  }
+  return issued.token;
+}
+
+void TestStack::RevokeDevice(const std::string& user, const std::string& device) {
+  Database db = Database::Open(db_path());
+  AccountStore(db).RevokeDeviceTokens(user, device, NowSeconds());
+}
+
+std::string TestStack::ServiceToken(const std::string& name, int64_t ttl_s) const {
+  int64_t now = NowSeconds();
+  return TokenSigner(key_).Sign(TokenClaims{name, "", NewTokenId(), now, now + ttl_s, true});
+}
+
+std::string TestStack::ChatdLog() const { return ReadFile(dir_ + "/chatd.log"); }
+
+std::string TestStack::BrokerLog() const {
+  return ReadFile(dir_ + "/mosquitto.out") + ReadFile(dir_ + "/mosquitto.log");
+}
+
+void TestStack::DumpLogsIfFailed() const {
+  if (!::testing::Test::HasFailure()) return;
+  std::cerr << "[harness] test failed; last lines of " << dir_ << "/mosquitto.log:\n"
+            << Tail(BrokerLog(), 60) << "\n";
+  std::string chatd = ChatdLog();
+  if (!chatd.empty())
+    std::cerr << "[harness] last lines of chatd.log:\n" << Tail(chatd, 60) << "\n";
+}
+
+}  // namespace chat::testing

@@ -1,0 +1,82 @@
+// The integration tests' stack: mosquitto with the built plugin and,
+// optionally, chatd, on a free loopback port, over a fresh database and key.
+#pragma once
+
+#include <csignal>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "chat/token.h"
+#include "harness/child_process.h"
+
+namespace chat::testing {
+
+// TestStack::Options. Declared outside the class so that `Options options = {}`
+// can be a default argument (GCC needs the type complete there).
+struct TestStackOptions {
+  bool start_chatd = true;
+  int max_payload_bytes = 65536;  // plugin_opt_max_payload_bytes
+  int max_body_bytes = 16384;     // chatd's max_body_bytes
+};
+
+// Starts everything in its constructor, stops everything in its destructor.
+// Files live in a fresh /tmp/chat-test-XXXXXX directory: key, chat.db,
+// mosquitto.conf, mosquitto.log, chatd.conf, chatd.log. The directory is
+// removed at the end unless the environment variable CHAT_KEEP_TEST_DIR is
+// set; when the current test failed, the logs' tails are printed to stderr.
+// Failures to start throw std::runtime_error with the relevant log.
+// Use from the test's main thread (children die with the thread that started
+// them). The database helpers open their own short-lived connection.
+class TestStack {
+ public:
+  using Options = TestStackOptions;
+
+  explicit TestStack(Options options = {});
+  ~TestStack();
+  TestStack(const TestStack&) = delete;
+  TestStack& operator=(const TestStack&) = delete;
+
+  int port() const { return port_; }
+  const std::string& dir() const { return dir_; }
+  std::string db_path() const;
+  std::string key_path() const;
+  // The deployment key, for tests that sign their own (service) tokens.
+  const chat::SigningKey& key() const { return key_; }
+
+  // Creates the user if missing and the device (if missing), issues a 1 h
+  // token and returns it.
+  std::string Provision(const std::string& user, const std::string& device);
+  // Registers and signs a device token; ttl_s may be negative (already expired).
+  std::string IssueToken(const std::string& user, const std::string& device, int64_t ttl_s);
+  // Revokes every token of the device.
+  void RevokeDevice(const std::string& user, const std::string& device);
+  // A service token for username and client id "svc:{name}".
+  std::string ServiceToken(const std::string& name, int64_t ttl_s = 3600) const;
+
+  // Starts chatd and waits (10 s at most) for "chatd ready" in its log.
+  void StartChatd();
+  // Sends `signal` to chatd and waits for it to exit (SIGKILL after 10 s).
+  void StopChatd(int signal = SIGTERM);
+  // Stops mosquitto and starts it again on the same port (sessions are lost:
+  // persistence is off).
+  void RestartBroker();
+
+  std::string ChatdLog() const;
+  std::string BrokerLog() const;
+
+ private:
+  void WriteBrokerConfig() const;
+  void StartBroker();
+  void WriteChatdConfig() const;
+  void DumpLogsIfFailed() const;
+
+  Options options_;
+  std::string dir_;
+  chat::SigningKey key_;
+  int port_ = 0;
+  std::unique_ptr<ChildProcess> broker_;
+  std::unique_ptr<ChildProcess> chatd_;
+};
+
+}  // namespace chat::testing
