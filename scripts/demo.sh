@@ -1,0 +1,386 @@
+#!/usr/bin/env bash
+# The run command: installs what is missing, builds, starts the whole stack on
+# this machine in ./run/ (mosquitto with the chat plugin, chatd, pushd), shows
+# a conversation between alice and bob on four devices, and leaves the stack
+# running in the background.
+#
+#   ./scripts/demo.sh         build, (re)start the stack, run the demo, exit 0
+#   ./scripts/demo.sh stop    stop the stack (the processes in run/*.pid)
+#
+# Environment: CHAT_PORT (the broker's port on 127.0.0.1, default 1883),
+# CHAT_BUILD_DIR (default build). Everything it makes is in run/: the signing
+# key, the database (run/data/), device tokens (run/tokens/), generated
+# configs, logs (run/logs/) and what each demo device received (run/demo/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROOT=$(pwd)
+RUN=$ROOT/run
+HOST=127.0.0.1
+PORT=${CHAT_PORT:-1883}
+BUILD=${CHAT_BUILD_DIR:-build}
+[[ "$BUILD" = /* ]] || BUILD=$ROOT/$BUILD
+WAIT_S=20
+stopped=0  # processes stopped by stop_one
+
+say() { echo "demo: $*"; }
+fail() {
+  echo "demo: ERROR: $*" >&2
+  if ls "$RUN"/{mosquitto,chatd,pushd}.pid >/dev/null 2>&1; then
+    echo "demo: what was started is still running, for a look at run/logs/;" \
+      "stop it with ./scripts/demo.sh stop" >&2
+  fi
+  exit 1
+}
+
+# --- processes -------------------------------------------------------------
+
+# Whether `pid` is alive and one that this script started: each of them has a
+# path inside run/ on its command line.
+is_ours() {
+  local pid=$1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$RUN/"
+}
+
+# Stops the process of run/NAME.pid (SIGTERM, then SIGKILL after 5 s).
+stop_one() {
+  local pidfile=$RUN/$1.pid pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  if is_ours "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "$1 (pid $pid) ignored SIGTERM; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    say "stopped $1 (pid $pid)"
+    stopped=$((stopped + 1))
+  fi
+  rm -f "$pidfile"
+}
+
+# Stops the demo's chat-cli listeners, if any are left.
+stop_clients() {
+  local pidfile
+  for pidfile in "$RUN"/client-*.pid; do
+    [ -e "$pidfile" ] && stop_one "$(basename "$pidfile" .pid)"
+  done
+  return 0
+}
+
+# Stops every process of the stack: demo clients first, the broker last.
+stop_stack() {
+  local name
+  stop_clients
+  for name in pushd chatd mosquitto; do stop_one "$name"; done
+}
+
+# start_bg NAME OUT ERR COMMAND...: runs COMMAND in its own session (so that
+# closing the terminal does not stop it), stdout to OUT, stderr to ERR, and
+# writes its pid to run/NAME.pid.
+start_bg() {
+  local name=$1 out=$2 err=$3
+  shift 3
+  setsid "$@" >"$out" 2>"$err" </dev/null &
+  echo $! >"$RUN/$name.pid"
+}
+
+# wait_for_line FILE REGEX NAME: waits until FILE has a line matching REGEX;
+# fails, showing the end of NAME's log, if NAME's process ends or time runs out.
+wait_for_line() {
+  local file=$1 regex=$2 name=$3 pid
+  pid=$(cat "$RUN/$name.pid")
+  for _ in $(seq $((WAIT_S * 10))); do
+    grep -qE "$regex" "$file" 2>/dev/null && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "demo: $name exited; the end of $file:" >&2
+      tail -n 20 "$file" >&2 || true
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "demo: waited ${WAIT_S}s for /$regex/ in $file; its end:" >&2
+  tail -n 20 "$file" >&2 || true
+  return 1
+}
+
+# count_lines FILE REGEX: how many lines of FILE match REGEX (0 if none).
+count_lines() { grep -cE "$2" "$1" 2>/dev/null || true; }
+
+# wait_for_count FILE REGEX N WHAT: waits until N lines of FILE match REGEX.
+wait_for_count() {
+  local file=$1 regex=$2 want=$3 what=$4
+  for _ in $(seq $((WAIT_S * 10))); do
+    [ "$(count_lines "$file" "$regex")" -ge "$want" ] && return 0
+    sleep 0.1
+  done
+  fail "$what: expected $want lines matching /$regex/ in $file within ${WAIT_S}s, got $(count_lines "$file" "$regex")"
+}
+
+# --- the stack -------------------------------------------------------------
+
+# find_built NAME: the path of a built binary or library in the build tree.
+find_built() {
+  local found
+  found=$(find "$BUILD" -name "$1" -type f -not -path '*/CMakeFiles/*' 2>/dev/null | head -n 1)
+  [ -n "$found" ] || fail "$1 was not built in $BUILD (did ./scripts/build.sh succeed?)"
+  echo "$found"
+}
+
+check_port_free() {
+  local owners
+  if [ -n "$(ss -Hltn "sport = :$PORT" 2>/dev/null)" ]; then
+    owners=$(ss -Hltnp "sport = :$PORT" 2>/dev/null | grep -oE 'users:\(\("[^"]+",pid=[0-9]+' |
+      sed -E 's/users:\(\("([^"]+)",pid=([0-9]+)/\1 (pid \2)/' | sort -u | paste -sd, -)
+    echo "demo: ERROR: port $PORT is already in use${owners:+ by $owners}." >&2
+    if echo "$owners" | grep -q mosquitto; then
+      echo "demo: That is probably Debian's own mosquitto service; stop it with" >&2
+      echo "demo:   systemctl disable --now mosquitto" >&2
+    fi
+    echo "demo: Or run the demo on another port:  CHAT_PORT=18830 ./scripts/demo.sh" >&2
+    exit 1
+  fi
+}
+
+# fill TEMPLATE OUT: writes TEMPLATE with its @NAME@ values filled in.
+fill() {
+  sed -e "s|@PORT@|$PORT|g" -e "s|@RUN_USER@|$(id -un)|g" -e "s|@PLUGIN_PATH@|$PLUGIN|g" \
+    -e "s|@KEY_FILE@|$RUN/chat.key|g" -e "s|@DB_PATH@|$RUN/data/chat.db|g" "$1" >"$2"
+}
+
+# ctl_idempotent ARGS...: runs chatctl; "exists" counts as success.
+ctl_idempotent() {
+  local out
+  if ! out=$("$CHATCTL" --config "$RUN/chatd.conf" "$@" 2>&1); then
+    echo "$out" | grep -qE ': exists$' || fail "chatctl $*: $out"
+    out="chatctl $*: already there"
+  fi
+  echo "$out" >>"$RUN/logs/setup.log"
+}
+
+provision() {
+  local user device
+  mkdir -p "$RUN/data" "$RUN/tokens" "$RUN/logs" "$RUN/demo"
+  chmod 700 "$RUN"
+  : >"$RUN/logs/setup.log"
+  if [ ! -f "$RUN/chat.key" ]; then
+    "$CHATCTL" keygen --out "$RUN/chat.key" 2>>"$RUN/logs/setup.log"
+    say "generated the signing key run/chat.key"
+  fi
+  fill deploy/local/mosquitto.conf.in "$RUN/mosquitto.conf"
+  fill deploy/local/chatd.conf.in "$RUN/chatd.conf"
+  fill deploy/local/pushd.conf.in "$RUN/pushd.conf"
+  "$CHATCTL" --config "$RUN/chatd.conf" init >>"$RUN/logs/setup.log" 2>&1 ||
+    fail "chatctl init failed: $(tail -n 5 "$RUN/logs/setup.log")"
+  ctl_idempotent user add alice --name Alice
+  ctl_idempotent user add bob --name Bob
+  for device in alice/phone alice/laptop bob/phone bob/tablet; do
+    user=${device%/*}
+    ctl_idempotent device add "$user" "${device#*/}" --platform demo
+    # A fresh 30-day token each run; older ones stay valid until they expire.
+    "$CHATCTL" --config "$RUN/chatd.conf" token issue "$user" "${device#*/}" --ttl 30d \
+      >"$RUN/tokens/$user-${device#*/}.token" 2>>"$RUN/logs/setup.log" ||
+      fail "chatctl token issue $user ${device#*/}: $(tail -n 2 "$RUN/logs/setup.log")"
+    chmod 600 "$RUN/tokens/$user-${device#*/}.token"
+  done
+  say "database run/data/chat.db: users alice and bob; devices alice/phone, alice/laptop,"
+  say "  bob/phone, bob/tablet; their tokens in run/tokens/ (chatctl output: run/logs/setup.log)"
+}
+
+start_stack() {
+  local mosquitto
+  mosquitto=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+  start_bg mosquitto /dev/null "$RUN/logs/mosquitto.log" "$mosquitto" -c "$RUN/mosquitto.conf"
+  if ! wait_for_line "$RUN/logs/mosquitto.log" 'mosquitto version .* running' mosquitto; then
+    grep -q 'Address already in use' "$RUN/logs/mosquitto.log" &&
+      echo "demo: port $PORT is taken; try CHAT_PORT=18830 ./scripts/demo.sh" >&2
+    fail "mosquitto did not start (log: run/logs/mosquitto.log)"
+  fi
+  say "mosquitto is listening on $HOST:$PORT with the chat plugin (pid $(cat "$RUN/mosquitto.pid"))"
+
+  start_bg chatd /dev/null "$RUN/logs/chatd.log" "$CHATD" --config "$RUN/chatd.conf"
+  wait_for_line "$RUN/logs/chatd.log" 'chatd ready' chatd ||
+    fail "chatd did not become ready (log: run/logs/chatd.log)"
+  say "chatd is connected and subscribed (pid $(cat "$RUN/chatd.pid"))"
+
+  start_bg pushd /dev/null "$RUN/logs/pushd.log" "$PUSHD" --config "$RUN/pushd.conf"
+  wait_for_line "$RUN/logs/pushd.log" 'pushd ready' pushd ||
+    fail "pushd did not start (log: run/logs/pushd.log)"
+  say "pushd is running, without push providers for now (pid $(cat "$RUN/pushd.pid"))"
+}
+
+# --- the demo --------------------------------------------------------------
+
+token() { echo "$RUN/tokens/$1-$2.token"; }
+
+# cli USER DEVICE ARGS...: chat-cli as that device.
+cli() {
+  local user=$1 device=$2
+  shift 2
+  "$CHAT_CLI" --host "$HOST" --port "$PORT" --user "$user" --device "$device" \
+    --token-file "$(token "$user" "$device")" "$@"
+}
+
+# listen USER DEVICE: a background chat-cli listener writing run/demo/USER-DEVICE.jsonl.
+listen() {
+  local user=$1 device=$2
+  start_bg "client-$user-$device" "$RUN/demo/$user-$device.jsonl" \
+    "$RUN/logs/client-$user-$device.log" \
+    "$CHAT_CLI" --host "$HOST" --port "$PORT" --user "$user" --device "$device" \
+    --token-file "$(token "$user" "$device")" listen --for-s 120
+}
+
+# wait_subscribed USER DEVICE: waits until the broker logged that device's inbox subscription.
+wait_subscribed() {
+  wait_for_line "$RUN/logs/mosquitto.log" " $1:$2 [0-2] chat/inbox/$1/#\$" mosquitto ||
+    fail "$1/$2 did not subscribe to chat/inbox/$1/# (log: run/logs/client-$1-$2.log)"
+}
+
+# show TITLE FILE: prints FILE's lines under TITLE, indented.
+show() {
+  echo "  $1"
+  if [ -s "$2" ]; then sed 's/^/      /' "$2"; else echo "      (nothing)"; fi
+}
+
+run_demo() {
+  local d raw_pid raw_rc cmid conv
+  for d in bob/phone bob/tablet alice/laptop; do rm -f "$RUN/demo/${d%/*}-${d#*/}.jsonl"; done
+  rm -f "$RUN/demo/alice-phone.jsonl" "$RUN/demo/alice-phone-raw.txt"
+
+  trap stop_clients EXIT
+  echo
+  say "1. bob/phone, bob/tablet and alice/laptop listen (chat-cli listen, in the background)"
+  listen bob phone
+  listen bob tablet
+  listen alice laptop
+  wait_subscribed bob phone
+  wait_subscribed bob tablet
+  wait_subscribed alice laptop
+
+  say "2. alice/phone sends two messages to bob (chat-cli send)"
+  cli alice phone send --to bob "Hi Bob! Lunch at noon?" >>"$RUN/demo/alice-phone.jsonl" ||
+    fail "chat-cli send failed (exit $?)"
+  cli alice phone send --to bob "The usual place, I'll book a table." \
+    >>"$RUN/demo/alice-phone.jsonl" || fail "chat-cli send failed (exit $?)"
+  wait_for_count "$RUN/demo/bob-phone.jsonl" '"type": ?"msg"' 2 "bob/phone"
+  wait_for_count "$RUN/demo/bob-tablet.jsonl" '"type": ?"msg"' 2 "bob/tablet"
+  wait_for_count "$RUN/demo/alice-laptop.jsonl" '"type": ?"accepted"' 2 "alice/laptop"
+  conv=$(grep -oE '"conv": ?"[a-z0-9_-]+"' "$RUN/demo/alice-phone.jsonl" | head -n 1 |
+    sed -E 's/.*"([a-z0-9_-]+)"$/\1/')
+
+  say "3. bob answers from his phone with plain mosquitto_pub; alice/phone reads with mosquitto_sub"
+  stop_one client-bob-phone >/dev/null  # one connection per client id: bob's phone app closes
+  mosquitto_sub -h "$HOST" -p "$PORT" -i alice:phone -u alice -P "$(cat "$(token alice phone)")" \
+    -q 1 -t 'chat/inbox/alice/#' -t chat/dev/alice/phone -v -C 1 -W "$WAIT_S" \
+    >"$RUN/demo/alice-phone-raw.txt" 2>"$RUN/logs/mosquitto_sub.log" &
+  raw_pid=$!
+  wait_for_line "$RUN/logs/mosquitto.log" ' alice:phone [0-2] chat/inbox/alice/#$' mosquitto ||
+    fail "mosquitto_sub as alice:phone did not subscribe (see run/logs/mosquitto_sub.log)"
+  cmid=m-$(date +%s)  # a new client message id each run; a repeated one would be a duplicate
+  mosquitto_pub -h "$HOST" -p "$PORT" -i bob:phone -u bob -P "$(cat "$(token bob phone)")" \
+    -t chat/up/bob/phone -q 1 \
+    -m '{"type":"send","to":"alice","cmid":"'"$cmid"'","body":"Noon works. See you there!"}' ||
+    fail "mosquitto_pub as bob:phone failed (exit $?)"
+  raw_rc=0
+  wait "$raw_pid" || raw_rc=$?
+  [ "$raw_rc" = 0 ] || fail "mosquitto_sub as alice:phone received nothing (exit $raw_rc)"
+  wait_for_count "$RUN/demo/alice-laptop.jsonl" '"type": ?"msg"' 1 "alice/laptop"
+  wait_for_count "$RUN/demo/bob-tablet.jsonl" '"type": ?"accepted"' 1 "bob/tablet"
+  sleep 0.5  # let any straggler event land before the listeners stop
+  stop_one client-bob-tablet >/dev/null
+  stop_one client-alice-laptop >/dev/null
+
+  echo
+  echo "What each device received (one JSON event per line; docs/PROTOCOL.md section 6):"
+  show "alice/phone, chat-cli send (the 'accepted' reply to each send):" "$RUN/demo/alice-phone.jsonl"
+  show "alice/phone, mosquitto_sub -v (topic, then the payload as published):" \
+    "$RUN/demo/alice-phone-raw.txt"
+  show "alice/laptop, chat-cli listen (alice's own sends, then bob's answer):" \
+    "$RUN/demo/alice-laptop.jsonl"
+  show "bob/phone, chat-cli listen (until bob switched to mosquitto_pub on it):" \
+    "$RUN/demo/bob-phone.jsonl"
+  show "bob/tablet, chat-cli listen (alice's messages, then the reply sent from bob's phone):" \
+    "$RUN/demo/bob-tablet.jsonl"
+  print_by_hand "$conv"
+}
+
+print_by_hand() {
+  local conv=${1:-CONV} host_port="-h $HOST -p $PORT" rel=run/tokens
+  cat <<EOF
+
+The stack keeps running in the background (logs in run/logs/). Talk to it by
+hand from $ROOT:
+
+  # bob/tablet follows everything of bob (leave it running in one terminal):
+  mosquitto_sub $host_port -i bob:tablet -u bob -P "\$(cat $rel/bob-tablet.token)" \\
+    -q 1 -t 'chat/inbox/bob/#' -t chat/dev/bob/tablet -v
+
+  # alice/laptop sends to bob (use a new cmid for each message; a repeated one
+  # is answered with the original "accepted", "dup":true, and not delivered again):
+  mosquitto_pub $host_port -i alice:laptop -u alice -P "\$(cat $rel/alice-laptop.token)" \\
+    -q 1 -t chat/up/alice/laptop -m '{"type":"send","to":"bob","cmid":"hand-1","body":"hello by hand"}'
+
+  # bob/phone follows only this conversation, and alice/laptop sends into it by id:
+  mosquitto_sub $host_port -i bob:phone -u bob -P "\$(cat $rel/bob-phone.token)" -q 1 -t chat/inbox/bob/$conv -v
+  mosquitto_pub $host_port -i alice:laptop -u alice -P "\$(cat $rel/alice-laptop.token)" \\
+    -q 1 -t chat/up/alice/laptop -m '{"type":"send","conv":"$conv","cmid":"hand-2","body":"same chat"}'
+
+  # with the chat client (interactive chat, or one message):
+  $(rel_path "$CHAT_CLI") --host $HOST --port $PORT --user alice --device laptop --token-file $rel/alice-laptop.token chat --to bob
+  $(rel_path "$CHAT_CLI") --host $HOST --port $PORT --user bob --device tablet --token-file $rel/bob-tablet.token send --to alice "hi"
+
+  # operators' tool, on the same database and key:
+  $(rel_path "$CHATCTL") --config run/chatd.conf user list
+
+Each device id may be connected once at a time: a second connection with the
+same client id (alice:laptop ...) takes over and closes the first.
+
+Stop the stack: ./scripts/demo.sh stop
+EOF
+}
+
+rel_path() { echo "${1#"$ROOT"/}"; }
+
+# --- main ------------------------------------------------------------------
+
+case "${1:-}" in
+  stop)
+    stop_stack
+    [ "$stopped" -gt 0 ] || say "nothing was running"
+    exit 0
+    ;;
+  "") ;;
+  -h | --help)
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+  *) fail "unknown argument '$1' (usage: ./scripts/demo.sh [stop])" ;;
+esac
+
+if ! [[ "$PORT" =~ ^[0-9]{1,5}$ ]] || [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then
+  fail "CHAT_PORT must be a TCP port number, got '$PORT'"
+fi
+
+./scripts/install-deps.sh
+mkdir -p "$RUN/logs"
+say "building into $(rel_path "$BUILD")/ (minutes the first time; log: run/logs/build.log)"
+CHAT_BUILD_DIR=$BUILD ./scripts/build.sh >"$RUN/logs/build.log" 2>&1 || {
+  tail -n 40 "$RUN/logs/build.log" >&2
+  fail "the build failed (the end of run/logs/build.log is above)"
+}
+CHATD=$(find_built chatd)
+CHATCTL=$(find_built chatctl)
+PUSHD=$(find_built pushd)
+CHAT_CLI=$(find_built chat-cli)
+PLUGIN=$(find_built libchat_broker_plugin.so)
+
+stop_stack
+check_port_free
+provision
+start_stack
+run_demo

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that building, testing and running the chat
+# backend need, and only those that are missing. Safe to run again: with
+# everything present it installs nothing and needs no network.
+#
+#   ./scripts/install-deps.sh
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake pkg-config git ca-certificates
+  # broker, its plugin headers and command-line clients
+  mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev
+  # libraries
+  libpaho-mqttpp-dev libpaho-mqtt-dev nlohmann-json3-dev libjwt-dev libsqlite3-dev
+  libssl-dev libcurl4-openssl-dev libcli11-dev libspdlog-dev
+  # tests
+  libgtest-dev libgmock-dev
+  # what the scripts use: sqlite3 (inspecting the demo's database), ps (procps),
+  # ss (iproute2), setsid (util-linux), timeout (coreutils)
+  sqlite3 procps iproute2 util-linux coreutils
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$package")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages are installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null; then
+  as_root=(sudo)
+else
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run this script as root (or install sudo) to install them" >&2
+  exit 1
+fi
+
+mosquitto_was_installed=1
+for package in "${missing[@]}"; do
+  [ "$package" = mosquitto ] && mosquitto_was_installed=0
+done
+
+echo "install-deps: installing ${#missing[@]} missing packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+  --no-install-recommends -o Dpkg::Use-Pty=0 "${missing[@]}" >/dev/null
+echo "install-deps: done"
+
+# Installing Debian's mosquitto starts its system service on localhost:1883 on a
+# machine that runs systemd. The chat stack runs its own broker with the chat
+# plugin (scripts/demo.sh, deploy/), so the service that this script just
+# brought in is stopped and disabled rather than left holding the port. A
+# mosquitto that was already installed is the machine owner's and is left alone.
+if [ "$mosquitto_was_installed" = 0 ] && [ -d /run/systemd/system ] &&
+   systemctl is-enabled --quiet mosquitto.service 2>/dev/null; then
+  "${as_root[@]}" systemctl disable --now --quiet mosquitto.service
+  echo "install-deps: stopped and disabled Debian's mosquitto.service (it would hold port 1883);"
+  echo "install-deps: the chat stack starts its own broker. Undo with: systemctl enable --now mosquitto"
+fi
