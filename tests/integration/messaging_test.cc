@@ -6,7 +6,7 @@
 
 #include "harness/test_stack.h"
 #include "harness/mqtt_probe.h"
-#include "store/database.h"
+#include "chat/database.h"
 
 namespace chat::testing {
 namespace {

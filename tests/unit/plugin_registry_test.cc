@@ -8,7 +8,7 @@
 #include "chat/token.h"
 #include "sqlite_token_registry.h"
 #include "store/account_store.h"
-#include "store/database.h"
+#include "chat/database.h"
 #include "store/migrator.h"
 
 namespace chat::plugin {

@@ -5,7 +5,7 @@
 
 #include "chat/config_file.h"
 #include "chatctl/commands.h"
-#include "store/database.h"
+#include "chat/database.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include "chatd/command.h"
 #include "chatd/fanout_batch.h"
-#include "store/database.h"
+#include "chat/database.h"
 #include "store/message_store.h"
 
 namespace chat {

@@ -11,7 +11,7 @@
 
 #include "chatd/command.h"
 #include "chatd/command_queue.h"
-#include "store/database.h"
+#include "chat/database.h"
 
 namespace chat {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "chat/token.h"
-#include "store/database.h"
+#include "chat/database.h"
 
 namespace chat {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "store/database.h"
+#include "chat/database.h"
 #include "store/records.h"
 
 namespace chat {

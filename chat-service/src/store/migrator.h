@@ -1,7 +1,7 @@
 // Brings a database to the schema this binary was built with.
 #pragma once
 
-#include "store/database.h"
+#include "chat/database.h"
 
 namespace chat {
 

@@ -19,7 +19,7 @@
 #include "chat/key_file.h"
 #include "chat/token.h"
 #include "store/account_store.h"
-#include "store/database.h"
+#include "chat/database.h"
 #include "store/migrator.h"
 
 namespace chat::testing {

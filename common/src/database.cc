@@ -1,5 +1,5 @@
 // SQLite connection, statement and transaction handles.
-#include "store/database.h"
+#include "chat/database.h"
 
 #include <utility>
 
