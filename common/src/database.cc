@@ -28,11 +28,15 @@ Database Database::Open(const std::string& path, Mode mode) {
 }
 
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : cache_(std::move(other.cache_)),
+      db_(std::exchange(other.db_, nullptr)),
+      path_(std::move(other.path_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
+    cache_.clear();
     if (db_) sqlite3_close_v2(db_);
+    cache_ = std::move(other.cache_);
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
   }
@@ -40,7 +44,16 @@ Database& Database::operator=(Database&& other) noexcept {
 }
 
 Database::~Database() {
+  cache_.clear();
   if (db_) sqlite3_close_v2(db_);
+}
+
+Database::Lease Database::Cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    it = cache_.emplace(sql, std::make_unique<Statement>(Prepare(sql))).first;
+  }
+  return Lease(*it->second);
 }
 
 void Database::Exec(std::string_view sql) {

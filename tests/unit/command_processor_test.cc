@@ -26,7 +26,7 @@ class ProcessorTest : public ::testing::Test {
     AccountStore accounts(*db_);
     for (const char* u : {"alice", "bob", "carol"}) accounts.AddUser(u, "");
     store_ = std::make_unique<MessageStore>(*db_);
-    processor_ = std::make_unique<CommandProcessor>(*db_, *store_);
+    processor_ = std::make_unique<CommandProcessor>(*db_, CommandLimits{});
   }
   void TearDown() override {
     processor_.reset();
@@ -109,7 +109,7 @@ TEST_F(ProcessorTest, UnknownUserIsRejectedAndNothingIsStored) {
   EXPECT_EQ(events[0].first, "chat/dev/alice/phone");
   EXPECT_EQ(events[0].second["code"], "unknown_user");
   EXPECT_EQ(events[0].second["cmid"], "m1");
-  EXPECT_EQ(store_->ConversationCount(), 0);
+  EXPECT_EQ(ConversationStore(*db_).ConversationCount(), 0);
   EXPECT_EQ(store_->MessageCount(), 0);
 }
 
@@ -147,7 +147,7 @@ TEST_F(ProcessorTest, ConvCreateIsIdempotent) {
   EXPECT_EQ(first.back().second["req_id"], "r1");
   EXPECT_EQ(second.back().second["created"], false);
   EXPECT_EQ(first.back().second["conv"], second.back().second["conv"]);
-  EXPECT_EQ(store_->ConversationCount(), 1);
+  EXPECT_EQ(ConversationStore(*db_).ConversationCount(), 1);
 }
 
 TEST_F(ProcessorTest, StorageFailureRollsBackTheWholeBatchAndSaysInternal) {
@@ -162,7 +162,7 @@ TEST_F(ProcessorTest, StorageFailureRollsBackTheWholeBatchAndSaysInternal) {
   }
   db_->Exec("DROP TRIGGER fail_insert");
   EXPECT_EQ(store_->MessageCount(), 1);
-  EXPECT_EQ(store_->ConversationCount(), 1);  // carol's conversation was rolled back too
+  EXPECT_EQ(ConversationStore(*db_).ConversationCount(), 1);  // carol's was rolled back too
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "chat/token.h"
 #include "store/account_store.h"
+#include "store/conversation_store.h"
 #include "store/message_store.h"
 #include "store/migrator.h"
 
@@ -86,14 +87,15 @@ TEST_F(StoreTest, IssuedTokenVerifiesAndRevocationIsRecorded) {
 TEST_F(StoreTest, AppendAssignsConsecutiveSeqPerConversation) {
   AccountStore accounts(*db_);
   for (const char* u : {"alice", "bob", "carol"}) accounts.AddUser(u, "");
+  ConversationStore convs(*db_);
   MessageStore store(*db_);
-  std::string ab = store.CreateDirect("alice", "bob", 1);
-  std::string ac = store.CreateDirect("carol", "alice", 1);
+  std::string ab = convs.CreateDirect("alice", "bob", 1);
+  std::string ac = convs.CreateDirect("carol", "alice", 1);
   for (int i = 1; i <= 5; ++i) {
-    StoredMessage m{ab, 0, 1, "alice", "phone", "m" + std::to_string(i), "x"};
+    StoredMessage m{ab, 0, 1, "alice", "phone", "m" + std::to_string(i), "x", "user", ""};
     EXPECT_EQ(store.Append(m), i);
   }
-  StoredMessage other{ac, 0, 1, "carol", "phone", "m1", "x"};
+  StoredMessage other{ac, 0, 1, "carol", "phone", "m1", "x", "user", ""};
   EXPECT_EQ(store.Append(other), 1);
   EXPECT_EQ(store.MessageCount(), 6);
 }
@@ -102,13 +104,46 @@ TEST_F(StoreTest, DirectConversationIsUniquePerPairInEitherOrder) {
   AccountStore accounts(*db_);
   accounts.AddUser("alice", "");
   accounts.AddUser("bob", "");
-  MessageStore store(*db_);
+  ConversationStore store(*db_);
   std::string conv = store.CreateDirect("bob", "alice", 1);
   EXPECT_EQ(store.FindDirect("alice", "bob"), conv);
   EXPECT_EQ(store.FindDirect("bob", "alice"), conv);
   EXPECT_THROW(store.CreateDirect("alice", "bob", 2), StoreFailure);
-  EXPECT_EQ(store.Members(conv), (std::vector<std::string>{"alice", "bob"}));
-  EXPECT_EQ(store.ConversationKind(conv), "direct");
+  EXPECT_EQ(store.ActiveMembers(conv), (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(store.Kind(conv), "direct");
+}
+
+TEST_F(StoreTest, RangeReadsPageForwardAndBackward) {
+  AccountStore accounts(*db_);
+  accounts.AddUser("alice", "");
+  accounts.AddUser("bob", "");
+  std::string conv = ConversationStore(*db_).CreateDirect("alice", "bob", 1);
+  MessageStore store(*db_);
+  for (int i = 1; i <= 10; ++i) {
+    StoredMessage m{conv, 0, 1, i % 2 ? "alice" : "bob", "d", "m" + std::to_string(i), "x", "user", ""};
+    store.Append(m);
+  }
+  auto after = store.After(conv, 3, 10, 4);
+  ASSERT_EQ(after.size(), 4u);
+  EXPECT_EQ(after.front().seq, 4);
+  EXPECT_EQ(after.back().seq, 7);
+  auto before = store.Before(conv, 8, 1, 3);
+  ASSERT_EQ(before.size(), 3u);
+  EXPECT_EQ(before.front().seq, 5);
+  EXPECT_EQ(before.back().seq, 7);
+  EXPECT_EQ(store.CountUnread(conv, "alice", 0, 10), 5);
+}
+
+TEST_F(StoreTest, ReceiptCursorsOnlyMoveForward) {
+  AccountStore accounts(*db_);
+  accounts.AddUser("alice", "");
+  accounts.AddUser("bob", "");
+  ConversationStore convs(*db_);
+  std::string conv = convs.CreateDirect("alice", "bob", 1);
+  EXPECT_TRUE(convs.AdvanceRead(conv, "bob", 5));
+  EXPECT_FALSE(convs.AdvanceRead(conv, "bob", 3));
+  EXPECT_EQ(convs.MembershipOf(conv, "bob")->read_seq, 5);
+  EXPECT_EQ(convs.ReadBy(conv, 4), (std::vector<std::string>{"bob"}));
 }
 
 TEST_F(StoreTest, ClientMessageIdFindsTheOriginalMessage) {
@@ -116,8 +151,8 @@ TEST_F(StoreTest, ClientMessageIdFindsTheOriginalMessage) {
   accounts.AddUser("alice", "");
   accounts.AddUser("bob", "");
   MessageStore store(*db_);
-  std::string conv = store.CreateDirect("alice", "bob", 1);
-  StoredMessage m{conv, 0, 42, "alice", "phone", "cm-1", "hello"};
+  std::string conv = ConversationStore(*db_).CreateDirect("alice", "bob", 1);
+  StoredMessage m{conv, 0, 42, "alice", "phone", "cm-1", "hello", "user", ""};
   store.Append(m);
   auto found = store.FindByClientId(conv, "alice", "cm-1");
   ASSERT_TRUE(found);

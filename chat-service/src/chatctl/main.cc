@@ -35,7 +35,8 @@ std::string ResolveTarget(const std::string& config_path, chat::ctl::Target& tar
   std::string error;
   auto config = chat::ConfigFile::Load(
       config_path,
-      {"broker_host", "broker_port", "db_path", "key_file", "max_body_bytes", "log_level"}, &error);
+      {"broker_host", "broker_port", "db_path", "key_file", "max_body_bytes", "log_level",
+       "max_group_members"}, &error);
   if (!config) return error;
   if (target.db_path.empty()) {
     auto db = config->RequiredString("db_path", &error);

@@ -52,6 +52,7 @@ std::string BrokerLink::MintToken() const {
 void BrokerLink::Subscribe() {
   try {
     client_->subscribe(std::string(kAllUpTopics), kQos);
+    client_->subscribe(std::string(kAllPresenceTopics), kQos);
   } catch (const mqtt::exception& e) {
     spdlog::error("subscribe to {} failed: {}", kAllUpTopics, e.what());
   }
@@ -72,6 +73,7 @@ bool BrokerLink::Start(const std::atomic<bool>& stop) {
     try {
       client_->connect(options)->wait();
       client_->subscribe(std::string(kAllUpTopics), kQos)->wait();
+      client_->subscribe(std::string(kAllPresenceTopics), kQos)->wait();
       return true;
     } catch (const mqtt::exception& e) {
       spdlog::warn("cannot connect to broker {}:{} ({}); retrying in {} ms", options_.host,

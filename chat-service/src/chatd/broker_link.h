@@ -1,7 +1,8 @@
 // chatd's MQTT connection to the broker (Paho MQTT C++, MQTT 3.1.1, no client
 // persistence: the database is the record). Receives every device command on
-// chat/up/+/+ in Paho's callback and hands it on at once; publishes fan-out
-// batches to $CONTROL/chat/v1/fanout.
+// chat/up/+/+ and the plugin's presence on chat/sys/presence/+ in Paho's
+// callback and hands them on at once; publishes fan-out batches to
+// $CONTROL/chat/v1/fanout.
 #pragma once
 
 #include <mqtt/async_client.h>

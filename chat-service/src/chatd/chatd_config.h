@@ -15,6 +15,7 @@ struct ChatdConfig {
   std::string key_file;
   SigningKey key;
   std::size_t max_body_bytes = 16384;
+  std::size_t max_group_members = 1000;
   std::string log_level = "info";
 };
 

@@ -1,9 +1,8 @@
-// Device command parsing.
+// Device command parsing: envelope checks and dispatch by `type`.
 #include "chatd/command.h"
 
-#include <nlohmann/json.hpp>
-
 #include "chat/ids.h"
+#include "chatd/command_parsers.h"
 
 namespace chat {
 
@@ -18,69 +17,58 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kUnknownUser: return "unknown_user";
     case ErrorCode::kUnknownConversation: return "unknown_conversation";
     case ErrorCode::kNotMember: return "not_member";
+    case ErrorCode::kForbidden: return "forbidden";
+    case ErrorCode::kNotGroup: return "not_group";
+    case ErrorCode::kGroupFull: return "group_full";
     case ErrorCode::kInternal: return "internal";
   }
   return "internal";
 }
 
+bool Command::IsQuery() const {
+  return std::holds_alternative<SyncCommand>(body) || std::holds_alternative<HistoryCommand>(body) ||
+         std::holds_alternative<ReceiptsQueryCommand>(body) ||
+         std::holds_alternative<TypingCommand>(body);
+}
+
 namespace {
 
-using json = nlohmann::json;
+using fields::json;
+using fields::Reject;
+using Action = GroupChangeCommand::Action;
 
-RejectedCommand Reject(ErrorCode code, std::string message) { return {code, std::move(message)}; }
-
-// Reads an optional string field; a present field of another type is an error.
-std::optional<RejectedCommand> ReadString(const json& object, const char* field,
-                                          std::string* out) {
-  auto it = object.find(field);
-  if (it == object.end() || it->is_null()) return std::nullopt;
-  if (!it->is_string()) {
-    return Reject(ErrorCode::kBadField, std::string("'") + field + "' must be a string");
+// Reads req_id and cmid when well formed, so errors can echo them.
+std::optional<RejectedCommand> ReadEnvelopeIds(const json& object, Command& command) {
+  if (auto it = object.find("cmid"); it != object.end() && it->is_string() &&
+                                     IsValidClientToken(it->get_ref<const std::string&>())) {
+    command.cmid = it->get<std::string>();
   }
-  *out = it->get<std::string>();
+  auto it = object.find("req_id");
+  if (it == object.end() || it->is_null()) return std::nullopt;
+  if (!it->is_string() || !IsValidClientToken(it->get_ref<const std::string&>())) {
+    return Reject(ErrorCode::kBadField, "'req_id' must match [A-Za-z0-9._:-]{1,64}");
+  }
+  command.req_id = it->get<std::string>();
   return std::nullopt;
 }
 
-std::variant<SendCommand, CreateDirectCommand, RejectedCommand> ParseSend(
-    const json& object, const std::string& sender, const CommandLimits& limits) {
-  SendCommand send;
-  for (auto [field, out] : {std::pair{"conv", &send.conv}, std::pair{"to", &send.to},
-                            std::pair{"cmid", &send.cmid}, std::pair{"body", &send.body}}) {
-    if (auto error = ReadString(object, field, out)) return *error;
-  }
-  if (send.conv.empty() == send.to.empty()) {
-    return Reject(ErrorCode::kBadField, "exactly one of 'conv' and 'to' is required");
-  }
-  if (!send.conv.empty() && !IsValidId(send.conv)) {
-    return Reject(ErrorCode::kBadField, "'conv' is not a valid conversation id");
-  }
-  if (!send.to.empty() && !IsValidId(send.to)) {
-    return Reject(ErrorCode::kBadField, "'to' is not a valid user id");
-  }
-  if (send.to == sender) return Reject(ErrorCode::kInvalidRecipient, "cannot send to yourself");
-  if (!IsValidClientToken(send.cmid)) {
-    return Reject(ErrorCode::kBadField, "'cmid' is required: [A-Za-z0-9._:-]{1,64}");
-  }
-  if (!object.contains("body") || !object["body"].is_string()) {
-    return Reject(ErrorCode::kBadField, "'body' is required and must be a string");
-  }
-  if (send.body.size() > limits.max_body_bytes) {
-    return Reject(ErrorCode::kBodyTooLarge, "'body' is " + std::to_string(send.body.size()) +
-                                                " bytes; the limit is " +
-                                                std::to_string(limits.max_body_bytes));
-  }
-  return send;
-}
-
-std::variant<SendCommand, CreateDirectCommand, RejectedCommand> ParseCreateDirect(
-    const json& object, const std::string& sender) {
-  CreateDirectCommand create;
-  if (auto error = ReadString(object, "with", &create.with)) return *error;
-  if (!IsValidId(create.with)) return Reject(ErrorCode::kBadField, "'with' must be a user id");
-  if (create.with == sender) {
-    return Reject(ErrorCode::kInvalidRecipient, "cannot open a conversation with yourself");
-  }
-  return create;
+parsers::Parsed Dispatch(const std::string& type, const json& object, const std::string& sender,
+                         const CommandLimits& limits) {
+  if (type == "send") return parsers::Send(object, sender, limits);
+  if (type == "conv.create") return parsers::CreateDirect(object, sender);
+  if (type == "group.create") return parsers::GroupCreate(object, sender, limits);
+  if (type == "group.add") return parsers::GroupChange(object, Action::kAdd, limits);
+  if (type == "group.remove") return parsers::GroupChange(object, Action::kRemove, limits);
+  if (type == "group.leave") return parsers::GroupChange(object, Action::kLeave, limits);
+  if (type == "group.role") return parsers::GroupChange(object, Action::kSetRole, limits);
+  if (type == "sync") return parsers::Sync(object);
+  if (type == "history") return parsers::History(object);
+  if (type == "delivered") return parsers::Cursor(object, /*read=*/false);
+  if (type == "read") return parsers::Cursor(object, /*read=*/true);
+  if (type == "receipts") return parsers::ReceiptsQuery(object);
+  if (type == "typing") return parsers::Typing(object);
+  std::string shown = type.size() > 32 ? type.substr(0, 32) + "..." : type;
+  return Reject(ErrorCode::kUnknownType, "unknown command type '" + shown + "'");
 }
 
 }  // namespace
@@ -97,17 +85,8 @@ Command ParseCommand(const DeviceAddress& sender, std::string_view payload,
     command.body = Reject(ErrorCode::kBadJson, "the payload must be one JSON object");
     return command;
   }
-  // req_id and cmid are echoed in errors only when they are well formed.
-  if (auto it = object.find("req_id"); it != object.end() && it->is_string() &&
-                                       IsValidClientToken(it->get_ref<const std::string&>())) {
-    command.req_id = it->get<std::string>();
-  }
-  if (auto it = object.find("cmid"); it != object.end() && it->is_string() &&
-                                     IsValidClientToken(it->get_ref<const std::string&>())) {
-    command.cmid = it->get<std::string>();
-  }
-  if (object.contains("req_id") && command.req_id.empty()) {
-    command.body = Reject(ErrorCode::kBadField, "'req_id' must match [A-Za-z0-9._:-]{1,64}");
+  if (auto error = ReadEnvelopeIds(object, command)) {
+    command.body = *error;
     return command;
   }
   auto type = object.find("type");
@@ -115,15 +94,7 @@ Command ParseCommand(const DeviceAddress& sender, std::string_view payload,
     command.body = Reject(ErrorCode::kUnknownType, "'type' is required");
     return command;
   }
-  const auto& name = type->get_ref<const std::string&>();
-  if (name == "send") {
-    command.body = ParseSend(object, sender.user, limits);
-  } else if (name == "conv.create") {
-    command.body = ParseCreateDirect(object, sender.user);
-  } else {
-    std::string shown = name.size() > 32 ? name.substr(0, 32) + "..." : name;
-    command.body = Reject(ErrorCode::kUnknownType, "unknown command type '" + shown + "'");
-  }
+  command.body = Dispatch(type->get<std::string>(), object, sender.user, limits);
   return command;
 }
 

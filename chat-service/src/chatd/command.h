@@ -3,10 +3,13 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "chat/topics.h"
 #include "chatd/error_code.h"
@@ -24,6 +27,48 @@ struct CreateDirectCommand {
   std::string with;
 };
 
+struct GroupCreateCommand {
+  std::string title;
+  std::vector<std::string> members;  // distinct, sender excluded
+};
+
+// group.add, group.remove, group.leave and group.role.
+struct GroupChangeCommand {
+  enum class Action { kAdd, kRemove, kLeave, kSetRole };
+  Action action;
+  std::string conv;
+  std::vector<std::string> users;  // add, remove
+  std::string user;                // role
+  std::string role;                // role: "admin" or "member"
+};
+
+struct SyncCommand {
+  std::map<std::string, int64_t> cursors;
+  int64_t limit = 1000;
+};
+
+struct HistoryCommand {
+  std::string conv;
+  int64_t before = 0;  // 0: after the last message
+  int64_t limit = 50;
+};
+
+// delivered and read: receipt cursor moves.
+struct CursorCommand {
+  bool read = false;  // false: delivered
+  std::string conv;
+  int64_t seq = 0;
+};
+
+struct ReceiptsQueryCommand {
+  std::string conv;
+  int64_t seq = 0;
+};
+
+struct TypingCommand {
+  std::string conv;
+};
+
 struct RejectedCommand {
   ErrorCode code;
   std::string message;
@@ -35,12 +80,23 @@ struct Command {
   DeviceAddress sender;
   std::string req_id;  // empty when absent or unreadable
   std::string cmid;    // echoed in errors when readable
-  std::variant<SendCommand, CreateDirectCommand, RejectedCommand> body;
+  std::variant<SendCommand, CreateDirectCommand, GroupCreateCommand, GroupChangeCommand,
+               SyncCommand, HistoryCommand, CursorCommand, ReceiptsQueryCommand, TypingCommand,
+               RejectedCommand>
+      body;
+
+  // Queries and typing read only; chatd answers them off the writer thread.
+  bool IsQuery() const;
 };
 
 struct CommandLimits {
   std::size_t max_body_bytes = 16384;
+  std::size_t max_group_members = 1000;
 };
+
+inline constexpr std::size_t kMaxTitleBytes = 200;
+inline constexpr int64_t kMaxSyncLimit = 5000;
+inline constexpr int64_t kMaxHistoryLimit = 500;
 
 // Never throws on any input; bad input yields a RejectedCommand.
 Command ParseCommand(const DeviceAddress& sender, std::string_view payload,

@@ -1,5 +1,5 @@
-// The hand-off from Paho's callback thread to chatd's writer thread:
-// an unbounded FIFO of raw (topic, payload) pairs.
+// Hand-offs between chatd's threads: an unbounded FIFO that one thread (or
+// several) pushes to and one thread drains in batches.
 #pragma once
 
 #include <chrono>
@@ -11,24 +11,48 @@
 
 namespace chat {
 
+template <typename T>
+class BlockingQueue {
+ public:
+  // Any thread. Never blocks for long.
+  void Push(T item) {
+    {
+      std::lock_guard lock(mutex_);
+      items_.push_back(std::move(item));
+    }
+    ready_.notify_one();
+  }
+
+  // Waits up to `timeout` for the first item, then takes up to `max` items
+  // that are already queued (a group-commit batch).
+  std::vector<T> PopBatch(std::size_t max, std::chrono::milliseconds timeout) {
+    std::vector<T> batch;
+    std::unique_lock lock(mutex_);
+    if (!ready_.wait_for(lock, timeout, [this] { return !items_.empty(); })) return batch;
+    while (!items_.empty() && batch.size() < max) {
+      batch.push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
+    return batch;
+  }
+
+  std::size_t size() const {
+    std::lock_guard lock(mutex_);
+    return items_.size();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<T> items_;
+};
+
+// A device command as it arrived on chat/up/{u}/{d}.
 struct RawCommand {
   std::string topic;
   std::string payload;
 };
 
-class CommandQueue {
- public:
-  // Any thread. Never blocks for long.
-  void Push(RawCommand command);
-  // Writer thread: waits up to `timeout` for the first command, then takes
-  // up to `max` commands that are already queued (the group-commit batch).
-  std::vector<RawCommand> PopBatch(std::size_t max, std::chrono::milliseconds timeout);
-  std::size_t size() const;
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<RawCommand> items_;
-};
+using CommandQueue = BlockingQueue<RawCommand>;
 
 }  // namespace chat

@@ -15,6 +15,9 @@ enum class ErrorCode {
   kUnknownUser,
   kUnknownConversation,
   kNotMember,
+  kForbidden,
+  kNotGroup,
+  kGroupFull,
   kInternal,
 };
 

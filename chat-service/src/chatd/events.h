@@ -1,23 +1,36 @@
 // Encoding of the events chatd sends to devices (docs/PROTOCOL.md section 6).
-// Pure functions from values to JSON text.
+// Pure functions from values to JSON.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <string>
+#include <vector>
 
 #include "chatd/error_code.h"
 #include "store/records.h"
 
 namespace chat {
 
+// The `msg` object of a stored message (user or system).
+nlohmann::json MessageJson(const StoredMessage& message);
+// The fields of a conversation shared by `conv`, `conv.new` and sync entries.
+nlohmann::json ConversationJson(const ConversationInfo& info);
+// Compact JSON text; invalid UTF-8 (a bug) is replaced rather than thrown.
+std::string Dump(const nlohmann::json& value);
+
 // {"type":"msg",...} for the recipients.
 std::string EncodeMessage(const StoredMessage& message);
 // {"type":"accepted",...,"req_id","dup"} for the sender's devices.
 std::string EncodeAccepted(const StoredMessage& message, const std::string& req_id, bool dup);
-// {"type":"conv",...} reply to conv.create.
+// {"type":"conv",...} reply to conv.create and group commands.
 std::string EncodeConversationReply(const ConversationInfo& info, const std::string& req_id,
                                     bool created);
 // {"type":"conv.new",...} on each member's user topic.
 std::string EncodeConversationNew(const ConversationInfo& info);
+// {"type":"receipt",...} on every member's conversation topic.
+std::string EncodeReceipt(const std::string& conv, const std::string& user, int64_t delivered,
+                          int64_t read);
 // {"type":"error",...}; req_id and cmid are omitted when empty.
 std::string EncodeError(ErrorCode code, const std::string& message, const std::string& req_id,
                         const std::string& cmid);

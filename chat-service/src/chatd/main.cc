@@ -10,6 +10,8 @@
 #include "chatd/broker_link.h"
 #include "chatd/chatd_config.h"
 #include "chatd/command_queue.h"
+#include "chatd/presence_view.h"
+#include "chatd/query_service.h"
 #include "chatd/writer.h"
 #include "store/migrator.h"
 
@@ -27,6 +29,7 @@ Config file keys (key = value; relative paths resolve against the file):
   db_path         SQLite database file (required)
   key_file        token signing key, as made by `chatctl keygen` (required)
   max_body_bytes  largest message body accepted (default 16384)
+  max_group_members  largest group (default 1000)
   log_level       debug | info | warn | error (default info)
 
 Example:
@@ -80,20 +83,40 @@ int main(int argc, char** argv) {
     }
 
     chat::CommandQueue queue;
+    chat::BlockingQueue<chat::Command> queries;
+    chat::PresenceView presence;
     chat::BrokerLink link({config->broker_host, config->broker_port, "chatd", config->key},
-                          [&queue](std::string topic, std::string payload) {
-                            queue.Push({std::move(topic), std::move(payload)});
+                          [&](std::string topic, std::string payload) {
+                            if (topic.starts_with(chat::kPresencePrefix)) {
+                              presence.Apply(payload);
+                            } else {
+                              queue.Push({std::move(topic), std::move(payload)});
+                            }
                           });
+    auto publish = [&link](const std::string& p) { return link.PublishFanout(p); };
     std::atomic<bool> stop{false};
     chat::WriterOptions writer_options;
     writer_options.limits.max_body_bytes = config->max_body_bytes;
-    chat::Writer writer(db, queue, [&link](const std::string& p) { return link.PublishFanout(p); },
-                        writer_options);
+    writer_options.limits.max_group_members = config->max_group_members;
+    chat::Writer writer(db, queue, queries, publish, writer_options);
+    chat::QueryService query_service(config->db_path, presence, publish);
     std::thread writer_thread([&] {
       try {
         writer.Run(stop);
       } catch (const std::exception& e) {
         spdlog::critical("writer thread failed: {}", e.what());
+        std::raise(SIGTERM);
+      }
+    });
+    std::thread query_thread([&] {
+      try {
+        while (!stop || queries.size() > 0) {
+          for (const auto& command : queries.PopBatch(64, std::chrono::milliseconds(100))) {
+            query_service.Answer(command);
+          }
+        }
+      } catch (const std::exception& e) {
+        spdlog::critical("query thread failed: {}", e.what());
         std::raise(SIGTERM);
       }
     });
@@ -107,6 +130,7 @@ int main(int argc, char** argv) {
                                        config->broker_host, config->broker_port, config->db_path);
     signal_thread.join();
     writer_thread.join();
+    query_thread.join();
     link.Stop();
     spdlog::info("chatd stopped");
     return 0;

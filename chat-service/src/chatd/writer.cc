@@ -6,16 +6,15 @@
 #include "chat/topics.h"
 #include "chatd/command_processor.h"
 #include "chatd/fanout_batch.h"
-#include "store/message_store.h"
 
 namespace chat {
 
-Writer::Writer(Database& db, CommandQueue& queue, Publish publish, WriterOptions options)
-    : db_(db), queue_(queue), publish_(std::move(publish)), options_(options) {}
+Writer::Writer(Database& db, CommandQueue& queue, BlockingQueue<Command>& queries,
+               Publish publish, WriterOptions options)
+    : db_(db), queue_(queue), queries_(queries), publish_(std::move(publish)), options_(options) {}
 
 void Writer::Run(const std::atomic<bool>& stop) {
-  MessageStore store(db_);
-  CommandProcessor processor(db_, store);
+  CommandProcessor processor(db_, options_.limits);
   FanoutBatch out;
   while (true) {
     auto raw = queue_.PopBatch(options_.max_batch, std::chrono::milliseconds(100));
@@ -32,8 +31,14 @@ void Writer::Run(const std::atomic<bool>& stop) {
         spdlog::warn("ignored a message on unexpected topic '{}'", item.topic);
         continue;
       }
-      commands.push_back(ParseCommand(*sender, item.payload, options_.limits));
+      Command command = ParseCommand(*sender, item.payload, options_.limits);
+      if (command.IsQuery()) {
+        queries_.Push(std::move(command));
+      } else {
+        commands.push_back(std::move(command));
+      }
     }
+    if (commands.empty()) continue;
     out.Clear();
     BatchStats stats = processor.ProcessBatch(commands, out);
     for (const std::string& payload : out.Encode()) publish_(payload);

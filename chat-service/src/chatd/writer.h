@@ -1,17 +1,18 @@
 // chatd's single writer: takes batches of raw commands off the queue, parses
-// them, applies them in one transaction (group commit) and, only after the
-// commit, hands the resulting fan-out to the broker link. It is the only
-// thread that touches the database, which makes it the one sequencer of
-// every conversation (invariant 2).
+// them, applies the writes in one transaction (group commit) and, only after
+// the commit, hands the resulting fan-out to the broker link. It is the only
+// thread that writes the database, which makes it the one sequencer of every
+// conversation (invariant 2). Read-only commands are passed on to the query
+// thread untouched.
 #pragma once
 
 #include <atomic>
 #include <functional>
 #include <string>
 
+#include "chat/database.h"
 #include "chatd/command.h"
 #include "chatd/command_queue.h"
-#include "chat/database.h"
 
 namespace chat {
 
@@ -24,14 +25,15 @@ class Writer {
  public:
   using Publish = std::function<bool(const std::string& control_payload)>;
 
-  Writer(Database& db, CommandQueue& queue, Publish publish, WriterOptions options);
+  Writer(Database& db, CommandQueue& queue, BlockingQueue<Command>& queries, Publish publish,
+         WriterOptions options);
   // Runs until `stop` is set and the queue is drained. Call on the writer thread.
   void Run(const std::atomic<bool>& stop);
 
  private:
-
   Database& db_;
   CommandQueue& queue_;
+  BlockingQueue<Command>& queries_;
   Publish publish_;
   WriterOptions options_;
 };

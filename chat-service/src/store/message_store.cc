@@ -1,141 +1,100 @@
-// Conversation and message persistence.
+// Message persistence and range reads.
 #include "store/message_store.h"
 
-#include "chat/ids.h"
+#include <algorithm>
 
 namespace chat {
 
 namespace {
 using Step = Statement::StepResult;
-
-// Resets a statement when the scope ends, whatever happened.
-struct ResetOnExit {
-  Statement& stmt;
-  ~ResetOnExit() { stmt.Reset(); }
-};
+constexpr const char* kColumns = "seq, ts_ms, sender, device, cmid, body, kind, coalesce(event, '')";
 }  // namespace
 
-MessageStore::MessageStore(Database& db)
-    : db_(db),
-      user_exists_(db.Prepare("SELECT 1 FROM users WHERE id = ?1 AND disabled = 0")),
-      find_direct_(db.Prepare("SELECT id FROM conversations WHERE direct_key = ?1")),
-      insert_conversation_(db.Prepare(
-          "INSERT INTO conversations (id, kind, direct_key, created_ms) VALUES (?1, ?2, ?3, ?4)")),
-      insert_member_(db.Prepare(
-          "INSERT INTO members (conv_id, user_id, role, joined_ms) VALUES (?1, ?2, ?3, ?4)")),
-      conversation_kind_(db.Prepare("SELECT kind FROM conversations WHERE id = ?1")),
-      members_(db.Prepare("SELECT user_id FROM members WHERE conv_id = ?1 ORDER BY user_id")),
-      is_member_(db.Prepare("SELECT 1 FROM members WHERE conv_id = ?1 AND user_id = ?2")),
-      find_by_cmid_(db.Prepare(
-          "SELECT seq, ts_ms, device, body FROM messages "
-          "WHERE conv_id = ?1 AND sender = ?2 AND cmid = ?3")),
-      next_seq_(db.Prepare(
-          "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq")),
-      insert_message_(db.Prepare(
-          "INSERT INTO messages (conv_id, seq, sender, device, cmid, ts_ms, body) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")) {}
+MessageStore::MessageStore(Database& db) : db_(db) {}
 
-std::string MessageStore::DirectKey(const std::string& a, const std::string& b) {
-  return a < b ? a + ":" + b : b + ":" + a;
-}
-
-bool MessageStore::UserExists(const std::string& user) {
-  ResetOnExit reset{user_exists_};
-  user_exists_.Bind(1, user);
-  return user_exists_.Step() == Step::kRow;
-}
-
-std::optional<std::string> MessageStore::FindDirect(const std::string& a, const std::string& b) {
-  ResetOnExit reset{find_direct_};
-  find_direct_.Bind(1, DirectKey(a, b));
-  if (find_direct_.Step() != Step::kRow) return std::nullopt;
-  return find_direct_.Text(0);
-}
-
-std::string MessageStore::CreateDirect(const std::string& a, const std::string& b,
-                                       int64_t now_ms) {
-  std::string conv = NewConversationId();
-  insert_conversation_.Bind(1, conv).Bind(2, "direct").Bind(3, DirectKey(a, b)).Bind(4, now_ms);
-  if (insert_conversation_.Run() == Step::kConstraint) {
-    throw StoreFailure("direct conversation " + DirectKey(a, b) + " could not be created");
+std::vector<StoredMessage> MessageStore::Collect(Database::Lease& stmt, const std::string& conv) {
+  std::vector<StoredMessage> out;
+  while (stmt->Step() == Step::kRow) {
+    out.push_back(StoredMessage{conv, stmt->Int(0), stmt->Int(1), stmt->Text(2), stmt->Text(3),
+                                stmt->Text(4), stmt->Text(5), stmt->Text(6), stmt->Text(7)});
   }
-  for (const std::string& user : {a, b}) {
-    insert_member_.Bind(1, conv).Bind(2, user).Bind(3, "member").Bind(4, now_ms);
-    if (insert_member_.Run() == Step::kConstraint) {
-      throw StoreFailure("member " + user + " of " + conv + " could not be added");
-    }
-  }
-  return conv;
-}
-
-bool MessageStore::ConversationExists(const std::string& conv) {
-  return !ConversationKind(conv).empty();
-}
-
-std::string MessageStore::ConversationKind(const std::string& conv) {
-  ResetOnExit reset{conversation_kind_};
-  conversation_kind_.Bind(1, conv);
-  return conversation_kind_.Step() == Step::kRow ? conversation_kind_.Text(0) : std::string();
-}
-
-std::vector<std::string> MessageStore::Members(const std::string& conv) {
-  ResetOnExit reset{members_};
-  members_.Bind(1, conv);
-  std::vector<std::string> users;
-  while (members_.Step() == Step::kRow) users.push_back(members_.Text(0));
-  return users;
-}
-
-bool MessageStore::IsMember(const std::string& conv, const std::string& user) {
-  ResetOnExit reset{is_member_};
-  is_member_.Bind(1, conv).Bind(2, user);
-  return is_member_.Step() == Step::kRow;
+  return out;
 }
 
 std::optional<StoredMessage> MessageStore::FindByClientId(const std::string& conv,
                                                           const std::string& sender,
                                                           const std::string& cmid) {
-  ResetOnExit reset{find_by_cmid_};
-  find_by_cmid_.Bind(1, conv).Bind(2, sender).Bind(3, cmid);
-  if (find_by_cmid_.Step() != Step::kRow) return std::nullopt;
-  return StoredMessage{conv,   find_by_cmid_.Int(0),  find_by_cmid_.Int(1),
-                       sender, find_by_cmid_.Text(2), cmid,
-                       find_by_cmid_.Text(3)};
+  auto stmt = db_.Cached(std::string("SELECT ") + kColumns +
+                         " FROM messages WHERE conv_id = ?1 AND sender = ?2 AND cmid = ?3");
+  stmt->Bind(1, conv).Bind(2, sender).Bind(3, cmid);
+  auto found = Collect(stmt, conv);
+  if (found.empty()) return std::nullopt;
+  return found.front();
 }
 
 int64_t MessageStore::Append(StoredMessage& message) {
   {
-    ResetOnExit reset{next_seq_};
-    next_seq_.Bind(1, message.conv);
-    if (next_seq_.Step() != Step::kRow) {
+    auto next = db_.Cached(
+        "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq");
+    next->Bind(1, message.conv);
+    if (next->Step() != Step::kRow) {
       throw StoreFailure("conversation " + message.conv + " vanished during append");
     }
-    message.seq = next_seq_.Int(0);
+    message.seq = next->Int(0);
   }
-  insert_message_.Bind(1, message.conv)
+  auto insert = db_.Cached(
+      "INSERT INTO messages (conv_id, seq, sender, device, cmid, ts_ms, body, kind, event) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, ''))");
+  insert->Bind(1, message.conv)
       .Bind(2, message.seq)
       .Bind(3, message.from)
       .Bind(4, message.device)
       .Bind(5, message.cmid)
       .Bind(6, message.ts_ms)
-      .Bind(7, message.body);
-  if (insert_message_.Run() == Step::kConstraint) {
+      .Bind(7, message.body)
+      .Bind(8, message.kind)
+      .Bind(9, message.event);
+  if (insert->Run() == Step::kConstraint) {
     throw StoreFailure("message " + message.conv + "#" + std::to_string(message.seq) +
                        " violates a constraint");
   }
   return message.seq;
 }
 
-int64_t MessageStore::MessageCount() {
-  auto stmt = db_.Prepare("SELECT count(*) FROM messages");
-  stmt.Step();
-  return stmt.Int(0);
+std::vector<StoredMessage> MessageStore::After(const std::string& conv, int64_t after,
+                                               int64_t upto, int64_t limit) {
+  auto stmt = db_.Cached(std::string("SELECT ") + kColumns +
+                         " FROM messages WHERE conv_id = ?1 AND seq > ?2 AND seq <= ?3 "
+                         "ORDER BY seq LIMIT ?4");
+  stmt->Bind(1, conv).Bind(2, after).Bind(3, upto).Bind(4, limit);
+  return Collect(stmt, conv);
 }
 
-int64_t MessageStore::ConversationCount() {
-  auto stmt = db_.Prepare("SELECT count(*) FROM conversations");
-  stmt.Step();
-  return stmt.Int(0);
+std::vector<StoredMessage> MessageStore::Before(const std::string& conv, int64_t before,
+                                                int64_t from, int64_t limit) {
+  auto stmt = db_.Cached(std::string("SELECT ") + kColumns +
+                         " FROM messages WHERE conv_id = ?1 AND seq < ?2 AND seq >= ?3 "
+                         "ORDER BY seq DESC LIMIT ?4");
+  stmt->Bind(1, conv).Bind(2, before).Bind(3, from).Bind(4, limit);
+  auto out = Collect(stmt, conv);
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+int64_t MessageStore::CountUnread(const std::string& conv, const std::string& user, int64_t after,
+                                  int64_t upto) {
+  auto stmt = db_.Cached(
+      "SELECT count(*) FROM messages WHERE conv_id = ?1 AND seq > ?2 AND seq <= ?3 "
+      "AND sender != ?4");
+  stmt->Bind(1, conv).Bind(2, after).Bind(3, upto).Bind(4, user);
+  stmt->Step();
+  return stmt->Int(0);
+}
+
+int64_t MessageStore::MessageCount() {
+  auto stmt = db_.Cached("SELECT count(*) FROM messages");
+  stmt->Step();
+  return stmt->Int(0);
 }
 
 }  // namespace chat

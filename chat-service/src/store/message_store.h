@@ -1,5 +1,6 @@
-// Conversations, members and messages in SQLite: the sequencing and dedupe
-// record. Used only by chatd's writer thread, inside its transactions.
+// Messages in SQLite: the sequencing and dedupe record, and the index range
+// scans that serve sync and history. Appends happen on chatd's writer thread
+// inside its transactions; the range reads also serve the query thread.
 #pragma once
 
 #include <optional>
@@ -13,44 +14,30 @@ namespace chat {
 
 class MessageStore {
  public:
-  // Prepares every statement once; `db` must outlive the store.
   explicit MessageStore(Database& db);
-
-  bool UserExists(const std::string& user);
-  // The direct conversation of two distinct users, if it exists.
-  std::optional<std::string> FindDirect(const std::string& a, const std::string& b);
-  // Creates the direct conversation of two existing users with both as members.
-  std::string CreateDirect(const std::string& a, const std::string& b, int64_t now_ms);
-  bool ConversationExists(const std::string& conv);
-  std::string ConversationKind(const std::string& conv);
-  std::vector<std::string> Members(const std::string& conv);
-  bool IsMember(const std::string& conv, const std::string& user);
 
   // The message `sender` already sent with `cmid` in `conv`, if any.
   std::optional<StoredMessage> FindByClientId(const std::string& conv, const std::string& sender,
                                               const std::string& cmid);
-  // Assigns the next seq of `message.conv`, stores the message, and returns
-  // the assigned seq. The caller holds a write transaction.
+  // Assigns the next seq of `message.conv`, stores the message and returns
+  // the seq. The caller holds a write transaction.
   int64_t Append(StoredMessage& message);
 
-  // Counts for tests and operators.
+  // Messages with after < seq <= upto, ascending, at most `limit`.
+  std::vector<StoredMessage> After(const std::string& conv, int64_t after, int64_t upto,
+                                   int64_t limit);
+  // Messages with from <= seq < before, the newest `limit` of them, ascending.
+  std::vector<StoredMessage> Before(const std::string& conv, int64_t before, int64_t from,
+                                    int64_t limit);
+  // Messages with after < seq <= upto not sent by `user`.
+  int64_t CountUnread(const std::string& conv, const std::string& user, int64_t after,
+                      int64_t upto);
   int64_t MessageCount();
-  int64_t ConversationCount();
 
  private:
-  static std::string DirectKey(const std::string& a, const std::string& b);
+  std::vector<StoredMessage> Collect(Database::Lease& stmt, const std::string& conv);
 
   Database& db_;
-  Statement user_exists_;
-  Statement find_direct_;
-  Statement insert_conversation_;
-  Statement insert_member_;
-  Statement conversation_kind_;
-  Statement members_;
-  Statement is_member_;
-  Statement find_by_cmid_;
-  Statement next_seq_;
-  Statement insert_message_;
 };
 
 }  // namespace chat

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,12 +17,29 @@ struct StoredMessage {
   std::string device;
   std::string cmid;
   std::string body;
+  std::string kind = "user";  // "user" or "system"
+  std::string event;          // system messages: the JSON event object
 };
 
 struct ConversationInfo {
   std::string conv;
   std::string kind;  // "direct" or "group"
-  std::vector<std::string> members;
+  std::vector<std::string> members;         // current members, ascending
+  std::string title;                        // groups only
+  std::map<std::string, std::string> roles;  // groups only: user -> owner|admin|member
+};
+
+// One user's standing in one conversation.
+struct Membership {
+  std::string role;
+  int64_t joined_seq = 1;
+  std::optional<int64_t> removed_seq;  // set once removed or left
+  int64_t delivered_seq = 0;
+  int64_t read_seq = 0;
+  int64_t joined_ms = 0;
+  bool active() const { return !removed_seq.has_value(); }
+  // The last seq this member may see, given the conversation's last seq.
+  int64_t VisibleUpTo(int64_t last_seq) const { return removed_seq ? *removed_seq : last_seq; }
 };
 
 }  // namespace chat

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace chat {
 
@@ -38,11 +39,16 @@ class Database {
   // Runs one or more statements with no results; throws StoreFailure.
   void Exec(std::string_view sql);
   Statement Prepare(std::string_view sql);
+  // A statement prepared once per connection and kept; the lease resets it
+  // (ending any read it holds open) when it goes out of scope.
+  class Lease;
+  Lease Cached(const std::string& sql);
   sqlite3* handle() { return db_; }
   const std::string& path() const { return path_; }
 
  private:
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;  // before db_: finalized first
   sqlite3* db_ = nullptr;
   std::string path_;
 };
@@ -75,6 +81,19 @@ class Statement {
   Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
   sqlite3_stmt* stmt_ = nullptr;
   sqlite3* db_ = nullptr;
+};
+
+class Database::Lease {
+ public:
+  explicit Lease(Statement& stmt) : stmt_(stmt) {}
+  ~Lease() { stmt_.Reset(); }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  Statement* operator->() { return &stmt_; }
+  Statement& operator*() { return stmt_; }
+
+ private:
+  Statement& stmt_;
 };
 
 // A transaction that rolls back unless Commit() is called.

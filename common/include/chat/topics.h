@@ -11,6 +11,9 @@ namespace chat {
 inline constexpr std::string_view kFanoutTopic = "$CONTROL/chat/v1/fanout";
 // What chatd subscribes to: every device's up topic.
 inline constexpr std::string_view kAllUpTopics = "chat/up/+/+";
+// What chatd subscribes to for presence: the plugin's retained per-user state.
+inline constexpr std::string_view kAllPresenceTopics = "chat/sys/presence/+";
+inline constexpr std::string_view kPresencePrefix = "chat/sys/presence/";
 // Usernames of service identities start with this prefix, which no user id can contain.
 inline constexpr std::string_view kServicePrefix = "svc:";
 

@@ -1,0 +1,80 @@
+// Message posting and direct conversations.
+#include "chatd/message_handler.h"
+
+#include <spdlog/spdlog.h>
+
+#include "chat/clock.h"
+#include "chat/topics.h"
+#include "chatd/events.h"
+
+namespace chat {
+
+namespace {
+
+// Finds or creates the direct conversation; announces a new one.
+std::string OpenDirect(WriteContext& ctx, const std::string& a, const std::string& b,
+                       bool* created) {
+  if (auto existing = ctx.conversations.FindDirect(a, b)) {
+    *created = false;
+    return *existing;
+  }
+  std::string conv = ctx.conversations.CreateDirect(a, b, NowMillis());
+  *created = true;
+  ConversationInfo info = ctx.conversations.Info(conv);
+  std::string event = EncodeConversationNew(info);
+  for (const std::string& member : info.members) ctx.out.AddOne(InboxTopic(member), event);
+  spdlog::info("created direct conversation {} for {} and {}", conv, a, b);
+  return conv;
+}
+
+}  // namespace
+
+void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& send) {
+  const std::string& sender = command.sender.user;
+  std::string conv = send.conv;
+  if (!send.to.empty()) {
+    if (!ctx.conversations.UserExists(send.to)) {
+      return RejectCommand(ctx, command, ErrorCode::kUnknownUser, "no user '" + send.to + "'");
+    }
+    bool created = false;
+    conv = OpenDirect(ctx, sender, send.to, &created);
+  } else if (ctx.conversations.Kind(conv).empty()) {
+    return RejectCommand(ctx, command, ErrorCode::kUnknownConversation,
+                         "no conversation '" + conv + "'");
+  } else if (auto m = ctx.conversations.MembershipOf(conv, sender); !m || !m->active()) {
+    return RejectCommand(ctx, command, ErrorCode::kNotMember, "not a member of '" + conv + "'");
+  }
+
+  if (auto prior = ctx.messages.FindByClientId(conv, sender, send.cmid)) {
+    ++ctx.stats.duplicates;
+    spdlog::debug("duplicate {}/{} cmid={} -> {}#{}", sender, command.sender.device, send.cmid,
+                  conv, prior->seq);
+    ctx.out.AddOne(InboxTopic(sender, conv), EncodeAccepted(*prior, command.req_id, true));
+    return;
+  }
+  StoredMessage message{conv,      0,         NowMillis(), sender, command.sender.device,
+                        send.cmid, send.body, "user",      ""};
+  ctx.messages.Append(message);
+  ++ctx.stats.accepted;
+  spdlog::debug("accepted {}/{} cmid={} -> {}#{}", sender, command.sender.device, send.cmid, conv,
+                message.seq);
+
+  std::vector<std::string> recipients = ctx.conversations.ActiveMembers(conv);
+  std::erase(recipients, sender);
+  FanOutToUsers(ctx, recipients, conv, EncodeMessage(message));
+  ctx.out.AddOne(InboxTopic(sender, conv), EncodeAccepted(message, command.req_id, false));
+}
+
+void HandleCreateDirect(WriteContext& ctx, const Command& command,
+                        const CreateDirectCommand& create) {
+  const std::string& sender = command.sender.user;
+  if (!ctx.conversations.UserExists(create.with)) {
+    return RejectCommand(ctx, command, ErrorCode::kUnknownUser, "no user '" + create.with + "'");
+  }
+  bool created = false;
+  std::string conv = OpenDirect(ctx, sender, create.with, &created);
+  ctx.out.AddOne(DeviceTopic(sender, command.sender.device),
+                 EncodeConversationReply(ctx.conversations.Info(conv), command.req_id, created));
+}
+
+}  // namespace chat

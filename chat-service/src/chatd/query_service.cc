@@ -1,0 +1,158 @@
+// Sync, history, receipts queries and the typing relay.
+#include "chatd/query_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "chat/clock.h"
+#include "chat/topics.h"
+#include "chatd/events.h"
+
+namespace chat {
+
+using json = nlohmann::json;
+
+QueryService::QueryService(const std::string& db_path, const PresenceView& presence,
+                           Publish publish)
+    : db_(Database::Open(db_path, Database::Mode::kReadOnly)),
+      conversations_(db_),
+      messages_(db_),
+      presence_(presence),
+      publish_(std::move(publish)) {}
+
+void QueryService::Answer(const Command& command) {
+  FanoutBatch out;
+  try {
+    db_.Exec("BEGIN");  // one consistent snapshot per query
+    std::visit(
+        [&](const auto& body) {
+          using T = std::decay_t<decltype(body)>;
+          if constexpr (std::is_same_v<T, SyncCommand>) Sync(command, body, out);
+          if constexpr (std::is_same_v<T, HistoryCommand>) History(command, body, out);
+          if constexpr (std::is_same_v<T, ReceiptsQueryCommand>) Receipts(command, body, out);
+          if constexpr (std::is_same_v<T, TypingCommand>) Typing(command, body, out);
+        },
+        command.body);
+    db_.Exec("COMMIT");
+  } catch (const StoreFailure& failure) {
+    spdlog::error("query from {}/{} failed: {}", command.sender.user, command.sender.device,
+                  failure.what());
+    try {
+      db_.Exec("ROLLBACK");
+    } catch (const StoreFailure&) {
+    }
+    out.Clear();
+    Reject(command, ErrorCode::kInternal, "the server could not read this; retry", out);
+  }
+  for (const auto& payload : out.Encode()) publish_(payload);
+}
+
+void QueryService::Reject(const Command& command, ErrorCode code, const std::string& message,
+                          FanoutBatch& out) {
+  spdlog::info("rejected {}/{} req_id={}: {} ({})", command.sender.user, command.sender.device,
+               command.req_id, ErrorCodeName(code), message);
+  out.AddOne(DeviceTopic(command.sender.user, command.sender.device),
+             EncodeError(code, message, command.req_id, command.cmid));
+}
+
+std::optional<Membership> QueryService::RequireMember(const Command& command,
+                                                      const std::string& conv, FanoutBatch& out) {
+  if (conversations_.Kind(conv).empty()) {
+    Reject(command, ErrorCode::kUnknownConversation, "no conversation '" + conv + "'", out);
+    return std::nullopt;
+  }
+  auto member = conversations_.MembershipOf(conv, command.sender.user);
+  if (!member) Reject(command, ErrorCode::kNotMember, "not a member of '" + conv + "'", out);
+  return member;
+}
+
+void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutBatch& out) {
+  const std::string& user = command.sender.user;
+  json convs = json::array();
+  json messages = json::array();
+  json cursors = json::object();
+  for (const auto& [conv, seq] : sync.cursors) cursors[conv] = seq;
+  int64_t room = sync.limit;
+  std::size_t bytes = 0;
+  bool more = false;
+  for (const auto& [conv, member] : conversations_.ConversationsOf(user)) {
+    int64_t upto = member.VisibleUpTo(conversations_.LastSeq(conv));
+    json entry = ConversationJson(conversations_.Info(conv));
+    int64_t unread_from = std::max(member.read_seq, member.joined_seq - 1);
+    entry["last_seq"] = upto;
+    entry["read_seq"] = member.read_seq;
+    entry["unread"] = messages_.CountUnread(conv, user, unread_from, upto);
+    entry["active"] = member.active();
+    convs.push_back(std::move(entry));
+    if (more) continue;  // the page is full; the list of conversations is still complete
+    auto known = sync.cursors.find(conv);
+    int64_t after = std::max(known == sync.cursors.end() ? 0 : known->second, member.joined_seq - 1);
+    int64_t cursor = after;
+    for (const auto& m : messages_.After(conv, after, upto, room)) {
+      if (bytes > 0 && bytes + m.body.size() > kMaxPageBytes) break;
+      bytes += m.body.size();
+      messages.push_back(MessageJson(m));
+      cursor = m.seq;
+      --room;
+    }
+    cursors[conv] = std::max(cursor, known == sync.cursors.end() ? int64_t{0} : known->second);
+    if (cursor < upto) more = true;
+  }
+  json reply{{"type", "sync"},     {"convs", std::move(convs)}, {"messages", std::move(messages)},
+             {"cursors", cursors}, {"more", more}};
+  if (!command.req_id.empty()) reply["req_id"] = command.req_id;
+  out.AddOne(DeviceTopic(user, command.sender.device), Dump(reply));
+  spdlog::debug("sync {}/{}: {} messages, more={}", user, command.sender.device,
+                sync.limit - room, more);
+}
+
+void QueryService::History(const Command& command, const HistoryCommand& history,
+                           FanoutBatch& out) {
+  auto member = RequireMember(command, history.conv, out);
+  if (!member) return;
+  int64_t upto = member->VisibleUpTo(conversations_.LastSeq(history.conv));
+  int64_t before = history.before == 0 ? upto + 1 : std::min(history.before, upto + 1);
+  auto found = messages_.Before(history.conv, before, member->joined_seq, history.limit);
+  json messages = json::array();
+  for (const auto& m : found) messages.push_back(MessageJson(m));
+  bool more = !found.empty() && found.front().seq > member->joined_seq;
+  json reply{{"type", "history"}, {"conv", history.conv}, {"messages", std::move(messages)},
+             {"more", more}};
+  if (!command.req_id.empty()) reply["req_id"] = command.req_id;
+  out.AddOne(DeviceTopic(command.sender.user, command.sender.device), Dump(reply));
+}
+
+void QueryService::Receipts(const Command& command, const ReceiptsQueryCommand& query,
+                            FanoutBatch& out) {
+  auto member = RequireMember(command, query.conv, out);
+  if (!member) return;
+  json reply{{"type", "receipts"},
+             {"conv", query.conv},
+             {"seq", query.seq},
+             {"read", conversations_.ReadBy(query.conv, query.seq)},
+             {"delivered", conversations_.DeliveredTo(query.conv, query.seq)}};
+  if (!command.req_id.empty()) reply["req_id"] = command.req_id;
+  out.AddOne(DeviceTopic(command.sender.user, command.sender.device), Dump(reply));
+}
+
+void QueryService::Typing(const Command& command, const TypingCommand& typing, FanoutBatch& out) {
+  int64_t now = NowMillis();
+  auto key = std::make_tuple(command.sender.user, command.sender.device, typing.conv);
+  auto it = last_typing_ms_.find(key);
+  if (it != last_typing_ms_.end() && now - it->second < kTypingIntervalMs) return;  // shed
+  if (last_typing_ms_.size() > 100000) last_typing_ms_.clear();  // bounded memory
+  last_typing_ms_[key] = now;
+  auto member = RequireMember(command, typing.conv, out);
+  if (!member || !member->active()) return;
+  std::vector<std::string> topics;
+  for (const auto& user : conversations_.ActiveMembers(typing.conv)) {
+    if (user != command.sender.user && presence_.IsOnline(user)) {
+      topics.push_back(InboxTopic(user, typing.conv));
+    }
+  }
+  out.Add(std::move(topics), Dump(json{{"type", "typing"},
+                                       {"conv", typing.conv},
+                                       {"user", command.sender.user},
+                                       {"dev", command.sender.device}}));
+}
+
+}  // namespace chat

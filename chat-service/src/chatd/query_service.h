@@ -1,0 +1,54 @@
+// Answers the read-only commands — sync, history, receipts — and relays
+// typing, on its own thread and its own read-only database connection, so
+// that catch-up never holds up the writer. Every read is an index range
+// scan. Commands arrive through Submit (any thread).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <tuple>
+
+#include "chat/database.h"
+#include "chatd/command.h"
+#include "chatd/fanout_batch.h"
+#include "chatd/presence_view.h"
+#include "store/conversation_store.h"
+#include "store/message_store.h"
+
+namespace chat {
+
+class QueryService {
+ public:
+  using Publish = std::function<bool(const std::string& control_payload)>;
+
+  QueryService(const std::string& db_path, const PresenceView& presence, Publish publish);
+
+  // Answers one query command; publishes its reply. Query thread only.
+  void Answer(const Command& command);
+
+  // Largest sync page in bytes of message bodies; a page ends before it.
+  static constexpr std::size_t kMaxPageBytes = 1 << 20;
+  static constexpr int64_t kTypingIntervalMs = 2000;
+
+ private:
+  void Sync(const Command& command, const SyncCommand& sync, FanoutBatch& out);
+  void History(const Command& command, const HistoryCommand& history, FanoutBatch& out);
+  void Receipts(const Command& command, const ReceiptsQueryCommand& query, FanoutBatch& out);
+  void Typing(const Command& command, const TypingCommand& typing, FanoutBatch& out);
+  void Reject(const Command& command, ErrorCode code, const std::string& message,
+              FanoutBatch& out);
+  // The sender's membership of `conv`, or a rejection already queued.
+  std::optional<Membership> RequireMember(const Command& command, const std::string& conv,
+                                          FanoutBatch& out);
+
+  Database db_;
+  ConversationStore conversations_;
+  MessageStore messages_;
+  const PresenceView& presence_;
+  Publish publish_;
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> last_typing_ms_;
+};
+
+}  // namespace chat

@@ -1,0 +1,28 @@
+// Shared helpers of the write-side handlers.
+#include "chatd/write_context.h"
+
+#include <spdlog/spdlog.h>
+
+#include "chat/topics.h"
+#include "chatd/events.h"
+
+namespace chat {
+
+void RejectCommand(WriteContext& ctx, const Command& command, ErrorCode code,
+                   const std::string& message) {
+  ++ctx.stats.rejected;
+  spdlog::info("rejected {}/{} req_id={} cmid={}: {} ({})", command.sender.user,
+               command.sender.device, command.req_id, command.cmid, ErrorCodeName(code), message);
+  ctx.out.AddOne(DeviceTopic(command.sender.user, command.sender.device),
+                 EncodeError(code, message, command.req_id, command.cmid));
+}
+
+void FanOutToUsers(WriteContext& ctx, const std::vector<std::string>& users,
+                   const std::string& conv, std::string payload) {
+  std::vector<std::string> topics;
+  topics.reserve(users.size());
+  for (const auto& user : users) topics.push_back(InboxTopic(user, conv));
+  ctx.out.Add(std::move(topics), std::move(payload));
+}
+
+}  // namespace chat

@@ -1,0 +1,37 @@
+// What every write-side handler works with inside one batch transaction:
+// the stores, the fan-out being collected, the counters and the limits.
+// Lives on chatd's writer thread for the duration of one batch.
+#pragma once
+
+#include <string>
+
+#include "chatd/command.h"
+#include "chatd/fanout_batch.h"
+#include "store/conversation_store.h"
+#include "store/message_store.h"
+
+namespace chat {
+
+struct BatchStats {
+  int accepted = 0;    // new messages stored (system messages included)
+  int duplicates = 0;  // resends answered with the original seq
+  int rejected = 0;    // commands answered with an error
+};
+
+struct WriteContext {
+  ConversationStore& conversations;
+  MessageStore& messages;
+  FanoutBatch& out;
+  BatchStats& stats;
+  const CommandLimits& limits;
+};
+
+// Answers `command` with an `error` on its device topic and logs why.
+void RejectCommand(WriteContext& ctx, const Command& command, ErrorCode code,
+                   const std::string& message);
+
+// Sends `payload` to every listed user's topic of `conv`.
+void FanOutToUsers(WriteContext& ctx, const std::vector<std::string>& users,
+                   const std::string& conv, std::string payload);
+
+}  // namespace chat

@@ -1,0 +1,213 @@
+// Conversations, members and cursors in SQLite.
+#include "store/conversation_store.h"
+
+#include "chat/ids.h"
+
+namespace chat {
+
+namespace {
+using Step = Statement::StepResult;
+
+void MustRun(Database::Lease& stmt, const std::string& what) {
+  if (stmt->Run() == Step::kConstraint) throw StoreFailure(what + " violates a constraint");
+}
+}  // namespace
+
+ConversationStore::ConversationStore(Database& db) : db_(db) {}
+
+std::string ConversationStore::DirectKey(const std::string& a, const std::string& b) {
+  return a < b ? a + ":" + b : b + ":" + a;
+}
+
+bool ConversationStore::UserExists(const std::string& user) {
+  auto stmt = db_.Cached("SELECT 1 FROM users WHERE id = ?1 AND disabled = 0");
+  stmt->Bind(1, user);
+  return stmt->Step() == Step::kRow;
+}
+
+std::optional<std::string> ConversationStore::FindDirect(const std::string& a,
+                                                         const std::string& b) {
+  auto stmt = db_.Cached("SELECT id FROM conversations WHERE direct_key = ?1");
+  stmt->Bind(1, DirectKey(a, b));
+  if (stmt->Step() != Step::kRow) return std::nullopt;
+  return stmt->Text(0);
+}
+
+std::string ConversationStore::CreateDirect(const std::string& a, const std::string& b,
+                                            int64_t now_ms) {
+  std::string conv = NewConversationId();
+  {
+    auto stmt = db_.Cached(
+        "INSERT INTO conversations (id, kind, direct_key, created_ms) "
+        "VALUES (?1, 'direct', ?2, ?3)");
+    stmt->Bind(1, conv).Bind(2, DirectKey(a, b)).Bind(3, now_ms);
+    if (stmt->Run() == Step::kConstraint) {
+      throw StoreFailure("direct conversation " + DirectKey(a, b) + " already exists");
+    }
+  }
+  AddMember(conv, a, "member", 1, now_ms);
+  AddMember(conv, b, "member", 1, now_ms);
+  return conv;
+}
+
+std::string ConversationStore::CreateGroup(const std::string& title, int64_t now_ms) {
+  std::string conv = NewConversationId();
+  auto stmt = db_.Cached(
+      "INSERT INTO conversations (id, kind, title, created_ms) VALUES (?1, 'group', ?2, ?3)");
+  stmt->Bind(1, conv).Bind(2, title).Bind(3, now_ms);
+  MustRun(stmt, "group " + conv);
+  return conv;
+}
+
+std::string ConversationStore::Kind(const std::string& conv) {
+  auto stmt = db_.Cached("SELECT kind FROM conversations WHERE id = ?1");
+  stmt->Bind(1, conv);
+  return stmt->Step() == Step::kRow ? stmt->Text(0) : std::string();
+}
+
+int64_t ConversationStore::LastSeq(const std::string& conv) {
+  auto stmt = db_.Cached("SELECT last_seq FROM conversations WHERE id = ?1");
+  stmt->Bind(1, conv);
+  return stmt->Step() == Step::kRow ? stmt->Int(0) : 0;
+}
+
+ConversationInfo ConversationStore::Info(const std::string& conv) {
+  ConversationInfo info;
+  info.conv = conv;
+  {
+    auto stmt = db_.Cached("SELECT kind, title FROM conversations WHERE id = ?1");
+    stmt->Bind(1, conv);
+    if (stmt->Step() != Step::kRow) return info;
+    info.kind = stmt->Text(0);
+    info.title = stmt->Text(1);
+  }
+  auto stmt = db_.Cached(
+      "SELECT user_id, role FROM members WHERE conv_id = ?1 AND removed_seq IS NULL "
+      "ORDER BY user_id");
+  stmt->Bind(1, conv);
+  while (stmt->Step() == Step::kRow) {
+    info.members.push_back(stmt->Text(0));
+    if (info.kind == "group") info.roles[stmt->Text(0)] = stmt->Text(1);
+  }
+  return info;
+}
+
+std::vector<std::string> ConversationStore::ActiveMembers(const std::string& conv) {
+  auto stmt = db_.Cached(
+      "SELECT user_id FROM members WHERE conv_id = ?1 AND removed_seq IS NULL ORDER BY user_id");
+  stmt->Bind(1, conv);
+  std::vector<std::string> users;
+  while (stmt->Step() == Step::kRow) users.push_back(stmt->Text(0));
+  return users;
+}
+
+std::optional<Membership> ConversationStore::MembershipOf(const std::string& conv,
+                                                          const std::string& user) {
+  auto stmt = db_.Cached(
+      "SELECT role, joined_seq, removed_seq, delivered_seq, read_seq, joined_ms FROM members "
+      "WHERE conv_id = ?1 AND user_id = ?2");
+  stmt->Bind(1, conv).Bind(2, user);
+  if (stmt->Step() != Step::kRow) return std::nullopt;
+  Membership m{stmt->Text(0), stmt->Int(1), std::nullopt, stmt->Int(3), stmt->Int(4), stmt->Int(5)};
+  if (!stmt->IsNull(2)) m.removed_seq = stmt->Int(2);
+  return m;
+}
+
+void ConversationStore::AddMember(const std::string& conv, const std::string& user,
+                                  const std::string& role, int64_t joined_seq, int64_t now_ms) {
+  auto stmt = db_.Cached(
+      "INSERT INTO members (conv_id, user_id, role, joined_ms, joined_seq) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT (conv_id, user_id) DO UPDATE SET role = ?3, joined_ms = ?4, joined_seq = ?5, "
+      "removed_seq = NULL, delivered_seq = 0, read_seq = 0");
+  stmt->Bind(1, conv).Bind(2, user).Bind(3, role).Bind(4, now_ms).Bind(5, joined_seq);
+  MustRun(stmt, "member " + user + " of " + conv);
+}
+
+void ConversationStore::RemoveMember(const std::string& conv, const std::string& user,
+                                     int64_t removed_seq) {
+  auto stmt = db_.Cached(
+      "UPDATE members SET removed_seq = ?3 WHERE conv_id = ?1 AND user_id = ?2 "
+      "AND removed_seq IS NULL");
+  stmt->Bind(1, conv).Bind(2, user).Bind(3, removed_seq);
+  MustRun(stmt, "removal of " + user + " from " + conv);
+}
+
+void ConversationStore::SetRole(const std::string& conv, const std::string& user,
+                                const std::string& role) {
+  auto stmt = db_.Cached("UPDATE members SET role = ?3 WHERE conv_id = ?1 AND user_id = ?2");
+  stmt->Bind(1, conv).Bind(2, user).Bind(3, role);
+  MustRun(stmt, "role of " + user + " in " + conv);
+}
+
+std::vector<std::pair<std::string, Membership>> ConversationStore::ConversationsOf(
+    const std::string& user) {
+  auto stmt = db_.Cached(
+      "SELECT conv_id, role, joined_seq, removed_seq, delivered_seq, read_seq, joined_ms "
+      "FROM members WHERE user_id = ?1 ORDER BY conv_id");
+  stmt->Bind(1, user);
+  std::vector<std::pair<std::string, Membership>> out;
+  while (stmt->Step() == Step::kRow) {
+    Membership m{stmt->Text(1), stmt->Int(2), std::nullopt, stmt->Int(4), stmt->Int(5), stmt->Int(6)};
+    if (!stmt->IsNull(3)) m.removed_seq = stmt->Int(3);
+    out.emplace_back(stmt->Text(0), std::move(m));
+  }
+  return out;
+}
+
+bool ConversationStore::AdvanceRead(const std::string& conv, const std::string& user,
+                                    int64_t seq) {
+  auto stmt = db_.Cached(
+      "UPDATE members SET read_seq = ?3 WHERE conv_id = ?1 AND user_id = ?2 AND read_seq < ?3");
+  stmt->Bind(1, conv).Bind(2, user).Bind(3, seq);
+  stmt->Run();
+  return sqlite3_changes(db_.handle()) > 0;
+}
+
+bool ConversationStore::AdvanceDelivered(const std::string& conv, const std::string& user,
+                                         int64_t seq) {
+  auto stmt = db_.Cached(
+      "UPDATE members SET delivered_seq = ?3 "
+      "WHERE conv_id = ?1 AND user_id = ?2 AND delivered_seq < ?3");
+  stmt->Bind(1, conv).Bind(2, user).Bind(3, seq);
+  stmt->Run();
+  return sqlite3_changes(db_.handle()) > 0;
+}
+
+void ConversationStore::AdvanceDeviceDelivered(const std::string& conv, const std::string& user,
+                                               const std::string& device, int64_t seq) {
+  auto stmt = db_.Cached(
+      "INSERT INTO device_cursors (conv_id, user_id, device_id, delivered_seq) "
+      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET delivered_seq = "
+      "max(delivered_seq, excluded.delivered_seq)");
+  stmt->Bind(1, conv).Bind(2, user).Bind(3, device).Bind(4, seq);
+  stmt->Run();
+}
+
+std::vector<std::string> ConversationStore::ReadBy(const std::string& conv, int64_t seq) {
+  auto stmt = db_.Cached(
+      "SELECT user_id FROM members WHERE conv_id = ?1 AND removed_seq IS NULL AND read_seq >= ?2 "
+      "ORDER BY user_id");
+  stmt->Bind(1, conv).Bind(2, seq);
+  std::vector<std::string> users;
+  while (stmt->Step() == Step::kRow) users.push_back(stmt->Text(0));
+  return users;
+}
+
+std::vector<std::string> ConversationStore::DeliveredTo(const std::string& conv, int64_t seq) {
+  auto stmt = db_.Cached(
+      "SELECT user_id FROM members WHERE conv_id = ?1 AND removed_seq IS NULL "
+      "AND delivered_seq >= ?2 ORDER BY user_id");
+  stmt->Bind(1, conv).Bind(2, seq);
+  std::vector<std::string> users;
+  while (stmt->Step() == Step::kRow) users.push_back(stmt->Text(0));
+  return users;
+}
+
+int64_t ConversationStore::ConversationCount() {
+  auto stmt = db_.Cached("SELECT count(*) FROM conversations");
+  stmt->Step();
+  return stmt->Int(0);
+}
+
+}  // namespace chat

@@ -1,0 +1,201 @@
+// Groups, receipts and queries against a real SQLite file, without a broker:
+// the who-may-do-what rules, system messages, visibility and paging.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "chatd/command_processor.h"
+#include "chatd/query_service.h"
+#include "store/account_store.h"
+#include "store/migrator.h"
+
+namespace chat {
+namespace {
+
+using json = nlohmann::json;
+using Events = std::vector<std::pair<std::string, json>>;
+
+Events Decode(const std::vector<std::string>& payloads) {
+  Events events;
+  for (const auto& payload : payloads) {
+    json control = json::parse(payload);
+    for (const auto& item : control["out"]) {
+      for (const auto& topic : item["topics"]) {
+        events.emplace_back(topic.get<std::string>(), json::parse(item["payload"].get<std::string>()));
+      }
+    }
+  }
+  return events;
+}
+
+class GroupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = ::testing::TempDir() + "/group_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    db_ = std::make_unique<Database>(Database::Open(path_));
+    ApplyMigrations(*db_);
+    AccountStore accounts(*db_);
+    for (const char* u : {"alice", "bob", "carol", "dave"}) accounts.AddUser(u, "");
+    CommandLimits limits;
+    limits.max_group_members = 3;
+    processor_ = std::make_unique<CommandProcessor>(*db_, limits);
+    queries_ = std::make_unique<QueryService>(path_, presence_, [this](const std::string& p) {
+      published_.push_back(p);
+      return true;
+    });
+  }
+  void TearDown() override {
+    queries_.reset();
+    processor_.reset();
+    db_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  }
+
+  Events Run(const std::string& user, const json& payload) {
+    Command command = ParseCommand({user, "d"}, payload.dump(), {100, 3});
+    if (command.IsQuery()) {
+      published_.clear();
+      queries_->Answer(command);
+      return Decode(published_);
+    }
+    FanoutBatch out;
+    processor_->ProcessBatch({command}, out);
+    return Decode(out.Encode());
+  }
+  static json Last(const Events& events) { return events.back().second; }
+
+  std::string CreateGroup() {
+    auto events = Run("alice", {{"type", "group.create"}, {"title", "T"}, {"members", {"bob"}}});
+    return Last(events)["conv"];
+  }
+
+  std::string path_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<CommandProcessor> processor_;
+  PresenceView presence_;
+  std::vector<std::string> published_;
+  std::unique_ptr<QueryService> queries_;
+};
+
+TEST_F(GroupTest, CreateMakesSenderOwnerAndRecordsASystemMessage) {
+  auto events = Run("alice", {{"type", "group.create"}, {"req_id", "g1"}, {"title", "Climbing"},
+                              {"members", {"bob", "carol"}}});
+  json reply = Last(events);
+  EXPECT_EQ(reply["type"], "conv");
+  EXPECT_EQ(reply["kind"], "group");
+  EXPECT_EQ(reply["title"], "Climbing");
+  EXPECT_EQ(reply["roles"]["alice"], "owner");
+  EXPECT_EQ(reply["roles"]["bob"], "member");
+  int system_messages = 0;
+  for (const auto& [topic, event] : events) {
+    if (event["type"] == "msg") {
+      ++system_messages;
+      EXPECT_EQ(event["kind"], "system");
+      EXPECT_EQ(event["seq"], 1);
+      EXPECT_EQ(event["event"]["action"], "group.created");
+    }
+  }
+  EXPECT_EQ(system_messages, 3);  // one per member
+}
+
+TEST_F(GroupTest, MemberMayNotAddButOwnerMay) {
+  std::string conv = CreateGroup();
+  EXPECT_EQ(Last(Run("bob", {{"type", "group.add"}, {"conv", conv}, {"users", {"carol"}}}))["code"],
+            "forbidden");
+  auto events = Run("alice", {{"type", "group.add"}, {"conv", conv}, {"users", {"carol"}}});
+  EXPECT_EQ(Last(events)["members"], json({"alice", "bob", "carol"}));
+  bool carol_told = false;
+  for (const auto& [topic, event] : events) {
+    if (topic == "chat/inbox/carol" && event["type"] == "conv.new") carol_told = true;
+  }
+  EXPECT_TRUE(carol_told);
+}
+
+TEST_F(GroupTest, GroupCannotGrowPastTheLimit) {
+  std::string conv = CreateGroup();
+  auto events = Run("alice", {{"type", "group.add"}, {"conv", conv}, {"users", {"carol", "dave"}}});
+  EXPECT_EQ(Last(events)["code"], "group_full");
+}
+
+TEST_F(GroupTest, RemovedMemberGetsItsRemovalAndNothingAfter) {
+  std::string conv = CreateGroup();
+  auto removal = Run("alice", {{"type", "group.remove"}, {"conv", conv}, {"users", {"bob"}}});
+  bool bob_told = false;
+  for (const auto& [topic, event] : removal) {
+    if (topic == "chat/inbox/bob/" + conv && event["event"]["action"] == "member.removed") bob_told = true;
+  }
+  EXPECT_TRUE(bob_told);
+  auto after = Run("alice", {{"type", "send"}, {"conv", conv}, {"cmid", "m1"}, {"body", "secret"}});
+  for (const auto& [topic, event] : after) EXPECT_NE(topic, "chat/inbox/bob/" + conv);
+  EXPECT_EQ(Last(Run("bob", {{"type", "send"}, {"conv", conv}, {"cmid", "x"}, {"body", "hi"}}))["code"],
+            "not_member");
+  // History stops at the removal (seq 2); the secret (seq 3) is invisible.
+  json history = Last(Run("bob", {{"type", "history"}, {"conv", conv}}));
+  ASSERT_EQ(history["messages"].size(), 2u);
+  EXPECT_EQ(history["messages"].back()["seq"], 2);
+}
+
+TEST_F(GroupTest, OwnerLeavingHandsOwnershipOn) {
+  std::string conv = CreateGroup();
+  auto events = Run("alice", {{"type", "group.leave"}, {"conv", conv}});
+  std::vector<std::string> actions;
+  for (const auto& [topic, event] : events) {
+    if (event["type"] == "msg" && topic == "chat/inbox/bob/" + conv) actions.push_back(event["event"]["action"]);
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"member.left", "owner.changed"}));
+}
+
+TEST_F(GroupTest, GroupCommandsOnDirectConversationAreNotGroup) {
+  auto sent = Run("alice", {{"type", "send"}, {"to", "bob"}, {"cmid", "m"}, {"body", "x"}});
+  std::string conv = Last(sent)["conv"];
+  EXPECT_EQ(Last(Run("alice", {{"type", "group.add"}, {"conv", conv}, {"users", {"carol"}}}))["code"],
+            "not_group");
+}
+
+TEST_F(GroupTest, ReadCursorIsClampedMonotonicAndFannedOut) {
+  auto sent = Run("alice", {{"type", "send"}, {"to", "bob"}, {"cmid", "m"}, {"body", "x"}});
+  std::string conv = Last(sent)["conv"];
+  auto events = Run("bob", {{"type", "read"}, {"conv", conv}, {"seq", 99}});
+  ASSERT_EQ(events.size(), 2u);  // alice's and bob's devices
+  EXPECT_EQ(events[0].second["type"], "receipt");
+  EXPECT_EQ(events[0].second["read"], 1);  // clamped to the last seq
+  EXPECT_TRUE(Run("bob", {{"type", "read"}, {"conv", conv}, {"seq", 0}}).empty());  // no move
+  json receipts = Last(Run("alice", {{"type", "receipts"}, {"conv", conv}, {"seq", 1}}));
+  EXPECT_EQ(receipts["read"], json({"bob"}));
+}
+
+TEST_F(GroupTest, SyncPagesEverythingAfterTheCursorsWithoutGaps) {
+  std::string conv;
+  for (int i = 0; i < 25; ++i) {
+    auto sent = Run("alice", {{"type", "send"}, {"to", "bob"}, {"cmid", "m" + std::to_string(i)}, {"body", "x"}});
+    conv = Last(sent)["conv"];
+  }
+  json cursors = json::object();
+  std::vector<int64_t> seqs;
+  for (int page = 0; page < 10; ++page) {
+    json reply = Last(Run("bob", {{"type", "sync"}, {"cursors", cursors}, {"limit", 10}}));
+    ASSERT_EQ(reply["type"], "sync");
+    EXPECT_EQ(reply["convs"][0]["unread"], 25);
+    for (const auto& m : reply["messages"]) seqs.push_back(m["seq"]);
+    cursors = reply["cursors"];
+    if (!reply["more"].get<bool>()) break;
+  }
+  ASSERT_EQ(seqs.size(), 25u);
+  for (int i = 0; i < 25; ++i) EXPECT_EQ(seqs[i], i + 1);
+  EXPECT_EQ(cursors[conv], 25);
+}
+
+TEST_F(GroupTest, NonMemberCannotReadHistory) {
+  auto sent = Run("alice", {{"type", "send"}, {"to", "bob"}, {"cmid", "m"}, {"body", "x"}});
+  std::string conv = Last(sent)["conv"];
+  EXPECT_EQ(Last(Run("carol", {{"type", "history"}, {"conv", conv}}))["code"], "not_member");
+  json sync = Last(Run("carol", {{"type", "sync"}}));
+  EXPECT_TRUE(sync["convs"].empty());
+  EXPECT_TRUE(sync["messages"].empty());
+}
+
+}  // namespace
+}  // namespace chat
