@@ -5,7 +5,8 @@ find_program(CHAT_MOSQUITTO_EXECUTABLE mosquitto PATHS /usr/sbin /usr/local/sbin
 add_library(chat_test_harness STATIC
   harness/child_process.cc
   harness/test_stack.cc
-  harness/mqtt_probe.cc)
+  harness/mqtt_probe.cc
+  harness/test_device.cc)
 target_include_directories(chat_test_harness PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(chat_test_harness
   PUBLIC chat_store chat_common PahoMqttCpp::paho-mqttpp3 GTest::gtest)
