@@ -17,6 +17,7 @@
 #include "fan_out.h"
 #include "identity.h"
 #include "plugin_options.h"
+#include "presence_tracker.h"
 #include "sqlite_token_registry.h"
 
 #define CHAT_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
@@ -29,9 +30,20 @@ constexpr const char* kFanOutTopic = "$CONTROL/chat/v1/fanout";
 
 std::string_view OrEmpty(const char* text) { return text ? std::string_view(text) : ""; }
 
-bool PublishCopy(const std::string& topic, std::string_view payload) {
+// Queues a QoS 1 message from the broker itself; the broker sends it after
+// the current callback returns, in the order queued. Never blocks.
+bool Publish(const std::string& topic, std::string_view payload, bool retain) {
   return mosquitto_broker_publish_copy(nullptr, topic.c_str(), static_cast<int>(payload.size()),
-                                       payload.data(), 1, false, nullptr) == MOSQ_ERR_SUCCESS;
+                                       payload.data(), 1, retain, nullptr) == MOSQ_ERR_SUCCESS;
+}
+
+bool PublishCopy(const std::string& topic, std::string_view payload) {
+  return Publish(topic, payload, /*retain=*/false);
+}
+
+// The connection a broker client context stands for, until its disconnect.
+ConnectionId ConnectionOf(const mosquitto* client) {
+  return reinterpret_cast<ConnectionId>(client);
 }
 
 // Everything the callbacks need, owned by the broker through `userdata`
@@ -51,7 +63,40 @@ struct ChatPlugin {
   Authenticator authenticator;
   AccessPolicy policy;
   FanOut fan_out;
+  PresenceTracker presence;
 };
+
+// Publishes each change retained on chat/sys/presence/{u}, so that a service
+// subscribing later gets every user's current state at once.
+void PublishPresence(const std::vector<PresenceChange>& changes) {
+  for (const PresenceChange& change : changes) {
+    mosquitto_log_printf(MOSQ_LOG_DEBUG, "chat-plugin: presence of %s: %s, %zu device(s)",
+                         change.user.c_str(), change.online ? "online" : "offline", change.devices);
+    if (!Publish(PresenceTopic(change.user), PresencePayload(change), /*retain=*/true)) {
+      mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: cannot queue the presence of %s",
+                           change.user.c_str());
+    }
+  }
+}
+
+// Presence follows authentication: Mosquitto 2.0.11 has no connect event, and
+// every client that passed BASIC_AUTH later gets a DISCONNECT event, whatever
+// ends it (refused after auth, takeover, keepalive, socket error). A refusal
+// also ends tracking: the broker closes a refused connection, including a live
+// one refused when a configuration reload re-checks it. Presence never changes
+// the authentication decision.
+void TrackAuthentication(ChatPlugin& plugin, const mosquitto* client, std::string_view username,
+                         std::string_view client_id, bool allowed) {
+  try {
+    int64_t now_ms = NowMillis();
+    PublishPresence(allowed ? plugin.presence.Connect(ConnectionOf(client),
+                                                      IdentityOf(username, client_id), now_ms)
+                            : plugin.presence.Disconnect(ConnectionOf(client), now_ms));
+  } catch (const std::exception& e) {
+    mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: presence of %.*s not tracked: %s",
+                         static_cast<int>(client_id.size()), client_id.data(), e.what());
+  }
+}
 
 int OnBasicAuth(int, void* event_data, void* userdata) {
   auto* event = static_cast<mosquitto_evt_basic_auth*>(event_data);
@@ -64,6 +109,8 @@ int OnBasicAuth(int, void* event_data, void* userdata) {
   } catch (const std::exception& e) {
     decision = {false, std::string("internal error: ") + e.what()};
   }
+  TrackAuthentication(*plugin, event->client, OrEmpty(event->username), client_id,
+                      decision.allowed);
   if (decision.allowed) return MOSQ_ERR_SUCCESS;
   mosquitto_log_printf(MOSQ_LOG_NOTICE, "chat-plugin: refused %.*s: %s",
                        static_cast<int>(client_id.size()), client_id.data(),
@@ -133,10 +180,26 @@ int OnControl(int, void* event_data, void* userdata) {
   return MOSQ_ERR_SUCCESS;
 }
 
+// Fired for every client context the broker drops (mosquitto 2.0.11,
+// context__disconnect), also for ones never authenticated: those are unknown
+// to the tracker and ignored. The client id may already be freed here; the
+// connection is identified by its context alone.
+int OnDisconnect(int, void* event_data, void* userdata) {
+  auto* event = static_cast<mosquitto_evt_disconnect*>(event_data);
+  auto* plugin = static_cast<ChatPlugin*>(userdata);
+  try {
+    PublishPresence(plugin->presence.Disconnect(ConnectionOf(event->client), NowMillis()));
+  } catch (const std::exception& e) {
+    mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: presence update failed: %s", e.what());
+  }
+  return MOSQ_ERR_SUCCESS;
+}
+
 void Unregister(mosquitto_plugin_id_t* id) {
   mosquitto_callback_unregister(id, MOSQ_EVT_BASIC_AUTH, OnBasicAuth, nullptr);
   mosquitto_callback_unregister(id, MOSQ_EVT_ACL_CHECK, OnAclCheck, nullptr);
   mosquitto_callback_unregister(id, MOSQ_EVT_CONTROL, OnControl, kFanOutTopic);
+  mosquitto_callback_unregister(id, MOSQ_EVT_DISCONNECT, OnDisconnect, nullptr);
 }
 
 int Init(mosquitto_plugin_id_t* id, void** userdata, mosquitto_opt* options, int option_count) {
@@ -153,7 +216,8 @@ int Init(mosquitto_plugin_id_t* id, void** userdata, mosquitto_opt* options, int
   auto plugin = std::make_unique<ChatPlugin>(id, std::move(*config));
   if (mosquitto_callback_register(id, MOSQ_EVT_BASIC_AUTH, OnBasicAuth, nullptr, plugin.get()) ||
       mosquitto_callback_register(id, MOSQ_EVT_ACL_CHECK, OnAclCheck, nullptr, plugin.get()) ||
-      mosquitto_callback_register(id, MOSQ_EVT_CONTROL, OnControl, kFanOutTopic, plugin.get())) {
+      mosquitto_callback_register(id, MOSQ_EVT_CONTROL, OnControl, kFanOutTopic, plugin.get()) ||
+      mosquitto_callback_register(id, MOSQ_EVT_DISCONNECT, OnDisconnect, nullptr, plugin.get())) {
     mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: cannot register the broker callbacks");
     Unregister(id);
     return MOSQ_ERR_UNKNOWN;

@@ -6,6 +6,7 @@ add_library(chat_test_harness STATIC
   harness/child_process.cc
   harness/test_stack.cc
   harness/mqtt_probe.cc
+  harness/raw_mqtt_connection.cc
   harness/test_device.cc)
 target_include_directories(chat_test_harness PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(chat_test_harness

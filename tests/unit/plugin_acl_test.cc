@@ -185,6 +185,20 @@ TEST_F(PluginAclTest, DeviceMayNotSubscribeToSysOrControl) {
   }
 }
 
+// Presence is for services only (PROTOCOL.md section 4), even the user's own.
+TEST_F(PluginAclTest, DeviceMayNotSubscribeToPublishToOrReceivePresence) {
+  for (std::string_view filter :
+       {"chat/sys/#", "chat/sys/presence/#", "chat/sys/presence/+", "chat/sys/presence/alice",
+        "chat/sys/presence/bob", "chat/+/#", "chat/+/presence/alice"}) {
+    EXPECT_FALSE(DeviceMay(filter, Access::kSubscribe)) << filter;
+  }
+  for (std::string_view topic : {"chat/sys/presence/alice", "chat/sys/presence/bob"}) {
+    EXPECT_FALSE(DeviceMay(topic, Access::kRead)) << topic;
+    EXPECT_EQ(Device(topic, Access::kWrite, 10, /*retain=*/true), AclDecision::kDeny) << topic;
+    EXPECT_EQ(Device(topic, Access::kWrite, 10, /*retain=*/false), AclDecision::kDeny) << topic;
+  }
+}
+
 TEST_F(PluginAclTest, DeviceMayUnsubscribeFromAnything) {
   EXPECT_TRUE(DeviceMay("#", Access::kUnsubscribe));
   EXPECT_TRUE(DeviceMay("chat/inbox/alice/#", Access::kUnsubscribe));
@@ -251,6 +265,13 @@ TEST_F(PluginAclTest, ServiceReceivesUpAndSysTopicsOnly) {
   EXPECT_FALSE(ServiceMay("chat/inbox/alice/c1", Access::kRead));
   EXPECT_FALSE(ServiceMay("chat/dev/alice/phone", Access::kRead));
   EXPECT_FALSE(ServiceMay("$SYS/broker/uptime", Access::kRead));
+}
+
+TEST_F(PluginAclTest, ServiceMayFollowEveryonesPresenceButNotWriteIt) {
+  EXPECT_TRUE(ServiceMay("chat/sys/presence/+", Access::kSubscribe));
+  EXPECT_TRUE(ServiceMay("chat/sys/presence/bob", Access::kRead));
+  EXPECT_FALSE(ServiceMay("chat/sys/presence/bob", Access::kWrite));
+  EXPECT_FALSE(ServiceMay("chat/sys/presence/bob", Access::kWrite, /*retain=*/true));
 }
 
 TEST_F(PluginAclTest, ServiceMayUnsubscribe) {

@@ -1,0 +1,157 @@
+// Presence from connections (docs/PROTOCOL.md section 4, chat/sys/presence/{u}):
+// one change per change of a user's number of connected devices, none for a
+// takeover, offline with last seen when the last device is gone.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "identity.h"
+#include "presence_tracker.h"
+
+namespace chat::plugin {
+namespace {
+
+constexpr int64_t kT0 = 1700000000000;
+
+using Changes = std::vector<PresenceChange>;
+
+PresenceChange Online(std::string user, std::size_t devices, int64_t at_ms) {
+  return {std::move(user), true, devices, at_ms};
+}
+PresenceChange Offline(std::string user, int64_t at_ms) {
+  return {std::move(user), false, 0, at_ms};
+}
+
+class PluginPresenceTest : public ::testing::Test {
+ protected:
+  // Connection ids stand for broker client contexts.
+  Changes Connect(ConnectionId connection, std::string_view client_id, int64_t at_ms) {
+    std::string_view user = client_id.substr(0, client_id.find(':'));
+    return tracker_.Connect(connection, IdentityOf(user, client_id), at_ms);
+  }
+  Changes Disconnect(ConnectionId connection, int64_t at_ms) {
+    return tracker_.Disconnect(connection, at_ms);
+  }
+
+  PresenceTracker tracker_;
+};
+
+TEST_F(PluginPresenceTest, FirstDeviceBringsTheUserOnline) {
+  EXPECT_EQ(Connect(1, "bob:phone", kT0), Changes{Online("bob", 1, kT0)});
+  EXPECT_EQ(tracker_.DevicesOf("bob"), 1u);
+  EXPECT_EQ(tracker_.LastSeenMs("bob"), std::nullopt);
+}
+
+TEST_F(PluginPresenceTest, SecondDeviceIsAChangeOfTheDeviceCount) {
+  Connect(1, "bob:phone", kT0);
+  EXPECT_EQ(Connect(2, "bob:laptop", kT0 + 5), Changes{Online("bob", 2, kT0 + 5)});
+  EXPECT_EQ(tracker_.DevicesOf("bob"), 2u);
+}
+
+TEST_F(PluginPresenceTest, OneOfTwoDevicesGoneKeepsTheUserOnline) {
+  Connect(1, "bob:phone", kT0);
+  Connect(2, "bob:laptop", kT0);
+  EXPECT_EQ(Disconnect(1, kT0 + 7), Changes{Online("bob", 1, kT0 + 7)});
+  EXPECT_EQ(tracker_.LastSeenMs("bob"), std::nullopt);
+}
+
+TEST_F(PluginPresenceTest, LastDeviceGoneGivesOfflineWithLastSeen) {
+  Connect(1, "bob:phone", kT0);
+  Connect(2, "bob:laptop", kT0);
+  Disconnect(2, kT0 + 10);
+  EXPECT_EQ(Disconnect(1, kT0 + 20), Changes{Offline("bob", kT0 + 20)});
+  EXPECT_EQ(tracker_.DevicesOf("bob"), 0u);
+  EXPECT_EQ(tracker_.LastSeenMs("bob"), kT0 + 20);
+  EXPECT_EQ(tracker_.connection_count(), 0u);
+}
+
+// The broker authenticates the new connection of a client id before it
+// reports the disconnect of the old one (mosquitto 2.0.11, connect__on_authorised).
+TEST_F(PluginPresenceTest, TakeoverOfTheSameClientIdIsNoChange) {
+  Connect(1, "bob:phone", kT0);
+  EXPECT_TRUE(Connect(2, "bob:phone", kT0 + 1).empty());
+  EXPECT_TRUE(Disconnect(1, kT0 + 1).empty());
+  EXPECT_EQ(tracker_.DevicesOf("bob"), 1u);
+  EXPECT_EQ(Disconnect(2, kT0 + 9), Changes{Offline("bob", kT0 + 9)});
+}
+
+TEST_F(PluginPresenceTest, TakeoverWhileAnotherDeviceIsConnectedIsNoChange) {
+  Connect(1, "bob:phone", kT0);
+  Connect(2, "bob:laptop", kT0);
+  EXPECT_TRUE(Connect(3, "bob:phone", kT0 + 1).empty());
+  EXPECT_TRUE(Disconnect(1, kT0 + 1).empty());
+  EXPECT_EQ(Disconnect(2, kT0 + 2), Changes{Online("bob", 1, kT0 + 2)});
+}
+
+TEST_F(PluginPresenceTest, DisconnectOfAnUnknownConnectionIsIgnored) {
+  EXPECT_TRUE(Disconnect(42, kT0).empty());
+  Connect(1, "bob:phone", kT0);
+  EXPECT_TRUE(Disconnect(42, kT0).empty());
+  EXPECT_EQ(tracker_.DevicesOf("bob"), 1u);
+}
+
+TEST_F(PluginPresenceTest, SecondDisconnectOfAConnectionIsIgnored) {
+  Connect(1, "bob:phone", kT0);
+  Disconnect(1, kT0 + 1);
+  EXPECT_TRUE(Disconnect(1, kT0 + 2).empty());
+  EXPECT_EQ(tracker_.LastSeenMs("bob"), kT0 + 1);
+}
+
+// Mosquitto re-runs the password check of every live client when it reloads
+// its configuration.
+TEST_F(PluginPresenceTest, RepeatedAuthenticationOfALiveConnectionIsNoChange) {
+  Connect(1, "bob:phone", kT0);
+  EXPECT_TRUE(Connect(1, "bob:phone", kT0 + 1).empty());
+  EXPECT_EQ(tracker_.connection_count(), 1u);
+  EXPECT_EQ(Disconnect(1, kT0 + 2), Changes{Offline("bob", kT0 + 2)});
+}
+
+// Only when a disconnect was never reported and the broker reused the address.
+TEST_F(PluginPresenceTest, ReusedConnectionIdWithAnotherIdentityEndsTheOldOne) {
+  Connect(1, "bob:phone", kT0);
+  EXPECT_EQ(Connect(1, "carol:tablet", kT0 + 3),
+            (Changes{Offline("bob", kT0 + 3), Online("carol", 1, kT0 + 3)}));
+  EXPECT_EQ(tracker_.DevicesOf("bob"), 0u);
+  EXPECT_EQ(tracker_.DevicesOf("carol"), 1u);
+}
+
+TEST_F(PluginPresenceTest, ServiceAndUnidentifiedClientsAreNotTracked) {
+  EXPECT_TRUE(tracker_.Connect(1, IdentityOf("svc:chatd", "svc:chatd"), kT0).empty());
+  EXPECT_TRUE(tracker_.Connect(2, IdentityOf("bob", "carol:phone"), kT0).empty());
+  EXPECT_TRUE(tracker_.Connect(3, IdentityOf("", "random-id"), kT0).empty());
+  EXPECT_EQ(tracker_.connection_count(), 0u);
+  EXPECT_TRUE(Disconnect(1, kT0 + 1).empty());
+}
+
+TEST_F(PluginPresenceTest, UsersAreIndependent) {
+  Connect(1, "bob:phone", kT0);
+  EXPECT_EQ(Connect(2, "carol:phone", kT0 + 1), Changes{Online("carol", 1, kT0 + 1)});
+  EXPECT_EQ(Disconnect(1, kT0 + 2), Changes{Offline("bob", kT0 + 2)});
+  EXPECT_EQ(tracker_.DevicesOf("carol"), 1u);
+}
+
+TEST_F(PluginPresenceTest, ComingBackOnlineClearsLastSeen) {
+  Connect(1, "bob:phone", kT0);
+  Disconnect(1, kT0 + 1);
+  EXPECT_EQ(Connect(2, "bob:phone", kT0 + 50), Changes{Online("bob", 1, kT0 + 50)});
+  EXPECT_EQ(tracker_.LastSeenMs("bob"), std::nullopt);
+}
+
+TEST_F(PluginPresenceTest, UnknownUserHasNoDevicesAndNoLastSeen) {
+  EXPECT_EQ(tracker_.DevicesOf("nobody"), 0u);
+  EXPECT_EQ(tracker_.LastSeenMs("nobody"), std::nullopt);
+}
+
+TEST(PluginPresenceFormatTest, TopicIsPerUser) {
+  EXPECT_EQ(PresenceTopic("bob"), "chat/sys/presence/bob");
+}
+
+TEST(PluginPresenceFormatTest, PayloadHasUserOnlineDevicesAndLastSeen) {
+  EXPECT_EQ(PresencePayload(Online("bob", 2, 1700000000123)),
+            R"({"user":"bob","online":true,"devices":2,"last_seen":1700000000123})");
+  EXPECT_EQ(PresencePayload(Offline("bob", 1700000000456)),
+            R"({"user":"bob","online":false,"devices":0,"last_seen":1700000000456})");
+}
+
+}  // namespace
+}  // namespace chat::plugin
