@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "harness/test_device.h"
@@ -162,6 +163,22 @@ TEST_F(ConversationsTest, HistoryPagesBackwardsFromAnySeq) {
   json first = bob.Request({{"type", "history"}, {"conv", conv}, {"before", 3}}, "h2");
   EXPECT_EQ(first["messages"].size(), 2u);
   EXPECT_EQ(first["more"], false);
+}
+
+TEST_F(ConversationsTest, TypingReachesOnlyConnectedOtherMembersAndIsRateLimited) {
+  TestDevice alice(stack_, "alice", "phone");
+  std::string conv = CreateGroup(alice);  // bob and carol are members, carol never connects
+  TestDevice bob(stack_, "bob", "phone");
+  std::this_thread::sleep_for(1s);  // let chatd see bob's presence
+  alice.Send({{"type", "typing"}, {"conv", conv}});
+  alice.Send({{"type", "typing"}, {"conv", conv}});  // within 2 s: shed
+  auto typing = bob.Await("typing", 2, 1500ms);
+  ASSERT_EQ(typing.size(), 1u);
+  EXPECT_EQ(typing[0]["user"], "alice");
+  EXPECT_EQ(typing[0]["dev"], "phone");
+  EXPECT_TRUE(alice.Await("typing", 1, 300ms).empty());  // never echoed to the typist
+  json history = alice.Request({{"type", "history"}, {"conv", conv}}, "h");
+  for (const auto& m : history["messages"]) EXPECT_EQ(m["kind"], "system");  // never stored
 }
 
 }  // namespace
