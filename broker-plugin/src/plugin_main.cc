@@ -64,15 +64,24 @@ struct ChatPlugin {
   AccessPolicy policy;
   FanOut fan_out;
   PresenceTracker presence;
+  const int64_t boot_ms = NowMillis();  // names this broker run in presence states
+  bool boot_announced = false;
 };
 
 // Publishes each change retained on chat/sys/presence/{u}, so that a service
 // subscribing later gets every user's current state at once.
-void PublishPresence(const std::vector<PresenceChange>& changes) {
+void PublishPresence(ChatPlugin& plugin, const std::vector<PresenceChange>& changes) {
+  if (!plugin.boot_announced) {
+    // Done on the first connect rather than at init, when the broker's
+    // message queue is not running yet.
+    plugin.boot_announced = Publish(std::string(kBrokerBootTopic),
+                                    BrokerBootPayload(plugin.boot_ms), /*retain=*/true);
+  }
   for (const PresenceChange& change : changes) {
     mosquitto_log_printf(MOSQ_LOG_DEBUG, "chat-plugin: presence of %s: %s, %zu device(s)",
                          change.user.c_str(), change.online ? "online" : "offline", change.devices);
-    if (!Publish(PresenceTopic(change.user), PresencePayload(change), /*retain=*/true)) {
+    std::string payload = PresencePayload(change, plugin.boot_ms);
+    if (!Publish(PresenceTopic(change.user), payload, /*retain=*/true)) {
       mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: cannot queue the presence of %s",
                            change.user.c_str());
     }
@@ -89,7 +98,7 @@ void TrackAuthentication(ChatPlugin& plugin, const mosquitto* client, std::strin
                          std::string_view client_id, bool allowed) {
   try {
     int64_t now_ms = NowMillis();
-    PublishPresence(allowed ? plugin.presence.Connect(ConnectionOf(client),
+    PublishPresence(plugin, allowed ? plugin.presence.Connect(ConnectionOf(client),
                                                       IdentityOf(username, client_id), now_ms)
                             : plugin.presence.Disconnect(ConnectionOf(client), now_ms));
   } catch (const std::exception& e) {
@@ -188,7 +197,7 @@ int OnDisconnect(int, void* event_data, void* userdata) {
   auto* event = static_cast<mosquitto_evt_disconnect*>(event_data);
   auto* plugin = static_cast<ChatPlugin*>(userdata);
   try {
-    PublishPresence(plugin->presence.Disconnect(ConnectionOf(event->client), NowMillis()));
+    PublishPresence(*plugin, plugin->presence.Disconnect(ConnectionOf(event->client), NowMillis()));
   } catch (const std::exception& e) {
     mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: presence update failed: %s", e.what());
   }

@@ -65,14 +65,19 @@ std::string PresenceTopic(std::string_view user) {
   return "chat/sys/presence/" + std::string(user);
 }
 
-std::string PresencePayload(const PresenceChange& change) {
+std::string PresencePayload(const PresenceChange& change, int64_t boot_ms) {
   nlohmann::ordered_json event = {
       {"user", change.user},
       {"online", change.online},
       {"devices", change.devices},
       {"last_seen", change.last_seen_ms},
+      {"boot", boot_ms},
   };
   return event.dump();
+}
+
+std::string BrokerBootPayload(int64_t boot_ms) {
+  return nlohmann::ordered_json{{"boot", boot_ms}}.dump();
 }
 
 }  // namespace chat::plugin

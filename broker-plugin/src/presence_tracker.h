@@ -76,7 +76,13 @@ class PresenceTracker {
 // chat/sys/presence/{user}
 std::string PresenceTopic(std::string_view user);
 
-// {"user":"bob","online":true,"devices":2,"last_seen":1700000000123}
-std::string PresencePayload(const PresenceChange& change);
+// {"user":"bob","online":true,"devices":2,"last_seen":1700000000123,"boot":1700000000000}
+// `boot` names the broker run that produced the state: a retained state from
+// an earlier run (kept by broker persistence across a restart) is stale.
+std::string PresencePayload(const PresenceChange& change, int64_t boot_ms);
+
+// The payload of chat/sys/broker (kBrokerBootTopic): retained {"boot": boot_ms}
+// of the current broker run.
+std::string BrokerBootPayload(int64_t boot_ms);
 
 }  // namespace chat::plugin

@@ -146,11 +146,12 @@ TEST(PluginPresenceFormatTest, TopicIsPerUser) {
   EXPECT_EQ(PresenceTopic("bob"), "chat/sys/presence/bob");
 }
 
-TEST(PluginPresenceFormatTest, PayloadHasUserOnlineDevicesAndLastSeen) {
-  EXPECT_EQ(PresencePayload(Online("bob", 2, 1700000000123)),
-            R"({"user":"bob","online":true,"devices":2,"last_seen":1700000000123})");
-  EXPECT_EQ(PresencePayload(Offline("bob", 1700000000456)),
-            R"({"user":"bob","online":false,"devices":0,"last_seen":1700000000456})");
+TEST(PluginPresenceFormatTest, PayloadHasUserOnlineDevicesLastSeenAndBoot) {
+  EXPECT_EQ(PresencePayload(Online("bob", 2, 1700000000123), 42),
+            R"({"user":"bob","online":true,"devices":2,"last_seen":1700000000123,"boot":42})");
+  EXPECT_EQ(PresencePayload(Offline("bob", 1700000000456), 42),
+            R"({"user":"bob","online":false,"devices":0,"last_seen":1700000000456,"boot":42})");
+  EXPECT_EQ(BrokerBootPayload(42), R"({"boot":42})");
 }
 
 }  // namespace

@@ -53,6 +53,7 @@ void BrokerLink::Subscribe() {
   try {
     client_->subscribe(std::string(kAllUpTopics), kQos);
     client_->subscribe(std::string(kAllPresenceTopics), kQos);
+    client_->subscribe(std::string(kBrokerBootTopic), kQos);
   } catch (const mqtt::exception& e) {
     spdlog::error("subscribe to {} failed: {}", kAllUpTopics, e.what());
   }
@@ -74,6 +75,7 @@ bool BrokerLink::Start(const std::atomic<bool>& stop) {
       client_->connect(options)->wait();
       client_->subscribe(std::string(kAllUpTopics), kQos)->wait();
       client_->subscribe(std::string(kAllPresenceTopics), kQos)->wait();
+      client_->subscribe(std::string(kBrokerBootTopic), kQos)->wait();
       return true;
     } catch (const mqtt::exception& e) {
       spdlog::warn("cannot connect to broker {}:{} ({}); retrying in {} ms", options_.host,

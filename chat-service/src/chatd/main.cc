@@ -87,8 +87,8 @@ int main(int argc, char** argv) {
     chat::PresenceView presence;
     chat::BrokerLink link({config->broker_host, config->broker_port, "chatd", config->key},
                           [&](std::string topic, std::string payload) {
-                            if (topic.starts_with(chat::kPresencePrefix)) {
-                              presence.Apply(payload);
+                            if (chat::PresenceView::Handles(topic)) {
+                              presence.Apply(topic, payload);
                             } else {
                               queue.Push({std::move(topic), std::move(payload)});
                             }

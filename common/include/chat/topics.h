@@ -14,6 +14,8 @@ inline constexpr std::string_view kAllUpTopics = "chat/up/+/+";
 // What chatd subscribes to for presence: the plugin's retained per-user state.
 inline constexpr std::string_view kAllPresenceTopics = "chat/sys/presence/+";
 inline constexpr std::string_view kPresencePrefix = "chat/sys/presence/";
+// The plugin's retained marker of the current broker run (presence `boot`).
+inline constexpr std::string_view kBrokerBootTopic = "chat/sys/broker";
 // Usernames of service identities start with this prefix, which no user id can contain.
 inline constexpr std::string_view kServicePrefix = "svc:";
 
