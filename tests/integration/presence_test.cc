@@ -109,7 +109,27 @@ TEST_F(PresenceTest, FirstDeviceBringsTheUserOnline) {
   auto events = WaitForPresence(*service, "alice", 1);
   ASSERT_EQ(events.size(), 1u);
   ExpectOnline(events[0], "alice", 1, before, NowMillis());
-  EXPECT_EQ(events[0].size(), 4u) << events[0];  // user, online, devices, last_seen
+  EXPECT_EQ(events[0].size(), 5u) << events[0];  // user, online, devices, last_seen, boot
+  EXPECT_TRUE(events[0]["boot"].is_number_integer()) << events[0];
+}
+
+TEST_F(PresenceTest, BrokerRunIsAnnouncedRetainedForStalenessChecks) {
+  auto phone = Device("alice", "phone");
+  auto service = Service();
+  ASSERT_TRUE(service->Subscribe("chat/sys/broker"));
+  auto got = service->WaitFor(
+      [](const auto& all) {
+        for (const auto& r : all) {
+          if (r.topic == "chat/sys/broker") return true;
+        }
+        return false;
+      },
+      std::chrono::seconds(5));
+  bool announced = false;
+  for (const auto& r : got) {
+    if (r.topic == "chat/sys/broker") announced = r.payload.find("\"boot\":") != std::string::npos;
+  }
+  EXPECT_TRUE(announced);
 }
 
 TEST_F(PresenceTest, EachDeviceChangesTheDeviceCount) {
