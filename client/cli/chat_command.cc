@@ -1,6 +1,5 @@
 // chat-cli chat: an interactive conversation on the terminal.
 #include <atomic>
-#include <deque>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -27,7 +26,6 @@ class EventPrinter {
     stopping_.store(true);
     if (thread_.joinable()) thread_.join();
   }
-  bool connection_lost() const { return connection_lost_.load(); }
 
  private:
   void Run() {
@@ -44,64 +42,36 @@ class EventPrinter {
   }
 
   void Print(const client::Event& event) {
-    if (event.Is(client::event_type::kConnectionLost)) connection_lost_.store(true);
-    std::ostream& out =
-        event.Is(client::event_type::kInvalid) || event.Is(client::event_type::kConnectionLost)
-            ? std::cerr
-            : std::cout;
-    out << client::FormatEventLine(event) << std::endl;
+    bool local = event.raw.empty() || event.Is(client::event_type::kInvalid);
+    (local ? std::cerr : std::cout) << client::FormatEventLine(event) << std::endl;
   }
 
   client::ChatClient& chat_;
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> connection_lost_{false};
   std::thread thread_;  // last: starts after the flags exist
 };
-
-// Claims the answers that arrived for `outstanding` sends, waiting up to
-// `timeout` for each one still open; returns how many stay unanswered.
-std::size_t ClaimAnswers(client::ChatClient& chat, std::deque<std::string>& outstanding,
-                         std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::deque<std::string> open;
-  for (const std::string& cmid : outstanding) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (!chat.WaitForAcceptance(cmid, std::max(left, std::chrono::milliseconds(0)))) {
-      open.push_back(cmid);
-    }
-  }
-  outstanding.swap(open);
-  return outstanding.size();
-}
 
 int RunChat(const GlobalOptions& global, const ChatOptions& options) {
   int exit_code = kExitOk;
   auto chat = ConnectClient(global, exit_code);
   if (!chat) return exit_code;
   EventPrinter printer(*chat);
-  std::deque<std::string> outstanding;  // cmids sent and not yet answered
   std::string line;
   while (std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF input
     if (line.empty()) continue;
+    // Queued in the outbox (and --state): sent now, or after a reconnect.
     client::SendResult sent = chat->Send({options.to, options.conv, line, {}, {}});
-    if (!sent.status.ok()) {
-      PrintError("not sent: " + sent.status.message());
-      if (!chat->IsConnected()) break;
-      continue;
-    }
-    outstanding.push_back(sent.cmid);
-    ClaimAnswers(*chat, outstanding, std::chrono::milliseconds(0));
+    if (!sent.status.ok()) PrintError("not sent: " + sent.status.message());
   }
-  std::size_t unanswered = ClaimAnswers(*chat, outstanding, global.timeout());
+  std::size_t left = DrainOutbox(*chat, std::chrono::steady_clock::now() + global.timeout());
   printer.Stop();
-  if (printer.connection_lost() || !chat->IsConnected()) return kExitConnectionLost;
-  if (unanswered > 0) {
-    PrintError(std::to_string(unanswered) + " message(s) not accepted within the timeout");
-    return kExitTimedOut;
-  }
-  return kExitOk;
+  if (left == 0) return kExitOk;
+  PrintError(std::to_string(left) + " message(s) not accepted within the timeout" +
+             (global.state_path.empty()
+                  ? " (not kept: without --state nothing resends it)"
+                  : "; kept in " + global.state_path + " and resent by the next run"));
+  return chat->IsConnected() ? kExitTimedOut : kExitConnectionLost;
 }
 
 }  // namespace
@@ -118,12 +88,16 @@ void AddChatCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
   target->add_option("--conv", options->conv, "Conversation id")->check(UserIdValidator());
   target->require_option(1);
   chat->footer(R"(
-Every event of this user is shown, prefixed with its conversation. At EOF
-chat-cli waits up to --timeout-s for the last messages to be accepted:
-exit 0 when all were, 3 when some were not, 5 if the connection dropped.
+Every event of this user is shown, prefixed with its conversation; messages
+appear once each, in seq order. Lines typed while the connection is down are
+kept and sent, in order, once it is back (it reconnects by itself). At EOF
+chat-cli waits up to --timeout-s for every message to be accepted: exit 0
+when all were, 3 when some were not (5 if not connected). With --state FILE,
+those are kept in FILE and resent by the next run.
 
 Examples:
   chat-cli --user alice --device laptop --token-file t chat --to bob
+  chat-cli --user alice --device laptop --token-file t --state alice.db chat --to bob
   echo "build is green" | chat-cli --user ci --device runner --token-file t chat --conv c0123
 )");
   chat->callback(

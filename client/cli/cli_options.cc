@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "chat/ids.h"
 
@@ -77,6 +78,11 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
   app.add_option("--timeout-s", g.timeout_s, "Seconds to wait for the connection and each reply")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_option("--state", g.state_path,
+                 "State file (SQLite) of this device: unsent messages are kept there and resent "
+                 "by the next run, and the position in each conversation is remembered so that "
+                 "sync and listen show nothing twice. One file per user and device.")
+      ->envname("CHAT_STATE");
   app.add_flag("--clean-session", g.clean_session,
                "Start a clean MQTT session (default: persistent, so the broker queues events "
                "while away)");
@@ -106,11 +112,20 @@ std::unique_ptr<client::ChatClient> ConnectClient(const GlobalOptions& global, i
   options.user = global.user;
   options.device = global.device;
   options.clean_session = global.clean_session;
+  options.state_path = global.state_path;
+  options.connect_timeout = global.timeout();
   if (!ResolveToken(global, options.token)) {
     exit_code = kExitUsage;
     return nullptr;
   }
-  auto chat = std::make_unique<client::ChatClient>(std::move(options));
+  std::unique_ptr<client::ChatClient> chat;
+  try {
+    chat = std::make_unique<client::ChatClient>(std::move(options));
+  } catch (const std::exception& e) {
+    PrintError(std::string("cannot use the state file: ") + e.what());
+    exit_code = kExitUsage;
+    return nullptr;
+  }
   client::ConnectResult result = chat->Connect(global.timeout());
   if (!result.ok()) {
     PrintError(DescribeFailure(result, global));
@@ -133,5 +148,47 @@ void PrintJsonLine(const client::Event& event) {
 }
 
 void PrintError(const std::string& text) { std::cerr << "chat-cli: " << text << '\n'; }
+
+bool PrintEvent(const client::Event& event) {
+  using namespace client::event_type;
+  bool local = event.raw.empty() || event.Is(kInvalid);
+  if (local) {
+    std::cerr << "chat-cli: " << client::FormatEventLine(event)
+              << (event.topic.empty() ? "" : " on " + event.topic) << std::endl;
+    return false;
+  }
+  PrintJsonLine(event);
+  return true;
+}
+
+std::size_t DrainOutbox(const client::ChatClient& chat,
+                        std::chrono::steady_clock::time_point deadline) {
+  while (true) {
+    std::size_t left = chat.PendingSends().size();
+    if (left == 0 || std::chrono::steady_clock::now() >= deadline) return left;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+int ReportReply(const std::optional<client::Event>& reply, std::string_view expected,
+                const client::ChatClient& chat, const std::string& what) {
+  if (!reply) {
+    if (!chat.IsConnected()) {
+      PrintError("connection lost while waiting for the reply to " + what);
+      return kExitConnectionLost;
+    }
+    PrintError("no reply to " + what + " within the timeout (--timeout-s)");
+    return kExitTimedOut;
+  }
+  PrintJsonLine(*reply);
+  if (reply->Is(expected)) return kExitOk;
+  PrintError(client::FormatEventLine(*reply));
+  return kExitServerError;
+}
+
+int ReportPublishFailure(const client::Status& status) {
+  PrintError(status.message());
+  return status.code() == client::Status::Code::kInvalidArgument ? kExitUsage : kExitConnectionLost;
+}
 
 }  // namespace chat::cli

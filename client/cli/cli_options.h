@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "chat/client/chat_client.h"
 
@@ -32,6 +34,7 @@ struct GlobalOptions {
   std::string token_file;
   double timeout_s = 10;
   bool clean_session = false;
+  std::string state_path;  // --state: outbox and cursors survive between runs
 
   std::chrono::milliseconds timeout() const {
     return std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
@@ -46,6 +49,10 @@ void AddSendCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddCreateCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddListenCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddChatCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
+void AddSyncCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
+void AddHistoryCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
+void AddReadCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
+void AddGroupCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 
 // Validators for the protocol's id formats.
 CLI::Validator UserIdValidator();
@@ -57,6 +64,23 @@ std::unique_ptr<client::ChatClient> ConnectClient(const GlobalOptions& global, i
 
 // Prints an event's JSON payload as one line on stdout and flushes.
 void PrintJsonLine(const client::Event& event);
+
+// The way listen, chat and sync show events: events from the backend as
+// one JSON line on stdout (true); the library's local events (connection,
+// sync, errors) and malformed payloads as a human line on stderr (false).
+bool PrintEvent(const client::Event& event);
+
+// Waits until the outbox is empty or `deadline` passes; the number left.
+std::size_t DrainOutbox(const client::ChatClient& chat,
+                        std::chrono::steady_clock::time_point deadline);
+
+// Prints the reply to a request and maps it to an exit code: kExitOk when it
+// has type `expected`, kExitServerError for an `error`, kExitTimedOut or
+// kExitConnectionLost when there is none. `what` names the request.
+int ReportReply(const std::optional<client::Event>& reply, std::string_view expected,
+                const client::ChatClient& chat, const std::string& what);
+// A request that could not be published: kExitUsage (invalid) or kExitConnectionLost.
+int ReportPublishFailure(const client::Status& status);
 
 // Prints "chat-cli: <text>" on stderr.
 void PrintError(const std::string& text);

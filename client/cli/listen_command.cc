@@ -40,17 +40,7 @@ int RunListen(const GlobalOptions& global, const ListenOptions& options) {
     if (now >= deadline) break;
     auto wait = std::min<Clock::duration>(kPoll, deadline - now);
     auto event = chat->NextEvent(std::chrono::ceil<std::chrono::milliseconds>(wait));
-    if (!event) continue;
-    if (event->Is(client::event_type::kConnectionLost)) {
-      PrintError("connection lost: " + event->message);
-      return kExitConnectionLost;
-    }
-    if (event->Is(client::event_type::kInvalid)) {
-      PrintError("ignored a malformed event on " + event->topic + ": " + event->message);
-      continue;
-    }
-    PrintJsonLine(*event);
-    ++printed;
+    if (event && PrintEvent(*event)) ++printed;
   }
   return kExitOk;
 }
@@ -61,19 +51,23 @@ void AddListenCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
   auto options = std::make_shared<ListenOptions>();
   CLI::App* listen = app.add_subcommand(
       "listen",
-      "Print every event received as one JSON line (the payload as sent), flushed per line. "
-      "Runs until --count events, --for-s seconds, or SIGINT/SIGTERM. Malformed payloads are "
-      "reported on stderr and not counted.");
+      "Print every event received as one JSON line (the payload as sent), flushed per line: "
+      "each conversation's messages once and in seq order (gaps are filled by sync first). "
+      "Runs until --count events, --for-s seconds, or SIGINT/SIGTERM. Connection losses and "
+      "reconnects, sync summaries and malformed payloads are reported on stderr, not counted.");
   listen->add_option("--count", options->count, "Stop after this many events")
       ->check(CLI::PositiveNumber);
   listen->add_option("--for-s", options->for_s, "Stop after this many seconds")
       ->check(CLI::PositiveNumber);
   listen->footer(R"(
-With the default persistent session, events that arrived while this device
-was away are delivered first. Exits 0 when done, 5 if the connection drops.
+On connect, messages missed while away are fetched by sync and printed
+first. A lost connection is re-established automatically (with backoff); what
+was missed meanwhile is fetched again, so nothing is lost or printed twice.
+With --state FILE the next run continues where this one stopped. Exits 0.
 
 Examples:
   chat-cli --user bob --device phone --token-file t listen
+  chat-cli --user bob --device phone --token-file t --state bob-phone.db listen
   chat-cli --user bob --device phone --token-file t listen --count 1 --for-s 30 | jq .body
 )");
   listen->callback([options, &global, &run] {

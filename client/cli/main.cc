@@ -7,22 +7,33 @@ namespace {
 
 constexpr const char* kFooter = R"(
 Exit codes:
-  0  success (send: accepted; create: conv reply; listen/chat: finished)
+  0  success (send: accepted; create/group: conv reply; history, read, sync:
+     their reply; listen/chat: finished)
   1  usage error (bad options or ids) or an unexpected failure
   2  the backend replied with an error (printed as JSON on stdout)
   3  no reply within --timeout-s
   4  cannot connect: refused (CONNACK code and meaning on stderr) or unreachable
-  5  the connection was lost after connecting
+  5  the connection was lost after connecting (and not back in time)
+
+Reliability: the library behind every subcommand reconnects with backoff,
+keeps unsent messages in an outbox (--state FILE makes it survive the
+process) and resends them with the same cmid, shows each message once and in
+seq order, and fills gaps with sync.
 
 Environment: CHAT_HOST, CHAT_PORT, CHAT_USER, CHAT_DEVICE, CHAT_TOKEN,
-CHAT_TOKEN_FILE stand in for the options of the same name.
+CHAT_TOKEN_FILE, CHAT_STATE stand in for the options of the same name.
 
 Examples:
   chat-cli --user alice --device laptop --token-file ~/.chat/token send --to bob hi Bob
   chat-cli --user alice --device laptop --token-file t send --conv c0123 --cmid m-1 again
   chat-cli --user bob --device phone --token-file t listen --count 1 --for-s 30
   chat-cli --user alice --device laptop --token-file t create --with bob
-  chat-cli --user alice --device laptop --token-file t chat --to bob
+  chat-cli --user alice --device laptop --token-file t --state alice.db chat --to bob
+  chat-cli --user bob --device phone --token-file t --state bob.db sync
+  chat-cli --user bob --device phone --token-file t history --conv c0123 --before 40
+  chat-cli --user bob --device phone --token-file t read --conv c0123 --seq 42
+  chat-cli --user alice --device laptop --token-file t group create --title Climbing --members bob,carol
+  chat-cli --user alice --device laptop --token-file t group add --conv c7a01 --users dave
   chat-cli send --help        (options of one subcommand)
 )";
 
@@ -43,6 +54,10 @@ int main(int argc, char** argv) {
   chat::cli::AddCreateCommand(app, global, run);
   chat::cli::AddListenCommand(app, global, run);
   chat::cli::AddChatCommand(app, global, run);
+  chat::cli::AddSyncCommand(app, global, run);
+  chat::cli::AddHistoryCommand(app, global, run);
+  chat::cli::AddReadCommand(app, global, run);
+  chat::cli::AddGroupCommand(app, global, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,4 +1,5 @@
-// chat-cli send and create: one command, one awaited reply.
+// chat-cli send, create, history and read: one command, one awaited reply.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <vector>
@@ -16,38 +17,28 @@ struct SendOptions {
   std::vector<std::string> words;
 };
 
+struct HistoryOptions {
+  std::string conv;
+  int64_t before = 0;
+  int limit = 0;
+};
+
+struct ReadOptions {
+  std::string conv;
+  int64_t seq = 0;
+};
+
 std::string JoinWords(const std::vector<std::string>& words) {
   std::string text;
   for (const auto& word : words) text += (text.empty() ? "" : " ") + word;
   return text;
 }
 
-// Prints the reply and maps it to an exit code; `expected` is the success type.
-int ReportReply(const std::optional<client::Event>& reply, std::string_view expected,
-                const client::ChatClient& chat, const std::string& what) {
-  if (!reply) {
-    if (!chat.IsConnected()) {
-      PrintError("connection lost while waiting for the reply to " + what);
-      return kExitConnectionLost;
-    }
-    PrintError("no reply to " + what + " within the timeout (--timeout-s)");
-    return kExitTimedOut;
-  }
-  PrintJsonLine(*reply);
-  if (reply->Is(expected)) return kExitOk;
-  PrintError(client::FormatEventLine(*reply));
-  return kExitServerError;
-}
-
-int ReportPublishFailure(const client::Status& status) {
-  PrintError(status.message());
-  return status.code() == client::Status::Code::kInvalidArgument ? kExitUsage : kExitConnectionLost;
-}
-
 int RunSend(const GlobalOptions& global, const SendOptions& options) {
   int exit_code = kExitOk;
   auto chat = ConnectClient(global, exit_code);
   if (!chat) return exit_code;
+  auto deadline = std::chrono::steady_clock::now() + global.timeout();
   client::SendRequest request;
   request.to = options.to;
   request.conv = options.conv;
@@ -57,7 +48,15 @@ int RunSend(const GlobalOptions& global, const SendOptions& options) {
   client::SendResult sent = chat->Send(std::move(request));
   if (!sent.status.ok()) return ReportPublishFailure(sent.status);
   auto reply = chat->WaitForAcceptance(sent.cmid, global.timeout());
-  return ReportReply(reply, client::event_type::kAccepted, *chat, "cmid " + sent.cmid);
+  exit_code = ReportReply(reply, client::event_type::kAccepted, *chat, "cmid " + sent.cmid);
+  // Messages left by earlier runs (--state) went out before this one.
+  if (std::size_t left = DrainOutbox(*chat, deadline); left > 0) {
+    PrintError(std::to_string(left) + " message(s) still waiting for acceptance" +
+               (global.state_path.empty()
+                    ? " (not kept: without --state nothing resends it)"
+                    : "; kept in " + global.state_path + " and resent by the next run"));
+  }
+  return exit_code;
 }
 
 int RunCreate(const GlobalOptions& global, const std::string& with) {
@@ -68,6 +67,48 @@ int RunCreate(const GlobalOptions& global, const std::string& with) {
   if (!sent.status.ok()) return ReportPublishFailure(sent.status);
   auto reply = chat->WaitForReply(sent.req_id, global.timeout());
   return ReportReply(reply, client::event_type::kConv, *chat, "req_id " + sent.req_id);
+}
+
+int RunHistory(const GlobalOptions& global, const HistoryOptions& options) {
+  int exit_code = kExitOk;
+  auto chat = ConnectClient(global, exit_code);
+  if (!chat) return exit_code;
+  client::RequestResult sent = chat->History(options.conv, options.before, options.limit);
+  if (!sent.status.ok()) return ReportPublishFailure(sent.status);
+  auto reply = chat->WaitForReply(sent.req_id, global.timeout());
+  return ReportReply(reply, client::event_type::kHistory, *chat, "req_id " + sent.req_id);
+}
+
+// `read` has no reply. When it moves the cursor, chatd fans a `receipt` out
+// to the user's own devices too: that is the confirmation printed. When it
+// moves nothing (already read that far), no receipt comes; then the
+// `receipts` query shows the state instead.
+int RunRead(const GlobalOptions& global, const ReadOptions& options) {
+  int exit_code = kExitOk;
+  auto chat = ConnectClient(global, exit_code);
+  if (!chat) return exit_code;
+  client::Status marked = chat->MarkRead(options.conv, options.seq);
+  if (!marked.ok()) return ReportPublishFailure(marked);
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::min<std::chrono::milliseconds>(global.timeout(), std::chrono::seconds(3));
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto event = chat->NextEvent(std::chrono::milliseconds(50));
+    if (!event) continue;
+    if (event->Is(client::event_type::kReceipt) && event->conv == options.conv &&
+        event->user == global.user && event->read >= options.seq) {
+      PrintJsonLine(*event);
+      return kExitOk;
+    }
+    if (event->Is(client::event_type::kError) && event->req_id.empty()) {
+      PrintJsonLine(*event);  // the read marker was refused (not_member, ...)
+      PrintError(client::FormatEventLine(*event));
+      return kExitServerError;
+    }
+  }
+  client::RequestResult sent = chat->Receipts(options.conv, options.seq);
+  if (!sent.status.ok()) return ReportPublishFailure(sent.status);
+  auto reply = chat->WaitForReply(sent.req_id, global.timeout());
+  return ReportReply(reply, client::event_type::kReceipts, *chat, "req_id " + sent.req_id);
 }
 
 }  // namespace
@@ -95,9 +136,15 @@ stdout (and summarized on stderr) with exit 2; no reply within --timeout-s
 exits 3; a refused or failed connection exits 4. Resending with the same
 --cmid is safe: the backend answers with the original seq and "dup":true.
 
+With --state FILE the message is written to FILE before it is sent. If it
+is not accepted in time (exit 3), it stays there and the next chat-cli run
+with the same --state resends it (same cmid, so never twice), before its
+own message. Without --state nothing resends it after this run ends.
+
 Examples:
   chat-cli --user alice --device laptop --token-file t send --to bob hi Bob
   chat-cli --user alice --device laptop --token-file t send --conv c0123 --cmid m-1 again
+  chat-cli --user alice --device laptop --token-file t --state alice.db send --to bob hi
   chat-cli --user alice --device laptop --token-file t send --to bob -- -5 degrees
 )");
   send->callback(
@@ -118,6 +165,59 @@ Example:
 )");
   create->callback(
       [with, &global, &run] { run = [with, &global] { return RunCreate(global, *with); }; });
+}
+
+void AddHistoryCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
+  auto options = std::make_shared<HistoryOptions>();
+  CLI::App* history = app.add_subcommand(
+      "history",
+      "Fetch one page of a conversation's older messages; prints the `history` reply (messages "
+      "in ascending seq, \"more\":true when older ones exist) as one JSON line.");
+  history->add_option("--conv", options->conv, "Conversation id")
+      ->required()
+      ->check(UserIdValidator());
+  history
+      ->add_option("--before", options->before,
+                   "Only messages with seq below this (default: up to the newest)")
+      ->check(CLI::PositiveNumber);
+  history
+      ->add_option("--limit", options->limit, "At most this many, the newest (server default 50)")
+      ->check(CLI::Range(1, 500));
+  history->footer(R"(
+To page backwards, pass the lowest seq of one page as --before of the next.
+Exit codes as for send.
+
+Examples:
+  chat-cli --user alice --device laptop --token-file t history --conv c0123
+  chat-cli --user alice --device laptop --token-file t history --conv c0123 --before 40 --limit 20
+)");
+  history->callback([options, &global, &run] {
+    run = [options, &global] { return RunHistory(global, *options); };
+  });
+}
+
+void AddReadCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
+  auto options = std::make_shared<ReadOptions>();
+  CLI::App* read = app.add_subcommand(
+      "read",
+      "Mark a conversation read up to a seq (moves your read cursor; your other devices and the "
+      "other members get a `receipt`). Prints the `receipt` that confirms it, or, when the "
+      "cursor was there already, the `receipts` reply for that seq.");
+  read->add_option("--conv", options->conv, "Conversation id")
+      ->required()
+      ->check(UserIdValidator());
+  read->add_option("--seq", options->seq, "Read up to and including this seq")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  read->footer(R"(
+Read cursors only move forward; a seq past the last message is clamped.
+Exit codes as for send.
+
+Example:
+  chat-cli --user bob --device phone --token-file t read --conv c0123 --seq 42
+)");
+  read->callback(
+      [options, &global, &run] { run = [options, &global] { return RunRead(global, *options); }; });
 }
 
 }  // namespace chat::cli

@@ -1,54 +1,62 @@
-// ChatClient: the protocol's client side over one Transport.
+// ChatClient: the public face; the work happens in OutboxSender (sending)
+// and ClientWorker (connection, receiving, sync).
 #include "chat/client/chat_client.h"
 
 #include <utility>
 
+#include "chat/client/outbox_sender.h"
+#include "chat/client/state_file.h"
+#include "chat/clock.h"
 #include "chat/ids.h"
 #include "chat/topics.h"
+#include "client_worker.h"
 
 namespace chat::client {
+namespace {
+
+Status Invalid(std::string message) {
+  return Status::Error(Status::Code::kInvalidArgument, std::move(message));
+}
+
+}  // namespace
 
 ChatClient::ChatClient(ClientOptions options, std::unique_ptr<Transport> transport)
     : options_(std::move(options)),
       up_topic_(UpTopic(options_.user, options_.device)),
       events_(options_.max_queued_events),
       transport_(transport ? std::move(transport) : MakePahoTransport()) {
+  std::string owner = ClientIdFor(options_.user, options_.device);
+  // Two connections to one state file: the outbox's (any thread, under its
+  // mutex) and the cursors' (the worker's alone). In memory they are two
+  // private databases, which is as good, since both vanish at exit.
+  outbox_ = std::make_unique<OutboxSender>(
+      OpenStateFile(options_.state_path, owner),
+      OutboxSenderOptions{options_.accept_timeout, options_.send_window},
+      [this](const std::string& payload) { return Publish(payload); });
+  worker_ = std::make_unique<ClientWorker>(
+      ClientWorker::Borrowed{options_, *transport_, *outbox_, pending_, events_, delivered_},
+      OpenStateFile(options_.state_path, owner));
   transport_->SetHandlers(
       [this](std::string topic, std::string payload) {
-        OnMessage(std::move(topic), std::move(payload));
+        worker_->OnMessage(std::move(topic), std::move(payload));
       },
-      [this](std::string cause) { OnConnectionLost(std::move(cause)); });
+      [this](std::string cause) { worker_->OnLost(std::move(cause)); });
 }
 
-ChatClient::~ChatClient() { Disconnect(); }
+ChatClient::~ChatClient() {
+  worker_->Stop();  // disconnects; no handler runs after the transport is gone
+  transport_.reset();
+}
 
 ConnectResult ChatClient::Connect(std::chrono::milliseconds timeout) {
   if (!IsValidId(options_.user) || !IsValidId(options_.device)) {
     return ConnectResult::Failed(ConnectResult::Outcome::kInvalidArgument,
                                  "user and device ids must match [a-z0-9_-]{1,64}");
   }
-  ConnectParams params{.host = options_.host,
-                       .port = options_.port,
-                       .client_id = ClientIdFor(options_.user, options_.device),
-                       .username = options_.user,
-                       .password = options_.token,
-                       .clean_session = options_.clean_session,
-                       .keepalive_s = options_.keepalive_s};
-  ConnectResult result = transport_->Connect(params, timeout);
-  if (!result.ok()) return result;
-  Status subscribed = transport_->Subscribe(
-      {InboxTopic(options_.user) + "/#", DeviceTopic(options_.user, options_.device)}, 1, timeout);
-  if (!subscribed.ok()) {
-    transport_->Disconnect(timeout);
-    bool timed_out = subscribed.code() == Status::Code::kTimedOut;
-    return ConnectResult::Failed(timed_out ? ConnectResult::Outcome::kTimedOut
-                                           : ConnectResult::Outcome::kSubscriptionRefused,
-                                 subscribed.message());
-  }
-  return result;
+  return worker_->Connect(timeout);
 }
 
-void ChatClient::Disconnect(std::chrono::milliseconds timeout) { transport_->Disconnect(timeout); }
+void ChatClient::Disconnect(std::chrono::milliseconds timeout) { worker_->Disconnect(timeout); }
 
 bool ChatClient::IsConnected() const { return transport_->IsConnected(); }
 
@@ -56,25 +64,110 @@ SendResult ChatClient::Send(SendRequest request) {
   if (!request.cmid) request.cmid = NewClientMessageId();
   SendResult result{ValidateSend(request), *request.cmid};
   if (!result.status.ok()) return result;
+  std::size_t size = EncodeSend(request).size();
+  if (size > options_.max_payload_bytes) {
+    result.status =
+        Invalid("the send would be " + std::to_string(size) + " bytes; the broker takes at most " +
+                std::to_string(options_.max_payload_bytes));
+    return result;
+  }
   pending_.ExpectAcceptance(result.cmid, request.req_id.value_or(""));
-  result.status = Publish(EncodeSend(request));
-  if (!result.status.ok()) pending_.ForgetSend(result.cmid);
+  try {
+    outbox_->Add(request, NowMillis(), std::chrono::steady_clock::now());
+  } catch (const std::exception& e) {
+    pending_.ForgetSend(result.cmid);
+    result.status =
+        Status::Error(Status::Code::kFailed, std::string("cannot store the message: ") + e.what());
+  }
+  return result;
+}
+
+std::vector<OutboxEntry> ChatClient::PendingSends() const { return outbox_->Pending(); }
+
+RequestResult ChatClient::Request(std::optional<std::string> req_id, const Status& valid,
+                                  const std::function<std::string(const std::string&)>& encode) {
+  RequestResult result{valid, req_id ? std::move(*req_id) : NewRequestId()};
+  if (result.status.ok()) result.status = ValidateReqId(result.req_id);
+  if (!result.status.ok()) return result;
+  pending_.ExpectReply(result.req_id);
+  result.status = Publish(encode(result.req_id));
+  if (!result.status.ok()) pending_.ForgetRequest(result.req_id);
   return result;
 }
 
 RequestResult ChatClient::CreateDirect(std::string_view with, std::optional<std::string> req_id) {
-  RequestResult result{Status::Ok(), req_id ? std::move(*req_id) : NewRequestId()};
-  if (!IsValidId(with)) {
-    result.status = Status::Error(Status::Code::kInvalidArgument, "'with' is not a valid user id");
-  } else if (!IsValidClientToken(result.req_id)) {
-    result.status =
-        Status::Error(Status::Code::kInvalidArgument, "'req_id' must match [A-Za-z0-9._:-]{1,64}");
-  }
-  if (!result.status.ok()) return result;
-  pending_.ExpectReply(result.req_id);
-  result.status = Publish(EncodeConvCreate(result.req_id, with));
-  if (!result.status.ok()) pending_.ForgetRequest(result.req_id);
-  return result;
+  Status valid = IsValidId(with) ? Status::Ok() : Invalid("'with' is not a valid user id");
+  return Request(std::move(req_id), valid,
+                 [&](const std::string& id) { return EncodeConvCreate(id, with); });
+}
+
+RequestResult ChatClient::CreateGroup(std::string_view title,
+                                      const std::vector<std::string>& members,
+                                      std::optional<std::string> req_id) {
+  return Request(std::move(req_id), ValidateGroupCreate(title, members),
+                 [&](const std::string& id) { return EncodeGroupCreate(id, title, members); });
+}
+
+RequestResult ChatClient::AddMembers(std::string_view conv, const std::vector<std::string>& users,
+                                     std::optional<std::string> req_id) {
+  return Request(std::move(req_id), ValidateGroupMembers(conv, users), [&](const std::string& id) {
+    return EncodeGroupMembers("group.add", id, conv, users);
+  });
+}
+
+RequestResult ChatClient::RemoveMembers(std::string_view conv,
+                                        const std::vector<std::string>& users,
+                                        std::optional<std::string> req_id) {
+  return Request(std::move(req_id), ValidateGroupMembers(conv, users), [&](const std::string& id) {
+    return EncodeGroupMembers("group.remove", id, conv, users);
+  });
+}
+
+RequestResult ChatClient::LeaveGroup(std::string_view conv, std::optional<std::string> req_id) {
+  Status valid = IsValidId(conv) ? Status::Ok() : Invalid("'conv' is not a valid conversation id");
+  return Request(std::move(req_id), valid,
+                 [&](const std::string& id) { return EncodeGroupLeave(id, conv); });
+}
+
+RequestResult ChatClient::SetRole(std::string_view conv, std::string_view user,
+                                  std::string_view role, std::optional<std::string> req_id) {
+  return Request(std::move(req_id), ValidateGroupRole(conv, user, role),
+                 [&](const std::string& id) { return EncodeGroupRole(id, conv, user, role); });
+}
+
+RequestResult ChatClient::History(std::string_view conv, int64_t before, int limit,
+                                  std::optional<std::string> req_id) {
+  return Request(std::move(req_id), ValidateHistory(conv, before, limit),
+                 [&](const std::string& id) { return EncodeHistory(id, conv, before, limit); });
+}
+
+RequestResult ChatClient::Receipts(std::string_view conv, int64_t seq,
+                                   std::optional<std::string> req_id) {
+  return Request(std::move(req_id), ValidateConvSeq(conv, seq),
+                 [&](const std::string& id) { return EncodeReceipts(id, conv, seq); });
+}
+
+Status ChatClient::MarkDelivered(std::string_view conv, int64_t seq) {
+  Status valid = ValidateConvSeq(conv, seq);
+  return valid.ok() ? Publish(EncodeCursor("delivered", conv, seq)) : valid;
+}
+
+Status ChatClient::MarkRead(std::string_view conv, int64_t seq) {
+  Status status = ValidateConvSeq(conv, seq);
+  if (status.ok()) status = Publish(EncodeCursor("read", conv, seq));
+  if (status.ok()) worker_->receiver().NoteRead(std::string(conv), seq);
+  return status;
+}
+
+Status ChatClient::SendTyping(std::string_view conv) {
+  if (!IsValidId(conv)) return Invalid("'conv' is not a valid conversation id");
+  return Publish(EncodeTyping(conv));
+}
+
+void ChatClient::Sync() { worker_->RequestSync(); }
+
+std::vector<ConversationSummary> ChatClient::Conversations() const {
+  return worker_->receiver().Conversations();
 }
 
 std::optional<Event> ChatClient::WaitForAcceptance(std::string_view cmid,
@@ -88,26 +181,13 @@ std::optional<Event> ChatClient::WaitForReply(std::string_view req_id,
 }
 
 std::optional<Event> ChatClient::NextEvent(std::chrono::milliseconds timeout) {
-  return events_.Pop(timeout);
+  std::optional<Event> event = events_.Pop(timeout);
+  if (event) delivered_.Record(*event);  // handed over: the cursor may move past it
+  return event;
 }
 
 Status ChatClient::Publish(const std::string& payload) {
   return transport_->Publish(up_topic_, payload, 1);
-}
-
-// Runs on the transport's receive thread: parse, match, queue; nothing more.
-void ChatClient::OnMessage(std::string topic, std::string payload) {
-  Event event = ParseEvent(payload);
-  event.topic = std::move(topic);
-  pending_.Offer(event);
-  events_.Push(std::move(event));
-}
-
-void ChatClient::OnConnectionLost(std::string cause) {
-  Event event;
-  event.type = event_type::kConnectionLost;
-  event.message = std::move(cause);
-  events_.Push(std::move(event));
 }
 
 }  // namespace chat::client

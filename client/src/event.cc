@@ -1,85 +1,16 @@
-// Parsing of backend events (PROTOCOL.md section 6) and their terminal form.
+// Parsing of backend events (PROTOCOL.md sections 5 and 6) into Event values.
 #include "chat/client/event.h"
 
-#include <cstdio>
-#include <initializer_list>
 #include <nlohmann/json.hpp>
 
-#include "chat/ids.h"
+#include "field_reader.h"
 
 namespace chat::client {
 namespace {
 
+using internal::FieldReader;
+using internal::Format;
 using nlohmann::json;
-
-enum class Format { kAnyText, kId, kClientToken };
-
-// Reads known fields out of one JSON object, remembering the first problem.
-class FieldReader {
- public:
-  explicit FieldReader(const json& object) : object_(object) {}
-
-  void Text(const char* name, std::string& out, Format format) {
-    const json* value = Find(name);
-    if (value == nullptr) return;
-    if (!value->is_string()) return Fail(name, "is not a string");
-    out = value->get<std::string>();
-    if (format == Format::kId && !IsValidId(out)) return Fail(name, "is not a valid id");
-    if (format == Format::kClientToken && !IsValidClientToken(out)) {
-      return Fail(name, "is not a valid client token");
-    }
-  }
-
-  void Integer(const char* name, int64_t& out, int64_t min) {
-    const json* value = Find(name);
-    if (value == nullptr) return;
-    if (!value->is_number_integer() ||
-        (value->is_number_unsigned() && value->get<uint64_t>() > uint64_t{INT64_MAX})) {
-      return Fail(name, "is not a 64-bit integer");
-    }
-    out = value->get<int64_t>();
-    if (out < min) return Fail(name, "is out of range");
-  }
-
-  void Boolean(const char* name, bool& out) {
-    const json* value = Find(name);
-    if (value == nullptr) return;
-    if (!value->is_boolean()) return Fail(name, "is not a boolean");
-    out = value->get<bool>();
-  }
-
-  void IdList(const char* name, std::vector<std::string>& out) {
-    const json* value = Find(name);
-    if (value == nullptr) return;
-    if (!value->is_array()) return Fail(name, "is not an array");
-    for (const json& item : *value) {
-      if (!item.is_string() || !IsValidId(item.get_ref<const std::string&>())) {
-        return Fail(name, "holds something other than ids");
-      }
-      out.push_back(item.get<std::string>());
-    }
-  }
-
-  void Require(std::initializer_list<const char*> names) {
-    for (const char* name : names) {
-      if (Find(name) == nullptr) return Fail(name, "is missing");
-    }
-  }
-
-  const std::string& error() const { return error_; }
-
- private:
-  const json* Find(const char* name) const {
-    auto it = object_.find(name);
-    return it == object_.end() ? nullptr : &*it;
-  }
-  void Fail(const char* name, const char* problem) {
-    if (error_.empty()) error_ = std::string("field '") + name + "' " + problem;
-  }
-
-  const json& object_;
-  std::string error_;
-};
 
 Event Invalid(std::string reason, std::string_view payload) {
   Event event;
@@ -89,7 +20,13 @@ Event Invalid(std::string reason, std::string_view payload) {
   return event;
 }
 
-void ReadKnownFields(FieldReader& reader, Event& event) {
+std::string Dump(const json& value) {
+  return value.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace);
+}
+
+Event ParseObject(const json& object, std::string_view raw);
+
+void ReadCommonFields(FieldReader& reader, Event& event) {
   reader.Text("conv", event.conv, Format::kId);
   reader.Integer("seq", event.seq, 1);
   reader.Integer("ts", event.ts, 0);
@@ -104,42 +41,109 @@ void ReadKnownFields(FieldReader& reader, Event& event) {
   reader.Text("kind", event.kind, Format::kAnyText);
   reader.IdList("members", event.members);
   reader.Boolean("created", event.created);
+  reader.Text("title", event.title, Format::kAnyText);
+  reader.TextMap("roles", event.roles);
+  reader.Text("user", event.user, Format::kId);
+  reader.Boolean("more", event.more);
 }
 
-// The fields PROTOCOL.md promises for each event type this client knows.
-void RequireDocumentedFields(FieldReader& reader, std::string_view type) {
-  if (type == event_type::kMsg || type == event_type::kAccepted) {
-    reader.Require({"conv", "seq", "ts", "from", "dev", "cmid", "body"});
-  } else if (type == event_type::kConv || type == event_type::kConvNew) {
-    reader.Require({"conv", "kind", "members"});
-  } else if (type == event_type::kError) {
-    reader.Require({"code", "message"});
-  }
+void ReadSystemChange(FieldReader& reader, Event& event) {
+  reader.Require({"event"});
+  const json* change = reader.Object("event");
+  if (change == nullptr) return;
+  FieldReader inner(*change);
+  inner.Require({"action"});
+  inner.Text("action", event.change.action, Format::kAnyText);
+  inner.IdList("users", event.change.users);
+  inner.Text("title", event.change.title, Format::kAnyText);
+  inner.Text("user", event.change.user, Format::kId);
+  inner.Text("role", event.change.role, Format::kAnyText);
+  if (!inner.error().empty()) reader.Fail("event", inner.error());
 }
 
-// Terminal output must not carry a peer's control characters (escape sequences).
-std::string Printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (byte < 0x20 || byte == 0x7f) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
-      out += escaped;
-    } else {
-      out.push_back(c);
+void ReadMessages(FieldReader& reader, Event& event) {
+  const json* messages = reader.Array("messages");
+  if (messages == nullptr) return;
+  for (std::size_t i = 0; i < messages->size(); ++i) {
+    const json& item = (*messages)[i];
+    Event message = item.is_object() ? ParseObject(item, Dump(item)) : Invalid("not an object", "");
+    if (!message.Is(event_type::kMsg)) {
+      std::string why = message.Is(event_type::kInvalid) ? message.message : "is not a msg";
+      return reader.Fail("messages[" + std::to_string(i) + "]", why);
     }
+    event.messages.push_back(std::move(message));
   }
-  return out;
 }
 
-std::string JoinMembers(const std::vector<std::string>& members) {
-  std::string out;
-  for (const auto& m : members) out += (out.empty() ? "" : ", ") + m;
-  return out;
+void ReadConvs(FieldReader& reader, Event& event) {
+  const json* convs = reader.Array("convs");
+  if (convs == nullptr) return;
+  for (std::size_t i = 0; i < convs->size(); ++i) {
+    const json& item = (*convs)[i];
+    std::string name = "convs[" + std::to_string(i) + "]";
+    if (!item.is_object()) return reader.Fail(name, "is not an object");
+    FieldReader inner(item);
+    ConversationSummary c;
+    inner.Require({"conv", "kind", "members", "last_seq", "read_seq", "unread", "active"});
+    inner.Text("conv", c.conv, Format::kId);
+    inner.Text("kind", c.kind, Format::kAnyText);
+    inner.Text("title", c.title, Format::kAnyText);
+    inner.IdList("members", c.members);
+    inner.TextMap("roles", c.roles);
+    inner.Integer("last_seq", c.last_seq, 0);
+    inner.Integer("read_seq", c.read_seq, 0);
+    inner.Integer("unread", c.unread, 0);
+    inner.Boolean("active", c.active);
+    if (!inner.error().empty()) return reader.Fail(name, inner.error());
+    event.convs.push_back(std::move(c));
+  }
+}
+
+// Fields whose meaning depends on the type, and the fields PROTOCOL.md
+// promises for each type this client knows.
+void ReadTypedFields(FieldReader& reader, Event& event) {
+  const std::string& t = event.type;
+  if (t == event_type::kMsg || t == event_type::kAccepted) {
+    reader.Require({"conv", "seq", "ts", "from", "dev", "cmid", "body"});
+    if (event.kind == "system") ReadSystemChange(reader, event);
+  } else if (t == event_type::kConv || t == event_type::kConvNew) {
+    reader.Require({"conv", "kind", "members"});
+  } else if (t == event_type::kError) {
+    reader.Require({"code", "message"});
+  } else if (t == event_type::kReceipt) {
+    reader.Require({"conv", "user", "delivered", "read"});
+    reader.Integer("delivered", event.delivered, 0);
+    reader.Integer("read", event.read, 0);
+  } else if (t == event_type::kReceipts) {
+    reader.Require({"conv", "seq", "read", "delivered"});
+    reader.IdList("read", event.read_by);
+    reader.IdList("delivered", event.delivered_to);
+  } else if (t == event_type::kTyping) {
+    reader.Require({"conv", "user", "dev"});
+  } else if (t == event_type::kSync) {
+    reader.Require({"convs", "messages", "cursors", "more"});
+    ReadConvs(reader, event);
+    ReadMessages(reader, event);
+    reader.IntegerMap("cursors", event.cursors);
+  } else if (t == event_type::kHistory) {
+    reader.Require({"conv", "messages", "more"});
+    ReadMessages(reader, event);
+  }
+}
+
+Event ParseObject(const json& object, std::string_view raw) {
+  auto type = object.find("type");
+  if (type == object.end() || !type->is_string() || type->get_ref<const std::string&>().empty()) {
+    return Invalid("field 'type' is missing or not a non-empty string", raw);
+  }
+  Event event;
+  event.type = type->get<std::string>();
+  FieldReader reader(object);
+  ReadCommonFields(reader, event);
+  ReadTypedFields(reader, event);
+  if (!reader.error().empty()) return Invalid(event.type + ": " + reader.error(), raw);
+  event.raw = std::string(raw);
+  return event;
 }
 
 }  // namespace
@@ -148,44 +152,15 @@ Event ParseEvent(std::string_view payload) {
   json object = json::parse(payload, nullptr, /*allow_exceptions=*/false);
   if (object.is_discarded()) return Invalid("payload is not valid JSON", payload);
   if (!object.is_object()) return Invalid("payload is not a JSON object", payload);
-  auto type = object.find("type");
-  if (type == object.end() || !type->is_string() || type->get_ref<const std::string&>().empty()) {
-    return Invalid("field 'type' is missing or not a non-empty string", payload);
-  }
-
-  Event event;
-  event.type = type->get<std::string>();
-  FieldReader reader(object);
-  ReadKnownFields(reader, event);
-  RequireDocumentedFields(reader, event.type);
-  if (!reader.error().empty()) {
-    return Invalid(event.type + ": " + reader.error(), payload);
-  }
-  event.raw = std::string(payload);
-  return event;
+  return ParseObject(object, payload);
 }
 
-std::string FormatEventLine(const Event& e) {
-  if (e.Is(event_type::kMsg) || e.Is(event_type::kAccepted)) {
-    std::string line = "[" + e.conv + " #" + std::to_string(e.seq) + "] " + e.from + "/" + e.dev +
-                       ": " + Printable(e.body);
-    return e.dup ? line + " (dup)" : line;
-  }
-  if (e.Is(event_type::kConv)) {
-    return "[" + e.conv + "] " + e.kind + " conversation with " + JoinMembers(e.members) +
-           (e.created ? " (created)" : "");
-  }
-  if (e.Is(event_type::kConvNew)) {
-    return "[" + e.conv + "] new " + e.kind + " conversation with " + JoinMembers(e.members);
-  }
-  if (e.Is(event_type::kError)) {
-    std::string line = "[error " + Printable(e.code) + "] " + Printable(e.message);
-    if (!e.cmid.empty()) line += " (cmid " + e.cmid + ")";
-    return line;
-  }
-  if (e.Is(event_type::kInvalid)) return "[invalid event] " + Printable(e.message);
-  if (e.Is(event_type::kConnectionLost)) return "[connection lost] " + Printable(e.message);
-  return "[" + Printable(e.type) + "] " + Printable(e.raw);
+Event MakeLocalEvent(std::string_view type, std::string message, std::string code) {
+  Event event;
+  event.type = std::string(type);
+  event.message = std::move(message);
+  event.code = std::move(code);
+  return event;
 }
 
 }  // namespace chat::client

@@ -2,6 +2,7 @@
 #include <mqtt/async_client.h>
 
 #include <algorithm>
+#include <mutex>
 
 #include "chat/client/transport.h"
 
@@ -10,8 +11,15 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// Enough for the outbox window plus requests and receipts in flight.
+constexpr int kMaxBufferedMessages = 10000;
+
+std::string ServerUri(const ConnectParams& params);
+
 // Owns one mqtt::async_client per Connect. Paho runs the handlers on its own
-// thread; they only forward to the handlers the owner installed.
+// thread; they only forward to the handlers the owner installed. The client
+// pointer is swapped under a mutex, so Publish from any thread sees either
+// the old client, the new one, or none; never a destroyed one.
 class PahoTransport final : public Transport {
  public:
   ~PahoTransport() override { Disconnect(milliseconds(1000)); }
@@ -24,46 +32,62 @@ class PahoTransport final : public Transport {
   ConnectResult Connect(const ConnectParams& params, milliseconds timeout) override;
   Status Subscribe(const std::vector<std::string>& topics, int qos, milliseconds timeout) override;
   Status Publish(const std::string& topic, const std::string& payload, int qos) override;
-
-  void Disconnect(milliseconds timeout) override {
-    if (!client_) return;
-    try {
-      if (client_->is_connected()) client_->disconnect()->wait_for(timeout);
-    } catch (const mqtt::exception&) {
-      // Already gone: nothing left to close.
-    }
+  void Disconnect(milliseconds timeout) override;
+  bool IsConnected() const override {
+    auto client = Current();
+    return client && client->is_connected();
   }
 
-  bool IsConnected() const override { return client_ && client_->is_connected(); }
-
  private:
-  void CreateClient(const ConnectParams& params);
+  using ClientPtr = std::shared_ptr<mqtt::async_client>;
+
+  ClientPtr Current() const {
+    std::lock_guard lock(mu_);
+    return client_;
+  }
+  ClientPtr CreateClient(const ConnectParams& params);
 
   MessageHandler on_message_;
   LostHandler on_lost_;
-  std::unique_ptr<mqtt::async_client> client_;
+  mutable std::mutex mu_;
+  ClientPtr client_;  // guarded by mu_ (the pointer; the client is thread-safe)
 };
 
-void PahoTransport::CreateClient(const ConnectParams& params) {
-  std::string uri = "tcp://" + params.host + ":" + std::to_string(params.port);
-  // No Paho persistence: the chat database is the record, and file
-  // persistence costs 4x in publish throughput (DESIGN.md).
-  client_ = std::make_unique<mqtt::async_client>(uri, params.client_id,
-                                                 static_cast<mqtt::iclient_persistence*>(nullptr));
-  client_->set_message_callback([this](mqtt::const_message_ptr message) {
+std::string ServerUri(const ConnectParams& params) {
+  return "tcp://" + params.host + ":" + std::to_string(params.port);
+}
+
+PahoTransport::ClientPtr PahoTransport::CreateClient(const ConnectParams& params) {
+  std::string uri = ServerUri(params);
+  // No Paho persistence: the outbox is the record, and file persistence
+  // costs 4x in publish throughput (DESIGN.md).
+  auto client = std::make_shared<mqtt::async_client>(
+      uri, params.client_id, mqtt::create_options(MQTTVERSION_3_1_1, kMaxBufferedMessages),
+      nullptr);
+  client->set_message_callback([this](mqtt::const_message_ptr message) {
     if (on_message_) on_message_(message->get_topic(), message->to_string());
   });
-  client_->set_connection_lost_handler([this](const std::string& cause) {
+  client->set_connection_lost_handler([this](const std::string& cause) {
     if (on_lost_)
       on_lost_(cause.empty() ? "the broker closed the connection or the network failed" : cause);
   });
+  return client;
 }
 
 ConnectResult PahoTransport::Connect(const ConnectParams& params, milliseconds timeout) {
-  Disconnect(timeout);
-  client_.reset();
+  // After a loss, the same client object connects again: destroying one
+  // whose connection broke with publishes queued leaks them in Paho C.
+  ClientPtr client;
+  {
+    std::lock_guard lock(mu_);
+    if (client_ && !client_->is_connected() && client_->get_server_uri() == ServerUri(params) &&
+        client_->get_client_id() == params.client_id) {
+      client = client_;
+    }
+  }
+  if (!client) Disconnect(timeout);
   try {
-    CreateClient(params);
+    if (!client) client = CreateClient(params);
     // MQTT 3.1.1 without properties, so nothing here is exposed to Paho
     // 1.2.0's crash on copied MQTT 5 connect options; built in place, moved in.
     mqtt::connect_options options;
@@ -75,13 +99,18 @@ ConnectResult PahoTransport::Connect(const ConnectParams& params, milliseconds t
     options.set_automatic_reconnect(false);
     options.set_user_name(params.username);
     if (!params.password.empty()) options.set_password(params.password);
-    mqtt::token_ptr token = client_->connect(std::move(options));
-    if (token->wait_for(timeout + milliseconds(500))) return ConnectResult::Connected();
-    client_.reset();
-    return ConnectResult::Failed(ConnectResult::Outcome::kTimedOut,
-                                 "no CONNACK within " + std::to_string(timeout.count()) + " ms");
+    mqtt::token_ptr token = client->connect(std::move(options));
+    if (!token->wait_for(timeout + milliseconds(500))) {
+      // A connect still in progress would refuse the next one: start afresh.
+      std::lock_guard lock(mu_);
+      if (client_ == client) client_.reset();
+      return ConnectResult::Failed(ConnectResult::Outcome::kTimedOut,
+                                   "no CONNACK within " + std::to_string(timeout.count()) + " ms");
+    }
+    std::lock_guard lock(mu_);
+    client_ = std::move(client);
+    return ConnectResult::Connected();
   } catch (const mqtt::exception& e) {
-    client_.reset();
     int rc = e.get_return_code();
     if (rc >= 1 && rc <= 5) {
       return ConnectResult::Failed(
@@ -94,10 +123,13 @@ ConnectResult PahoTransport::Connect(const ConnectParams& params, milliseconds t
 
 Status PahoTransport::Subscribe(const std::vector<std::string>& topics, int qos,
                                 milliseconds timeout) {
-  if (!IsConnected()) return Status::Error(Status::Code::kNotConnected, "not connected");
+  ClientPtr client = Current();
+  if (!client || !client->is_connected()) {
+    return Status::Error(Status::Code::kNotConnected, "not connected");
+  }
   for (const std::string& topic : topics) {
     try {
-      mqtt::token_ptr token = client_->subscribe(topic, qos);
+      mqtt::token_ptr token = client->subscribe(topic, qos);
       if (!token->wait_for(timeout)) {
         return Status::Error(Status::Code::kTimedOut, "no SUBACK for " + topic);
       }
@@ -116,13 +148,31 @@ Status PahoTransport::Subscribe(const std::vector<std::string>& topics, int qos,
 }
 
 Status PahoTransport::Publish(const std::string& topic, const std::string& payload, int qos) {
-  if (!client_) return Status::Error(Status::Code::kNotConnected, "not connected");
+  ClientPtr client = Current();
+  if (!client) return Status::Error(Status::Code::kNotConnected, "not connected");
   try {
-    client_->publish(topic, payload.data(), payload.size(), qos, /*retained=*/false);
+    client->publish(topic, payload.data(), payload.size(), qos, /*retained=*/false);
     return Status::Ok();
   } catch (const mqtt::exception& e) {
-    auto code = client_->is_connected() ? Status::Code::kFailed : Status::Code::kNotConnected;
+    auto code = client->is_connected() ? Status::Code::kFailed : Status::Code::kNotConnected;
     return Status::Error(code, e.what());
+  }
+}
+
+void PahoTransport::Disconnect(milliseconds timeout) {
+  ClientPtr client;
+  {
+    std::lock_guard lock(mu_);
+    client = std::move(client_);
+    client_.reset();
+  }
+  if (!client) return;
+  try {
+    if (client->is_connected()) {
+      client->disconnect(static_cast<int>(timeout.count()))->wait_for(timeout + milliseconds(500));
+    }
+  } catch (const mqtt::exception&) {
+    // Already gone: nothing left to close.
   }
 }
 

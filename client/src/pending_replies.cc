@@ -15,7 +15,8 @@ std::string ReqKey(std::string_view req_id) { return "r:" + std::string(req_id);
 bool IsDeviceReply(const Event& event) {
   return !event.Is(event_type::kAccepted) && !event.Is(event_type::kMsg) &&
          !event.Is(event_type::kConvNew) && !event.Is(event_type::kInvalid) &&
-         !event.Is(event_type::kConnectionLost);
+         !event.Is(event_type::kConnectionLost) && !event.Is(event_type::kReceipt) &&
+         !event.Is(event_type::kTyping);
 }
 
 }  // namespace
@@ -71,8 +72,11 @@ PendingReplies::SlotPtr PendingReplies::MatchLocked(const Event& event) const {
   }
   if (!IsDeviceReply(event)) return nullptr;
   if (!event.req_id.empty()) return Find(ReqKey(event.req_id));
-  if (event.Is(event_type::kError) && event.cmid.empty() && open_ == 1) {
-    // An error without ids (payload_too_large) can only be the one open entry's.
+  if (event.Is(event_type::kError) && event.cmid.empty() && event.code == "payload_too_large" &&
+      open_ == 1) {
+    // The broker's error carries no ids: it can only be the one open entry's
+    // (PROTOCOL.md rule 7). Other id-less errors answer commands that have
+    // no reply (delivered, read, typing) and are nobody's wait.
     for (const auto& [key, slot] : slots_) {
       if (!slot->answer) return slot;
     }

@@ -2,79 +2,21 @@
 // subscribes to and publishes, and how replies reach the application.
 #include <gtest/gtest.h>
 
-#include <functional>
-#include <mutex>
 #include <thread>
 
 #include "chat/client/chat_client.h"
+#include "client_fake_transport.h"
 
 namespace chat::client {
 namespace {
 
 using std::chrono::milliseconds;
+using testing::FakeTransport;
+using testing::Published;
 
-struct Published {
-  std::string topic;
-  std::string payload;
-  int qos;
-};
+constexpr milliseconds kWait(2000);
 
-// Records what the client asks of MQTT; the test plays the broker through it.
-class FakeTransport : public Transport {
- public:
-  void SetHandlers(MessageHandler on_message, LostHandler on_lost) override {
-    on_message_ = std::move(on_message);
-    on_lost_ = std::move(on_lost);
-  }
-  ConnectResult Connect(const ConnectParams& params, milliseconds) override {
-    params_ = params;
-    connected_ = connect_result.ok();
-    return connect_result;
-  }
-  Status Subscribe(const std::vector<std::string>& topics, int qos, milliseconds) override {
-    subscribed = topics;
-    subscribed_qos = qos;
-    return subscribe_status;
-  }
-  Status Publish(const std::string& topic, const std::string& payload, int qos) override {
-    if (!publish_status.ok()) return publish_status;
-    {
-      std::lock_guard lock(mu_);
-      published.push_back({topic, payload, qos});
-    }
-    if (on_publish) on_publish(payload);
-    return Status::Ok();
-  }
-  void Disconnect(milliseconds) override { connected_ = false; }
-  bool IsConnected() const override { return connected_; }
-
-  // The broker delivering a payload (on the caller's thread, as Paho's would be its own).
-  void Deliver(const std::string& topic, const std::string& payload) {
-    on_message_(topic, payload);
-  }
-  void Lose(const std::string& cause) {
-    connected_ = false;
-    on_lost_(cause);
-  }
-  const ConnectParams& params() const { return params_; }
-
-  ConnectResult connect_result;
-  Status subscribe_status;
-  Status publish_status;
-  std::function<void(const std::string&)> on_publish;  // e.g. a fake chatd answering at once
-  std::vector<std::string> subscribed;
-  int subscribed_qos = -1;
-  std::vector<Published> published;
-
- private:
-  MessageHandler on_message_;
-  LostHandler on_lost_;
-  ConnectParams params_;
-  std::mutex mu_;
-  bool connected_ = false;
-};
-
-class ChatClientTest : public testing::Test {
+class ChatClientTest : public ::testing::Test {
  protected:
   ChatClientTest() {
     auto transport = std::make_unique<FakeTransport>();
@@ -90,18 +32,33 @@ class ChatClientTest : public testing::Test {
 
   void Connect() { ASSERT_TRUE(client_->Connect(milliseconds(100)).ok()); }
 
+  // The next event of `type`, skipping others (e.g. the sync summary).
+  std::optional<Event> Next(const std::string& type) {
+    auto deadline = std::chrono::steady_clock::now() + kWait;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto e = client_->NextEvent(milliseconds(50));
+      if (e && e->type == type) return e;
+    }
+    return std::nullopt;
+  }
+
   FakeTransport* fake_;  // owned by client_
   std::unique_ptr<ChatClient> client_;
 };
 
-std::string AcceptedJson(const std::string& cmid) {
-  return R"({"type":"accepted","conv":"c1","seq":4,"ts":9,"from":"alice","dev":"phone","cmid":")" +
-         cmid + R"(","body":"hi"})";
+std::string AcceptedJson(const std::string& cmid, int seq = 1) {
+  return R"({"type":"accepted","conv":"c1","seq":)" + std::to_string(seq) +
+         R"(,"ts":9,"from":"alice","dev":"phone","cmid":")" + cmid + R"(","body":"hi"})";
+}
+
+std::string MsgJson(int seq) {
+  return R"({"type":"msg","conv":"c1","seq":)" + std::to_string(seq) +
+         R"(,"ts":1,"from":"bob","dev":"d","cmid":"m)" + std::to_string(seq) + R"(","body":"x"})";
 }
 
 TEST_F(ChatClientTest, ConnectsAsUserColonDeviceWithTheTokenAsPassword) {
   Connect();
-  const ConnectParams& p = fake_->params();
+  ConnectParams p = fake_->params();
   EXPECT_EQ(p.host, "broker.local");
   EXPECT_EQ(p.port, 1884);
   EXPECT_EQ(p.client_id, "alice:phone");
@@ -113,9 +70,9 @@ TEST_F(ChatClientTest, ConnectsAsUserColonDeviceWithTheTokenAsPassword) {
 
 TEST_F(ChatClientTest, SubscribesAtQos1ToTheUsersInboxAndTheDeviceTopic) {
   Connect();
-  EXPECT_EQ(fake_->subscribed,
+  EXPECT_EQ(fake_->subscribed(),
             (std::vector<std::string>{"chat/inbox/alice/#", "chat/dev/alice/phone"}));
-  EXPECT_EQ(fake_->subscribed_qos, 1);
+  EXPECT_EQ(fake_->subscribed_qos(), 1);
 }
 
 TEST_F(ChatClientTest, RefusedConnectionReportsTheConnackCodeAndSubscribesNothing) {
@@ -125,7 +82,7 @@ TEST_F(ChatClientTest, RefusedConnectionReportsTheConnackCodeAndSubscribesNothin
   EXPECT_EQ(result.status.code(), Status::Code::kRefused);
   EXPECT_EQ(result.outcome, ConnectResult::Outcome::kRefused);
   EXPECT_EQ(result.connack_code, 5);
-  EXPECT_TRUE(fake_->subscribed.empty());
+  EXPECT_TRUE(fake_->subscribed().empty());
 }
 
 TEST_F(ChatClientTest, RefusedSubscriptionFailsTheConnect) {
@@ -146,51 +103,79 @@ TEST(ChatClient, InvalidUserIdIsRejectedBeforeConnecting) {
   EXPECT_TRUE(fake->params().client_id.empty());
 }
 
+TEST_F(ChatClientTest, ConnectingStartsASync) {
+  Connect();
+  EXPECT_TRUE(fake_->WaitUntil([&] { return !fake_->PayloadsOfType("sync").empty(); }, kWait));
+  EXPECT_NE(fake_->PayloadsOfType("sync")[0].find(R"("cursors":{},"limit":1000)"),
+            std::string::npos);
+}
+
 TEST_F(ChatClientTest, SendPublishesTheEncodedCommandOnTheUpTopicAtQos1) {
   Connect();
   SendResult sent = client_->Send({"bob", "", "hi Bob", "7f0c1c3e-1", "r1"});
   ASSERT_TRUE(sent.status.ok());
   EXPECT_EQ(sent.cmid, "7f0c1c3e-1");
-  ASSERT_EQ(fake_->published.size(), 1u);
-  EXPECT_EQ(fake_->published[0].topic, "chat/up/alice/phone");
-  EXPECT_EQ(fake_->published[0].qos, 1);
-  EXPECT_EQ(fake_->published[0].payload,
+  std::vector<Published> sends;
+  for (const Published& p : fake_->published()) {
+    if (p.payload.find(R"({"type":"send")") == 0) sends.push_back(p);
+  }
+  ASSERT_EQ(sends.size(), 1u);
+  EXPECT_EQ(sends[0].topic, "chat/up/alice/phone");
+  EXPECT_EQ(sends[0].qos, 1);
+  EXPECT_EQ(sends[0].payload,
             R"({"type":"send","req_id":"r1","to":"bob","cmid":"7f0c1c3e-1","body":"hi Bob"})");
 }
 
-TEST_F(ChatClientTest, SendWithoutCmidGeneratesOneAndPublishesIt) {
+TEST_F(ChatClientTest, SendWithoutCmidGeneratesOne) {
   Connect();
   SendResult sent = client_->Send({"", "c1", "hi", {}, {}});
   ASSERT_TRUE(sent.status.ok());
   EXPECT_EQ(sent.cmid.size(), 36u);
-  EXPECT_NE(fake_->published.at(0).payload.find(R"("cmid":")" + sent.cmid + "\""),
+  EXPECT_NE(fake_->PayloadsOfType("send").at(0).find(R"("cmid":")" + sent.cmid + "\""),
             std::string::npos);
 }
 
-TEST_F(ChatClientTest, InvalidSendIsRejectedWithoutPublishing) {
+TEST_F(ChatClientTest, InvalidSendIsRejectedAndNotQueued) {
   Connect();
   SendResult sent = client_->Send({"bob", "c1", "hi", {}, {}});
   EXPECT_EQ(sent.status.code(), Status::Code::kInvalidArgument);
-  EXPECT_TRUE(fake_->published.empty());
+  EXPECT_TRUE(fake_->PayloadsOfType("send").empty());
+  EXPECT_TRUE(client_->PendingSends().empty());
 }
 
-TEST_F(ChatClientTest, FailedPublishIsNotLeftWaiting) {
+TEST_F(ChatClientTest, ASendLargerThanTheBrokerTakesIsRejected) {
   Connect();
-  fake_->publish_status = Status::Error(Status::Code::kNotConnected, "not connected");
+  SendResult sent = client_->Send({"bob", "", std::string(70000, 'x'), {}, {}});
+  EXPECT_EQ(sent.status.code(), Status::Code::kInvalidArgument);
+  EXPECT_TRUE(client_->PendingSends().empty());
+}
+
+TEST_F(ChatClientTest, SendWhileOfflineIsQueuedAndPublishedOnConnect) {
   SendResult sent = client_->Send({"bob", "", "hi", "m1", {}});
-  EXPECT_EQ(sent.status.code(), Status::Code::kNotConnected);
-  auto start = std::chrono::steady_clock::now();
-  EXPECT_FALSE(client_->WaitForAcceptance("m1", milliseconds(5000)));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(1000));
+  EXPECT_TRUE(sent.status.ok());
+  EXPECT_EQ(client_->PendingSends().size(), 1u);
+  EXPECT_TRUE(fake_->published().empty());
+  Connect();
+  EXPECT_TRUE(fake_->WaitUntil([&] { return fake_->PayloadsOfType("send").size() == 1; }, kWait));
+}
+
+TEST_F(ChatClientTest, AcceptedRemovesTheSendFromTheOutbox) {
+  Connect();
+  client_->Send({"bob", "", "hi", "m1", {}});
+  fake_->Deliver("chat/inbox/alice/c1", AcceptedJson("m1"));
+  ASSERT_TRUE(client_->WaitForAcceptance("m1", kWait));
+  EXPECT_TRUE(client_->PendingSends().empty());
 }
 
 TEST_F(ChatClientTest, WaitForAcceptanceReturnsTheAcceptedEventEvenIfItCameFirst) {
   Connect();
-  fake_->on_publish = [this](const std::string&) {
-    fake_->Deliver("chat/inbox/alice/c1", AcceptedJson("m1"));
+  fake_->on_publish = [this](const std::string& payload) {
+    if (payload.find(R"("type":"send")") != std::string::npos) {
+      fake_->Deliver("chat/inbox/alice/c1", AcceptedJson("m1", 4));
+    }
   };
   client_->Send({"bob", "", "hi", "m1", {}});
-  auto accepted = client_->WaitForAcceptance("m1", milliseconds(100));
+  auto accepted = client_->WaitForAcceptance("m1", kWait);
   ASSERT_TRUE(accepted);
   EXPECT_EQ(accepted->type, "accepted");
   EXPECT_EQ(accepted->seq, 4);
@@ -205,84 +190,110 @@ TEST_F(ChatClientTest, WaitForAcceptanceReturnsTheErrorForTheCmid) {
                    R"({"type":"error","req_id":"r1","code":"unknown_user","message":"no user",)"
                    R"("cmid":"m1"})");
   });
-  auto reply = client_->WaitForAcceptance("m1", milliseconds(5000));
+  auto reply = client_->WaitForAcceptance("m1", kWait);
   broker.join();
   ASSERT_TRUE(reply);
-  EXPECT_EQ(reply->type, "error");
   EXPECT_EQ(reply->code, "unknown_user");
+  EXPECT_TRUE(client_->PendingSends().empty());  // not retryable: given up
 }
 
 TEST_F(ChatClientTest, CreateDirectPublishesConvCreateAndGetsTheConvReply) {
   Connect();
   fake_->on_publish = [this](const std::string& payload) {
-    auto at = payload.find(R"("req_id":")") + 10;
-    std::string req_id = payload.substr(at, payload.find('"', at) - at);
-    fake_->Deliver("chat/dev/alice/phone", R"({"type":"conv","req_id":")" + req_id +
-                                               R"(","conv":"c9","kind":"direct",)"
-                                               R"("members":["alice","bob"],"created":true})");
+    if (payload.find("conv.create") == std::string::npos) return;
+    fake_->Deliver("chat/dev/alice/phone", R"({"type":"conv","req_id":"r3","conv":"c9",)"
+                                           R"("kind":"direct","members":["alice","bob"],)"
+                                           R"("created":true})");
   };
   RequestResult sent = client_->CreateDirect("bob", "r3");
   ASSERT_TRUE(sent.status.ok());
-  EXPECT_EQ(fake_->published.at(0).payload, R"({"type":"conv.create","req_id":"r3","with":"bob"})");
-  auto reply = client_->WaitForReply("r3", milliseconds(100));
+  EXPECT_EQ(fake_->PayloadsOfType("conv.create").at(0),
+            R"({"type":"conv.create","req_id":"r3","with":"bob"})");
+  auto reply = client_->WaitForReply("r3", kWait);
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->conv, "c9");
   EXPECT_TRUE(reply->created);
 }
 
-TEST_F(ChatClientTest, CreateDirectRejectsAnInvalidUserId) {
+TEST_F(ChatClientTest, GroupHistoryAndReceiptRequestsArePublishedAsDocumented) {
   Connect();
-  EXPECT_EQ(client_->CreateDirect("Bob").status.code(), Status::Code::kInvalidArgument);
-  EXPECT_TRUE(fake_->published.empty());
+  EXPECT_TRUE(client_->CreateGroup("Climbing", {"bob", "carol"}, "g1").status.ok());
+  EXPECT_TRUE(client_->AddMembers("c7a", {"dave"}, "g2").status.ok());
+  EXPECT_TRUE(client_->RemoveMembers("c7a", {"carol"}, "g3").status.ok());
+  EXPECT_TRUE(client_->LeaveGroup("c7a", "g4").status.ok());
+  EXPECT_TRUE(client_->SetRole("c7a", "bob", "admin", "g5").status.ok());
+  EXPECT_TRUE(client_->History("c5d2f", 40, 50, "h1").status.ok());
+  EXPECT_TRUE(client_->Receipts("c7a", 12, "r7").status.ok());
+  EXPECT_TRUE(client_->MarkDelivered("c5d2f", 44).ok());
+  EXPECT_TRUE(client_->MarkRead("c5d2f", 44).ok());
+  EXPECT_TRUE(client_->SendTyping("c5d2f").ok());
+  std::vector<std::string> got;
+  for (const Published& p : fake_->published()) {
+    if (p.payload.find(R"({"type":"sync")") != 0) got.push_back(p.payload);
+  }
+  EXPECT_EQ(
+      got,
+      (std::vector<std::string>{
+          R"({"type":"group.create","req_id":"g1","title":"Climbing","members":["bob","carol"]})",
+          R"({"type":"group.add","req_id":"g2","conv":"c7a","users":["dave"]})",
+          R"({"type":"group.remove","req_id":"g3","conv":"c7a","users":["carol"]})",
+          R"({"type":"group.leave","req_id":"g4","conv":"c7a"})",
+          R"({"type":"group.role","req_id":"g5","conv":"c7a","user":"bob","role":"admin"})",
+          R"({"type":"history","req_id":"h1","conv":"c5d2f","before":40,"limit":50})",
+          R"({"type":"receipts","req_id":"r7","conv":"c7a","seq":12})",
+          R"({"type":"delivered","conv":"c5d2f","seq":44})",
+          R"({"type":"read","conv":"c5d2f","seq":44})", R"({"type":"typing","conv":"c5d2f"})"}));
 }
 
-TEST_F(ChatClientTest, EveryReceivedEventIsQueuedInOrderWithItsTopic) {
+TEST_F(ChatClientTest, InvalidRequestsArePublishedNot) {
   Connect();
-  client_->Send({"bob", "", "hi", "m1", {}});
-  fake_->Deliver("chat/inbox/alice/c1", AcceptedJson("m1"));
-  fake_->Deliver("chat/inbox/alice",
-                 R"({"type":"conv.new","conv":"c2","kind":"direct","members":["alice","carol"]})");
-  auto first = client_->NextEvent(milliseconds(100));
-  auto second = client_->NextEvent(milliseconds(100));
-  ASSERT_TRUE(first && second);
-  EXPECT_EQ(first->type, "accepted");
-  EXPECT_EQ(second->type, "conv.new");
-  EXPECT_EQ(second->topic, "chat/inbox/alice");
-  EXPECT_FALSE(client_->NextEvent(milliseconds(0)));
+  EXPECT_EQ(client_->CreateDirect("Bob").status.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(client_->CreateGroup("", {"bob"}).status.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(client_->AddMembers("c1", {}).status.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(client_->SetRole("c1", "bob", "owner").status.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(client_->History("c1", 0, 501).status.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(client_->MarkRead("c1", 0).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(client_->Receipts("c/1", 3).status.code(), Status::Code::kInvalidArgument);
+  for (const Published& p : fake_->published()) {
+    EXPECT_EQ(p.payload.find(R"({"type":"sync")"), 0u) << p.payload;
+  }
+}
+
+TEST_F(ChatClientTest, RequestsWhileOfflineFailWithNotConnected) {
+  EXPECT_EQ(client_->CreateDirect("bob").status.code(), Status::Code::kNotConnected);
+}
+
+TEST_F(ChatClientTest, MessagesReachTheAppOnceAndInSeqOrder) {
+  Connect();
+  fake_->Deliver("chat/inbox/alice/c1", MsgJson(1));
+  fake_->Deliver("chat/inbox/alice/c1", MsgJson(1));
+  fake_->Deliver("chat/inbox/alice/c1", MsgJson(2));
+  EXPECT_EQ(Next("msg")->seq, 1);
+  EXPECT_EQ(Next("msg")->seq, 2);
+  auto extra = client_->NextEvent(milliseconds(200));
+  EXPECT_FALSE(extra && extra->IsSequenced());
 }
 
 TEST_F(ChatClientTest, MalformedPayloadIsQueuedAsAnInvalidEvent) {
   Connect();
   fake_->Deliver("chat/dev/alice/phone", "{oops");
-  auto event = client_->NextEvent(milliseconds(100));
+  auto event = Next("invalid");
   ASSERT_TRUE(event);
-  EXPECT_EQ(event->type, "invalid");
   EXPECT_EQ(event->raw, "{oops");
 }
 
-TEST_F(ChatClientTest, ConnectionLossIsQueuedAsAnEvent) {
+TEST_F(ChatClientTest, TakenMessagesAreReportedDelivered) {
   Connect();
-  fake_->Lose("keepalive timeout");
-  auto event = client_->NextEvent(milliseconds(100));
-  ASSERT_TRUE(event);
-  EXPECT_EQ(event->type, "connection.lost");
-  EXPECT_EQ(event->message, "keepalive timeout");
-  EXPECT_FALSE(client_->IsConnected());
-}
-
-TEST(ChatClient, QueueKeepsTheNewestEventsWhenTheAppFallsBehind) {
-  auto transport = std::make_unique<FakeTransport>();
-  FakeTransport* fake = transport.get();
-  ChatClient client(ClientOptions{.user = "alice", .device = "phone", .max_queued_events = 2},
-                    std::move(transport));
-  ASSERT_TRUE(client.Connect(milliseconds(100)).ok());
-  for (int seq = 1; seq <= 3; ++seq) {
-    fake->Deliver("chat/inbox/alice/c1",
-                  R"({"type":"msg","conv":"c1","seq":)" + std::to_string(seq) +
-                      R"(,"ts":1,"from":"bob","dev":"d","cmid":"m","body":"x"})");
-  }
-  EXPECT_EQ(client.dropped_events(), 1u);
-  EXPECT_EQ(client.NextEvent(milliseconds(0))->seq, 2);
+  fake_->Deliver("chat/inbox/alice/c1", MsgJson(1));
+  fake_->Deliver("chat/inbox/alice/c1", MsgJson(2));
+  Next("msg");
+  Next("msg");
+  EXPECT_TRUE(fake_->WaitUntil(
+      [&] {
+        auto d = fake_->PayloadsOfType("delivered");
+        return !d.empty() && d.back() == R"({"type":"delivered","conv":"c1","seq":2})";
+      },
+      kWait));
 }
 
 }  // namespace

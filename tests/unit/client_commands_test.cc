@@ -110,3 +110,54 @@ TEST(NewRequestId, IsRFollowedBySixteenHexDigits) {
 
 }  // namespace
 }  // namespace chat::client
+
+namespace chat::client {
+namespace {
+
+TEST(EncodeGroup, CommandsMatchTheProtocolExamplesByteForByte) {
+  EXPECT_EQ(
+      EncodeGroupCreate("g1", "Climbing", {"bob", "carol"}),
+      R"({"type":"group.create","req_id":"g1","title":"Climbing","members":["bob","carol"]})");
+  EXPECT_EQ(EncodeGroupMembers("group.add", "g2", "c7a", {"dave"}),
+            R"({"type":"group.add","req_id":"g2","conv":"c7a","users":["dave"]})");
+  EXPECT_EQ(EncodeGroupLeave("g4", "c7a"), R"({"type":"group.leave","req_id":"g4","conv":"c7a"})");
+  EXPECT_EQ(EncodeGroupRole("g5", "c7a", "bob", "admin"),
+            R"({"type":"group.role","req_id":"g5","conv":"c7a","user":"bob","role":"admin"})");
+}
+
+TEST(ValidateGroup, ChecksTitleUsersAndRole) {
+  EXPECT_TRUE(ValidateGroupCreate("Climbing", {"bob"}).ok());
+  EXPECT_FALSE(ValidateGroupCreate("", {"bob"}).ok());
+  EXPECT_FALSE(ValidateGroupCreate(std::string(201, 't'), {"bob"}).ok());
+  EXPECT_FALSE(ValidateGroupCreate("t", {}).ok());
+  EXPECT_FALSE(ValidateGroupCreate("t", {"Bob"}).ok());
+  EXPECT_FALSE(ValidateGroupMembers("c/1", {"bob"}).ok());
+  EXPECT_TRUE(ValidateGroupRole("c1", "bob", "member").ok());
+  EXPECT_FALSE(ValidateGroupRole("c1", "bob", "owner").ok());
+}
+
+TEST(EncodeSync, CarriesEveryCursorAndTheLimit) {
+  EXPECT_EQ(EncodeSync("s1", {{"c5d2f", 41}, {"c7a", 7}}, 1000),
+            R"({"type":"sync","req_id":"s1","cursors":{"c5d2f":41,"c7a":7},"limit":1000})");
+  EXPECT_EQ(EncodeSync("s2", {}, 10), R"({"type":"sync","req_id":"s2","cursors":{},"limit":10})");
+}
+
+TEST(EncodeHistory, OmitsBeforeAndLimitWhenNotGiven) {
+  EXPECT_EQ(EncodeHistory("h1", "c5", 40, 50),
+            R"({"type":"history","req_id":"h1","conv":"c5","before":40,"limit":50})");
+  EXPECT_EQ(EncodeHistory("h2", "c5", 0, 0), R"({"type":"history","req_id":"h2","conv":"c5"})");
+  EXPECT_FALSE(ValidateHistory("c5", -1, 0).ok());
+  EXPECT_FALSE(ValidateHistory("c5", 0, 501).ok());
+}
+
+TEST(EncodeReceipts, CursorsQueriesAndTypingMatchTheProtocol) {
+  EXPECT_EQ(EncodeCursor("delivered", "c5", 44), R"({"type":"delivered","conv":"c5","seq":44})");
+  EXPECT_EQ(EncodeCursor("read", "c5", 44), R"({"type":"read","conv":"c5","seq":44})");
+  EXPECT_EQ(EncodeReceipts("r7", "c7a", 12),
+            R"({"type":"receipts","req_id":"r7","conv":"c7a","seq":12})");
+  EXPECT_EQ(EncodeTyping("c5"), R"({"type":"typing","conv":"c5"})");
+  EXPECT_FALSE(ValidateConvSeq("c5", 0).ok());
+}
+
+}  // namespace
+}  // namespace chat::client

@@ -84,14 +84,14 @@ TEST(ParseEvent, ErrorFromThePluginHasNoIds) {
 
 TEST(ParseEvent, UnknownFieldsAreIgnored) {
   Event e = ParseEvent(R"({"type":"conv.new","conv":"c1","kind":"group","members":["a"],)"
-                       R"("title":{"nested":[1,2]},"extra":null})");
+                       R"("decor":{"nested":[1,2]},"extra":null})");
   EXPECT_EQ(e.type, "conv.new");
   EXPECT_EQ(e.kind, "group");
 }
 
 TEST(ParseEvent, UnknownTypeIsKeptForNewerServers) {
-  Event e = ParseEvent(R"({"type":"typing","conv":"c1","from":"bob"})");
-  EXPECT_EQ(e.type, "typing");
+  Event e = ParseEvent(R"({"type":"presence.v2","conv":"c1","from":"bob"})");
+  EXPECT_EQ(e.type, "presence.v2");
   EXPECT_EQ(e.conv, "c1");
   EXPECT_EQ(e.from, "bob");
 }

@@ -2,9 +2,12 @@
 // encoded byte for byte as the protocol documents them, and the ids they carry.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "chat/client/status.h"
 
@@ -30,6 +33,39 @@ std::string EncodeSend(const SendRequest& request);
 
 // {"type":"conv.create","req_id":..,"with":..}. Precondition: valid ids.
 std::string EncodeConvCreate(std::string_view req_id, std::string_view with);
+
+// Group commands (PROTOCOL.md "Groups"). Validate* check ids, title (1..200
+// bytes of UTF-8), role ("admin" or "member") and that lists are non-empty;
+// Encode* require valid input and write the keys in the protocol's order.
+Status ValidateGroupCreate(std::string_view title, const std::vector<std::string>& members);
+std::string EncodeGroupCreate(std::string_view req_id, std::string_view title,
+                              const std::vector<std::string>& members);
+// `type` is "group.add" or "group.remove".
+Status ValidateGroupMembers(std::string_view conv, const std::vector<std::string>& users);
+std::string EncodeGroupMembers(std::string_view type, std::string_view req_id,
+                               std::string_view conv, const std::vector<std::string>& users);
+std::string EncodeGroupLeave(std::string_view req_id, std::string_view conv);
+Status ValidateGroupRole(std::string_view conv, std::string_view user, std::string_view role);
+std::string EncodeGroupRole(std::string_view req_id, std::string_view conv, std::string_view user,
+                            std::string_view role);
+
+// {"type":"sync","req_id":..,"cursors":{conv: seq, ...},"limit":..}.
+std::string EncodeSync(std::string_view req_id, const std::map<std::string, int64_t>& cursors,
+                       int limit);
+
+// History: `before` 0 means "after the last"; `limit` 0 means the server's default.
+Status ValidateHistory(std::string_view conv, int64_t before, int limit);
+std::string EncodeHistory(std::string_view req_id, std::string_view conv, int64_t before,
+                          int limit);
+
+// Receipts. `type` of EncodeCursor is "delivered" or "read"; seq >= 1.
+Status ValidateConvSeq(std::string_view conv, int64_t seq);
+std::string EncodeCursor(std::string_view type, std::string_view conv, int64_t seq);
+std::string EncodeReceipts(std::string_view req_id, std::string_view conv, int64_t seq);
+std::string EncodeTyping(std::string_view conv);
+
+// A request id given by the caller must match [A-Za-z0-9._:-]{1,64}.
+Status ValidateReqId(std::string_view req_id);
 
 // A fresh random client message id, UUID version 4 text (36 characters,
 // lowercase hex), which matches [A-Za-z0-9._:-]{1,64}.

@@ -1,27 +1,65 @@
 // Events the backend sends to a device (docs/PROTOCOL.md section 6), parsed
-// into one typed value.
+// into one typed value, and the events the client library makes itself.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace chat::client {
 
-// Values of Event::type. The wire types are the protocol's; kInvalid and
-// kConnectionLost are made by the client itself and never sent by the backend.
+// Values of Event::type. The wire types are the protocol's; the local ones
+// are made by the client library and never sent by the backend.
 namespace event_type {
 inline constexpr std::string_view kMsg = "msg";
 inline constexpr std::string_view kAccepted = "accepted";
 inline constexpr std::string_view kConv = "conv";
 inline constexpr std::string_view kConvNew = "conv.new";
 inline constexpr std::string_view kError = "error";
-// A payload that is not a protocol event; `message` says why, `raw` holds it.
+inline constexpr std::string_view kReceipt = "receipt";    // a member's cursors moved
+inline constexpr std::string_view kReceipts = "receipts";  // reply: who read / received a seq
+inline constexpr std::string_view kTyping = "typing";
+inline constexpr std::string_view kSync = "sync";        // wire reply; locally: a sync round ended
+inline constexpr std::string_view kHistory = "history";  // reply: a page of older messages
+// Local: a payload that is not a protocol event; `message` says why, `raw` holds it.
 inline constexpr std::string_view kInvalid = "invalid";
-// The connection to the broker was lost; `message` holds the cause.
+// Local: the connection to the broker was lost; `message` holds the cause.
+// The library reconnects by itself (with backoff) after a successful Connect.
 inline constexpr std::string_view kConnectionLost = "connection.lost";
+// Local: the library reconnected, resubscribed, resent its outbox and started a sync.
+inline constexpr std::string_view kConnectionRestored = "connection.restored";
+// Local: a sync request failed; `code` and `message` say why. It is retried later.
+inline constexpr std::string_view kSyncFailed = "sync.failed";
+// Local: the library itself failed (e.g. the state file could not be
+// written); `message` says why. Nothing already stored is lost.
+inline constexpr std::string_view kClientError = "client.error";
 }  // namespace event_type
+
+// `event` of a system message (kind "system"): a change of a group.
+struct SystemChange {
+  std::string action;              // group.created, member.added, member.removed, ...
+  std::vector<std::string> users;  // group.created, member.*
+  std::string title;               // group.created
+  std::string user;                // role.changed, owner.changed
+  std::string role;                // role.changed
+};
+
+// One conversation as sync lists it (and as the library keeps it up to date).
+struct ConversationSummary {
+  std::string conv;
+  std::string kind;  // "direct" or "group"
+  std::string title;
+  std::vector<std::string> members;
+  std::map<std::string, std::string> roles;
+  int64_t last_seq = 0;  // the last seq visible to the user
+  int64_t read_seq = 0;  // the user's read cursor
+  int64_t unread = 0;    // messages after read_seq not sent by the user
+  bool active = true;    // false once the user was removed or left
+
+  bool operator==(const ConversationSummary&) const = default;
+};
 
 // One event as received. Fields absent from the payload keep their defaults
 // (empty strings, 0, false); `seq` starts at 1 on the wire, so 0 means absent.
@@ -38,15 +76,30 @@ struct Event {
   std::string body;
   std::string req_id;
   bool dup = false;                  // accepted: this cmid had been accepted before
-  std::string code;                  // error: stable error code (PROTOCOL.md section 7)
-  std::string message;               // error: human text; invalid/connection.lost: the reason
-  std::string kind;                  // conv, conv.new: "direct" ...
+  std::string code;                  // error, sync.failed: stable error code (PROTOCOL.md 7)
+  std::string message;               // error: human text; local events: the reason
+  std::string kind;                  // conv, conv.new: "direct"/"group"; msg: "system" or empty
   std::vector<std::string> members;  // conv, conv.new
   bool created = false;              // conv: the conversation was created by this request
+  std::string title;                 // conv, conv.new of a group
+  std::map<std::string, std::string> roles;  // conv of a group: user -> owner/admin/member
+  SystemChange change;                       // msg with kind "system": its `event`
+  std::string user;                          // receipt, typing: whose
+  int64_t delivered = 0;                     // receipt: the user's delivered cursor
+  int64_t read = 0;                          // receipt: the user's read cursor
+  std::vector<std::string> read_by;          // receipts reply: `read`
+  std::vector<std::string> delivered_to;     // receipts reply: `delivered`
+  bool more = false;                         // sync, history: more pages exist
+  std::vector<Event> messages;               // sync, history: each a parsed `msg`
+  std::vector<ConversationSummary> convs;    // sync: the conversation list
+  std::map<std::string, int64_t> cursors;    // sync: where the device stands after the page
   std::string topic;  // the MQTT topic it arrived on (set by the receiver, not the parser)
   std::string raw;    // the payload exactly as received
 
   bool Is(std::string_view t) const { return type == t; }
+  // msg and accepted: one position of a conversation's stream.
+  bool IsSequenced() const { return type == event_type::kMsg || type == event_type::kAccepted; }
+  bool IsSystem() const { return IsSequenced() && kind == "system"; }
 };
 
 // Parses one MQTT payload from the backend. Never throws: anything that is
@@ -54,6 +107,9 @@ struct Event {
 // or id format, or a known event missing a field PROTOCOL.md requires yields
 // an Event of type "invalid" whose `message` names the problem.
 Event ParseEvent(std::string_view payload);
+
+// An event the library makes itself (connection.lost, ...), with `message`.
+Event MakeLocalEvent(std::string_view type, std::string message, std::string code = {});
 
 // One human-readable line for a terminal, e.g. "[c1 #42] alice/phone: hi".
 std::string FormatEventLine(const Event& event);

@@ -1,4 +1,4 @@
-// A bounded queue handing events from the MQTT receive thread to the application.
+// A queue handing events from the client's worker thread to the application.
 #pragma once
 
 #include <chrono>
@@ -13,25 +13,39 @@
 
 namespace chat::client {
 
-// Multi-producer, multi-consumer FIFO. Push never blocks its caller (it runs
-// on Paho's thread): past `capacity` the oldest event is dropped and counted,
-// which is safe because every chat event can be recovered by sync.
+// Multi-producer, multi-consumer FIFO. Push never blocks its caller. Past
+// `capacity`, the oldest *droppable* event is dropped and counted: replies,
+// receipts, typing and local events are droppable (waits are answered
+// elsewhere, cursors and sync recover the rest); conversation messages are
+// not, because the client has already counted them as handed over. The
+// client keeps messages bounded itself by not taking new ones while
+// messages_waiting() >= capacity (they are fetched again by sync later).
 class EventQueue {
  public:
   explicit EventQueue(std::size_t capacity = 10000);
 
-  void Push(Event event);
+  // `droppable`: may be dropped past capacity (see the class comment).
+  void Push(Event event, bool droppable);
   // The oldest event, waiting up to `timeout` for one; nullopt on timeout.
   std::optional<Event> Pop(std::chrono::milliseconds timeout);
 
   std::size_t size() const;
+  // Queued events that are not droppable (conversation messages).
+  std::size_t messages_waiting() const;
+  std::size_t capacity() const { return capacity_; }
   uint64_t dropped() const;
 
  private:
+  struct Item {
+    Event event;
+    bool droppable;
+  };
+
   const std::size_t capacity_;
   mutable std::mutex mu_;
   std::condition_variable not_empty_;
-  std::deque<Event> events_;
+  std::deque<Item> items_;
+  std::size_t undroppable_ = 0;
   uint64_t dropped_ = 0;
 };
 

@@ -21,9 +21,9 @@ namespace chat::client {
 //    cmid, or by `error` with that cmid or req_id;
 //  - a request such as conv.create (by req_id) is answered by any reply with
 //    that req_id (`conv`, `error`, ...).
-// An `error` carrying neither id (the broker plugin's payload_too_large) is
-// given to the only open entry when exactly one is open, since it cannot be
-// matched otherwise.
+// An `error` carrying neither id with code payload_too_large (the broker
+// plugin's) is given to the only open entry when exactly one is open, since
+// it cannot be matched otherwise.
 //
 // An answer that arrives before anyone waits is kept until claimed by a wait;
 // at most `max_unclaimed` answered entries are kept (the oldest go first).

@@ -48,10 +48,13 @@ struct ConnectResult {
 // The meaning of an MQTT 3.1.1 CONNACK return code, e.g. 5 -> "not authorized".
 std::string_view ConnackMeaning(int code);
 
-// One MQTT connection. Handlers are installed before Connect and run on the
-// transport's receive thread: they must return quickly. Methods are called
-// from application threads; implementations make Publish safe to call from
-// several threads at once.
+// One MQTT connection at a time. Handlers are installed before Connect and
+// run on the transport's receive thread: they must return quickly and never
+// call back into the transport. The lost handler runs only for a connection
+// that ends without Disconnect. Connect, Subscribe and Disconnect are called
+// by one thread at a time (the owner serializes them); Publish and
+// IsConnected may be called from any thread at any time, also while another
+// thread connects (they then see no connection).
 class Transport {
  public:
   using MessageHandler = std::function<void(std::string topic, std::string payload)>;
@@ -65,13 +68,16 @@ class Transport {
   virtual Status Subscribe(const std::vector<std::string>& topics, int qos,
                            std::chrono::milliseconds timeout) = 0;
   // Hands a message to the MQTT library; returns without waiting for PUBACK
-  // (a PUBACK proves nothing to the chat protocol).
+  // (a PUBACK proves nothing to the chat protocol). kNotConnected when there
+  // is no connection.
   virtual Status Publish(const std::string& topic, const std::string& payload, int qos) = 0;
+  // Closes the connection, letting messages in flight finish for up to `timeout`.
   virtual void Disconnect(std::chrono::milliseconds timeout) = 0;
   virtual bool IsConnected() const = 0;
 };
 
-// The Paho MQTT C++ implementation: MQTT 3.1.1, no Paho persistence.
+// The Paho MQTT C++ implementation: MQTT 3.1.1, no Paho persistence, no
+// automatic reconnect (ChatClient reconnects itself).
 std::unique_ptr<Transport> MakePahoTransport();
 
 }  // namespace chat::client

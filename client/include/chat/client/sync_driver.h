@@ -1,0 +1,72 @@
+// When to send `sync` requests: one round (pages until `more` is false) on
+// every (re)connect and whenever a gap appears, retried with backoff.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "chat/client/backoff.h"
+#include "chat/client/event.h"
+
+namespace chat::client {
+
+struct SyncPolicy {
+  std::chrono::milliseconds reply_timeout{10000};  // a page not answered by then is asked again
+  BackoffPolicy retry{std::chrono::milliseconds(1000),  // after a failure or an unfilled gap
+                      std::chrono::milliseconds(60000)};
+};
+
+// A state machine with no I/O: the caller sends the `sync` requests Poll()
+// names (with its current cursors) and hands every reply to OnReply().
+//
+// A round is wanted (Want) on connect and on a new gap; wanting while a round
+// runs queues one more round after it, since the running one may have been
+// answered from older cursors. A page with `more` asks for the next page at
+// once. A failed or unanswered request is retried after a backoff delay, as
+// is a round after which the caller still holds an unfilled gap
+// (AfterRound(true)). A server that does not know `sync` (error
+// unknown_type) makes the driver stop until the next connect.
+//
+// Pure; time is passed in. Not thread-safe: owned by the client's worker.
+class SyncDriver {
+ public:
+  using Clock = std::chrono::steady_clock;
+  enum class Reply { kNotMine, kNextPage, kRoundDone, kFailed, kUnsupported };
+
+  explicit SyncDriver(SyncPolicy policy = {}, Backoff::Uniform uniform = {});
+
+  // A round should run as soon as possible (coalesced).
+  void Want();
+  // The connection is gone: forget the request in flight; rounds wait for OnConnected.
+  void OnDisconnected();
+  // A new connection: a round starts now; an unsupported server is asked again.
+  void OnConnected();
+
+  // The req_id of a `sync` to send now, or nullopt. Also detects a timed-out request.
+  std::optional<std::string> Poll(Clock::time_point now);
+  // Classifies a reply (sync or error); only the awaited req_id is ours.
+  Reply OnReply(const Event& reply, Clock::time_point now);
+  // After kRoundDone: whether the caller still holds messages behind a gap.
+  void AfterRound(bool gaps_remain, Clock::time_point now);
+
+  // When Poll has something to do next (nullopt: nothing scheduled).
+  std::optional<Clock::time_point> NextDeadline() const;
+  bool awaiting() const { return awaiting_.has_value(); }
+  bool supported() const { return supported_; }
+
+ private:
+  void RetryLater(Clock::time_point now);
+
+  SyncPolicy policy_;
+  Backoff retry_;
+  bool connected_ = false;
+  bool supported_ = true;
+  bool wanted_ = false;     // a round is due at not_before_
+  bool next_page_ = false;  // the round continues: send the next page now
+  Clock::time_point not_before_{};
+  std::optional<std::string> awaiting_;  // req_id of the request in flight
+  Clock::time_point sent_at_{};
+};
+
+}  // namespace chat::client

@@ -1,0 +1,91 @@
+// The one-line terminal form of events (chat-cli chat, listen's stderr).
+#include <cstdio>
+
+#include "chat/client/event.h"
+
+namespace chat::client {
+namespace {
+
+// Terminal output must not carry a peer's control characters (escape sequences).
+std::string Printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      out += escaped;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+std::string FormatSystemChange(const SystemChange& c) {
+  std::string line = c.action;
+  if (!c.title.empty()) line += " \"" + Printable(c.title) + "\"";
+  if (!c.users.empty()) line += ": " + Join(c.users);
+  if (!c.user.empty()) line += ": " + c.user;
+  if (!c.role.empty()) line += " -> " + Printable(c.role);
+  return line;
+}
+
+std::string FormatMessage(const Event& e) {
+  std::string head = "[" + e.conv + " #" + std::to_string(e.seq) + "] ";
+  if (e.IsSystem()) return head + "* " + e.from + " " + FormatSystemChange(e.change);
+  std::string line = head + e.from + "/" + e.dev + ": " + Printable(e.body);
+  return e.dup ? line + " (dup)" : line;
+}
+
+std::string FormatConversation(const Event& e, const char* what) {
+  std::string line = "[" + e.conv + "] " + what + e.kind + " conversation";
+  if (!e.title.empty()) line += " \"" + Printable(e.title) + "\"";
+  line += " with " + Join(e.members);
+  return e.created ? line + " (created)" : line;
+}
+
+}  // namespace
+
+std::string FormatEventLine(const Event& e) {
+  using namespace event_type;
+  if (e.IsSequenced()) return FormatMessage(e);
+  if (e.Is(kConv)) return FormatConversation(e, "");
+  if (e.Is(kConvNew)) return FormatConversation(e, "new ");
+  if (e.Is(kError)) {
+    std::string line = "[error " + Printable(e.code) + "] " + Printable(e.message);
+    if (!e.cmid.empty()) line += " (cmid " + e.cmid + ")";
+    return line;
+  }
+  if (e.Is(kReceipt)) {
+    return "[" + e.conv + "] " + e.user + " received up to #" + std::to_string(e.delivered) +
+           ", read up to #" + std::to_string(e.read);
+  }
+  if (e.Is(kReceipts)) {
+    return "[" + e.conv + " #" + std::to_string(e.seq) + "] read by: " + Join(e.read_by) +
+           "; received by: " + Join(e.delivered_to);
+  }
+  if (e.Is(kTyping)) return "[" + e.conv + "] " + e.user + "/" + e.dev + " is typing";
+  if (e.Is(kSync)) return "[sync] " + std::to_string(e.convs.size()) + " conversation(s)";
+  if (e.Is(kHistory)) {
+    return "[" + e.conv + "] history: " + std::to_string(e.messages.size()) + " message(s)" +
+           (e.more ? ", more before" : "");
+  }
+  if (e.Is(kInvalid)) return "[invalid event] " + Printable(e.message);
+  if (e.Is(kConnectionLost)) return "[connection lost] " + Printable(e.message);
+  if (e.Is(kConnectionRestored)) return "[connection restored] " + Printable(e.message);
+  if (e.Is(kClientError)) return "[client error] " + Printable(e.message);
+  if (e.Is(kSyncFailed)) return "[sync failed " + Printable(e.code) + "] " + Printable(e.message);
+  return "[" + Printable(e.type) + "] " + Printable(e.raw);
+}
+
+}  // namespace chat::client

@@ -1,0 +1,48 @@
+// The outbox table: the client's SQL for pending sends.
+#include "chat/client/outbox.h"
+
+namespace chat::client {
+
+SendRequest OutboxEntry::ToRequest() const {
+  SendRequest request{to, conv, body, cmid, {}};
+  if (!req_id.empty()) request.req_id = req_id;
+  return request;
+}
+
+Outbox::Outbox(Database& db)
+    : db_(db),
+      insert_(db.Prepare("INSERT INTO outbox(cmid, conv, to_user, body, req_id, created_ms) "
+                         "VALUES(?, ?, ?, ?, ?, ?)")),
+      remove_(db.Prepare("DELETE FROM outbox WHERE cmid = ?")),
+      select_all_(db.Prepare("SELECT id, cmid, conv, to_user, body, req_id, created_ms "
+                             "FROM outbox ORDER BY id")) {}
+
+Outbox::Added Outbox::Add(OutboxEntry& entry) {
+  insert_.Bind(1, entry.cmid)
+      .Bind(2, entry.conv)
+      .Bind(3, entry.to)
+      .Bind(4, entry.body)
+      .Bind(5, entry.req_id)
+      .Bind(6, entry.created_ms);
+  if (insert_.Run() == Statement::StepResult::kConstraint) return Added::kAlreadyThere;
+  entry.id = sqlite3_last_insert_rowid(db_.handle());
+  return Added::kAdded;
+}
+
+bool Outbox::Remove(std::string_view cmid) {
+  remove_.Bind(1, cmid).Run();
+  return sqlite3_changes(db_.handle()) > 0;
+}
+
+std::vector<OutboxEntry> Outbox::LoadAll() {
+  std::vector<OutboxEntry> entries;
+  while (select_all_.Step() == Statement::StepResult::kRow) {
+    entries.push_back({select_all_.Int(0), select_all_.Text(1), select_all_.Text(2),
+                       select_all_.Text(3), select_all_.Text(4), select_all_.Text(5),
+                       select_all_.Int(6)});
+  }
+  select_all_.Reset();
+  return entries;
+}
+
+}  // namespace chat::client

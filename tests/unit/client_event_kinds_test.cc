@@ -1,0 +1,117 @@
+// Specification of how the client reads the group, receipt, typing, sync
+// and history events (PROTOCOL.md sections 5 and 6) and how it shows them.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "chat/client/event.h"
+
+namespace chat::client {
+namespace {
+
+TEST(ParseEvent, SystemMessageCarriesItsChange) {
+  Event e = ParseEvent(
+      R"({"type":"msg","conv":"c7a","seq":7,"ts":1,"from":"alice","dev":"phone","cmid":"g3",)"
+      R"("kind":"system","event":{"action":"member.removed","users":["carol"]},"body":""})");
+  ASSERT_EQ(e.type, "msg") << e.message;
+  EXPECT_TRUE(e.IsSystem());
+  EXPECT_EQ(e.change.action, "member.removed");
+  EXPECT_EQ(e.change.users, std::vector<std::string>{"carol"});
+}
+
+TEST(ParseEvent, SystemMessageWithoutItsEventIsInvalid) {
+  Event e = ParseEvent(R"({"type":"msg","conv":"c7a","seq":7,"ts":1,"from":"alice","dev":"p",)"
+                       R"("cmid":"g3","kind":"system","body":""})");
+  EXPECT_EQ(e.type, "invalid");
+  EXPECT_NE(e.message.find("'event'"), std::string::npos);
+}
+
+TEST(ParseEvent, GroupConvCarriesTitleAndRoles) {
+  Event e = ParseEvent(R"({"type":"conv","req_id":"g1","conv":"c7a","kind":"group",)"
+                       R"("title":"Climbing","members":["alice","bob"],)"
+                       R"("roles":{"alice":"owner","bob":"member"},"created":true})");
+  EXPECT_EQ(e.title, "Climbing");
+  EXPECT_EQ(e.roles.at("alice"), "owner");
+}
+
+TEST(ParseEvent, ReceiptCarriesTheUsersCursors) {
+  Event e = ParseEvent(R"({"type":"receipt","conv":"c5","user":"bob","delivered":44,"read":41})");
+  EXPECT_EQ(e.user, "bob");
+  EXPECT_EQ(e.delivered, 44);
+  EXPECT_EQ(e.read, 41);
+}
+
+TEST(ParseEvent, ReceiptsReplyListsReadersAndReceivers) {
+  Event e = ParseEvent(R"({"type":"receipts","req_id":"r7","conv":"c7a","seq":12,)"
+                       R"("read":["bob"],"delivered":["bob","carol"]})");
+  EXPECT_EQ(e.read_by, std::vector<std::string>{"bob"});
+  EXPECT_EQ(e.delivered_to, (std::vector<std::string>{"bob", "carol"}));
+}
+
+TEST(ParseEvent, TypingNamesUserAndDevice) {
+  Event e = ParseEvent(R"({"type":"typing","conv":"c5","user":"alice","dev":"phone"})");
+  EXPECT_EQ(e.type, "typing");
+  EXPECT_EQ(e.user, "alice");
+  EXPECT_EQ(e.dev, "phone");
+}
+
+TEST(ParseEvent, SyncCarriesConversationsMessagesAndCursors) {
+  Event e =
+      ParseEvent(R"({"type":"sync","req_id":"s1","more":false,)"
+                 R"("convs":[{"conv":"c5","kind":"direct","members":["alice","bob"],"last_seq":44,)"
+                 R"("read_seq":41,"unread":3,"active":true}],)"
+                 R"("messages":[{"type":"msg","conv":"c5","seq":42,"ts":1,"from":"bob","dev":"d",)"
+                 R"("cmid":"m","body":"x"}],"cursors":{"c5":44,"c7a":7}})");
+  ASSERT_EQ(e.type, "sync") << e.message;
+  ASSERT_EQ(e.convs.size(), 1u);
+  EXPECT_EQ(e.convs[0].unread, 3);
+  EXPECT_EQ(e.convs[0].last_seq, 44);
+  ASSERT_EQ(e.messages.size(), 1u);
+  EXPECT_EQ(e.messages[0].seq, 42);
+  EXPECT_EQ(e.messages[0].raw,
+            R"({"body":"x","cmid":"m","conv":"c5","dev":"d","from":"bob","seq":42,"ts":1,)"
+            R"("type":"msg"})");
+  EXPECT_EQ(e.cursors, (std::map<std::string, int64_t>{{"c5", 44}, {"c7a", 7}}));
+  EXPECT_FALSE(e.more);
+}
+
+TEST(ParseEvent, SyncWithAMalformedMessageIsInvalid) {
+  Event e = ParseEvent(R"({"type":"sync","more":false,"convs":[],"cursors":{},)"
+                       R"("messages":[{"type":"msg","conv":"c5","seq":0}]})");
+  EXPECT_EQ(e.type, "invalid");
+  EXPECT_NE(e.message.find("messages[0]"), std::string::npos);
+}
+
+TEST(ParseEvent, SyncWithoutCursorsIsInvalid) {
+  Event e = ParseEvent(R"({"type":"sync","more":false,"convs":[],"messages":[]})");
+  EXPECT_EQ(e.type, "invalid");
+}
+
+TEST(ParseEvent, HistoryCarriesItsPage) {
+  Event e = ParseEvent(
+      R"({"type":"history","req_id":"h1","conv":"c5","more":true,"messages":[)"
+      R"({"type":"msg","conv":"c5","seq":39,"ts":1,"from":"bob","dev":"d","cmid":"m","body":"x"}]})");
+  ASSERT_EQ(e.type, "history") << e.message;
+  EXPECT_TRUE(e.more);
+  ASSERT_EQ(e.messages.size(), 1u);
+  EXPECT_EQ(e.messages[0].seq, 39);
+}
+
+TEST(FormatEventLine, SystemMessageShowsTheChange) {
+  Event e = ParseEvent(
+      R"({"type":"msg","conv":"c7","seq":2,"ts":1,"from":"alice","dev":"phone","cmid":"g",)"
+      R"("kind":"system","event":{"action":"member.added","users":["dave"]},"body":""})");
+  EXPECT_EQ(FormatEventLine(e), "[c7 #2] * alice member.added: dave");
+}
+
+TEST(FormatEventLine, LocalEventsSayWhatHappened) {
+  EXPECT_EQ(FormatEventLine(MakeLocalEvent("connection.restored", "reconnected")),
+            "[connection restored] reconnected");
+  EXPECT_EQ(FormatEventLine(MakeLocalEvent("sync.failed", "no", "internal")),
+            "[sync failed internal] no");
+}
+
+}  // namespace
+}  // namespace chat::client

@@ -1,0 +1,277 @@
+// Specification of the receive path: what each backend event does to the
+// outbox, the waits, the order of messages and sync.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "chat/client/receiver.h"
+#include "chat/client/state_file.h"
+
+namespace chat::client {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using Clock = Receiver::Clock;
+
+std::string MsgJson(const std::string& conv, int64_t seq, const std::string& type = "msg",
+                    const std::string& from = "bob", const std::string& dev = "pc",
+                    const std::string& cmid = "") {
+  json j{{"type", type},
+         {"conv", conv},
+         {"seq", seq},
+         {"ts", 1},
+         {"from", from},
+         {"dev", dev},
+         {"cmid", cmid.empty() ? "x" + std::to_string(seq) : cmid},
+         {"body", "b"}};
+  return j.dump();
+}
+
+class ReceiverTest : public testing::Test {
+ protected:
+  explicit ReceiverTest(std::size_t capacity = 100, std::map<std::string, int64_t> cursors = {})
+      : events_(capacity),
+        outbox_(OpenStateFile("", "alice:phone"), {}, [this](const std::string& p) {
+          sends_.push_back(p);
+          return Status::Ok();
+        }) {
+    receiver_ = std::make_unique<Receiver>(
+        ReceiverOptions{"alice", "phone", 1000, {}}, std::move(cursors), outbox_, pending_, events_,
+        [this](const std::string& p) {
+          published_.push_back(json::parse(p));
+          return Status::Ok();
+        },
+        [] { return 1.0; });
+    outbox_.SetOnline(true, now_);
+  }
+
+  void Receive(const std::string& payload) { receiver_->OnEvent(ParseEvent(payload), now_); }
+
+  // Connects and answers nothing yet: returns the req_id of the sync sent.
+  std::string StartSync() {
+    receiver_->Poll(now_);
+    EXPECT_FALSE(published_.empty());
+    if (published_.empty()) return "";
+    EXPECT_EQ(published_.back()["type"], "sync");
+    return published_.back()["req_id"];
+  }
+
+  std::string SyncReply(const std::string& req_id, std::vector<std::string> messages,
+                        std::map<std::string, int64_t> cursors, bool more,
+                        const std::string& convs = "[]") {
+    std::string list;
+    for (const auto& m : messages) list += (list.empty() ? "" : ",") + m;
+    return R"({"type":"sync","req_id":")" + req_id + R"(","more":)" + (more ? "true" : "false") +
+           R"(,"convs":)" + convs + R"(,"messages":[)" + list + R"(],"cursors":)" +
+           json(cursors).dump() + "}";
+  }
+
+  // Events queued for the app, drained.
+  std::vector<Event> Taken() {
+    std::vector<Event> out;
+    while (auto e = events_.Pop(milliseconds(0))) out.push_back(std::move(*e));
+    return out;
+  }
+  std::vector<int64_t> TakenSeqs() {
+    std::vector<int64_t> out;
+    for (const auto& e : Taken()) {
+      if (e.IsSequenced()) out.push_back(e.seq);
+    }
+    return out;
+  }
+
+  Clock::time_point now_ = Clock::now();
+  EventQueue events_;
+  PendingReplies pending_;
+  std::vector<std::string> sends_;
+  std::vector<json> published_;
+  OutboxSender outbox_;
+  std::unique_ptr<Receiver> receiver_;
+};
+
+using Seqs = std::vector<int64_t>;
+
+TEST_F(ReceiverTest, AcceptedFromThisDeviceSettlesTheOutboxAndAnswersTheWait) {
+  outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
+  pending_.ExpectAcceptance("m1", "");
+  Receive(MsgJson("c1", 1, "accepted", "alice", "phone", "m1"));
+  EXPECT_EQ(outbox_.size(), 0u);
+  EXPECT_TRUE(pending_.WaitForAcceptance("m1", milliseconds(0)));
+}
+
+TEST_F(ReceiverTest, AcceptedOfAnotherDeviceOfTheUserLeavesTheOutboxAlone) {
+  outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
+  Receive(MsgJson("c1", 1, "accepted", "alice", "laptop", "m1"));
+  EXPECT_EQ(outbox_.size(), 1u);
+  EXPECT_EQ(TakenSeqs(), Seqs{1});  // still a message of the conversation
+}
+
+TEST_F(ReceiverTest, ANonRetryableErrorSettlesTheSend) {
+  outbox_.Add({"bobby", "", "hi", "m1", {}}, 1, now_);
+  pending_.ExpectAcceptance("m1", "");
+  Receive(R"({"type":"error","code":"unknown_user","message":"no","cmid":"m1"})");
+  EXPECT_EQ(outbox_.size(), 0u);
+  EXPECT_EQ(pending_.WaitForAcceptance("m1", milliseconds(0))->code, "unknown_user");
+}
+
+TEST_F(ReceiverTest, AnInternalErrorKeepsTheSendForAResendAndAnswersNoWait) {
+  outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
+  pending_.ExpectAcceptance("m1", "");
+  Receive(R"({"type":"error","code":"internal","message":"retry","cmid":"m1"})");
+  EXPECT_EQ(outbox_.size(), 1u);
+  EXPECT_FALSE(pending_.WaitForAcceptance("m1", milliseconds(0)));
+  auto taken = Taken();
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].code, "internal");  // the app may show it
+}
+
+TEST_F(ReceiverTest, PayloadTooLargeWithoutIdsSettlesTheOnlySendInFlight) {
+  outbox_.Add({"bob", "", "huge", "m1", {}}, 1, now_);
+  pending_.ExpectAcceptance("m1", "");
+  Receive(R"({"type":"error","code":"payload_too_large","message":"too big"})");
+  EXPECT_EQ(outbox_.size(), 0u);
+  EXPECT_EQ(pending_.WaitForAcceptance("m1", milliseconds(0))->code, "payload_too_large");
+}
+
+TEST_F(ReceiverTest, AnIdlessErrorOfAnotherKindSettlesNothing) {
+  outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
+  Receive(R"({"type":"error","code":"not_member","message":"a read marker"})");
+  EXPECT_EQ(outbox_.size(), 1u);
+}
+
+TEST_F(ReceiverTest, AMessageDeliveredTwiceReachesTheAppOnce) {
+  Receive(MsgJson("c1", 1));
+  Receive(MsgJson("c1", 1));
+  Receive(MsgJson("c1", 2));
+  EXPECT_EQ(TakenSeqs(), (Seqs{1, 2}));
+}
+
+TEST_F(ReceiverTest, AGapHoldsLaterMessagesAndSyncsWithTheCurrentCursors) {
+  Receive(MsgJson("c1", 1));
+  Receive(MsgJson("c1", 2));
+  receiver_->OnConnected();
+  std::string first = StartSync();
+  receiver_->OnEvent(ParseEvent(SyncReply(first, {}, {{"c1", 2}}, false)), now_);
+  Receive(MsgJson("c1", 5));
+  EXPECT_EQ(TakenSeqs(), (Seqs{1, 2}));
+  std::string req = StartSync();
+  EXPECT_EQ(published_.back()["cursors"], json({{"c1", 2}}));
+  EXPECT_EQ(published_.back()["limit"], 1000);
+  Receive(
+      SyncReply(req, {MsgJson("c1", 3), MsgJson("c1", 4), MsgJson("c1", 5)}, {{"c1", 5}}, false));
+  EXPECT_EQ(TakenSeqs(), (Seqs{3, 4, 5}));
+}
+
+TEST_F(ReceiverTest, PagesAreFetchedUntilMoreIsFalseThenTheListIsAnnounced) {
+  receiver_->OnConnected();
+  std::string req = StartSync();
+  EXPECT_EQ(published_.back()["cursors"], json::object());  // a new device knows nothing
+  Receive(SyncReply(req, {MsgJson("c1", 1), MsgJson("c1", 2)}, {{"c1", 2}}, true));
+  std::string next = StartSync();
+  EXPECT_EQ(published_.back()["cursors"], json({{"c1", 2}}));
+  std::string convs =
+      R"([{"conv":"c1","kind":"direct","members":["alice","bob"],"last_seq":3,"read_seq":0,)"
+      R"("unread":3,"active":true}])";
+  Receive(SyncReply(next, {MsgJson("c1", 3)}, {{"c1", 3}}, false, convs));
+  auto taken = Taken();
+  ASSERT_EQ(taken.size(), 4u);
+  EXPECT_EQ(taken[2].seq, 3);
+  EXPECT_EQ(taken[3].type, "sync");
+  EXPECT_TRUE(taken[3].raw.empty());  // local
+  ASSERT_EQ(taken[3].convs.size(), 1u);
+  EXPECT_EQ(taken[3].convs[0].unread, 3);
+  EXPECT_EQ(receiver_->Conversations().size(), 1u);
+  receiver_->Poll(now_);
+  EXPECT_EQ(published_.size(), 2u);  // the round is over
+}
+
+TEST_F(ReceiverTest, SyncRepliesAreNotRepeatedToTheApp) {
+  receiver_->OnConnected();
+  std::string req = StartSync();
+  Receive(SyncReply(req, {}, {}, false));
+  auto taken = Taken();
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_TRUE(taken[0].raw.empty());
+}
+
+TEST_F(ReceiverTest, AFailedSyncIsALocalEventAndIsRetried) {
+  receiver_->OnConnected();
+  std::string req = StartSync();
+  Receive(R"({"type":"error","req_id":")" + req + R"(","code":"internal","message":"x"})");
+  auto taken = Taken();
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].type, "sync.failed");
+  EXPECT_EQ(taken[0].code, "internal");
+  now_ += milliseconds(1000);
+  receiver_->Poll(now_);
+  EXPECT_EQ(published_.size(), 2u);
+}
+
+TEST_F(ReceiverTest, WithoutServerSyncAConversationStartsAtItsFirstLiveMessage) {
+  receiver_->OnConnected();
+  std::string req = StartSync();
+  Receive(MsgJson("c9", 4));
+  Receive(R"({"type":"error","req_id":")" + req + R"(","code":"unknown_type","message":"x"})");
+  Receive(MsgJson("c9", 5));
+  Receive(MsgJson("c8", 2));
+  EXPECT_EQ(TakenSeqs(), (Seqs{4, 5, 2}));
+}
+
+TEST_F(ReceiverTest, HistoryRepliesBypassOrderingAndDedupe) {
+  Receive(MsgJson("c1", 1));
+  Receive(MsgJson("c1", 2));
+  Taken();
+  pending_.ExpectReply("h1");
+  Receive(R"({"type":"history","req_id":"h1","conv":"c1","more":false,"messages":[)" +
+          MsgJson("c1", 1) + "," + MsgJson("c1", 2) + "]}");
+  auto reply = pending_.WaitForReply("h1", milliseconds(0));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->messages.size(), 2u);
+  EXPECT_EQ(receiver_->sequencer().Cursor("c1"), 2);
+}
+
+TEST_F(ReceiverTest, ReceiptsAndTypingReachTheAppAsTheyCame) {
+  Receive(R"({"type":"receipt","conv":"c1","user":"bob","delivered":4,"read":2})");
+  Receive(R"({"type":"typing","conv":"c1","user":"bob","dev":"pc"})");
+  auto taken = Taken();
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(taken[0].delivered, 4);
+  EXPECT_EQ(taken[1].type, "typing");
+}
+
+class SmallQueueReceiverTest : public ReceiverTest {
+ protected:
+  SmallQueueReceiverTest() : ReceiverTest(4) {}
+};
+
+TEST_F(SmallQueueReceiverTest, ASlowAppMakesLiveMessagesWaitForSyncNotVanish) {
+  receiver_->OnConnected();
+  Receive(SyncReply(StartSync(), {}, {{"c1", 0}}, false));
+  Taken();
+  for (int64_t seq = 1; seq <= 6; ++seq) Receive(MsgJson("c1", seq));  // 5 and 6: no room
+  receiver_->Poll(now_);
+  EXPECT_EQ(published_.size(), 1u);  // no sync while the app is behind
+  EXPECT_EQ(TakenSeqs(), (Seqs{1, 2, 3, 4}));
+  std::string req = StartSync();
+  EXPECT_EQ(published_.back()["cursors"], json({{"c1", 4}}));
+  Receive(SyncReply(req, {MsgJson("c1", 5), MsgJson("c1", 6)}, {{"c1", 6}}, false));
+  EXPECT_EQ(TakenSeqs(), (Seqs{5, 6}));
+}
+
+class RestartedReceiverTest : public ReceiverTest {
+ protected:
+  RestartedReceiverTest() : ReceiverTest(100, {{"c1", 7}}) {}
+};
+
+TEST_F(RestartedReceiverTest, SyncStartsFromThePersistedCursorsAndSkipsWhatWasShown) {
+  receiver_->OnConnected();
+  std::string req = StartSync();
+  EXPECT_EQ(published_.back()["cursors"], json({{"c1", 7}}));
+  Receive(MsgJson("c1", 7));  // the broker redelivers an old one
+  Receive(SyncReply(req, {MsgJson("c1", 8)}, {{"c1", 8}}, false));
+  EXPECT_EQ(TakenSeqs(), Seqs{8});
+}
+
+}  // namespace
+}  // namespace chat::client
