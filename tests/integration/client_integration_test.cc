@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chat/client/chat_client.h"
+#include "client_reliability_support.h"
 #include "harness/test_stack.h"
 
 namespace chat::testing {
@@ -32,17 +33,6 @@ std::unique_ptr<ChatClient> Connected(TestStack& stack, const std::string& user,
   auto result = c->Connect(5s);
   EXPECT_TRUE(result.status.ok()) << result.status.message();
   return c;
-}
-
-// Runs a shell command, returning its stdout and exit status.
-std::pair<std::string, int> Shell(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return {"", -1};
-  std::array<char, 4096> buffer;
-  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
 }
 
 TEST(ClientIntegration, LibrarySendIsAcceptedAndDelivered) {
