@@ -1,0 +1,144 @@
+// mosquitto configuration, start-up and memory readings.
+#include "broker_process.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "clock.h"
+
+namespace bench {
+
+namespace {
+
+bool PortAcceptsConnections(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::string BrokerConfig(const BrokerSettings& s, int port) {
+  std::ostringstream conf;
+  conf << "# Written by chat-bench (bench/src/broker_process.cc).\n"
+       << "per_listener_settings false\n"
+       << "listener " << port << " 127.0.0.1\n"
+       << "max_connections -1\n"
+       << "max_queued_messages 10000\n"
+       << "max_queued_bytes 16777216\n"
+       << "max_inflight_messages 100\n"
+       << "max_packet_size 33554432\n"
+       << "set_tcp_nodelay true\n"
+       << "persistence false\n"
+       << "log_dest file " << s.dir << "/" << s.name << ".log\n"
+       << "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
+       << "connection_messages true\n";
+  if (::geteuid() == 0) conf << "user root\n";  // else mosquitto drops to `mosquitto`
+  if (s.plugin) {
+    conf << "allow_anonymous false\n"
+         << "plugin " << s.plugin->plugin_path << "\n"
+         << "plugin_opt_key_file " << s.plugin->key_path << "\n"
+         << "plugin_opt_db_path " << s.plugin->db_path << "\n"
+         << "plugin_opt_max_payload_bytes 65536\n";
+  } else {
+    conf << "allow_anonymous true\n";
+  }
+  return conf.str();
+}
+
+}  // namespace
+
+std::string ReadTextFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void WriteTextFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out.flush()) throw std::runtime_error("cannot write " + path);
+}
+
+int FreeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  ::close(fd);
+  if (!ok) throw std::runtime_error("cannot find a free loopback port");
+  return ntohs(addr.sin_port);
+}
+
+long ProcessRssKb(pid_t pid) {
+  std::istringstream status(ReadTextFile("/proc/" + std::to_string(pid) + "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+double ProcessCpuSeconds(pid_t pid) {
+  std::string stat = ReadTextFile("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');  // the command name may contain spaces
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+BrokerProcess::BrokerProcess(BrokerSettings settings) : settings_(std::move(settings)) {
+  port_ = FreeLoopbackPort();
+  std::string conf_path = settings_.dir + "/" + settings_.name + ".conf";
+  WriteTextFile(conf_path, BrokerConfig(settings_, port_));
+  ChildProcess::Spec spec;
+  spec.path = settings_.mosquitto_path;
+  spec.args = {"-c", conf_path};
+  spec.log_path = settings_.dir + "/" + settings_.name + ".out";
+  process_ = std::make_unique<ChildProcess>(spec);
+  int64_t deadline = MonotonicNs() + 10 * kNsPerSecond;
+  while (!PortAcceptsConnections(port_)) {
+    if (!process_->Running() || MonotonicNs() > deadline) {
+      std::string why = process_->Running() ? "did not listen within 10 s" : process_->status();
+      process_.reset();
+      throw std::runtime_error("mosquitto '" + settings_.name + "' " + why + "; log:\n" + Log());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+BrokerProcess::~BrokerProcess() { Stop(); }
+
+void BrokerProcess::Stop() {
+  if (process_) process_->Stop(SIGTERM);
+}
+
+long BrokerProcess::RssKb() const { return ProcessRssKb(process_->pid()); }
+
+std::string BrokerProcess::Log() const {
+  return ReadTextFile(settings_.dir + "/" + settings_.name + ".out") +
+         ReadTextFile(settings_.dir + "/" + settings_.name + ".log");
+}
+
+}  // namespace bench

@@ -1,0 +1,36 @@
+// The catch-up scenario: one user misses `messages` messages spread over
+// `conversations` direct conversations while offline, then a new device of
+// it connects and pages through `sync` (PROTOCOL.md) until `more` is false.
+// The time from the first `sync` to the last page is the figure.
+#pragma once
+
+#include <string>
+
+#include "chat_deployment.h"
+#include "event_loop.h"
+
+namespace bench {
+
+struct CatchUpOptions {
+  int port = 0;  // broker with the plugin, chatd running
+  int conversations = 100;
+  int messages = 10000;
+  std::size_t message_bytes = 250;
+  int sync_limit = 1000;  // messages per page (the protocol's default)
+  int window = 32;        // per peer while filling
+};
+
+struct CatchUpResult {
+  int conversations = 0;
+  int messages_stored = 0;    // accepted while the reader was offline
+  int messages_received = 0;  // in sync pages
+  int pages = 0;
+  double fill_s = 0;
+  double sync_s = 0;  // first sync sent -> last page received
+  std::string error;
+};
+
+CatchUpResult RunCatchUp(EventLoop& loop, ChatDeployment& deployment,
+                         const CatchUpOptions& options);
+
+}  // namespace bench

@@ -1,0 +1,55 @@
+// The product's files for one benchmark run: signing key, SQLite database
+// with the schema applied, provisioned devices with their tokens, and chatd.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker_process.h"
+#include "chat/token.h"
+#include "child_process.h"
+
+namespace bench {
+
+struct Device {
+  std::string user;
+  std::string device;
+  std::string token;  // signed access token, registered in the database
+};
+
+// Owns nothing on disk but what it writes into `dir` (which the caller
+// removes). Provisioning talks to SQLite directly through chat::AccountStore,
+// as the integration harness does; chatd is a child process.
+class ChatDeployment {
+ public:
+  ChatDeployment(std::string dir, std::string chatd_path, std::string plugin_path);
+  ~ChatDeployment();
+  ChatDeployment(const ChatDeployment&) = delete;
+  ChatDeployment& operator=(const ChatDeployment&) = delete;
+
+  // The plugin options of a broker serving this deployment.
+  PluginSettings plugin() const;
+  std::string db_path() const { return dir_ + "/chat.db"; }
+  std::string key_path() const { return dir_ + "/chat.key"; }
+
+  // Creates users and devices (existing ones are kept) and issues one token
+  // per device, all in one transaction. Fills in Device::token.
+  void Provision(std::vector<Device>& devices);
+
+  // Starts chatd against the broker on `broker_port` and waits (10 s) for
+  // "chatd ready"; throws std::runtime_error with its log otherwise.
+  void StartChatd(int broker_port);
+  void StopChatd();
+  pid_t chatd_pid() const;
+  std::string ChatdLog() const;
+
+ private:
+  std::string dir_;
+  std::string chatd_path_;
+  std::string plugin_path_;
+  chat::SigningKey key_;
+  std::unique_ptr<ChildProcess> chatd_;
+};
+
+}  // namespace bench

@@ -1,0 +1,172 @@
+// Chat devices and the 1:1 and group paths.
+#include "chat_paths.h"
+
+#include "chat/topics.h"
+#include "clock.h"
+
+namespace bench {
+
+namespace {
+
+bool IsType(std::string_view json, std::string_view type) {
+  std::string needle;
+  needle.append("\"type\":\"").append(type).append("\"");
+  return json.find(needle) != std::string_view::npos;
+}
+
+std::vector<std::string> Names(const std::string& prefix, int count) {
+  std::vector<std::string> out;
+  for (int i = 0; i < count; ++i) out.push_back(prefix + std::to_string(i));
+  return out;
+}
+
+}  // namespace
+
+std::string JsonStringField(std::string_view json, std::string_view key) {
+  std::string needle;
+  needle.append("\"").append(key).append("\":\"");
+  auto pos = json.find(needle);
+  if (pos == std::string_view::npos) return "";
+  pos += needle.size();
+  auto end = json.find('"', pos);
+  return end == std::string_view::npos ? "" : std::string(json.substr(pos, end - pos));
+}
+
+std::string SendCommand(const std::string& conv, uint64_t cmid, const BodyMarker& marker,
+                        std::size_t message_bytes) {
+  std::string head = R"({"type":"send","conv":")" + conv + R"(","cmid":"m)" + std::to_string(cmid) +
+                     R"(","body":")";
+  constexpr std::size_t kTail = 2;  // "}
+  std::size_t overhead = head.size() + kTail;
+  std::size_t body = message_bytes > overhead + 32 ? message_bytes - overhead : 32;
+  return head + MakeBody(marker, body) + "\"}";
+}
+
+ChatDevices::ChatDevices(EventLoop& loop, ChatDeployment& deployment, int port,
+                         MqttHandler& handler, const std::vector<std::string>& users)
+    : loop_(loop) {
+  for (const auto& u : users) devices_.push_back({u, "d1", ""});
+  deployment.Provision(devices_);
+  for (std::size_t i = 0; i < devices_.size(); ++i) {
+    const Device& d = devices_[i];
+    up_topics_.push_back(chat::UpTopic(d.user, d.device));
+    clients_.push_back(std::make_unique<MqttClient>(DeviceSpec(d.user, d.device, d.token, port),
+                                                    handler, static_cast<int>(i)));
+  }
+}
+
+std::string ChatDevices::Connect(int64_t deadline_ns) {
+  std::vector<MqttClient*> all;
+  for (auto& c : clients_) all.push_back(c.get());
+  std::size_t ready = ConnectAll(loop_, all, 64, deadline_ns);
+  if (ready == all.size()) return "";
+  for (auto* c : all) {
+    if (c->state() != MqttClient::State::kReady) {
+      return std::to_string(ready) + " of " + std::to_string(all.size()) +
+             " chat devices ready; first failure " + c->spec().client_id + " (CONNACK " +
+             std::to_string(c->connack_code()) + ")";
+    }
+  }
+  return "";
+}
+
+void ChatDevices::Command(std::size_t i, std::string_view json) {
+  clients_[i]->Publish(up_topics_[i], json);
+  loop_.MarkDirty(*clients_[i]);
+}
+
+ChatDirectPath::ChatDirectPath(EventLoop& loop, ChatDeployment& deployment, PathConfig config,
+                               int pairs)
+    : loop_(loop),
+      config_(config),
+      pairs_(pairs),
+      devices_(loop, deployment, config.port, *this, [&] {
+        auto users = Names("bs", pairs);
+        for (auto& r : Names("br", pairs)) users.push_back(r);
+        return users;
+      }()) {
+  convs_.resize(static_cast<std::size_t>(pairs));
+}
+
+std::string ChatDirectPath::Setup(int64_t deadline_ns) {
+  if (auto why = devices_.Connect(deadline_ns); !why.empty()) return why;
+  for (int i = 0; i < pairs_; ++i) {
+    const std::string& peer = devices_.device(static_cast<std::size_t>(pairs_ + i)).user;
+    devices_.Command(static_cast<std::size_t>(i),
+                     R"({"type":"conv.create","req_id":"c","with":")" + peer + "\"}");
+  }
+  auto all_open = [this] {
+    for (const auto& c : convs_) {
+      if (c.empty()) return false;
+    }
+    return true;
+  };
+  if (!loop_.RunUntil(all_open, deadline_ns)) return "chatd did not answer conv.create in time";
+  return "";
+}
+
+void ChatDirectPath::Send(int sender, const BodyMarker& marker) {
+  auto i = static_cast<std::size_t>(sender);
+  devices_.Command(i, SendCommand(convs_[i], next_cmid_++, marker, config_.message_bytes));
+}
+
+void ChatDirectPath::OnMessage(MqttClient& client, std::string_view, std::string_view payload) {
+  int tag = client.tag();
+  if (tag >= pairs_) {
+    if (!IsType(payload, "msg")) return;
+    auto marker = FindMarker(payload);
+    if (!marker) return sink_->OnPathError("msg without a marker");
+    sink_->OnDelivered(tag - pairs_, *marker);
+  } else if (IsType(payload, "accepted")) {
+    sink_->OnConfirmed(tag);
+  } else if (IsType(payload, "conv")) {
+    convs_[static_cast<std::size_t>(tag)] = JsonStringField(payload, "conv");
+  } else if (IsType(payload, "error")) {
+    sink_->OnPathError(payload);
+  }
+}
+
+ChatGroupPath::ChatGroupPath(EventLoop& loop, ChatDeployment& deployment, PathConfig config,
+                             int members)
+    : loop_(loop),
+      config_(config),
+      devices_(loop, deployment, config.port, *this, Names("bg", members)) {}
+
+std::string ChatGroupPath::Setup(int64_t deadline_ns) {
+  if (auto why = devices_.Connect(deadline_ns); !why.empty()) return why;
+  std::string create = R"({"type":"group.create","req_id":"g","title":"bench","members":[)";
+  for (std::size_t i = 1; i < devices_.size(); ++i) {
+    create += (i > 1 ? ",\"" : "\"") + devices_.device(i).user + "\"";
+  }
+  devices_.Command(0, create + "]}");
+  auto answered = [this] { return !conv_.empty() || !setup_error_.empty(); };
+  if (!loop_.RunUntil(answered, deadline_ns)) return "chatd did not answer group.create in time";
+  return setup_error_;
+}
+
+void ChatGroupPath::Send(int, const BodyMarker& marker) {
+  devices_.Command(0, SendCommand(conv_, next_cmid_++, marker, config_.message_bytes));
+}
+
+void ChatGroupPath::OnMessage(MqttClient& client, std::string_view, std::string_view payload) {
+  if (client.tag() == 0) {
+    if (IsType(payload, "conv") && JsonStringField(payload, "req_id") == "g") {
+      conv_ = JsonStringField(payload, "conv");
+    } else if (IsType(payload, "error")) {
+      std::string code = JsonStringField(payload, "code");
+      if (conv_.empty()) {
+        setup_error_ = "chatd answered group.create with " + code;
+      } else {
+        sink_->OnPathError(payload);
+      }
+    }
+    return;
+  }
+  if (!IsType(payload, "msg")) return;
+  auto marker = FindMarker(payload);
+  if (!marker) return;  // system messages carry no marker
+  sink_->OnDelivered(0, *marker);
+  if (CountCopy(copies_seen_, marker->seq, copies_per_message())) sink_->OnConfirmed(0);
+}
+
+}  // namespace bench

@@ -1,0 +1,89 @@
+// The product's path: device -> broker+plugin -> chatd -> SQLite commit ->
+// plugin fan-out -> recipient devices. Devices authenticate as PROTOCOL.md
+// says (client id {u}:{d}, username {u}, a registered token), subscribe to
+// chat/inbox/{u}/# and chat/dev/{u}/{d}, and publish commands to
+// chat/up/{u}/{d}.
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "chat_deployment.h"
+#include "event_loop.h"
+#include "traffic_path.h"
+
+namespace bench {
+
+// Chat devices of `users` (device "d1" each), provisioned in `deployment`,
+// and the request/reply plumbing both chat paths share.
+class ChatDevices {
+ public:
+  ChatDevices(EventLoop& loop, ChatDeployment& deployment, int port, MqttHandler& handler,
+              const std::vector<std::string>& users);
+  // Connects every device; "" or why not.
+  std::string Connect(int64_t deadline_ns);
+  MqttClient& client(std::size_t i) { return *clients_[i]; }
+  const Device& device(std::size_t i) const { return devices_[i]; }
+  std::size_t size() const { return clients_.size(); }
+  // Publishes a command on device i's up topic.
+  void Command(std::size_t i, std::string_view json);
+
+ private:
+  EventLoop& loop_;
+  std::vector<Device> devices_;
+  std::vector<std::string> up_topics_;
+  std::vector<std::unique_ptr<MqttClient>> clients_;
+};
+
+// `pairs` direct conversations s{i} -> r{i}; confirmation is the sender's
+// `accepted` event.
+class ChatDirectPath : public TrafficPath {
+ public:
+  ChatDirectPath(EventLoop& loop, ChatDeployment& deployment, PathConfig config, int pairs);
+  std::string name() const override { return "chat 1:1"; }
+  int senders() const override { return pairs_; }
+  int copies_per_message() const override { return 1; }
+  std::string Setup(int64_t deadline_ns) override;
+  void Send(int sender, const BodyMarker& marker) override;
+  void OnMessage(MqttClient& client, std::string_view topic, std::string_view payload) override;
+
+ private:
+  EventLoop& loop_;
+  PathConfig config_;
+  int pairs_;
+  ChatDevices devices_;  // senders are 0..pairs-1, recipients pairs..2*pairs-1
+  std::vector<std::string> convs_;
+  uint64_t next_cmid_ = 0;
+};
+
+// One group of `members` users; member 0 sends. A message is confirmed when
+// every other member has it. Setup reports "not available" when chatd does
+// not know `group.create` yet.
+class ChatGroupPath : public TrafficPath {
+ public:
+  ChatGroupPath(EventLoop& loop, ChatDeployment& deployment, PathConfig config, int members);
+  std::string name() const override { return "chat group"; }
+  int senders() const override { return 1; }
+  int copies_per_message() const override { return static_cast<int>(devices_.size()) - 1; }
+  std::string Setup(int64_t deadline_ns) override;
+  void Send(int sender, const BodyMarker& marker) override;
+  void OnMessage(MqttClient& client, std::string_view topic, std::string_view payload) override;
+
+ private:
+  EventLoop& loop_;
+  PathConfig config_;
+  ChatDevices devices_;
+  std::string conv_;
+  std::string setup_error_;
+  uint64_t next_cmid_ = 0;
+  std::unordered_map<uint64_t, int> copies_seen_;
+};
+
+// The value of a top-level string field in a compact JSON event ("" if absent).
+std::string JsonStringField(std::string_view json, std::string_view key);
+// A `send` command on `conv` whose total size is about `message_bytes`.
+std::string SendCommand(const std::string& conv, uint64_t cmid, const BodyMarker& marker,
+                        std::size_t message_bytes);
+
+}  // namespace bench

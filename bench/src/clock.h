@@ -1,0 +1,24 @@
+// The benchmark's one clock: CLOCK_MONOTONIC in nanoseconds, comparable
+// across the processes of one machine (the hold workers report with it).
+#pragma once
+
+#include <time.h>
+
+#include <cstdint>
+
+namespace bench {
+
+inline int64_t MonotonicNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+inline constexpr int64_t kNsPerSecond = 1'000'000'000;
+inline constexpr int64_t kNsPerMs = 1'000'000;
+
+inline double SecondsBetween(int64_t from_ns, int64_t to_ns) {
+  return static_cast<double>(to_ns - from_ns) / kNsPerSecond;
+}
+
+}  // namespace bench

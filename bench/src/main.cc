@@ -1,0 +1,152 @@
+// chat-bench: the load generator and measurement driver of the chat backend.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "hold_worker.h"
+#include "mqtt_client.h"
+#include "relay_node.h"
+#include "report.h"
+#include "scenarios.h"
+
+namespace {
+
+constexpr const char* kFooter = R"(
+`chat-bench run` starts its own brokers (plain mosquitto, and mosquitto with the
+chat plugin), chatd and a no-op relay on free loopback ports over a fresh
+database in /tmp/chat-bench-*, runs the scenarios, stops everything and
+writes report.md, latency-chat.tsv and latency-raw.tsv to --out.
+bench/run.sh wraps it (build, plot, results/<date>/, results/latest).
+
+Scenarios (all by default; --only picks some):
+  throughput   closed loop: raw QoS 1 pub->sub, no-op relay, chat 1:1 counted
+               by `accepted` events (never PUBACKs)
+  latency      open loop at fractions of the chat 1:1 maximum, chat and raw
+  fanout       raw broker fan-out to --group-size subscribers; chat group
+               (reported "not yet available" while chatd lacks group.create)
+  catchup      an offline user misses --catchup-messages in
+               --catchup-conversations conversations; time to page through sync
+  connections  --devices authenticated devices with and without the plugin
+               (connects/s, broker RSS per connection), then --held devices
+               held at once
+
+Examples:
+  chat-bench run --out /tmp/r
+  chat-bench run --only throughput,latency --duration 4 --out /tmp/r
+  chat-bench run --only connections --devices 5000 --held 5000 --out /tmp/r
+)";
+
+std::string SelfPath() {
+  std::error_code ec;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "chat-bench" : path.string();
+}
+
+void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string>& only) {
+  run.add_option("--out", p.out_dir, "directory for report.md and the data files")->required();
+  run.add_option("--only", only, "scenarios to run (comma separated)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"throughput", "latency", "fanout", "catchup", "connections"}));
+  run.add_option("--revision", p.revision, "product revision to print in the report");
+  run.add_flag("--keep", p.keep_work_dir, "keep the /tmp/chat-bench-* scratch directory");
+  run.add_option("--chat-dir", p.chat_dir,
+                 "directory for chatd's database and logs (diagnosis: a tmpfs removes fsync)");
+  run.add_option("--message-bytes", p.message_bytes, "MQTT payload per send")
+      ->capture_default_str();
+  run.add_option("--pairs", p.pairs, "sender/recipient pairs (1:1, raw, relay)")
+      ->capture_default_str();
+  run.add_option("--window", p.window, "unconfirmed messages per sender, closed loop")
+      ->capture_default_str();
+  run.add_option("--rounds", p.throughput_rounds, "throughput rounds (raw, relay, chat each)")
+      ->capture_default_str();
+  run.add_option("--warmup", p.warmup_s, "closed-loop warm-up, s")->capture_default_str();
+  run.add_option("--duration", p.duration_s, "closed-loop measured time, s")->capture_default_str();
+  run.add_option("--loads", p.load_fractions, "open-loop loads, fractions of the chat 1:1 maximum")
+      ->delimiter(',')
+      ->capture_default_str();
+  run.add_option("--level-warmup", p.level_warmup_s, "open-loop warm-up per level, s")
+      ->capture_default_str();
+  run.add_option("--level-duration", p.level_s, "open-loop measured time per level, s")
+      ->capture_default_str();
+  run.add_option("--group-size", p.group_size, "fan-out subscribers / group members")
+      ->capture_default_str();
+  run.add_option("--fanout-window", p.fanout_window, "fan-out messages not fully delivered")
+      ->capture_default_str();
+  run.add_option("--catchup-conversations", p.catch_up_conversations,
+                 "conversations the offline user misses messages in")
+      ->capture_default_str();
+  run.add_option("--catchup-messages", p.catch_up_messages, "messages it misses")
+      ->capture_default_str();
+  run.add_option("--sync-limit", p.sync_limit, "messages per sync page")->capture_default_str();
+  run.add_option("--devices", p.devices, "devices per single-broker connections run")
+      ->capture_default_str();
+  run.add_option("--held", p.held_target, "devices to hold at once")->capture_default_str();
+  run.add_option("--hold", p.hold_s, "how long the devices are held, s")->capture_default_str();
+  run.add_option("--connection-rounds", p.connection_rounds,
+                 "plain/plugin connection runs; medians are reported")
+      ->capture_default_str();
+  run.add_option("--connect-window", p.connect_window, "connects in progress, all workers together")
+      ->capture_default_str();
+  run.add_option("--mosquitto", p.mosquitto_path, "mosquitto executable")->capture_default_str();
+  run.add_option("--plugin", p.plugin_path, "chat broker plugin")->capture_default_str();
+  run.add_option("--chatd", p.chatd_path, "chatd executable")->capture_default_str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "chat-bench - throughput, latency and connections of the chat backend, side by "
+      "side with the raw broker"};
+  app.footer("\nSee `chat-bench run --help` and bench/README.md.");
+  app.require_subcommand(1);
+
+  bench::BenchParams params;
+  params.bench_path = SelfPath();
+  std::vector<std::string> only;
+  CLI::App* run = app.add_subcommand("run", "run the benchmark and write a report");
+  run->footer(kFooter);
+  AddRunOptions(*run, params, only);
+
+  int relay_port = 0;
+  CLI::App* relay = app.add_subcommand("relay-node", "(internal) the no-op relay process");
+  relay->add_option("--port", relay_port, "broker port")->required();
+  relay->group("");
+
+  bench::HoldOptions hold_options;
+  CLI::App* hold = app.add_subcommand("hold", "(internal) a connection-holding worker");
+  hold->add_option("--port", hold_options.port)->required();
+  hold->add_option("--bind", hold_options.bind_address);
+  hold->add_option("--devices-file", hold_options.devices_file)->required();
+  hold->add_option("--first", hold_options.first);
+  hold->add_option("--count", hold_options.count)->required();
+  hold->add_option("--max-pending", hold_options.max_pending);
+  hold->group("");
+
+  CLI11_PARSE(app, argc, argv);
+  bench::MosquittoLibrary library;
+  try {
+    if (*relay) return bench::RunRelayNode(relay_port);
+    if (*hold) return bench::RunHoldWorker(hold_options);
+    if (!only.empty()) {
+      auto has = [&](const char* s) {
+        return std::find(only.begin(), only.end(), s) != only.end();
+      };
+      params.throughput = has("throughput");
+      params.latency = has("latency");
+      params.fanout = has("fanout");
+      params.catch_up = has("catchup");
+      params.connections = has("connections");
+    }
+    std::filesystem::create_directories(params.out_dir);
+    bench::BenchResults results = bench::RunBench(params);
+    bench::WriteReport(results, params, params.out_dir);
+    std::cerr << "[bench] wrote " << params.out_dir << "/report.md\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "chat-bench: " << e.what() << "\n";
+    return 1;
+  }
+}

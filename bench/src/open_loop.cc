@@ -1,0 +1,102 @@
+// The open-loop runner.
+#include "open_loop.h"
+
+#include <algorithm>
+
+#include "clock.h"
+
+namespace bench {
+
+namespace {
+
+class OpenLoopRun : public TrafficSink {
+ public:
+  OpenLoopRun(int64_t measure_from, int64_t measure_to) : from_(measure_from), to_(measure_to) {}
+
+  bool Measured(int64_t scheduled_ns) const { return scheduled_ns >= from_ && scheduled_ns < to_; }
+
+  void OnConfirmed(int) override { ++confirmed_; }
+  void OnDelivered(int, const BodyMarker& marker) override {
+    int64_t now = MonotonicNs();
+    if (now >= from_ && now < to_) ++delivered_in_window_;
+    if (!Measured(marker.sent_ns)) return;
+    ++measured_delivered_;
+    latencies_.Add(now - marker.sent_ns);
+  }
+  void OnPathError(std::string_view) override { ++errors_; }
+
+  uint64_t sent_ = 0, confirmed_ = 0, measured_sent_ = 0, measured_delivered_ = 0;
+  uint64_t delivered_in_window_ = 0, errors_ = 0;
+  LatencyRecorder latencies_;
+
+ private:
+  int64_t from_, to_;
+};
+
+}  // namespace
+
+LatencyResult RunOpenLoop(EventLoop& loop, TrafficPath& path, const OpenLoopOptions& options) {
+  LatencyResult result;
+  result.path = path.name();
+  result.offered_per_s = options.rate_per_s;
+  const int64_t start = MonotonicNs() + 10 * kNsPerMs;
+  const int64_t from = start + static_cast<int64_t>(options.warmup_s * kNsPerSecond);
+  const int64_t to = from + static_cast<int64_t>(options.duration_s * kNsPerSecond);
+  const double period_ns = kNsPerSecond / options.rate_per_s;
+  OpenLoopRun run(from, to);
+  run.latencies_.Reserve(static_cast<std::size_t>(options.rate_per_s * options.duration_s) *
+                             static_cast<std::size_t>(path.copies_per_message()) +
+                         16);
+  path.set_sink(&run);
+
+  // Each round sends what is due (at most kMaxBurst, so reading never
+  // starves), then waits for socket events until the next send is due.
+  constexpr int kMaxBurst = 256;
+  CpuSampler cpu(options.watch);
+  bool cpu_started = false;
+  uint64_t k = 0;
+  auto senders = static_cast<uint64_t>(path.senders());
+  auto scheduled = [&](uint64_t i) {
+    return start + static_cast<int64_t>(static_cast<double>(i) * period_ns);
+  };
+  while (scheduled(k) < to && !result.overloaded) {
+    int64_t now = MonotonicNs();
+    if (!cpu_started && now >= from) {
+      cpu.Start();
+      cpu_started = true;
+    }
+    for (int burst = 0; burst < kMaxBurst && scheduled(k) <= now && scheduled(k) < to; ++burst) {
+      if (run.sent_ - run.confirmed_ >= options.max_outstanding) {
+        result.overloaded = true;
+        break;
+      }
+      int64_t at = scheduled(k);
+      path.Send(static_cast<int>(k % senders), BodyMarker{at, NextSequence()});
+      ++run.sent_;
+      if (run.Measured(at)) ++run.measured_sent_;
+      ++k;
+    }
+    loop.RunOnce(std::max<int64_t>(0, scheduled(k) - MonotonicNs()));
+  }
+  result.cpu_percent = cpu.Finish();
+  uint64_t copies = static_cast<uint64_t>(path.copies_per_message());
+  int64_t drain_until = MonotonicNs() + static_cast<int64_t>(options.drain_s * kNsPerSecond);
+  loop.RunUntil(
+      [&] {
+        return run.measured_delivered_ >= run.measured_sent_ * copies &&
+               run.confirmed_ >= run.sent_;
+      },
+      drain_until);
+  path.set_sink(nullptr);
+
+  result.delivered_per_s = static_cast<double>(run.delivered_in_window_) / options.duration_s;
+  result.latency = run.latencies_.Summarize();
+  result.measured_sent = run.measured_sent_;
+  uint64_t expected = run.measured_sent_ * copies;
+  result.measured_missing =
+      expected > run.measured_delivered_ ? expected - run.measured_delivered_ : 0;
+  result.path_errors = run.errors_;
+  return result;
+}
+
+}  // namespace bench

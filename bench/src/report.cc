@@ -1,0 +1,282 @@
+// Markdown and TSV output of a run.
+#include "report.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace bench {
+
+namespace {
+
+std::string Num(double value, int decimals = 0) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.*f", decimals, value);
+  if (decimals != 0 || value < 1000) return text;
+  // Thousands separators for big counts.
+  std::string digits = text;
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+std::string Ratio(double a, double b) { return b > 0 ? Num(a / b, 2) + "x" : "-"; }
+
+// "generator 95, raw broker 96, others 3": processes under 1 % are left out.
+std::string Shares(const CpuShares& shares) {
+  std::string out;
+  for (const auto& [name, percent] : shares) {
+    if (percent < 1 && name != "others") continue;
+    out += (out.empty() ? "" : ", ") + name + " " + Num(percent);
+  }
+  return out;
+}
+
+double Others(const CpuShares& shares) {
+  for (const auto& [name, percent] : shares) {
+    if (name == "others") return percent;
+  }
+  return 0;
+}
+
+std::string Verdict(bool ok) { return ok ? "**met**" : "**missed**"; }
+
+const LatencyResult* LevelAt(const std::vector<LatencyResult>& levels, double rate) {
+  for (const auto& l : levels) {
+    if (l.offered_per_s == rate) return &l;
+  }
+  return nullptr;
+}
+
+const ConnectionRun* RunNamed(const std::vector<ConnectionRun>& runs, const std::string& label) {
+  for (const auto& r : runs) {
+    if (r.label == label) return &r;
+  }
+  return nullptr;
+}
+
+void WriteTargets(std::ostream& md, const BenchResults& r, const BenchParams& p) {
+  md << "## Against the targets of issue 6\n\n"
+     << "| figure | measured | raw broker, same run | ratio | target | verdict |\n"
+     << "|---|---|---|---|---|---|\n";
+  if (r.chat && r.raw) {
+    double ratio = r.chat_to_raw;
+    md << "| 1:1 durable throughput (`accepted`/s; median of " << r.throughput_rounds.size()
+       << " rounds, ratio within each round) | " << Num(r.chat->confirmed_per_s) << " | "
+       << Num(r.raw->delivered_per_s) << " QoS 1 pub->sub msgs/s | " << Num(ratio, 2)
+       << "x | >= 0.30x | " << Verdict(ratio >= 0.30) << " |\n";
+  }
+  const LatencyResult* chat_half = LevelAt(r.chat_latency, r.half_chat_rate);
+  const LatencyResult* raw_half = LevelAt(r.raw_latency, r.half_chat_rate);
+  if (chat_half && raw_half) {
+    md << "| p99 send-to-deliver at half the 1:1 maximum (" << Num(r.half_chat_rate) << "/s) | "
+       << Num(chat_half->latency.p99_ms, 2) << " ms | " << Num(raw_half->latency.p99_ms, 2)
+       << " ms | " << Ratio(chat_half->latency.p99_ms, raw_half->latency.p99_ms) << " | <= 10 ms | "
+       << Verdict(chat_half->latency.p99_ms <= 10 && !chat_half->overloaded) << " |\n";
+  }
+  if (r.raw_fanout && r.chat_group) {
+    bool have = r.chat_group->error.empty();
+    md << "| group of " << p.group_size << ": deliveries/s | "
+       << (have ? Num(r.chat_group->delivered_per_s)
+                : "not yet available (" + r.chat_group->error + ")")
+       << " | " << Num(r.raw_fanout->delivered_per_s) << " (fan-out of one topic) | "
+       << (have ? Ratio(r.chat_group->delivered_per_s, r.raw_fanout->delivered_per_s) : "-")
+       << " | >= 0.7x | "
+       << (have ? Verdict(r.chat_group->delivered_per_s >= 0.7 * r.raw_fanout->delivered_per_s)
+                : "not measured")
+       << " |\n";
+  }
+  const ConnectionRun* plain = RunNamed(r.connections, "without plugin");
+  const ConnectionRun* plugin = RunNamed(r.connections, "with plugin");
+  if (plain && plugin) {
+    double rate = plugin->ready_per_s / std::max(plain->ready_per_s, 1e-9);
+    md << "| devices connected+subscribed per s, " << Num(plugin->wanted) << " devices | "
+       << Num(plugin->ready_per_s) << " | " << Num(plain->ready_per_s) << " (no plugin) | "
+       << Num(rate, 2) << "x | >= 0.8x | " << Verdict(rate >= 0.8) << " |\n";
+    double mem = plugin->kb_per_connection / std::max(plain->kb_per_connection, 1e-9);
+    md << "| broker memory per connection | " << Num(plugin->kb_per_connection, 1) << " KiB | "
+       << Num(plain->kb_per_connection, 1) << " KiB (no plugin) | " << Num(mem, 2)
+       << "x | <= 1.25x | " << Verdict(mem <= 1.25) << " |\n";
+  }
+  if (!r.connections.empty()) {
+    const ConnectionRun& held = r.connections.back();
+    md << "| devices held at once, authenticated | " << Num(held.alive_after_hold) << " on "
+       << held.brokers << " broker process(es) | - | - | 50,000 | "
+       << Verdict(held.alive_after_hold >= 50000)
+       << (held.brokers > 1 ? " (see the connections section)" : "") << " |\n";
+  }
+  if (r.catch_up) {
+    const CatchUpResult& c = *r.catch_up;
+    md << "| catch-up of " << Num(c.messages_stored) << " missed messages in " << c.conversations
+       << " conversations (`sync`, " << p.sync_limit << " per page) | "
+       << (c.error.empty() ? Num(c.sync_s, 3) + " s, " + std::to_string(c.pages) + " pages"
+                           : "failed: " + c.error)
+       << " | - | - | <= 1 s | " << (c.error.empty() ? Verdict(c.sync_s <= 1.0) : "not measured")
+       << " |\n";
+  }
+  md << "\n";
+}
+
+void ThroughputRow(std::ostream& md, const ThroughputResult& x, const std::string& label,
+                   double baseline) {
+  if (!x.error.empty() && x.sent == 0) {
+    md << "| " << label << " | - | " << x.error << " | | | | | | |\n";
+    return;
+  }
+  md << "| " << label << " | " << x.senders << " x " << x.window << " | " << Num(x.confirmed_per_s)
+     << " | " << Num(x.delivered_per_s) << " | " << Ratio(x.delivered_per_s, baseline) << " | "
+     << Num(static_cast<double>(x.sent)) << " | " << x.missing << " | " << x.path_errors
+     << (x.first_error.empty() ? "" : " (" + x.first_error + ")") << " | " << Shares(x.cpu_percent)
+     << " |\n";
+}
+
+void WriteThroughput(std::ostream& md, const BenchResults& r) {
+  md << "## Throughput (closed loop)\n\n"
+     << "Each sender keeps `window` messages unconfirmed. Confirmed means: raw, delivered to the "
+        "subscriber; relay, its ack arrived; chat, the `accepted` event arrived (never a "
+        "PUBACK). Ratios are to the raw broker of the same round (fan-out: to the raw fan-out); "
+        "`others` is CPU used by processes that are not the benchmark's.\n\n"
+     << "| path | senders x window | confirmed/s | delivered/s | ratio | sent | missing "
+        "after drain | error events | CPU, % of one core |\n"
+        "|---|---|---|---|---|---|---|---|---|\n";
+  for (std::size_t i = 0; i < r.throughput_rounds.size(); ++i) {
+    const ThroughputRound& round = r.throughput_rounds[i];
+    std::string suffix = " (round " + std::to_string(i + 1) + ")";
+    double raw = round.raw.delivered_per_s;
+    ThroughputRow(md, round.raw, round.raw.path + suffix, raw);
+    ThroughputRow(md, round.relay, round.relay.path + suffix, raw);
+    ThroughputRow(md, round.chat, round.chat.path + suffix, raw);
+  }
+  if (r.raw_fanout) {
+    double raw_fan = r.raw_fanout->delivered_per_s;
+    ThroughputRow(md, *r.raw_fanout, r.raw_fanout->path, raw_fan);
+    if (r.chat_group) ThroughputRow(md, *r.chat_group, r.chat_group->path, raw_fan);
+  }
+  md << "\n";
+}
+
+void WriteLatency(std::ostream& md, const BenchResults& r) {
+  if (r.chat_latency.empty()) return;
+  md << "## Send-to-deliver latency (open loop)\n\n"
+     << "Senders publish on a fixed schedule; latency runs from the scheduled send to the "
+        "recipient device, in ms. The raw broker gets the same offered loads.\n\n"
+     << "![latency percentiles vs offered load](latency.png)\n\n"
+     << "The CPU columns are the chat level's shares of one core (generator, chat broker, chatd) "
+        "and what other processes on the machine used meanwhile (`others`, chat / raw level): "
+        "foreign load on a 2-core machine shows up first in the tails.\n\n"
+     << "| offered msgs/s | chat delivered/s | chat p50 | p90 | p99 | p99.9 | max | raw p50 | raw "
+        "p99 | raw p99.9 | CPU % chat level | others % (chat/raw) | notes |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (std::size_t i = 0; i < r.chat_latency.size(); ++i) {
+    const auto& c = r.chat_latency[i];
+    const auto& w = r.raw_latency[i];
+    std::string notes;
+    if (c.offered_per_s == r.half_chat_rate) notes += "target level; ";
+    if (c.overloaded) notes += "chat overloaded; ";
+    if (w.overloaded) notes += "raw overloaded; ";
+    if (c.measured_missing) notes += std::to_string(c.measured_missing) + " chat missing; ";
+    md << "| " << Num(c.offered_per_s) << " | " << Num(c.delivered_per_s) << " | "
+       << Num(c.latency.p50_ms, 2) << " | " << Num(c.latency.p90_ms, 2) << " | "
+       << Num(c.latency.p99_ms, 2) << " | " << Num(c.latency.p999_ms, 2) << " | "
+       << Num(c.latency.max_ms, 2) << " | " << Num(w.latency.p50_ms, 2) << " | "
+       << Num(w.latency.p99_ms, 2) << " | " << Num(w.latency.p999_ms, 2) << " | "
+       << Shares(c.cpu_percent) << " | " << Num(Others(c.cpu_percent)) << " / "
+       << Num(Others(w.cpu_percent)) << " | " << notes << " |\n";
+  }
+  md << "\n";
+}
+
+void WriteConnections(std::ostream& md, const BenchResults& r) {
+  if (r.connections.empty()) return;
+  md << "## Connections\n\n"
+     << "Each device connects with its own token (plugin: JWT check and registry lookup), "
+        "subscribes to its two topics and stays connected for the hold time. One broker process "
+        "can hold at most "
+     << Num(r.per_broker_cap) << " connections here (hard RLIMIT_NOFILE " << r.machine.nofile_hard
+     << "; raising it needs CAP_SYS_RESOURCE), so a target beyond "
+        "that is held over several broker processes with the plugin, sharing one database, as "
+        "in the multi-node layout.\n\n"
+     << "Single-broker figures are medians of "
+     << (r.connections.empty() ? 0 : r.connections[0].rounds)
+     << " rounds that alternate the two variants on fresh brokers (range in brackets).\n\n"
+     << "| run | brokers | ready / wanted | CONNACKs/s | devices/s (connected + subscribed) | "
+        "broker RSS before -> after (MiB) | KiB per connection | broker CPU ms per device | "
+        "alive after hold | error |\n|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& c : r.connections) {
+    std::string range =
+        c.rounds > 1 ? " [" + Num(c.ready_per_s_min) + " - " + Num(c.ready_per_s_max) + "]" : "";
+    md << "| " << c.label << " | " << c.brokers << " | " << Num(c.ready) << " / " << Num(c.wanted)
+       << " | " << Num(c.connack_per_s) << " | " << Num(c.ready_per_s) << range << " | "
+       << Num(c.rss_before_kb / 1024.0, 1) << " -> " << Num(c.rss_after_kb / 1024.0, 1) << " | "
+       << Num(c.kb_per_connection, 2) << " | " << Num(c.broker_cpu_ms_per_connect, 3) << " | "
+       << Num(c.alive_after_hold) << " | " << c.error << " |\n";
+  }
+  md << "\n";
+}
+
+void WriteSetup(std::ostream& md, const BenchResults& r, const BenchParams& p) {
+  const MachineInfo& m = r.machine;
+  md << "## Machine and parameters\n\n"
+     << "- machine: " << m.cpus << " CPUs (" << m.cpu_model << "), " << Num(m.memory_mb) << " MiB, "
+     << m.kernel << "; " << m.mosquitto_version << ", libmosquitto " << m.libmosquitto_version
+     << "\n"
+     << "- load average (1/5/15 min): before " << r.load_before << ", after " << r.load_after
+     << "; wall time " << Num(r.wall_s) << " s; other processes used " << Num(r.others_cpu_percent)
+     << " % of one core on average during the run\n"
+     << "- product revision: " << (p.revision.empty() ? "unknown" : p.revision) << "\n"
+     << "- every process on loopback: load generator (one thread, libmosquitto, epoll), "
+        "mosquitto (deploy/mosquitto.conf settings, persistence off), chatd "
+        "(synchronous=FULL), relay node; brokers and chatd started fresh for this run\n"
+     << "- MQTT payload per send: " << p.message_bytes
+     << " bytes (chat: the whole `send` "
+        "command); QoS 1 everywhere; MQTT 3.1.1; clean session off\n"
+     << "- closed loop: " << p.pairs << " sender/recipient pairs, window " << p.window
+     << ", warm-up " << p.warmup_s << " s, measured " << p.duration_s << " s\n"
+     << "- open loop: offered loads at fractions of the chat 1:1 maximum:";
+  for (double f : p.load_fractions) md << " " << f;
+  md << "; per level warm-up " << p.level_warmup_s << " s, measured " << p.level_s << " s\n"
+     << "- fan-out: " << p.group_size << " subscribers (members), window " << p.fanout_window
+     << " messages\n"
+     << "- connections: " << Num(p.devices) << " devices per single-broker run (capped at "
+     << Num(r.per_broker_cap) << "), " << Num(p.held_target) << " held, hold " << p.hold_s
+     << " s\n\n";
+  if (!r.notes.empty()) {
+    md << "## Notes\n\n";
+    for (const auto& n : r.notes) md << "- " << n << "\n";
+    md << "\n";
+  }
+}
+
+void WriteLatencyTsv(const std::vector<LatencyResult>& levels, const std::string& path) {
+  std::ofstream out(path);
+  out << "# offered_per_s\tdelivered_per_s\tp50_ms\tp90_ms\tp99_ms\tp999_ms\tmax_ms\n";
+  for (const auto& l : levels) {
+    out << l.offered_per_s << '\t' << l.delivered_per_s << '\t' << l.latency.p50_ms << '\t'
+        << l.latency.p90_ms << '\t' << l.latency.p99_ms << '\t' << l.latency.p999_ms << '\t'
+        << l.latency.max_ms << '\n';
+  }
+}
+
+}  // namespace
+
+void WriteReport(const BenchResults& r, const BenchParams& p, const std::string& dir) {
+  std::ostringstream md;
+  md << "# chat-bench report, " << r.started << "\n\n"
+     << "Every figure below was measured in this one run, on this machine, side by side with "
+        "the raw broker (bench/README.md explains how to read it).\n\n";
+  WriteTargets(md, r, p);
+  WriteThroughput(md, r);
+  WriteLatency(md, r);
+  WriteConnections(md, r);
+  WriteSetup(md, r, p);
+  std::ofstream out(dir + "/report.md");
+  out << md.str();
+  if (!out.flush()) throw std::runtime_error("cannot write " + dir + "/report.md");
+  WriteLatencyTsv(r.chat_latency, dir + "/latency-chat.tsv");
+  WriteLatencyTsv(r.raw_latency, dir + "/latency-raw.tsv");
+}
+
+}  // namespace bench

@@ -1,0 +1,287 @@
+// The order of the benchmark and the wiring of brokers, chatd and paths.
+#include "scenarios.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "broker_process.h"
+#include "chat_deployment.h"
+#include "chat_paths.h"
+#include "clock.h"
+#include "cpu_sampler.h"
+#include "raw_paths.h"
+#include "relay_path.h"
+
+namespace bench {
+
+namespace {
+
+constexpr int64_t kSetupTimeoutNs = 60 * kNsPerSecond;
+
+// The scratch directory of one run, removed at the end unless kept.
+class WorkDir {
+ public:
+  explicit WorkDir(bool keep) : keep_(keep) {
+    char name[] = "/tmp/chat-bench-XXXXXX";
+    if (!::mkdtemp(name)) throw std::runtime_error("mkdtemp failed");
+    path_ = name;
+  }
+  ~WorkDir() {
+    if (keep_) {
+      std::cerr << "[bench] kept " << path_ << "\n";
+    } else {
+      std::error_code ignored;
+      std::filesystem::remove_all(path_, ignored);
+    }
+  }
+  std::string Sub(const std::string& name) const {
+    std::filesystem::create_directories(path_ + "/" + name);
+    return path_ + "/" + name;
+  }
+
+ private:
+  bool keep_;
+  std::string path_;
+};
+
+void Say(const std::string& what) {
+  std::cerr << "[bench " << LocalTimestamp("%H:%M:%S") << "] " << what << std::endl;
+}
+
+// Sets a path up on its first use; later uses get the first answer.
+const std::string& Prepare(TrafficPath& path) {
+  static std::map<const TrafficPath*, std::string> prepared;
+  auto it = prepared.find(&path);
+  if (it == prepared.end()) {
+    it = prepared.emplace(&path, path.Setup(MonotonicNs() + kSetupTimeoutNs)).first;
+  }
+  return it->second;
+}
+
+ThroughputResult ClosedLoopOn(EventLoop& loop, TrafficPath& path, const BenchParams& p, int window,
+                              ProcessList watch) {
+  const std::string& why = Prepare(path);
+  if (!why.empty()) {
+    ThroughputResult r;
+    r.path = path.name();
+    r.error = why;
+    Say(path.name() + ": not measured: " + why);
+    return r;
+  }
+  watch.insert(watch.begin(), {"generator", ::getpid()});
+  ThroughputResult r =
+      RunClosedLoop(loop, path, {window, p.warmup_s, p.duration_s, 10, std::move(watch)});
+  Say(path.name() + ": " + std::to_string(static_cast<long>(r.confirmed_per_s)) + " confirmed/s, " +
+      std::to_string(static_cast<long>(r.delivered_per_s)) + " delivered/s" +
+      (r.missing ? ", " + std::to_string(r.missing) + " missing" : "") +
+      (r.error.empty() ? "" : ", " + r.error));
+  return r;
+}
+
+LatencyResult OpenLoopOn(EventLoop& loop, TrafficPath& path, double rate, const BenchParams& p,
+                         ProcessList watch) {
+  OpenLoopOptions o;
+  watch.insert(watch.begin(), {"generator", ::getpid()});
+  o.watch = std::move(watch);
+  o.rate_per_s = rate;
+  o.warmup_s = p.level_warmup_s;
+  o.duration_s = p.level_s;
+  o.max_outstanding = static_cast<uint64_t>(std::max(2000.0, rate * 2));  // 2 s of backlog
+  LatencyResult r = RunOpenLoop(loop, path, o);
+  char line[200];
+  std::snprintf(line, sizeof(line), "%s at %.0f/s: p50 %.2f p99 %.2f p999 %.2f ms%s",
+                r.path.c_str(), rate, r.latency.p50_ms, r.latency.p99_ms, r.latency.p999_ms,
+                r.overloaded ? " (overloaded)" : "");
+  Say(line);
+  return r;
+}
+
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+// The round whose figure is the median, per path, and the median ratios.
+void SummarizeRounds(BenchResults& out) {
+  auto pick = [&](ThroughputResult ThroughputRound::*path) {
+    std::vector<const ThroughputResult*> runs;
+    for (const auto& r : out.throughput_rounds) runs.push_back(&(r.*path));
+    std::sort(runs.begin(), runs.end(),
+              [](auto* a, auto* b) { return a->confirmed_per_s < b->confirmed_per_s; });
+    return *runs[runs.size() / 2];
+  };
+  out.raw = pick(&ThroughputRound::raw);
+  out.relay = pick(&ThroughputRound::relay);
+  out.chat = pick(&ThroughputRound::chat);
+  std::vector<double> chat_ratios, relay_ratios;
+  for (const auto& r : out.throughput_rounds) {
+    if (r.raw.delivered_per_s <= 0) continue;
+    chat_ratios.push_back(r.chat.confirmed_per_s / r.raw.delivered_per_s);
+    relay_ratios.push_back(r.relay.confirmed_per_s / r.raw.delivered_per_s);
+  }
+  out.chat_to_raw = Median(chat_ratios);
+  out.relay_to_raw = Median(relay_ratios);
+}
+
+// The brokers, chatd and paths of the messaging scenarios, which share one
+// event loop and keep their clients connected from one scenario to the next.
+class MessagingRun {
+ public:
+  MessagingRun(const BenchParams& p, const WorkDir& work)
+      : p_(p),
+        raw_dir_(work.Sub("raw")),
+        chat_dir_(p.chat_dir.empty() ? work.Sub("chat") : p.chat_dir),
+        raw_broker_({raw_dir_, "raw", p.mosquitto_path, std::nullopt}),
+        raw_cfg_{raw_broker_.port(), p.message_bytes},
+        raw_(loop_, raw_cfg_, p.pairs),
+        chat_(MakeDir(chat_dir_), p.chatd_path, p.plugin_path),
+        chat_broker_({chat_dir_, "chat-broker", p.mosquitto_path, chat_.plugin()}),
+        chat_cfg_{chat_broker_.port(), p.message_bytes} {
+    chat_.StartChatd(chat_broker_.port());
+    ours_ = {{"raw broker", raw_broker_.pid()},
+             {"chat broker", chat_broker_.pid()},
+             {"chatd", chat_.chatd_pid()}};
+    direct_ = std::make_unique<ChatDirectPath>(loop_, chat_, chat_cfg_, p.pairs);
+  }
+  ~MessagingRun() { chat_.StopChatd(); }
+
+  // Rounds of raw, relay and chat back to back: on a shared machine the
+  // ratio within a round compares like with like; the medians are reported.
+  void Throughput(BenchResults& out) {
+    RelayPath relay(loop_, raw_cfg_, p_.pairs, {p_.bench_path, raw_dir_ + "/relay-node.log"});
+    ProcessList with_relay = ours_;
+    with_relay.emplace_back("relay", relay.node_pid());
+    for (int round = 1; round <= std::max(1, p_.throughput_rounds); ++round) {
+      Say("throughput round " + std::to_string(round) + ": raw broker, no-op relay, chat 1:1");
+      ThroughputRound r;
+      r.raw = ClosedLoopOn(loop_, raw_, p_, p_.window, ours_);
+      r.relay = ClosedLoopOn(loop_, relay, p_, p_.window, with_relay);
+      r.chat = ClosedLoopOn(loop_, *direct_, p_, p_.window, ours_);
+      out.throughput_rounds.push_back(std::move(r));
+    }
+    SummarizeRounds(out);
+  }
+
+  // Open-loop levels at fractions of the chat maximum (0.5 always included:
+  // the p99 target's level), chat and raw at each.
+  void Latency(BenchResults& out) {
+    if (!out.chat || !out.chat->error.empty() || !out.raw->error.empty()) {
+      out.notes.push_back("latency not measured: the throughput runs failed");
+      return;
+    }
+    Say("latency: open loop at fractions of the chat 1:1 maximum");
+    out.half_chat_rate = std::round(out.chat->confirmed_per_s * 0.5);
+    std::vector<double> fractions = p_.load_fractions;
+    std::sort(fractions.begin(), fractions.end());
+    if (std::find(fractions.begin(), fractions.end(), 0.5) == fractions.end()) {
+      fractions.insert(std::upper_bound(fractions.begin(), fractions.end(), 0.5), 0.5);
+    }
+    for (double f : fractions) {
+      double rate = std::max(10.0, std::round(out.chat->confirmed_per_s * f));
+      out.chat_latency.push_back(OpenLoopOn(loop_, *direct_, rate, p_, ours_));
+      out.raw_latency.push_back(OpenLoopOn(loop_, raw_, rate, p_, ours_));
+    }
+  }
+
+  void Fanout(BenchResults& out) {
+    Say("fan-out: raw broker to " + std::to_string(p_.group_size) + " subscribers, chat group");
+    RawFanoutPath raw_fan(loop_, raw_cfg_, p_.group_size);
+    out.raw_fanout = ClosedLoopOn(loop_, raw_fan, p_, p_.fanout_window, ours_);
+    ChatGroupPath group(loop_, chat_, chat_cfg_, p_.group_size);
+    out.chat_group = ClosedLoopOn(loop_, group, p_, p_.fanout_window, ours_);
+  }
+
+  void CatchUp(BenchResults& out) {
+    Say("catch-up: " + std::to_string(p_.catch_up_messages) + " missed messages in " +
+        std::to_string(p_.catch_up_conversations) + " conversations, then sync");
+    CatchUpOptions o;
+    o.port = chat_broker_.port();
+    o.conversations = p_.catch_up_conversations;
+    o.messages = p_.catch_up_messages;
+    o.message_bytes = p_.message_bytes;
+    o.sync_limit = p_.sync_limit;
+    out.catch_up = RunCatchUp(loop_, chat_, o);
+    const CatchUpResult& r = *out.catch_up;
+    Say("catch-up: " + std::to_string(r.messages_received) + " messages in " +
+        std::to_string(r.pages) + " pages, " + std::to_string(r.sync_s) + " s" +
+        (r.error.empty() ? "" : "; " + r.error));
+  }
+
+  std::size_t lost() const { return loop_.lost(); }
+
+ private:
+  static const std::string& MakeDir(const std::string& dir) {
+    std::filesystem::create_directories(dir);
+    return dir;
+  }
+
+  const BenchParams& p_;
+  EventLoop loop_;  // before every path and client, which it must outlive
+  std::string raw_dir_, chat_dir_;
+  BrokerProcess raw_broker_;
+  PathConfig raw_cfg_;
+  RawPairPath raw_;
+  ChatDeployment chat_;
+  BrokerProcess chat_broker_;
+  PathConfig chat_cfg_;
+  ProcessList ours_;  // every process of ours, so that "others" is foreign load
+  std::unique_ptr<ChatDirectPath> direct_;
+};
+
+void MeasureConnections(const BenchParams& p, const WorkDir& work, BenchResults& out) {
+  Say("connections: plain broker, broker with plugin, held target");
+  ChatDeployment deployment(work.Sub("connections"), p.chatd_path, p.plugin_path);
+  ConnectionOptions o;
+  o.devices = p.devices;
+  o.held_target = p.held_target;
+  o.per_broker_cap = PerBrokerConnectionCap();
+  o.hold_s = p.hold_s;
+  o.max_pending = p.connect_window;
+  o.rounds = std::max(1, p.connection_rounds);
+  o.bench_path = p.bench_path;
+  o.mosquitto_path = p.mosquitto_path;
+  o.dir = work.Sub("connections");
+  out.per_broker_cap = o.per_broker_cap;
+  out.connections = RunConnectionScenario(deployment, o);
+}
+
+void Measure(const BenchParams& p, BenchResults& out) {
+  WorkDir work(p.keep_work_dir);
+  if (p.throughput || p.latency || p.fanout || p.catch_up) {
+    MessagingRun run(p, work);
+    if (p.throughput || p.latency) run.Throughput(out);
+    if (p.latency) run.Latency(out);
+    if (p.fanout) run.Fanout(out);
+    if (p.catch_up) run.CatchUp(out);
+    if (run.lost() > 0) out.notes.push_back(std::to_string(run.lost()) + " connections lost");
+  }
+  if (p.connections) MeasureConnections(p, work, out);
+}
+
+}  // namespace
+
+BenchResults RunBench(const BenchParams& p) {
+  BenchResults out;
+  out.machine = DescribeMachine(p.mosquitto_path);
+  out.started = LocalTimestamp();
+  out.load_before = LoadAverages();
+  int64_t t0 = MonotonicNs();
+  double busy0 = MachineBusySeconds(), ours0 = OwnTreeCpuSeconds();
+  Measure(p, out);
+  double wall = SecondsBetween(t0, MonotonicNs());
+  // Every child has been stopped and waited for by now.
+  double others = MachineBusySeconds() - busy0 - (OwnTreeCpuSeconds() - ours0);
+  out.others_cpu_percent = std::max(0.0, 100.0 * others / wall);
+  out.load_after = LoadAverages();
+  out.wall_s = wall;
+  return out;
+}
+
+}  // namespace bench

@@ -1,0 +1,84 @@
+// The benchmark as a whole: which scenarios run, with what parameters, in
+// what order, and everything they measured.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catch_up.h"
+#include "closed_loop.h"
+#include "connections.h"
+#include "machine_info.h"
+#include "open_loop.h"
+
+namespace bench {
+
+struct BenchParams {
+  std::string bench_path;  // this executable (for relay-node and hold children)
+  std::string mosquitto_path = BENCH_MOSQUITTO_PATH;
+  std::string plugin_path = BENCH_PLUGIN_PATH;
+  std::string chatd_path = BENCH_CHATD_PATH;
+  std::string out_dir;   // report.md and data files go here
+  std::string revision;  // free text for the report, e.g. `git describe`
+  bool keep_work_dir = false;
+  // Where chatd's database lives; empty: the scratch directory. A tmpfs here
+  // (e.g. /dev/shm/x) takes fsync out of the path: for diagnosis only.
+  std::string chat_dir;
+
+  bool throughput = true;  // raw, relay and chat 1:1 closed loop
+  bool latency = true;     // open-loop levels (needs throughput)
+  bool fanout = true;
+  bool catch_up = true;
+  bool connections = true;
+
+  std::size_t message_bytes = 250;
+  int pairs = 8;
+  int window = 64;
+  int throughput_rounds = 3;
+  double warmup_s = 1;
+  double duration_s = 5;
+  std::vector<double> load_fractions = {0.1, 0.25, 0.5, 0.75, 0.9};
+  double level_warmup_s = 1;
+  double level_s = 5;
+  int group_size = 500;
+  int fanout_window = 8;
+  int catch_up_conversations = 100;
+  int catch_up_messages = 10000;
+  int sync_limit = 1000;
+  int devices = 50000;  // per single-broker connections run (capped by RLIMIT_NOFILE)
+  int held_target = 50000;
+  double hold_s = 3;
+  int connection_rounds = 3;
+  int connect_window = 64;  // connects in progress, all hold workers together
+};
+
+// One round of the throughput scenario: the three paths back to back.
+struct ThroughputRound {
+  ThroughputResult raw, relay, chat;
+};
+
+struct BenchResults {
+  MachineInfo machine;
+  std::string started;
+  std::string load_before, load_after;
+  double wall_s = 0;
+  double others_cpu_percent = 0;  // foreign load over the whole run, % of one core
+  std::vector<ThroughputRound> throughput_rounds;
+  std::optional<ThroughputResult> raw, relay, chat;  // each path's median round
+  double chat_to_raw = 0;  // median over rounds of chat confirmed/s / raw delivered/s
+  double relay_to_raw = 0;
+  std::vector<LatencyResult> chat_latency, raw_latency;  // same offered loads, same order
+  double half_chat_rate = 0;  // offered load of the p99 target (0.5 x chat max)
+  std::optional<ThroughputResult> raw_fanout, chat_group;
+  std::optional<CatchUpResult> catch_up;
+  std::vector<ConnectionRun> connections;
+  int per_broker_cap = 0;
+  std::vector<std::string> notes;  // failures worth reading
+};
+
+// Runs the selected scenarios. Every broker, chatd and helper runs on a free
+// loopback port in a fresh scratch directory and is stopped before return.
+BenchResults RunBench(const BenchParams& params);
+
+}  // namespace bench
