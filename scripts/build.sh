@@ -3,6 +3,7 @@
 #
 #   ./scripts/build.sh              -> build/       (RelWithDebInfo)
 #   ./scripts/build.sh --sanitize   -> build-asan/  (-DCHAT_SANITIZE=ON: ASan + UBSan)
+#   ./scripts/build.sh chatd pushd  -> only those targets (default: all)
 #
 # Environment: CHAT_BUILD_DIR overrides the build directory, CHAT_BUILD_JOBS the
 # number of parallel jobs (default: nproc).
@@ -11,15 +12,21 @@ cd "$(dirname "$0")/.."
 
 sanitize=OFF
 build_dir=build
+targets=()
 for arg in "$@"; do
   case "$arg" in
     --sanitize) sanitize=ON; build_dir=build-asan ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "build.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "build.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
+    *) targets+=("$arg") ;;
   esac
 done
 build_dir=${CHAT_BUILD_DIR:-$build_dir}
 jobs=${CHAT_BUILD_JOBS:-$(nproc)}
 
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHAT_SANITIZE="$sanitize"
-cmake --build "$build_dir" -j "$jobs"
+if [ ${#targets[@]} -gt 0 ]; then
+  cmake --build "$build_dir" -j "$jobs" --target "${targets[@]}"
+else
+  cmake --build "$build_dir" -j "$jobs"
+fi

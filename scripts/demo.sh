@@ -9,8 +9,9 @@
 #
 # Environment: CHAT_PORT (the broker's port on 127.0.0.1, default 1883),
 # CHAT_BUILD_DIR (default build). Everything it makes is in run/: the signing
-# key, the database (run/data/), device tokens (run/tokens/), generated
-# configs, logs (run/logs/) and what each demo device received (run/demo/).
+# key, the database (run/data/), device tokens (run/tokens/), the demo
+# devices' chat-cli state files (run/state/), generated configs, logs
+# (run/logs/) and what each demo device received (run/demo/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -217,13 +218,16 @@ start_stack() {
 # --- the demo --------------------------------------------------------------
 
 token() { echo "$RUN/tokens/$1-$2.token"; }
+# Each demo device keeps chat-cli's state file (outbox, position in each
+# conversation) across runs, as an app would: a re-run shows only what is new.
+state() { echo "$RUN/state/$1-$2.db"; }
 
 # cli USER DEVICE ARGS...: chat-cli as that device.
 cli() {
   local user=$1 device=$2
   shift 2
   "$CHAT_CLI" --host "$HOST" --port "$PORT" --user "$user" --device "$device" \
-    --token-file "$(token "$user" "$device")" "$@"
+    --token-file "$(token "$user" "$device")" --state "$(state "$user" "$device")" "$@"
 }
 
 # listen USER DEVICE: a background chat-cli listener writing run/demo/USER-DEVICE.jsonl.
@@ -232,14 +236,30 @@ listen() {
   start_bg "client-$user-$device" "$RUN/demo/$user-$device.jsonl" \
     "$RUN/logs/client-$user-$device.log" \
     "$CHAT_CLI" --host "$HOST" --port "$PORT" --user "$user" --device "$device" \
-    --token-file "$(token "$user" "$device")" listen --for-s 120
+    --token-file "$(token "$user" "$device")" --state "$(state "$user" "$device")" \
+    listen --for-s 120
 }
 
-# wait_subscribed USER DEVICE: waits until the broker logged that device's inbox subscription.
+# wait_subscribed CLIENT_ID USER: waits until the broker logged CLIENT_ID's
+# subscription to USER's inbox.
 wait_subscribed() {
-  wait_for_line "$RUN/logs/mosquitto.log" " $1:$2 [0-2] chat/inbox/$1/#\$" mosquitto ||
-    fail "$1/$2 did not subscribe to chat/inbox/$1/# (log: run/logs/client-$1-$2.log)"
+  wait_for_line "$RUN/logs/mosquitto.log" " $1 [0-2] chat/inbox/$2/#\$" mosquitto ||
+    fail "$1 did not subscribe to chat/inbox/$2/# (see run/logs/)"
 }
+
+# wait_for_cmid FILE CMID TYPE WHO: waits until FILE holds an event of TYPE
+# with that client message id.
+wait_for_cmid() {
+  local file=$1 cmid=$2 type=$3 who=$4
+  for _ in $(seq $((WAIT_S * 10))); do
+    grep -F "\"cmid\":\"$cmid\"" "$file" 2>/dev/null | grep -qF "\"type\":\"$type\"" && return 0
+    sleep 0.1
+  done
+  fail "$who did not receive the $type of $cmid within ${WAIT_S}s (got: $file, logs: run/logs/)"
+}
+
+# field NAME FILE: the value of the string field NAME in each line of FILE.
+field() { grep -oE "\"$1\":\"[^\"]*\"" "$2" | sed -E 's/^"[^"]*":"(.*)"$/\1/'; }
 
 # show TITLE FILE: prints FILE's lines under TITLE, indented.
 show() {
@@ -248,63 +268,77 @@ show() {
 }
 
 run_demo() {
-  local d raw_pid raw_rc cmid conv
-  for d in bob/phone bob/tablet alice/laptop; do rm -f "$RUN/demo/${d%/*}-${d#*/}.jsonl"; done
-  rm -f "$RUN/demo/alice-phone.jsonl" "$RUN/demo/alice-phone-raw.txt"
+  local name raw_pid cmid conv
+  local -a sent
+  mkdir -p "$RUN/state"
+  for name in bob-phone bob-tablet alice-laptop alice-phone bob-phone-sync; do
+    rm -f "$RUN/demo/$name.jsonl"
+  done
+  rm -f "$RUN/demo/alice-phone-raw.txt"
 
-  trap stop_clients EXIT
+  trap 'stop_clients; [ -z "${raw_pid:-}" ] || kill "$raw_pid" 2>/dev/null || true' EXIT
   echo
   say "1. bob/phone, bob/tablet and alice/laptop listen (chat-cli listen, in the background)"
   listen bob phone
   listen bob tablet
   listen alice laptop
-  wait_subscribed bob phone
-  wait_subscribed bob tablet
-  wait_subscribed alice laptop
+  wait_subscribed bob:phone bob
+  wait_subscribed bob:tablet bob
+  wait_subscribed alice:laptop alice
 
   say "2. alice/phone sends two messages to bob (chat-cli send)"
   cli alice phone send --to bob "Hi Bob! Lunch at noon?" >>"$RUN/demo/alice-phone.jsonl" ||
     fail "chat-cli send failed (exit $?)"
   cli alice phone send --to bob "The usual place, I'll book a table." \
     >>"$RUN/demo/alice-phone.jsonl" || fail "chat-cli send failed (exit $?)"
-  wait_for_count "$RUN/demo/bob-phone.jsonl" '"type": ?"msg"' 2 "bob/phone"
-  wait_for_count "$RUN/demo/bob-tablet.jsonl" '"type": ?"msg"' 2 "bob/tablet"
-  wait_for_count "$RUN/demo/alice-laptop.jsonl" '"type": ?"accepted"' 2 "alice/laptop"
-  conv=$(grep -oE '"conv": ?"[a-z0-9_-]+"' "$RUN/demo/alice-phone.jsonl" | head -n 1 |
-    sed -E 's/.*"([a-z0-9_-]+)"$/\1/')
+  mapfile -t sent < <(field cmid "$RUN/demo/alice-phone.jsonl")
+  [ ${#sent[@]} = 2 ] || fail "chat-cli send printed no accepted events ($RUN/demo/alice-phone.jsonl)"
+  for cmid in "${sent[@]}"; do
+    wait_for_cmid "$RUN/demo/bob-phone.jsonl" "$cmid" msg bob/phone
+    wait_for_cmid "$RUN/demo/bob-tablet.jsonl" "$cmid" msg bob/tablet
+    wait_for_cmid "$RUN/demo/alice-laptop.jsonl" "$cmid" accepted alice/laptop
+  done
+  conv=$(field conv "$RUN/demo/alice-phone.jsonl" | head -n 1)
 
-  say "3. bob answers from his phone with plain mosquitto_pub; alice/phone reads with mosquitto_sub"
-  stop_one client-bob-phone >/dev/null  # one connection per client id: bob's phone app closes
+  say "3. bob closes chat-cli on his phone and answers from it with plain mosquitto_pub;"
+  say "   alice/phone reads with mosquitto_sub"
+  stop_one client-bob-phone >/dev/null  # one connection per client id at a time
   mosquitto_sub -h "$HOST" -p "$PORT" -i alice:phone -u alice -P "$(cat "$(token alice phone)")" \
-    -q 1 -t 'chat/inbox/alice/#' -t chat/dev/alice/phone -v -C 1 -W "$WAIT_S" \
+    -q 1 -t 'chat/inbox/alice/#' -t chat/dev/alice/phone -v -W 60 \
     >"$RUN/demo/alice-phone-raw.txt" 2>"$RUN/logs/mosquitto_sub.log" &
   raw_pid=$!
-  wait_for_line "$RUN/logs/mosquitto.log" ' alice:phone [0-2] chat/inbox/alice/#$' mosquitto ||
-    fail "mosquitto_sub as alice:phone did not subscribe (see run/logs/mosquitto_sub.log)"
+  wait_subscribed alice:phone alice
   cmid=m-$(date +%s)  # a new client message id each run; a repeated one would be a duplicate
   mosquitto_pub -h "$HOST" -p "$PORT" -i bob:phone -u bob -P "$(cat "$(token bob phone)")" \
     -t chat/up/bob/phone -q 1 \
     -m '{"type":"send","to":"alice","cmid":"'"$cmid"'","body":"Noon works. See you there!"}' ||
     fail "mosquitto_pub as bob:phone failed (exit $?)"
-  raw_rc=0
-  wait "$raw_pid" || raw_rc=$?
-  [ "$raw_rc" = 0 ] || fail "mosquitto_sub as alice:phone received nothing (exit $raw_rc)"
-  wait_for_count "$RUN/demo/alice-laptop.jsonl" '"type": ?"msg"' 1 "alice/laptop"
-  wait_for_count "$RUN/demo/bob-tablet.jsonl" '"type": ?"accepted"' 1 "bob/tablet"
-  sleep 0.5  # let any straggler event land before the listeners stop
+  wait_for_cmid "$RUN/demo/alice-phone-raw.txt" "$cmid" msg "alice/phone (mosquitto_sub)"
+  wait_for_cmid "$RUN/demo/alice-laptop.jsonl" "$cmid" msg alice/laptop
+  wait_for_cmid "$RUN/demo/bob-tablet.jsonl" "$cmid" accepted bob/tablet
+  sleep 0.5  # let the receipts that follow land before the listeners stop
+  kill "$raw_pid" 2>/dev/null || true
+  wait "$raw_pid" 2>/dev/null || true
+  raw_pid=
   stop_one client-bob-tablet >/dev/null
   stop_one client-alice-laptop >/dev/null
 
+  say "4. bob opens chat-cli on his phone again: chat-cli sync catches up on what it missed"
+  cli bob phone sync >"$RUN/demo/bob-phone-sync.jsonl" 2>>"$RUN/logs/client-bob-phone.log" ||
+    fail "chat-cli sync as bob/phone failed (exit $?)"
+
   echo
-  echo "What each device received (one JSON event per line; docs/PROTOCOL.md section 6):"
+  echo "What each device received, one JSON event per line (docs/PROTOCOL.md section 6;"
+  echo "a 'receipt' is a user's delivered/read cursor moving: every device reports what it shows):"
   show "alice/phone, chat-cli send (the 'accepted' reply to each send):" "$RUN/demo/alice-phone.jsonl"
   show "alice/phone, mosquitto_sub -v (topic, then the payload as published):" \
     "$RUN/demo/alice-phone-raw.txt"
-  show "alice/laptop, chat-cli listen (alice's own sends, then bob's answer):" \
+  show "alice/laptop, chat-cli listen (alice's own messages as 'accepted', then bob's answer):" \
     "$RUN/demo/alice-laptop.jsonl"
-  show "bob/phone, chat-cli listen (until bob switched to mosquitto_pub on it):" \
-    "$RUN/demo/bob-phone.jsonl"
-  show "bob/tablet, chat-cli listen (alice's messages, then the reply sent from bob's phone):" \
+  show "bob/phone, chat-cli listen (until bob closed it):" "$RUN/demo/bob-phone.jsonl"
+  show "bob/phone, chat-cli sync afterwards (what it missed, then its conversation list):" \
+    "$RUN/demo/bob-phone-sync.jsonl"
+  show "bob/tablet, chat-cli listen (alice's messages, then bob's answer as 'accepted'):" \
     "$RUN/demo/bob-tablet.jsonl"
   print_by_hand "$conv"
 }
@@ -330,9 +364,12 @@ hand from $ROOT:
   mosquitto_pub $host_port -i alice:laptop -u alice -P "\$(cat $rel/alice-laptop.token)" \\
     -q 1 -t chat/up/alice/laptop -m '{"type":"send","conv":"$conv","cmid":"hand-2","body":"same chat"}'
 
-  # with the chat client (interactive chat, or one message):
-  $(rel_path "$CHAT_CLI") --host $HOST --port $PORT --user alice --device laptop --token-file $rel/alice-laptop.token chat --to bob
-  $(rel_path "$CHAT_CLI") --host $HOST --port $PORT --user bob --device tablet --token-file $rel/bob-tablet.token send --to alice "hi"
+  # with the chat client (interactive chat, or one message); --state keeps each
+  # device's outbox and position, so it shows only what that device has not seen:
+  $(rel_path "$CHAT_CLI") --host $HOST --port $PORT --user alice --device laptop \\
+    --token-file $rel/alice-laptop.token --state run/state/alice-laptop.db chat --to bob
+  $(rel_path "$CHAT_CLI") --host $HOST --port $PORT --user bob --device tablet \\
+    --token-file $rel/bob-tablet.token --state run/state/bob-tablet.db send --to alice "hi"
 
   # operators' tool, on the same database and key:
   $(rel_path "$CHATCTL") --config run/chatd.conf user list
@@ -356,7 +393,7 @@ case "${1:-}" in
     ;;
   "") ;;
   -h | --help)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *) fail "unknown argument '$1' (usage: ./scripts/demo.sh [stop])" ;;
@@ -369,7 +406,8 @@ fi
 ./scripts/install-deps.sh
 mkdir -p "$RUN/logs"
 say "building into $(rel_path "$BUILD")/ (minutes the first time; log: run/logs/build.log)"
-CHAT_BUILD_DIR=$BUILD ./scripts/build.sh >"$RUN/logs/build.log" 2>&1 || {
+CHAT_BUILD_DIR=$BUILD ./scripts/build.sh chatd chatctl pushd chat-cli chat_broker_plugin \
+  >"$RUN/logs/build.log" 2>&1 || {
   tail -n 40 "$RUN/logs/build.log" >&2
   fail "the build failed (the end of run/logs/build.log is above)"
 }
