@@ -41,6 +41,16 @@ TEST(FanoutBatch, LargeFanoutIsSplitIntoBoundedControlMessages) {
   EXPECT_EQ(copies, 2500u);
 }
 
+TEST(FanoutBatch, LargePayloadsAreSplitByBytes) {
+  FanoutBatch batch;
+  for (int i = 0; i < 5; ++i) batch.AddOne("chat/dev/u/d", std::string(400, 'x'));
+  auto payloads = batch.Encode(1000, 1000);
+  ASSERT_EQ(payloads.size(), 3u);  // 2 + 2 + 1 events of 400 bytes under a 1000-byte cap
+  std::size_t events = 0;
+  for (const auto& payload : payloads) events += json::parse(payload)["out"].size();
+  EXPECT_EQ(events, 5u);
+}
+
 TEST(FanoutBatch, EmptyBatchEncodesNothing) {
   EXPECT_TRUE(FanoutBatch().Encode().empty());
   FanoutBatch batch;

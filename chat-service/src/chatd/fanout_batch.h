@@ -23,8 +23,11 @@ class FanoutBatch {
   }
 
   // The control payloads; a batch is split so that no payload lists more than
-  // `max_copies` copies, keeping each plugin callback short (DESIGN.md).
-  std::vector<std::string> Encode(std::size_t max_copies = 1000) const;
+  // `max_copies` copies, keeping each plugin callback short (DESIGN.md), and
+  // none carries more than `max_bytes` of event payloads (unless one event
+  // alone is larger), keeping each publish under the broker's packet limit.
+  std::vector<std::string> Encode(std::size_t max_copies = 1000,
+                                  std::size_t max_bytes = 1 << 20) const;
 
  private:
   struct Item {
