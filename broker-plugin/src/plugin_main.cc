@@ -74,8 +74,8 @@ void PublishPresence(ChatPlugin& plugin, const std::vector<PresenceChange>& chan
   if (!plugin.boot_announced) {
     // Done on the first connect rather than at init, when the broker's
     // message queue is not running yet.
-    plugin.boot_announced = Publish(std::string(kBrokerBootTopic),
-                                    BrokerBootPayload(plugin.boot_ms), /*retain=*/true);
+    plugin.boot_announced =
+        Publish(std::string(kBrokerBootTopic), BrokerBootPayload(plugin.boot_ms), /*retain=*/true);
   }
   for (const PresenceChange& change : changes) {
     mosquitto_log_printf(MOSQ_LOG_DEBUG, "chat-plugin: presence of %s: %s, %zu device(s)",
@@ -98,9 +98,10 @@ void TrackAuthentication(ChatPlugin& plugin, const mosquitto* client, std::strin
                          std::string_view client_id, bool allowed) {
   try {
     int64_t now_ms = NowMillis();
-    PublishPresence(plugin, allowed ? plugin.presence.Connect(ConnectionOf(client),
-                                                      IdentityOf(username, client_id), now_ms)
-                            : plugin.presence.Disconnect(ConnectionOf(client), now_ms));
+    PublishPresence(plugin, allowed
+                                ? plugin.presence.Connect(ConnectionOf(client),
+                                                          IdentityOf(username, client_id), now_ms)
+                                : plugin.presence.Disconnect(ConnectionOf(client), now_ms));
   } catch (const std::exception& e) {
     mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: presence of %.*s not tracked: %s",
                          static_cast<int>(client_id.size()), client_id.data(), e.what());

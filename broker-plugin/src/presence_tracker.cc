@@ -67,10 +67,8 @@ std::string PresenceTopic(std::string_view user) {
 
 std::string PresencePayload(const PresenceChange& change, int64_t boot_ms) {
   nlohmann::ordered_json event = {
-      {"user", change.user},
-      {"online", change.online},
-      {"devices", change.devices},
-      {"last_seen", change.last_seen_ms},
+      {"user", change.user},       {"online", change.online},
+      {"devices", change.devices}, {"last_seen", change.last_seen_ms},
       {"boot", boot_ms},
   };
   return event.dump();

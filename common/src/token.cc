@@ -5,8 +5,8 @@
 
 #include <cerrno>
 #include <memory>
-#include <stdexcept>
 #include <random>
+#include <stdexcept>
 
 #include "chat/ids.h"
 
@@ -68,8 +68,8 @@ TokenCheck TokenVerifier::Verify(std::string_view token, int64_t now_s) const {
   // Cheap shape checks first: three non-empty dot-separated parts.
   auto first = token.find('.');
   auto last = token.rfind('.');
-  if (token.size() > 4096 || first == std::string_view::npos || first == last ||
-      first == 0 || last + 1 == token.size()) {
+  if (token.size() > 4096 || first == std::string_view::npos || first == last || first == 0 ||
+      last + 1 == token.size()) {
     check.error = TokenError::kMalformed;
     return check;
   }

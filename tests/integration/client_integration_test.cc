@@ -6,9 +6,8 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "chat/client/chat_client.h"
 #include "client_reliability_support.h"
@@ -49,7 +48,8 @@ TEST(ClientIntegration, LibrarySendIsAcceptedAndDelivered) {
   EXPECT_EQ(accepted->type, "accepted");
   EXPECT_EQ(accepted->seq, 1);
   std::optional<client::Event> delivered;
-  for (int i = 0; i < 10 && !(delivered && delivered->Is("msg")); ++i) delivered = bob->NextEvent(1s);
+  for (int i = 0; i < 10 && !(delivered && delivered->Is("msg")); ++i)
+    delivered = bob->NextEvent(1s);
   ASSERT_TRUE(delivered && delivered->Is("msg"));
   EXPECT_EQ(delivered->body, "from the library");
   EXPECT_EQ(delivered->cmid, sent.cmid);

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "harness/test_device.h"
 #include "harness/test_stack.h"
@@ -21,8 +21,8 @@ class ConversationsTest : public ::testing::Test {
   std::string CreateGroup(TestDevice& alice) {
     stack_.Provision("bob", "phone");
     stack_.Provision("carol", "phone");
-    json reply = alice.Request({{"type", "group.create"}, {"title", "Climbing"},
-                                {"members", {"bob", "carol"}}}, "g1");
+    json reply = alice.Request(
+        {{"type", "group.create"}, {"title", "Climbing"}, {"members", {"bob", "carol"}}}, "g1");
     EXPECT_EQ(reply["type"], "conv") << reply.dump();
     return reply.value("conv", "");
   }
@@ -49,7 +49,8 @@ TEST_F(ConversationsTest, RemovedMemberReceivesNothingAfterRemovalAndCannotReadP
   TestDevice alice(stack_, "alice", "phone");
   std::string conv = CreateGroup(alice);
   TestDevice bob(stack_, "bob", "phone");
-  json removed = alice.Request({{"type", "group.remove"}, {"conv", conv}, {"users", {"bob"}}}, "g2");
+  json removed =
+      alice.Request({{"type", "group.remove"}, {"conv", conv}, {"users", {"bob"}}}, "g2");
   EXPECT_EQ(removed["members"], json({"alice", "carol"}));
   auto notice = bob.Await("msg", 1);
   ASSERT_EQ(notice.size(), 1u);
@@ -69,8 +70,9 @@ TEST_F(ConversationsTest, NonMemberCannotReadOrPost) {
   TestDevice mallory(stack_, "mallory", "pc");
   EXPECT_EQ(mallory.Request({{"type", "history"}, {"conv", conv}}, "h")["code"], "not_member");
   EXPECT_EQ(mallory.Request(SendIn(conv, "x", "hi"), "s")["code"], "not_member");
-  EXPECT_EQ(mallory.Request({{"type", "group.add"}, {"conv", conv}, {"users", {"mallory"}}}, "a")["code"],
-            "not_member");
+  EXPECT_EQ(
+      mallory.Request({{"type", "group.add"}, {"conv", conv}, {"users", {"mallory"}}}, "a")["code"],
+      "not_member");
   json sync = mallory.Request({{"type", "sync"}}, "y");
   EXPECT_TRUE(sync["convs"].empty());
 }
@@ -87,7 +89,8 @@ TEST_F(ConversationsTest, OfflineDeviceCatchesUpCompletelyBySyncInPages) {
     for (int i = 0; i < kPerConversation; ++i) {
       sender.Send(SendTo("bob", "m" + std::to_string(i), peer + ":" + std::to_string(i)));
     }
-    ASSERT_EQ(sender.Await("accepted", kPerConversation, 30s).size(), std::size_t{kPerConversation});
+    ASSERT_EQ(sender.Await("accepted", kPerConversation, 30s).size(),
+              std::size_t{kPerConversation});
   }
   TestDevice bob(stack_, "bob", "laptop");  // a new device: no cursors
   json cursors = json::object();
@@ -103,7 +106,9 @@ TEST_F(ConversationsTest, OfflineDeviceCatchesUpCompletelyBySyncInPages) {
     if (!reply["more"].get<bool>()) break;
   }
   auto elapsed = std::chrono::steady_clock::now() - started;
-  RecordProperty("sync_ms", static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
+  RecordProperty(
+      "sync_ms",
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
   EXPECT_EQ(pages + 1, kConversations * kPerConversation / 100);
   ASSERT_EQ(seqs.size(), std::size_t{kConversations});
   for (const auto& [conv, list] : seqs) {
@@ -151,11 +156,13 @@ TEST_F(ConversationsTest, ReadMarkerAheadOfMessagesIsClampedNeverAnError) {
 TEST_F(ConversationsTest, HistoryPagesBackwardsFromAnySeq) {
   TestDevice alice(stack_, "alice", "phone");
   TestDevice bob(stack_, "bob", "phone");
-  for (int i = 1; i <= 30; ++i) alice.Send(SendTo("bob", "m" + std::to_string(i), std::to_string(i)));
+  for (int i = 1; i <= 30; ++i)
+    alice.Send(SendTo("bob", "m" + std::to_string(i), std::to_string(i)));
   auto accepted = alice.Await("accepted", 30);
   ASSERT_EQ(accepted.size(), 30u);
   std::string conv = accepted[0]["conv"];
-  json page = bob.Request({{"type", "history"}, {"conv", conv}, {"before", 21}, {"limit", 10}}, "h1");
+  json page =
+      bob.Request({{"type", "history"}, {"conv", conv}, {"before", 21}, {"limit", 10}}, "h1");
   ASSERT_EQ(page["messages"].size(), 10u);
   EXPECT_EQ(page["messages"].front()["seq"], 11);
   EXPECT_EQ(page["messages"].back()["seq"], 20);

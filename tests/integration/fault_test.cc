@@ -67,7 +67,8 @@ TEST(Faults, EveryAcceptedMessageIsOnEveryMemberDeviceOnceInOrderAfterCrashesAnd
   // message, each once, in seq order, nothing else.
   for (std::size_t d = 0; d < clients.size(); ++d) {
     const auto& options = clients[d]->options();
-    ASSERT_TRUE(views[d].Until([&] { return views[d].Messages(conv).size() >= std::size_t(total + 1); }, 60s))
+    ASSERT_TRUE(views[d].Until(
+        [&] { return views[d].Messages(conv).size() >= std::size_t(total + 1); }, 60s))
         << options.user << "/" << options.device << " has " << views[d].Messages(conv).size();
     views[d].For(300ms);
     std::set<std::string> cmids;

@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/test_stack.h"
-#include "harness/mqtt_probe.h"
 #include "chat/database.h"
+#include "harness/mqtt_probe.h"
+#include "harness/test_stack.h"
 
 namespace chat::testing {
 namespace {
@@ -22,8 +22,12 @@ struct Device {
     EXPECT_TRUE(probe.Subscribe("chat/inbox/" + user + "/#"));
     EXPECT_TRUE(probe.Subscribe("chat/dev/" + user + "/" + device));
   }
-  void Send(const json& command) { probe.Publish("chat/up/" + user + "/" + device, command.dump()); }
-  void SendRaw(const std::string& payload) { probe.Publish("chat/up/" + user + "/" + device, payload); }
+  void Send(const json& command) {
+    probe.Publish("chat/up/" + user + "/" + device, command.dump());
+  }
+  void SendRaw(const std::string& payload) {
+    probe.Publish("chat/up/" + user + "/" + device, payload);
+  }
 
   // Events of `type` received so far, waiting until there are `count` of them.
   std::vector<json> Await(const std::string& type, std::size_t count,
@@ -36,7 +40,8 @@ struct Device {
       }
       return out;
     };
-    auto all = probe.WaitFor([&](const auto& got) { return matching(got).size() >= count; }, timeout);
+    auto all =
+        probe.WaitFor([&](const auto& got) { return matching(got).size() >= count; }, timeout);
     return matching(all);
   }
 
@@ -45,7 +50,8 @@ struct Device {
 };
 
 json SendTo(const std::string& to, const std::string& cmid, const std::string& body) {
-  return json{{"type", "send"}, {"req_id", "r-" + cmid}, {"to", to}, {"cmid", cmid}, {"body", body}};
+  return json{
+      {"type", "send"}, {"req_id", "r-" + cmid}, {"to", to}, {"cmid", cmid}, {"body", body}};
 }
 
 int64_t CountRows(TestStack& stack, const std::string& table) {
@@ -108,7 +114,8 @@ TEST_F(MessagingTest, OrderHoldsForAThousandMessages) {
   Device alice(stack_, "alice", "phone");
   Device bob(stack_, "bob", "phone");
   constexpr int kCount = 1000;
-  for (int i = 0; i < kCount; ++i) alice.Send(SendTo("bob", "m" + std::to_string(i), std::to_string(i)));
+  for (int i = 0; i < kCount; ++i)
+    alice.Send(SendTo("bob", "m" + std::to_string(i), std::to_string(i)));
   auto got = bob.Await("msg", kCount, 60s);
   ASSERT_EQ(got.size(), static_cast<std::size_t>(kCount)) << stack_.ChatdLog();
   for (int i = 0; i < kCount; ++i) {
@@ -146,7 +153,10 @@ TEST_F(MessagingTest, BadInputGetsItsErrorCodeAndChangesNothing) {
   int64_t messages = CountRows(stack_, "messages");
   int64_t conversations = CountRows(stack_, "conversations");
 
-  struct Case { std::string payload; std::string code; };
+  struct Case {
+    std::string payload;
+    std::string code;
+  };
   std::vector<Case> cases = {
       {"{not json", "bad_json"},
       {"[]", "bad_json"},
@@ -158,9 +168,15 @@ TEST_F(MessagingTest, BadInputGetsItsErrorCodeAndChangesNothing) {
       {R"({"type":"send","req_id":"q5","to":"bob","cmid":"x","body":42})", "bad_field"},
       {R"({"type":"send","req_id":"q6","to":"alice","cmid":"x","body":"me"})", "invalid_recipient"},
       {R"({"type":"send","req_id":"q7","to":"nobody","cmid":"x","body":"?"})", "unknown_user"},
-      {R"({"type":"send","req_id":"q8","conv":"cnothere","cmid":"x","body":"?"})", "unknown_conversation"},
-      {json{{"type", "send"}, {"req_id", "q9"}, {"to", "bob"}, {"cmid", "big"},
-            {"body", std::string(16385, 'x')}}.dump(), "body_too_large"},
+      {R"({"type":"send","req_id":"q8","conv":"cnothere","cmid":"x","body":"?"})",
+       "unknown_conversation"},
+      {json{{"type", "send"},
+            {"req_id", "q9"},
+            {"to", "bob"},
+            {"cmid", "big"},
+            {"body", std::string(16385, 'x')}}
+           .dump(),
+       "body_too_large"},
   };
   for (const auto& c : cases) alice.SendRaw(c.payload);
   auto errors = alice.Await("error", cases.size());
@@ -182,7 +198,10 @@ TEST_F(MessagingTest, NonMemberCannotPostIntoSomeoneElsesConversation) {
   alice.Send(SendTo("bob", "a1", "private"));
   auto got = bob.Await("msg", 1);
   ASSERT_EQ(got.size(), 1u);
-  carol.Send(json{{"type", "send"}, {"req_id", "c1"}, {"conv", got[0]["conv"]}, {"cmid", "c1"},
+  carol.Send(json{{"type", "send"},
+                  {"req_id", "c1"},
+                  {"conv", got[0]["conv"]},
+                  {"cmid", "c1"},
                   {"body", "intrusion"}});
   auto errors = carol.Await("error", 1);
   ASSERT_EQ(errors.size(), 1u);

@@ -47,7 +47,8 @@ class ProcessorTest : public ::testing::Test {
       json control = json::parse(payload);
       for (const auto& item : control["out"]) {
         for (const auto& topic : item["topics"]) {
-          events.emplace_back(topic.get<std::string>(), json::parse(item["payload"].get<std::string>()));
+          events.emplace_back(topic.get<std::string>(),
+                              json::parse(item["payload"].get<std::string>()));
         }
       }
     }
@@ -141,7 +142,8 @@ TEST_F(ProcessorTest, BadCommandDoesNotDisturbOthersInTheBatch) {
 TEST_F(ProcessorTest, ConvCreateIsIdempotent) {
   json create{{"type", "conv.create"}, {"req_id", "r1"}, {"with", "bob"}};
   auto first = Run({{alice_, create.dump()}});
-  auto second = Run({{DeviceAddress{"bob", "tab"}, json{{"type", "conv.create"}, {"with", "alice"}}.dump()}});
+  auto second =
+      Run({{DeviceAddress{"bob", "tab"}, json{{"type", "conv.create"}, {"with", "alice"}}.dump()}});
   EXPECT_EQ(first.back().second["type"], "conv");
   EXPECT_EQ(first.back().second["created"], true);
   EXPECT_EQ(first.back().second["req_id"], "r1");
@@ -152,8 +154,9 @@ TEST_F(ProcessorTest, ConvCreateIsIdempotent) {
 
 TEST_F(ProcessorTest, StorageFailureRollsBackTheWholeBatchAndSaysInternal) {
   Run({{alice_, Send("bob", "m1")}});
-  db_->Exec("CREATE TRIGGER fail_insert BEFORE INSERT ON messages BEGIN "
-            "SELECT RAISE(ABORT, 'disk on fire'); END");
+  db_->Exec(
+      "CREATE TRIGGER fail_insert BEFORE INSERT ON messages BEGIN "
+      "SELECT RAISE(ABORT, 'disk on fire'); END");
   auto events = Run({{alice_, Send("bob", "m2")}, {alice_, Send("carol", "m3")}});
   ASSERT_EQ(events.size(), 2u);
   for (const auto& [topic, event] : events) {

@@ -65,13 +65,18 @@ TEST(Command, SendNeedsExactlyOneOfConvAndTo) {
 }
 
 TEST(Command, SendFieldsAreValidated) {
-  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"Bob!","cmid":"m","body":"x"})")), ErrorCode::kBadField);
-  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","conv":"c/1","cmid":"m","body":"x"})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"Bob!","cmid":"m","body":"x"})")),
+            ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","conv":"c/1","cmid":"m","body":"x"})")),
+            ErrorCode::kBadField);
   EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"bob","body":"x"})")), ErrorCode::kBadField);
-  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"bob","cmid":"a b","body":"x"})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"bob","cmid":"a b","body":"x"})")),
+            ErrorCode::kBadField);
   EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"bob","cmid":"m"})")), ErrorCode::kBadField);
-  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"bob","cmid":"m","body":5})")), ErrorCode::kBadField);
-  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":["bob"],"cmid":"m","body":"x"})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"bob","cmid":"m","body":5})")),
+            ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":["bob"],"cmid":"m","body":"x"})")),
+            ErrorCode::kBadField);
 }
 
 TEST(Command, MalformedReqIdIsRejected) {
@@ -89,7 +94,8 @@ TEST(Command, BodyOverTheLimitIsBodyTooLarge) {
 TEST(Command, SendingToYourselfIsInvalidRecipient) {
   EXPECT_EQ(CodeOf(Parse(R"({"type":"send","to":"alice","cmid":"m","body":"x"})")),
             ErrorCode::kInvalidRecipient);
-  EXPECT_EQ(CodeOf(Parse(R"({"type":"conv.create","with":"alice"})")), ErrorCode::kInvalidRecipient);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"conv.create","with":"alice"})")),
+            ErrorCode::kInvalidRecipient);
 }
 
 TEST(Command, ConvCreateNeedsAUserId) {

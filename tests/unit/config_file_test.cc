@@ -17,7 +17,8 @@ std::string WriteConfig(const std::string& name, const std::string& text) {
 const std::set<std::string> kKeys = {"db_path", "broker_port"};
 
 TEST(ConfigFile, ParsesKeysCommentsAndBlankLines) {
-  std::string path = WriteConfig("ok.conf", "# comment\n\ndb_path = chat.db  # trailing\nbroker_port=1884\n");
+  std::string path =
+      WriteConfig("ok.conf", "# comment\n\ndb_path = chat.db  # trailing\nbroker_port=1884\n");
   std::string error;
   auto config = ConfigFile::Load(path, kKeys, &error);
   ASSERT_TRUE(config) << error;

@@ -22,7 +22,8 @@ Events Decode(const std::vector<std::string>& payloads) {
     json control = json::parse(payload);
     for (const auto& item : control["out"]) {
       for (const auto& topic : item["topics"]) {
-        events.emplace_back(topic.get<std::string>(), json::parse(item["payload"].get<std::string>()));
+        events.emplace_back(topic.get<std::string>(),
+                            json::parse(item["payload"].get<std::string>()));
       }
     }
   }
@@ -81,7 +82,9 @@ class GroupTest : public ::testing::Test {
 };
 
 TEST_F(GroupTest, CreateMakesSenderOwnerAndRecordsASystemMessage) {
-  auto events = Run("alice", {{"type", "group.create"}, {"req_id", "g1"}, {"title", "Climbing"},
+  auto events = Run("alice", {{"type", "group.create"},
+                              {"req_id", "g1"},
+                              {"title", "Climbing"},
                               {"members", {"bob", "carol"}}});
   json reply = Last(events);
   EXPECT_EQ(reply["type"], "conv");
@@ -125,13 +128,15 @@ TEST_F(GroupTest, RemovedMemberGetsItsRemovalAndNothingAfter) {
   auto removal = Run("alice", {{"type", "group.remove"}, {"conv", conv}, {"users", {"bob"}}});
   bool bob_told = false;
   for (const auto& [topic, event] : removal) {
-    if (topic == "chat/inbox/bob/" + conv && event["event"]["action"] == "member.removed") bob_told = true;
+    if (topic == "chat/inbox/bob/" + conv && event["event"]["action"] == "member.removed")
+      bob_told = true;
   }
   EXPECT_TRUE(bob_told);
   auto after = Run("alice", {{"type", "send"}, {"conv", conv}, {"cmid", "m1"}, {"body", "secret"}});
   for (const auto& [topic, event] : after) EXPECT_NE(topic, "chat/inbox/bob/" + conv);
-  EXPECT_EQ(Last(Run("bob", {{"type", "send"}, {"conv", conv}, {"cmid", "x"}, {"body", "hi"}}))["code"],
-            "not_member");
+  EXPECT_EQ(
+      Last(Run("bob", {{"type", "send"}, {"conv", conv}, {"cmid", "x"}, {"body", "hi"}}))["code"],
+      "not_member");
   // History stops at the removal (seq 2); the secret (seq 3) is invisible.
   json history = Last(Run("bob", {{"type", "history"}, {"conv", conv}}));
   ASSERT_EQ(history["messages"].size(), 2u);
@@ -143,7 +148,8 @@ TEST_F(GroupTest, OwnerLeavingHandsOwnershipOn) {
   auto events = Run("alice", {{"type", "group.leave"}, {"conv", conv}});
   std::vector<std::string> actions;
   for (const auto& [topic, event] : events) {
-    if (event["type"] == "msg" && topic == "chat/inbox/bob/" + conv) actions.push_back(event["event"]["action"]);
+    if (event["type"] == "msg" && topic == "chat/inbox/bob/" + conv)
+      actions.push_back(event["event"]["action"]);
   }
   EXPECT_EQ(actions, (std::vector<std::string>{"member.left", "owner.changed"}));
 }
@@ -151,8 +157,9 @@ TEST_F(GroupTest, OwnerLeavingHandsOwnershipOn) {
 TEST_F(GroupTest, GroupCommandsOnDirectConversationAreNotGroup) {
   auto sent = Run("alice", {{"type", "send"}, {"to", "bob"}, {"cmid", "m"}, {"body", "x"}});
   std::string conv = Last(sent)["conv"];
-  EXPECT_EQ(Last(Run("alice", {{"type", "group.add"}, {"conv", conv}, {"users", {"carol"}}}))["code"],
-            "not_group");
+  EXPECT_EQ(
+      Last(Run("alice", {{"type", "group.add"}, {"conv", conv}, {"users", {"carol"}}}))["code"],
+      "not_group");
 }
 
 TEST_F(GroupTest, ReadCursorIsClampedMonotonicAndFannedOut) {
@@ -170,7 +177,9 @@ TEST_F(GroupTest, ReadCursorIsClampedMonotonicAndFannedOut) {
 TEST_F(GroupTest, SyncPagesEverythingAfterTheCursorsWithoutGaps) {
   std::string conv;
   for (int i = 0; i < 25; ++i) {
-    auto sent = Run("alice", {{"type", "send"}, {"to", "bob"}, {"cmid", "m" + std::to_string(i)}, {"body", "x"}});
+    auto sent =
+        Run("alice",
+            {{"type", "send"}, {"to", "bob"}, {"cmid", "m" + std::to_string(i)}, {"body", "x"}});
     conv = Last(sent)["conv"];
   }
   json cursors = json::object();

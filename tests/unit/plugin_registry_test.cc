@@ -5,10 +5,10 @@
 #include <filesystem>
 
 #include "chat/clock.h"
+#include "chat/database.h"
 #include "chat/token.h"
 #include "sqlite_token_registry.h"
 #include "store/account_store.h"
-#include "chat/database.h"
 #include "store/migrator.h"
 
 namespace chat::plugin {

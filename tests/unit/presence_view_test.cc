@@ -11,15 +11,18 @@ constexpr const char* kBroker = "chat/sys/broker";
 TEST(PresenceView, OnlineStateOfTheCurrentBrokerRunCounts) {
   PresenceView view;
   ASSERT_TRUE(view.Apply(kBroker, R"({"boot":7})"));
-  ASSERT_TRUE(view.Apply("chat/sys/presence/bob", R"({"user":"bob","online":true,"devices":1,"last_seen":1,"boot":7})"));
+  ASSERT_TRUE(view.Apply("chat/sys/presence/bob",
+                         R"({"user":"bob","online":true,"devices":1,"last_seen":1,"boot":7})"));
   EXPECT_TRUE(view.IsOnline("bob"));
-  ASSERT_TRUE(view.Apply("chat/sys/presence/bob", R"({"user":"bob","online":false,"devices":0,"last_seen":2,"boot":7})"));
+  ASSERT_TRUE(view.Apply("chat/sys/presence/bob",
+                         R"({"user":"bob","online":false,"devices":0,"last_seen":2,"boot":7})"));
   EXPECT_FALSE(view.IsOnline("bob"));
 }
 
 TEST(PresenceView, RetainedStateFromAnEarlierBrokerRunIsStale) {
   PresenceView view;
-  view.Apply("chat/sys/presence/bob", R"({"user":"bob","online":true,"devices":1,"last_seen":1,"boot":6})");
+  view.Apply("chat/sys/presence/bob",
+             R"({"user":"bob","online":true,"devices":1,"last_seen":1,"boot":6})");
   view.Apply(kBroker, R"({"boot":7})");  // retained messages arrive in any order
   EXPECT_FALSE(view.IsOnline("bob"));
 }

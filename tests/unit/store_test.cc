@@ -120,7 +120,8 @@ TEST_F(StoreTest, RangeReadsPageForwardAndBackward) {
   std::string conv = ConversationStore(*db_).CreateDirect("alice", "bob", 1);
   MessageStore store(*db_);
   for (int i = 1; i <= 10; ++i) {
-    StoredMessage m{conv, 0, 1, i % 2 ? "alice" : "bob", "d", "m" + std::to_string(i), "x", "user", ""};
+    StoredMessage m{conv, 0,      1, i % 2 ? "alice" : "bob", "d", "m" + std::to_string(i),
+                    "x",  "user", ""};
     store.Append(m);
   }
   auto after = store.After(conv, 3, 10, 4);

@@ -1,11 +1,12 @@
 // chatctl actions on the database and the key file.
 #include "chatctl/commands.h"
 
+#include <sys/stat.h>
+
 #include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <sys/stat.h>
 
 #include "chat/clock.h"
 #include "chat/key_file.h"
@@ -34,9 +35,18 @@ std::optional<int64_t> ParseDuration(const std::string& text) {
   int64_t unit = 1;
   std::string digits = text;
   switch (text.back()) {
-    case 'd': unit = 86400; digits.pop_back(); break;
-    case 'h': unit = 3600; digits.pop_back(); break;
-    case 'm': unit = 60; digits.pop_back(); break;
+    case 'd':
+      unit = 86400;
+      digits.pop_back();
+      break;
+    case 'h':
+      unit = 3600;
+      digits.pop_back();
+      break;
+    case 'm':
+      unit = 60;
+      digits.pop_back();
+      break;
     case 's': digits.pop_back(); break;
     default: break;
   }
@@ -122,7 +132,8 @@ int IssueToken(const Target& target, const std::string& user, const std::string&
   }
   auto db = OpenMigrated(target);
   auto issued = AccountStore(db).IssueToken(user, device, *ttl_s, TokenSigner(*key), NowSeconds());
-  if (issued.error != AccountError::kNone) return Refused(issued.error, "device " + user + "/" + device);
+  if (issued.error != AccountError::kNone)
+    return Refused(issued.error, "device " + user + "/" + device);
   std::cout << issued.token << "\n";
   std::cerr << "chatctl: issued token " << issued.record.jti << " for " << user << "/" << device
             << ", expires in " << *ttl_s << " s\n";

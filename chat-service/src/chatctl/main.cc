@@ -1,11 +1,10 @@
 // chatctl: the operators' command line for users, devices, tokens and keys.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "chat/config_file.h"
-#include "chatctl/commands.h"
 #include "chat/database.h"
+#include "chatctl/commands.h"
 
 namespace {
 
@@ -33,10 +32,10 @@ std::string ResolveTarget(const std::string& config_path, chat::ctl::Target& tar
     return "";
   }
   std::string error;
-  auto config = chat::ConfigFile::Load(
-      config_path,
-      {"broker_host", "broker_port", "db_path", "key_file", "max_body_bytes", "log_level",
-       "max_group_members"}, &error);
+  auto config = chat::ConfigFile::Load(config_path,
+                                       {"broker_host", "broker_port", "db_path", "key_file",
+                                        "max_body_bytes", "log_level", "max_group_members"},
+                                       &error);
   if (!config) return error;
   if (target.db_path.empty()) {
     auto db = config->RequiredString("db_path", &error);
@@ -93,7 +92,8 @@ int main(int argc, char** argv) {
   token_issue->add_option("device", s2, "device id")->required();
   token_issue->add_option("--ttl", ttl, "lifetime: 30d, 12h, 15m, 90s")->capture_default_str();
   auto* token_revoke = token->add_subcommand(
-      "revoke", "revoke one token by id, or every token of --user/--device; refused at next connect");
+      "revoke",
+      "revoke one token by id, or every token of --user/--device; refused at next connect");
   token_revoke->add_option("jti", s3, "token id (from `token list`)");
   token_revoke->add_option("--user", s1, "user id");
   token_revoke->add_option("--device", s2, "device id");

@@ -13,8 +13,8 @@ namespace chat {
 
 namespace {
 constexpr int kQos = 1;
-constexpr int kMaxBuffered = 200000;   // publishes held while disconnected
-constexpr int kMaxInflight = 1000;     // QoS 1 publishes awaiting PUBACK
+constexpr int kMaxBuffered = 200000;              // publishes held while disconnected
+constexpr int kMaxInflight = 1000;                // QoS 1 publishes awaiting PUBACK
 constexpr int64_t kServiceTokenTtlS = 24 * 3600;  // re-minted at every (re)connect
 }  // namespace
 
@@ -33,7 +33,8 @@ BrokerLink::BrokerLink(BrokerLinkOptions options, CommandHandler on_command)
     Subscribe();
   });
   client_->set_connection_lost_handler([this](const std::string& cause) {
-    spdlog::warn("lost the broker connection ({}); reconnecting", cause.empty() ? "no reason" : cause);
+    spdlog::warn("lost the broker connection ({}); reconnecting",
+                 cause.empty() ? "no reason" : cause);
   });
   client_->set_update_connection_handler([this](mqtt::connect_data& data) {
     data.set_password(MintToken());

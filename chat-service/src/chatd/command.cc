@@ -26,7 +26,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
 }
 
 bool Command::IsQuery() const {
-  return std::holds_alternative<SyncCommand>(body) || std::holds_alternative<HistoryCommand>(body) ||
+  return std::holds_alternative<SyncCommand>(body) ||
+         std::holds_alternative<HistoryCommand>(body) ||
          std::holds_alternative<ReceiptsQueryCommand>(body) ||
          std::holds_alternative<TypingCommand>(body);
 }

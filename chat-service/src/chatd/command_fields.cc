@@ -19,8 +19,7 @@ std::optional<RejectedCommand> String(const json& object, const char* field, std
   return std::nullopt;
 }
 
-std::optional<RejectedCommand> RequiredId(const json& object, const char* field,
-                                          std::string* out) {
+std::optional<RejectedCommand> RequiredId(const json& object, const char* field, std::string* out) {
   if (auto error = String(object, field, out)) return error;
   if (!IsValidId(*out)) {
     return Reject(ErrorCode::kBadField,
@@ -37,7 +36,8 @@ std::optional<RejectedCommand> UserList(const json& object, const char* field, s
     return Reject(ErrorCode::kBadField, name + " must be a non-empty array of user ids");
   }
   if (it->size() > max) {
-    return Reject(ErrorCode::kGroupFull, name + " lists more than " + std::to_string(max) + " users");
+    return Reject(ErrorCode::kGroupFull,
+                  name + " lists more than " + std::to_string(max) + " users");
   }
   std::set<std::string> seen;
   for (const auto& item : *it) {
@@ -60,8 +60,8 @@ std::optional<RejectedCommand> Integer(const json& object, const char* field, in
   if (!it->is_number_integer()) return Reject(ErrorCode::kBadField, name + " must be an integer");
   int64_t value = it->get<int64_t>();
   if (value < min || value > max) {
-    return Reject(ErrorCode::kBadField, name + " must be within " + std::to_string(min) + ".." +
-                                            std::to_string(max));
+    return Reject(ErrorCode::kBadField,
+                  name + " must be within " + std::to_string(min) + ".." + std::to_string(max));
   }
   *out = value;
   return std::nullopt;

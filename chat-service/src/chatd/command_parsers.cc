@@ -53,8 +53,8 @@ Parsed GroupCreate(const json& object, const std::string& sender, const CommandL
   GroupCreateCommand create;
   if (auto error = fields::String(object, "title", &create.title)) return *error;
   if (create.title.empty() || create.title.size() > kMaxTitleBytes) {
-    return Reject(ErrorCode::kBadField, "'title' must be 1.." + std::to_string(kMaxTitleBytes) +
-                                            " bytes");
+    return Reject(ErrorCode::kBadField,
+                  "'title' must be 1.." + std::to_string(kMaxTitleBytes) + " bytes");
   }
   std::vector<std::string> users;
   if (auto error = fields::UserList(object, "members", limits.max_group_members, &users)) {
@@ -64,8 +64,8 @@ Parsed GroupCreate(const json& object, const std::string& sender, const CommandL
     if (user != sender) create.members.push_back(std::move(user));
   }
   if (create.members.size() + 1 > limits.max_group_members) {
-    return Reject(ErrorCode::kGroupFull, "a group holds at most " +
-                                             std::to_string(limits.max_group_members) + " members");
+    return Reject(ErrorCode::kGroupFull,
+                  "a group holds at most " + std::to_string(limits.max_group_members) + " members");
   }
   return create;
 }

@@ -40,8 +40,7 @@ void CommandProcessor::Apply(WriteContext& ctx, const std::vector<Command>& comm
   receipts.Flush(ctx);
 }
 
-BatchStats CommandProcessor::ProcessBatch(const std::vector<Command>& commands,
-                                          FanoutBatch& out) {
+BatchStats CommandProcessor::ProcessBatch(const std::vector<Command>& commands, FanoutBatch& out) {
   BatchStats stats;
   std::size_t first_output = out.size();
   WriteContext ctx{conversations_, messages_, out, stats, limits_};

@@ -10,7 +10,7 @@ std::string Dump(const json& value) {
 }
 
 json MessageJson(const StoredMessage& m) {
-  json out{{"type", "msg"}, {"conv", m.conv},   {"seq", m.seq},   {"ts", m.ts_ms},
+  json out{{"type", "msg"},  {"conv", m.conv},  {"seq", m.seq},   {"ts", m.ts_ms},
            {"from", m.from}, {"dev", m.device}, {"cmid", m.cmid}, {"body", m.body}};
   if (m.kind == "system") {
     out["kind"] = "system";
@@ -55,7 +55,10 @@ std::string EncodeConversationNew(const ConversationInfo& info) {
 
 std::string EncodeReceipt(const std::string& conv, const std::string& user, int64_t delivered,
                           int64_t read) {
-  return Dump(json{{"type", "receipt"}, {"conv", conv}, {"user", user}, {"delivered", delivered},
+  return Dump(json{{"type", "receipt"},
+                   {"conv", conv},
+                   {"user", user},
+                   {"delivered", delivered},
                    {"read", read}});
 }
 

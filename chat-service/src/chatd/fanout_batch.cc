@@ -23,8 +23,8 @@ std::vector<std::string> FanoutBatch::Encode(std::size_t max_copies, std::size_t
   std::size_t bytes = 0;
   auto flush = [&] {
     if (out.empty()) return;
-    payloads.push_back(json{{"out", std::move(out)}}.dump(-1, ' ', false,
-                                                          json::error_handler_t::replace));
+    payloads.push_back(
+        json{{"out", std::move(out)}}.dump(-1, ' ', false, json::error_handler_t::replace));
     out = json::array();
     copies = 0;
     bytes = 0;

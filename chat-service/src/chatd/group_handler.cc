@@ -21,8 +21,15 @@ using Action = GroupChangeCommand::Action;
 // change plus anyone it removed). Returns its seq.
 int64_t AppendSystemMessage(WriteContext& ctx, const Command& command, const std::string& conv,
                             const json& event, std::vector<std::string> audience) {
-  StoredMessage message{conv, 0, NowMillis(), command.sender.user, command.sender.device,
-                        "sys:" + NewTokenId(), "", "system", Dump(event)};
+  StoredMessage message{conv,
+                        0,
+                        NowMillis(),
+                        command.sender.user,
+                        command.sender.device,
+                        "sys:" + NewTokenId(),
+                        "",
+                        "system",
+                        Dump(event)};
   ctx.messages.Append(message);
   ++ctx.stats.accepted;
   spdlog::info("{} in {} by {}: seq {}", event.value("action", ""), conv, command.sender.user,
@@ -80,13 +87,14 @@ void Add(WriteContext& ctx, const Command& command, const std::string& conv,
                          "no user '" + FirstUnknown(ctx, added) + "'");
   }
   if (ctx.conversations.ActiveMembers(conv).size() + added.size() > ctx.limits.max_group_members) {
-    return RejectCommand(ctx, command, ErrorCode::kGroupFull,
-                         "a group holds at most " + std::to_string(ctx.limits.max_group_members) +
-                             " members");
+    return RejectCommand(
+        ctx, command, ErrorCode::kGroupFull,
+        "a group holds at most " + std::to_string(ctx.limits.max_group_members) + " members");
   }
   if (!added.empty()) {
     int64_t seq = ctx.conversations.LastSeq(conv) + 1;  // the system message below
-    for (const auto& user : added) ctx.conversations.AddMember(conv, user, "member", seq, NowMillis());
+    for (const auto& user : added)
+      ctx.conversations.AddMember(conv, user, "member", seq, NowMillis());
     AnnounceTo(ctx, added, conv);
     AppendSystemMessage(ctx, command, conv, {{"action", "member.added"}, {"users", added}},
                         ctx.conversations.ActiveMembers(conv));
@@ -101,7 +109,8 @@ void Remove(WriteContext& ctx, const Command& command, const std::string& conv,
     auto m = ctx.conversations.MembershipOf(conv, user);
     if (!m || !m->active()) continue;
     bool self = user == command.sender.user;
-    bool allowed = self || (actor.role == "owner") || (actor.role == "admin" && m->role == "member");
+    bool allowed =
+        self || (actor.role == "owner") || (actor.role == "admin" && m->role == "member");
     if (!allowed || (self && std::string(action) == "member.removed")) {
       return RejectCommand(ctx, command, ErrorCode::kForbidden,
                            "a " + actor.role + " may not remove '" + user + "'");
@@ -111,7 +120,8 @@ void Remove(WriteContext& ctx, const Command& command, const std::string& conv,
   if (removed.empty()) return ReplyWithState(ctx, command, conv, false);
   std::vector<std::string> audience = ctx.conversations.ActiveMembers(conv);
   std::string successor;
-  if (actor.role == "owner" && std::find(removed.begin(), removed.end(), command.sender.user) != removed.end()) {
+  if (actor.role == "owner" &&
+      std::find(removed.begin(), removed.end(), command.sender.user) != removed.end()) {
     successor = Successor(ctx, conv, command.sender.user);
   }
   int64_t seq = ctx.conversations.LastSeq(conv) + 1;
@@ -156,7 +166,8 @@ void HandleGroupCreate(WriteContext& ctx, const Command& command,
   }
   std::string conv = ctx.conversations.CreateGroup(create.title, NowMillis());
   ctx.conversations.AddMember(conv, command.sender.user, "owner", 1, NowMillis());
-  for (const auto& user : create.members) ctx.conversations.AddMember(conv, user, "member", 1, NowMillis());
+  for (const auto& user : create.members)
+    ctx.conversations.AddMember(conv, user, "member", 1, NowMillis());
   std::vector<std::string> everyone = ctx.conversations.ActiveMembers(conv);
   AnnounceTo(ctx, everyone, conv);
   AppendSystemMessage(ctx, command, conv,
@@ -170,7 +181,8 @@ void HandleGroupChange(WriteContext& ctx, const Command& command,
   const std::string& conv = change.conv;
   std::string kind = ctx.conversations.Kind(conv);
   if (kind.empty()) {
-    return RejectCommand(ctx, command, ErrorCode::kUnknownConversation, "no conversation '" + conv + "'");
+    return RejectCommand(ctx, command, ErrorCode::kUnknownConversation,
+                         "no conversation '" + conv + "'");
   }
   if (kind != "group") {
     return RejectCommand(ctx, command, ErrorCode::kNotGroup, "'" + conv + "' is not a group");
@@ -182,11 +194,13 @@ void HandleGroupChange(WriteContext& ctx, const Command& command,
   switch (change.action) {
     case Action::kAdd:
       if (actor->role == "member") {
-        return RejectCommand(ctx, command, ErrorCode::kForbidden, "only owners and admins add members");
+        return RejectCommand(ctx, command, ErrorCode::kForbidden,
+                             "only owners and admins add members");
       }
       return Add(ctx, command, conv, change.users);
     case Action::kRemove: return Remove(ctx, command, conv, *actor, change.users, "member.removed");
-    case Action::kLeave: return Remove(ctx, command, conv, *actor, {command.sender.user}, "member.left");
+    case Action::kLeave:
+      return Remove(ctx, command, conv, *actor, {command.sender.user}, "member.left");
     case Action::kSetRole: return SetRole(ctx, command, conv, *actor, change);
   }
 }

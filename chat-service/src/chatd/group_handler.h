@@ -7,9 +7,7 @@
 
 namespace chat {
 
-void HandleGroupCreate(WriteContext& ctx, const Command& command,
-                       const GroupCreateCommand& create);
-void HandleGroupChange(WriteContext& ctx, const Command& command,
-                       const GroupChangeCommand& change);
+void HandleGroupCreate(WriteContext& ctx, const Command& command, const GroupCreateCommand& create);
+void HandleGroupChange(WriteContext& ctx, const Command& command, const GroupChangeCommand& change);
 
 }  // namespace chat

@@ -1,9 +1,9 @@
 // chatd: the chat service daemon. Wires config, database, broker link and the
 // writer thread together, and shuts down cleanly on SIGTERM/SIGINT.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <thread>
 
@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
   std::string config_path;
   bool check_only = false;
   app.add_option("-c,--config", config_path, "path of the config file")->required();
-  app.add_flag("--check-config", check_only, "validate the config file and the database, then exit");
+  app.add_flag("--check-config", check_only,
+               "validate the config file and the database, then exit");
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("chatd"));
@@ -126,8 +127,9 @@ int main(int argc, char** argv) {
       spdlog::info("received signal {}; draining and stopping", received);
       stop = true;
     });
-    if (link.Start(stop)) spdlog::info("chatd ready (broker {}:{}, database {})",
-                                       config->broker_host, config->broker_port, config->db_path);
+    if (link.Start(stop))
+      spdlog::info("chatd ready (broker {}:{}, database {})", config->broker_host,
+                   config->broker_port, config->db_path);
     signal_thread.join();
     writer_thread.join();
     query_thread.join();

@@ -85,7 +85,8 @@ void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutB
     convs.push_back(std::move(entry));
     if (more) continue;  // the page is full; the list of conversations is still complete
     auto known = sync.cursors.find(conv);
-    int64_t after = std::max(known == sync.cursors.end() ? 0 : known->second, member.joined_seq - 1);
+    int64_t after =
+        std::max(known == sync.cursors.end() ? 0 : known->second, member.joined_seq - 1);
     int64_t cursor = after;
     for (const auto& m : messages_.After(conv, after, upto, room)) {
       if (bytes > 0 && bytes + m.body.size() > kMaxPageBytes) break;
@@ -97,12 +98,15 @@ void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutB
     cursors[conv] = std::max(cursor, known == sync.cursors.end() ? int64_t{0} : known->second);
     if (cursor < upto) more = true;
   }
-  json reply{{"type", "sync"},     {"convs", std::move(convs)}, {"messages", std::move(messages)},
-             {"cursors", cursors}, {"more", more}};
+  json reply{{"type", "sync"},
+             {"convs", std::move(convs)},
+             {"messages", std::move(messages)},
+             {"cursors", cursors},
+             {"more", more}};
   if (!command.req_id.empty()) reply["req_id"] = command.req_id;
   out.AddOne(DeviceTopic(user, command.sender.device), Dump(reply));
-  spdlog::debug("sync {}/{}: {} messages, more={}", user, command.sender.device,
-                sync.limit - room, more);
+  spdlog::debug("sync {}/{}: {} messages, more={}", user, command.sender.device, sync.limit - room,
+                more);
 }
 
 void QueryService::History(const Command& command, const HistoryCommand& history,
@@ -115,7 +119,9 @@ void QueryService::History(const Command& command, const HistoryCommand& history
   json messages = json::array();
   for (const auto& m : found) messages.push_back(MessageJson(m));
   bool more = !found.empty() && found.front().seq > member->joined_seq;
-  json reply{{"type", "history"}, {"conv", history.conv}, {"messages", std::move(messages)},
+  json reply{{"type", "history"},
+             {"conv", history.conv},
+             {"messages", std::move(messages)},
              {"more", more}};
   if (!command.req_id.empty()) reply["req_id"] = command.req_id;
   out.AddOne(DeviceTopic(command.sender.user, command.sender.device), Dump(reply));

@@ -37,8 +37,7 @@ class QueryService {
   void History(const Command& command, const HistoryCommand& history, FanoutBatch& out);
   void Receipts(const Command& command, const ReceiptsQueryCommand& query, FanoutBatch& out);
   void Typing(const Command& command, const TypingCommand& typing, FanoutBatch& out);
-  void Reject(const Command& command, ErrorCode code, const std::string& message,
-              FanoutBatch& out);
+  void Reject(const Command& command, ErrorCode code, const std::string& message, FanoutBatch& out);
   // The sender's membership of `conv`, or a rejection already queued.
   std::optional<Membership> RequireMember(const Command& command, const std::string& conv,
                                           FanoutBatch& out);

@@ -9,8 +9,8 @@
 
 namespace chat {
 
-Writer::Writer(Database& db, CommandQueue& queue, BlockingQueue<Command>& queries,
-               Publish publish, WriterOptions options)
+Writer::Writer(Database& db, CommandQueue& queue, BlockingQueue<Command>& queries, Publish publish,
+               WriterOptions options)
     : db_(db), queue_(queue), queries_(queries), publish_(std::move(publish)), options_(options) {}
 
 void Writer::Run(const std::atomic<bool>& stop) {

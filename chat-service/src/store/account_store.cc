@@ -78,7 +78,11 @@ IssuedToken AccountStore::IssueToken(const std::string& user, const std::string&
   auto insert = db_.Prepare(
       "INSERT INTO tokens (jti, user_id, device_id, issued_s, expires_s) "
       "VALUES (?1, ?2, ?3, ?4, ?5)");
-  insert.Bind(1, issued.record.jti).Bind(2, user).Bind(3, device).Bind(4, now_s).Bind(5, now_s + ttl_s);
+  insert.Bind(1, issued.record.jti)
+      .Bind(2, user)
+      .Bind(3, device)
+      .Bind(4, now_s)
+      .Bind(5, now_s + ttl_s);
   insert.Run();
   TokenClaims claims{user, device, issued.record.jti, now_s, now_s + ttl_s, false};
   issued.token = signer.Sign(claims);
@@ -86,8 +90,7 @@ IssuedToken AccountStore::IssueToken(const std::string& user, const std::string&
 }
 
 int AccountStore::RevokeToken(const std::string& jti, int64_t now_s) {
-  auto stmt = db_.Prepare(
-      "UPDATE tokens SET revoked_s = ?2 WHERE jti = ?1 AND revoked_s IS NULL");
+  auto stmt = db_.Prepare("UPDATE tokens SET revoked_s = ?2 WHERE jti = ?1 AND revoked_s IS NULL");
   stmt.Bind(1, jti).Bind(2, now_s);
   stmt.Run();
   return sqlite3_changes(db_.handle());
@@ -110,7 +113,8 @@ std::vector<TokenRecord> AccountStore::ListTokens(const std::string& user) {
       "WHERE user_id = ?1 ORDER BY issued_s, jti");
   stmt.Bind(1, user);
   while (stmt.Step() == Statement::StepResult::kRow) {
-    tokens.push_back({stmt.Text(0), user, stmt.Text(1), stmt.Int(2), stmt.Int(3), stmt.Int(4) != 0});
+    tokens.push_back(
+        {stmt.Text(0), user, stmt.Text(1), stmt.Int(2), stmt.Int(3), stmt.Int(4) != 0});
   }
   return tokens;
 }

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "chat/token.h"
 #include "chat/database.h"
+#include "chat/token.h"
 
 namespace chat {
 

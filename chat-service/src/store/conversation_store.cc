@@ -148,15 +148,15 @@ std::vector<std::pair<std::string, Membership>> ConversationStore::Conversations
   stmt->Bind(1, user);
   std::vector<std::pair<std::string, Membership>> out;
   while (stmt->Step() == Step::kRow) {
-    Membership m{stmt->Text(1), stmt->Int(2), std::nullopt, stmt->Int(4), stmt->Int(5), stmt->Int(6)};
+    Membership m{stmt->Text(1), stmt->Int(2), std::nullopt,
+                 stmt->Int(4),  stmt->Int(5), stmt->Int(6)};
     if (!stmt->IsNull(3)) m.removed_seq = stmt->Int(3);
     out.emplace_back(stmt->Text(0), std::move(m));
   }
   return out;
 }
 
-bool ConversationStore::AdvanceRead(const std::string& conv, const std::string& user,
-                                    int64_t seq) {
+bool ConversationStore::AdvanceRead(const std::string& conv, const std::string& user, int64_t seq) {
   auto stmt = db_.Cached(
       "UPDATE members SET read_seq = ?3 WHERE conv_id = ?1 AND user_id = ?2 AND read_seq < ?3");
   stmt->Bind(1, conv).Bind(2, user).Bind(3, seq);

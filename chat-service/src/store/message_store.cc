@@ -7,7 +7,8 @@ namespace chat {
 
 namespace {
 using Step = Statement::StepResult;
-constexpr const char* kColumns = "seq, ts_ms, sender, device, cmid, body, kind, coalesce(event, '')";
+constexpr const char* kColumns =
+    "seq, ts_ms, sender, device, cmid, body, kind, coalesce(event, '')";
 }  // namespace
 
 MessageStore::MessageStore(Database& db) : db_(db) {}
@@ -61,8 +62,8 @@ int64_t MessageStore::Append(StoredMessage& message) {
   return message.seq;
 }
 
-std::vector<StoredMessage> MessageStore::After(const std::string& conv, int64_t after,
-                                               int64_t upto, int64_t limit) {
+std::vector<StoredMessage> MessageStore::After(const std::string& conv, int64_t after, int64_t upto,
+                                               int64_t limit) {
   auto stmt = db_.Cached(std::string("SELECT ") + kColumns +
                          " FROM messages WHERE conv_id = ?1 AND seq > ?2 AND seq <= ?3 "
                          "ORDER BY seq LIMIT ?4");

@@ -23,9 +23,9 @@ struct StoredMessage {
 
 struct ConversationInfo {
   std::string conv;
-  std::string kind;  // "direct" or "group"
-  std::vector<std::string> members;         // current members, ascending
-  std::string title;                        // groups only
+  std::string kind;                          // "direct" or "group"
+  std::vector<std::string> members;          // current members, ascending
+  std::string title;                         // groups only
   std::map<std::string, std::string> roles;  // groups only: user -> owner|admin|member
 };
 

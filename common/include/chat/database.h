@@ -48,7 +48,8 @@ class Database {
 
  private:
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;  // before db_: finalized first
+  std::unordered_map<std::string, std::unique_ptr<Statement>>
+      cache_;  // before db_: finalized first
   sqlite3* db_ = nullptr;
   std::string path_;
 };

@@ -30,8 +30,8 @@ std::vector<json> TestDevice::Await(const std::string& type, std::size_t count,
     }
     return out;
   };
-  auto all = probe_.WaitFor([&](const auto& got) { return matching(got).size() >= count; },
-                            timeout);
+  auto all =
+      probe_.WaitFor([&](const auto& got) { return matching(got).size() >= count; }, timeout);
   return matching(all);
 }
 
@@ -50,11 +50,13 @@ json TestDevice::Request(json command, const std::string& req_id,
 }
 
 json SendTo(const std::string& to, const std::string& cmid, const std::string& body) {
-  return json{{"type", "send"}, {"req_id", "r-" + cmid}, {"to", to}, {"cmid", cmid}, {"body", body}};
+  return json{
+      {"type", "send"}, {"req_id", "r-" + cmid}, {"to", to}, {"cmid", cmid}, {"body", body}};
 }
 
 json SendIn(const std::string& conv, const std::string& cmid, const std::string& body) {
-  return json{{"type", "send"}, {"req_id", "r-" + cmid}, {"conv", conv}, {"cmid", cmid}, {"body", body}};
+  return json{
+      {"type", "send"}, {"req_id", "r-" + cmid}, {"conv", conv}, {"cmid", cmid}, {"body", body}};
 }
 
 }  // namespace chat::testing

@@ -16,10 +16,10 @@
 #include <thread>
 
 #include "chat/clock.h"
+#include "chat/database.h"
 #include "chat/key_file.h"
 #include "chat/token.h"
 #include "store/account_store.h"
-#include "chat/database.h"
 #include "store/migrator.h"
 
 namespace chat::testing {
