@@ -16,7 +16,7 @@ results=$root/bench/results
 time_limit_s=${BENCH_TIME_LIMIT_S:-1800}
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,12p' "${BASH_SOURCE[0]}"
+  sed -n '2,10p' "${BASH_SOURCE[0]}"
   [[ -x "$build/bench/chat-bench" ]] && "$build/bench/chat-bench" run --help
   exit 0
 fi
