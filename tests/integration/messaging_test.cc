@@ -6,6 +6,7 @@
 
 #include "chat/database.h"
 #include "harness/mqtt_probe.h"
+#include "harness/test_device.h"
 #include "harness/test_stack.h"
 
 namespace chat::testing {
@@ -14,45 +15,7 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-// A device as an app would run it: subscribed to its user's inbox and its own device topic.
-struct Device {
-  Device(TestStack& stack, const std::string& user, const std::string& device)
-      : user(user), device(device), probe(stack.port(), user + ":" + device) {
-    EXPECT_EQ(probe.Connect(user, stack.Provision(user, device)), 0);
-    EXPECT_TRUE(probe.Subscribe("chat/inbox/" + user + "/#"));
-    EXPECT_TRUE(probe.Subscribe("chat/dev/" + user + "/" + device));
-  }
-  void Send(const json& command) {
-    probe.Publish("chat/up/" + user + "/" + device, command.dump());
-  }
-  void SendRaw(const std::string& payload) {
-    probe.Publish("chat/up/" + user + "/" + device, payload);
-  }
-
-  // Events of `type` received so far, waiting until there are `count` of them.
-  std::vector<json> Await(const std::string& type, std::size_t count,
-                          std::chrono::milliseconds timeout = 10s) {
-    auto matching = [&](const std::vector<Received>& all) {
-      std::vector<json> out;
-      for (const auto& r : all) {
-        json event = json::parse(r.payload, nullptr, false);
-        if (event.is_object() && event.value("type", "") == type) out.push_back(event);
-      }
-      return out;
-    };
-    auto all =
-        probe.WaitFor([&](const auto& got) { return matching(got).size() >= count; }, timeout);
-    return matching(all);
-  }
-
-  std::string user, device;
-  MqttProbe probe;
-};
-
-json SendTo(const std::string& to, const std::string& cmid, const std::string& body) {
-  return json{
-      {"type", "send"}, {"req_id", "r-" + cmid}, {"to", to}, {"cmid", cmid}, {"body", body}};
-}
+using Device = TestDevice;
 
 int64_t CountRows(TestStack& stack, const std::string& table) {
   auto db = Database::Open(stack.db_path(), Database::Mode::kReadOnly);
