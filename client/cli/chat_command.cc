@@ -82,11 +82,7 @@ void AddChatCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
       "chat",
       "Interactive chat: each line of stdin is sent as a message; incoming events are printed "
       "as \"[CONV #SEQ] USER/DEVICE: TEXT\". Ends at EOF (Ctrl-D) once every line is accepted.");
-  CLI::Option_group* target = chat->add_option_group("target", "Whom to talk to (exactly one)");
-  target->add_option("--to", options->to, "The other user's id (the direct conversation)")
-      ->check(UserIdValidator());
-  target->add_option("--conv", options->conv, "Conversation id")->check(UserIdValidator());
-  target->require_option(1);
+  AddTargetOptions(*chat, options->to, options->conv, "Whom to talk to");
   chat->footer(R"(
 Every event of this user is shown, prefixed with its conversation; messages
 appear once each, in seq order. Lines typed while the connection is down are

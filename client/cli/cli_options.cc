@@ -105,6 +105,15 @@ CLI::Validator ClientTokenValidator() {
       "TOKEN");
 }
 
+void AddTargetOptions(CLI::App& command, std::string& to, std::string& conv,
+                      const std::string& title) {
+  CLI::Option_group* target = command.add_option_group("target", title + " (exactly one)");
+  target->add_option("--to", to, "The other user's id (the direct conversation)")
+      ->check(UserIdValidator());
+  target->add_option("--conv", conv, "Conversation id")->check(UserIdValidator());
+  target->require_option(1);
+}
+
 std::unique_ptr<client::ChatClient> ConnectClient(const GlobalOptions& global, int& exit_code) {
   client::ClientOptions options;
   options.host = global.host;

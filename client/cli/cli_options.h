@@ -57,6 +57,10 @@ void AddGroupCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 // Validators for the protocol's id formats.
 CLI::Validator UserIdValidator();
 CLI::Validator ClientTokenValidator();
+// The "target" option group of commands that post to one conversation:
+// exactly one of --to USER (the direct conversation) and --conv ID.
+void AddTargetOptions(CLI::App& command, std::string& to, std::string& conv,
+                      const std::string& title);
 
 // Connects with the global options. On failure prints why on stderr, sets
 // `exit_code` and returns nullptr.

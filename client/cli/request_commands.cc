@@ -119,11 +119,7 @@ void AddSendCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
       "send",
       "Send one message and wait until the backend accepts it. Prints the `accepted` event "
       "(or the `error`) as one JSON line.");
-  CLI::Option_group* target = send->add_option_group("target", "Where to send (exactly one)");
-  target->add_option("--to", options->to, "Recipient user id (the direct conversation)")
-      ->check(UserIdValidator());
-  target->add_option("--conv", options->conv, "Conversation id")->check(UserIdValidator());
-  target->require_option(1);
+  AddTargetOptions(*send, options->to, options->conv, "Where to send");
   send->add_option("--cmid", options->cmid, "Client message id (default: a fresh UUID)")
       ->check(ClientTokenValidator());
   send->add_option("--req-id", options->req_id, "Request id echoed in the reply")

@@ -1,35 +1,18 @@
 // Specification of the durable outbox: stored before published, kept until
 // answered, resent in order with the same cmid, surviving a restart.
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <filesystem>
 
 #include "chat/client/cursor_store.h"
 #include "chat/client/outbox_sender.h"
 #include "chat/client/state_file.h"
+#include "client_state_dir.h"
 
 namespace chat::client {
 namespace {
 
 using std::chrono::milliseconds;
 using Clock = OutboxSender::Clock;
-
-// A state file in a fresh directory, removed at the end.
-class StateDir {
- public:
-  StateDir() {
-    char dir[] = "/tmp/chat-client-test-XXXXXX";
-    if (!::mkdtemp(dir)) std::abort();
-    dir_ = dir;
-  }
-  ~StateDir() { std::filesystem::remove_all(dir_); }
-  std::string path() const { return dir_ + "/state.db"; }
-
- private:
-  std::string dir_;
-};
+using testing::StateDir;
 
 SendRequest Request(const std::string& cmid, const std::string& body) {
   return {"bob", "", body, cmid, {}};

@@ -1,35 +1,19 @@
 // Specification of what survives a lost connection and a restart of the
 // client: reconnect with backoff, resubscribe, resend, resync, cursors.
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <filesystem>
 
 #include "chat/client/chat_client.h"
 #include "client_fake_transport.h"
+#include "client_state_dir.h"
 
 namespace chat::client {
 namespace {
 
 using std::chrono::milliseconds;
 using testing::FakeTransport;
+using testing::StateDir;
 
 constexpr milliseconds kWait(3000);
-
-class StateDir {
- public:
-  StateDir() {
-    char dir[] = "/tmp/chat-client-test-XXXXXX";
-    if (!::mkdtemp(dir)) std::abort();
-    dir_ = dir;
-  }
-  ~StateDir() { std::filesystem::remove_all(dir_); }
-  std::string path() const { return dir_ + "/state.db"; }
-
- private:
-  std::string dir_;
-};
 
 ClientOptions Options(const std::string& state_path = "") {
   ClientOptions options;
