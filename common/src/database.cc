@@ -146,12 +146,13 @@ bool Statement::IsNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.Exec("BEGIN IMMEDIATE"); }
+// BEGIN and COMMIT are cached statements: a writer runs them for every batch.
+Transaction::Transaction(Database& db) : db_(db) { db_.Cached("BEGIN IMMEDIATE")->Run(); }
 
 Transaction::~Transaction() {
   if (!done_) {
     try {
-      db_.Exec("ROLLBACK");
+      db_.Cached("ROLLBACK")->Run();
     } catch (const StoreFailure&) {
       // The engine already rolled back (e.g. after an I/O error); nothing to undo.
     }
@@ -159,7 +160,9 @@ Transaction::~Transaction() {
 }
 
 void Transaction::Commit() {
-  db_.Exec("COMMIT");
+  if (db_.Cached("COMMIT")->Run() == Statement::StepResult::kConstraint) {
+    throw StoreFailure(db_.path() + ": commit refused by a deferred constraint");
+  }
   done_ = true;
 }
 

@@ -2,3 +2,8 @@ chat_test(common_test
   SOURCES ids_test.cc token_test.cc config_file_test.cc
   LIBS chat_common
   LABELS unit)
+
+chat_test(wal_checkpointer_test
+  SOURCES wal_checkpointer_test.cc
+  LIBS chat_sqlite
+  LABELS unit)

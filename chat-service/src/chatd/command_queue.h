@@ -6,7 +6,6 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <string>
 #include <vector>
 
 namespace chat {
@@ -46,13 +45,5 @@ class BlockingQueue {
   std::condition_variable ready_;
   std::deque<T> items_;
 };
-
-// A device command as it arrived on chat/up/{u}/{d}.
-struct RawCommand {
-  std::string topic;
-  std::string payload;
-};
-
-using CommandQueue = BlockingQueue<RawCommand>;
 
 }  // namespace chat

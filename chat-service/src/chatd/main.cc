@@ -7,8 +7,10 @@
 #include <csignal>
 #include <thread>
 
+#include "chat/wal_checkpointer.h"
 #include "chatd/broker_link.h"
 #include "chatd/chatd_config.h"
+#include "chatd/command_intake.h"
 #include "chatd/command_queue.h"
 #include "chatd/presence_view.h"
 #include "chatd/query_service.h"
@@ -83,23 +85,27 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    chat::CommandQueue queue;
+    chat::CommandLimits limits;
+    limits.max_body_bytes = config->max_body_bytes;
+    limits.max_group_members = config->max_group_members;
+    chat::BlockingQueue<chat::Command> writes;
     chat::BlockingQueue<chat::Command> queries;
+    chat::CommandIntake intake(writes, queries, limits);
     chat::PresenceView presence;
     chat::BrokerLink link({config->broker_host, config->broker_port, "chatd", config->key},
                           [&](std::string topic, std::string payload) {
                             if (chat::PresenceView::Handles(topic)) {
                               presence.Apply(topic, payload);
                             } else {
-                              queue.Push({std::move(topic), std::move(payload)});
+                              intake.Accept(topic, payload);
                             }
                           });
     auto publish = [&link](const std::string& p) { return link.PublishFanout(p); };
     std::atomic<bool> stop{false};
     chat::WriterOptions writer_options;
-    writer_options.limits.max_body_bytes = config->max_body_bytes;
-    writer_options.limits.max_group_members = config->max_group_members;
-    chat::Writer writer(db, queue, queries, publish, writer_options);
+    writer_options.limits = limits;
+    chat::Writer writer(db, writes, publish, writer_options);
+    chat::WalCheckpointer checkpointer(db);
     chat::QueryService query_service(config->db_path, presence, publish);
     std::thread writer_thread([&] {
       try {

@@ -1,9 +1,8 @@
-// chatd's single writer: takes batches of raw commands off the queue, parses
-// them, applies the writes in one transaction (group commit) and, only after
-// the commit, hands the resulting fan-out to the broker link. It is the only
-// thread that writes the database, which makes it the one sequencer of every
-// conversation (invariant 2). Read-only commands are passed on to the query
-// thread untouched.
+// chatd's single writer: takes batches of parsed write commands off the queue
+// (CommandIntake parsed them), applies them in one transaction (group commit)
+// and, only after the commit, hands the resulting fan-out to the broker link.
+// It is the only thread that writes the database, which makes it the one
+// sequencer of every conversation (invariant 2).
 #pragma once
 
 #include <atomic>
@@ -25,15 +24,13 @@ class Writer {
  public:
   using Publish = std::function<bool(const std::string& control_payload)>;
 
-  Writer(Database& db, CommandQueue& queue, BlockingQueue<Command>& queries, Publish publish,
-         WriterOptions options);
+  Writer(Database& db, BlockingQueue<Command>& writes, Publish publish, WriterOptions options);
   // Runs until `stop` is set and the queue is drained. Call on the writer thread.
   void Run(const std::atomic<bool>& stop);
 
  private:
   Database& db_;
-  CommandQueue& queue_;
-  BlockingQueue<Command>& queries_;
+  BlockingQueue<Command>& writes_;
   Publish publish_;
   WriterOptions options_;
 };
