@@ -3,14 +3,13 @@
 find_program(CHAT_MOSQUITTO_EXECUTABLE mosquitto PATHS /usr/sbin /usr/local/sbin REQUIRED)
 
 add_library(chat_test_harness STATIC
-  harness/child_process.cc
   harness/test_stack.cc
   harness/mqtt_probe.cc
   harness/raw_mqtt_connection.cc
   harness/test_device.cc)
 target_include_directories(chat_test_harness PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(chat_test_harness
-  PUBLIC chat_store chat_common PahoMqttCpp::paho-mqttpp3 GTest::gtest)
+  PUBLIC chat_test_support chat_store chat_common PahoMqttCpp::paho-mqttpp3 GTest::gtest)
 target_compile_definitions(chat_test_harness PRIVATE
   CHAT_MOSQUITTO_PATH="${CHAT_MOSQUITTO_EXECUTABLE}"
   CHAT_PLUGIN_PATH="$<TARGET_FILE:chat_broker_plugin>")

@@ -7,10 +7,12 @@
 #include <memory>
 #include <string>
 
+#include "chat/support/child_process.h"
 #include "chat/token.h"
-#include "harness/child_process.h"
 
 namespace chat::testing {
+
+using support::ChildProcess;
 
 // TestStack::Options. Declared outside the class so that `Options options = {}`
 // can be a default argument (GCC needs the type complete there).
