@@ -1,10 +1,7 @@
 // Starting, stopping and provisioning the integration test stack.
 #include "harness/test_stack.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -18,11 +15,15 @@
 #include "chat/clock.h"
 #include "chat/database.h"
 #include "chat/key_file.h"
+#include "chat/support/loopback.h"
 #include "chat/token.h"
 #include "store/account_store.h"
 #include "store/migrator.h"
 
 namespace chat::testing {
+
+using support::FreeLoopbackPort;
+using support::PortAcceptsConnections;
 
 namespace {
 
@@ -49,33 +50,6 @@ std::string Tail(const std::string& text, int lines) {
     if (pos == std::string::npos) return text;
   }
   return text.substr(pos + 1);
-}
-
-int FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  ::close(fd);
-  if (!ok) throw std::runtime_error("cannot find a free loopback port");
-  return ntohs(addr.sin_port);
-}
-
-bool PortAcceptsConnections(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return ok;
 }
 
 }  // namespace
