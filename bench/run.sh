@@ -33,15 +33,10 @@ if ! command -v gnuplot >/dev/null; then
   fi
 fi
 
-# Until the top-level CMakeLists.txt has add_subdirectory(bench), inject it.
-include=""
-if ! grep -q '^add_subdirectory(bench)' "$root/CMakeLists.txt"; then
-  include=$root/bench/cmake/include_bench.cmake
-fi
 echo "[run.sh] building Release into $build"
 mkdir -p "$build"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_PROJECT_mqtt_chat_INCLUDE="$include" >"$build/configure.log" 2>&1 ||
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCHAT_BUILD_BENCH=ON \
+  -DCHAT_BUILD_TESTS=OFF >"$build/configure.log" 2>&1 ||
   { cat "$build/configure.log"; exit 1; }
 cmake --build "$build" -j2 --target chat-bench
 

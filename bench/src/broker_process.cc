@@ -11,23 +11,15 @@
 #include <stdexcept>
 #include <thread>
 
+#include "chat/support/loopback.h"
 #include "clock.h"
 
 namespace bench {
 
-namespace {
+using chat::support::FreeLoopbackPort;
+using chat::support::PortAcceptsConnections;
 
-bool PortAcceptsConnections(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return ok;
-}
+namespace {
 
 std::string BrokerConfig(const BrokerSettings& s, int port) {
   std::ostringstream conf;
@@ -72,20 +64,6 @@ void WriteTextFile(const std::string& path, const std::string& text) {
   if (!out.flush()) throw std::runtime_error("cannot write " + path);
 }
 
-int FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  ::close(fd);
-  if (!ok) throw std::runtime_error("cannot find a free loopback port");
-  return ntohs(addr.sin_port);
-}
-
 long ProcessRssKb(pid_t pid) {
   std::istringstream status(ReadTextFile("/proc/" + std::to_string(pid) + "/status"));
   std::string line;
@@ -116,6 +94,7 @@ BrokerProcess::BrokerProcess(BrokerSettings settings) : settings_(std::move(sett
   spec.path = settings_.mosquitto_path;
   spec.args = {"-c", conf_path};
   spec.log_path = settings_.dir + "/" + settings_.name + ".out";
+  spec.raise_nofile = true;  // one descriptor per connection
   process_ = std::make_unique<ChildProcess>(spec);
   int64_t deadline = MonotonicNs() + 10 * kNsPerSecond;
   while (!PortAcceptsConnections(port_)) {

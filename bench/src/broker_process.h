@@ -6,9 +6,11 @@
 #include <optional>
 #include <string>
 
-#include "child_process.h"
+#include "chat/support/child_process.h"
 
 namespace bench {
+
+using chat::support::ChildProcess;
 
 struct PluginSettings {
   std::string plugin_path;
@@ -49,8 +51,6 @@ class BrokerProcess {
   std::unique_ptr<ChildProcess> process_;
 };
 
-// A port on 127.0.0.1 that nothing listens on right now.
-int FreeLoopbackPort();
 // VmRSS of any process, in KiB (0 when unreadable).
 long ProcessRssKb(pid_t pid);
 // User + system CPU time consumed so far by a process, in seconds.

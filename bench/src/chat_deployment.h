@@ -7,10 +7,12 @@
 #include <vector>
 
 #include "broker_process.h"
+#include "chat/support/child_process.h"
 #include "chat/token.h"
-#include "child_process.h"
 
 namespace bench {
+
+using chat::support::ChildProcess;
 
 struct Device {
   std::string user;

@@ -4,6 +4,7 @@
 
 #include <time.h>
 
+#include <chrono>
 #include <cstdint>
 
 namespace bench {
@@ -12,6 +13,11 @@ inline int64_t MonotonicNs() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// The same instant as a std::chrono::steady_clock time (CLOCK_MONOTONIC too).
+inline std::chrono::steady_clock::time_point SteadyAt(int64_t monotonic_ns) {
+  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(monotonic_ns));
 }
 
 inline constexpr int64_t kNsPerSecond = 1'000'000'000;

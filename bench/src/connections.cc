@@ -78,10 +78,11 @@ ConnectionRun HoldDevices(const std::string& label,
                  std::to_string(per_worker_window)};
     spec.log_path = o.dir + "/hold-" + label + ".log";
     spec.pipe_stdio = true;
+    spec.raise_nofile = true;  // thousands of sockets per worker
     workers.push_back(std::make_unique<ChildProcess>(spec));
   }
   for (auto& w : workers) {
-    auto line = w->ReadLine(MonotonicNs() + 60 * kNsPerSecond);
+    auto line = w->ReadLine(SteadyAt(MonotonicNs() + 60 * kNsPerSecond));
     if (!line || *line != "armed") {
       run.error = "a hold worker did not start (see " + o.dir + "/hold-" + label + ".log)";
       return run;
@@ -90,7 +91,7 @@ ConnectionRun HoldDevices(const std::string& label,
   for (auto& w : workers) w->Write("go\n");
   int64_t start = INT64_MAX, last_connack = 0, last_ready = 0;
   for (auto& w : workers) {
-    auto line = w->ReadLine(MonotonicNs() + 180 * kNsPerSecond);
+    auto line = w->ReadLine(SteadyAt(MonotonicNs() + 180 * kNsPerSecond));
     std::istringstream in(line.value_or(""));
     std::string word;
     int ready = 0, refused = 0, lost = 0;
@@ -123,7 +124,7 @@ ConnectionRun HoldDevices(const std::string& label,
   std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(o.hold_s * 1000)));
   for (auto& w : workers) w->CloseStdin();
   for (auto& w : workers) {
-    auto line = w->ReadLine(MonotonicNs() + 30 * kNsPerSecond);
+    auto line = w->ReadLine(SteadyAt(MonotonicNs() + 30 * kNsPerSecond));
     if (line && line->starts_with("alive ")) run.alive_after_hold += std::stoi(line->substr(6));
   }
   if (run.ready < devices && run.error.empty()) {

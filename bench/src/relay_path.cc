@@ -27,7 +27,7 @@ RelayPath::RelayPath(EventLoop& loop, PathConfig config, int pairs, RelayNodeSpe
 RelayPath::~RelayPath() = default;
 
 std::string RelayPath::Setup(int64_t deadline_ns) {
-  auto line = node_->ReadLine(deadline_ns);
+  auto line = node_->ReadLine(SteadyAt(deadline_ns));
   if (!line || *line != "ready") {
     return "the relay node did not start (see " + node_spec_.log_path + ")";
   }

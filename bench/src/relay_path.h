@@ -7,11 +7,13 @@
 #include <memory>
 #include <vector>
 
-#include "child_process.h"
+#include "chat/support/child_process.h"
 #include "event_loop.h"
 #include "traffic_path.h"
 
 namespace bench {
+
+using chat::support::ChildProcess;
 
 struct RelayNodeSpec {
   std::string bench_path;  // this executable, started as `chat-bench relay-node`
