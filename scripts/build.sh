@@ -2,7 +2,8 @@
 # Configures and builds every component with CMake.
 #
 #   ./scripts/build.sh              -> build/       (RelWithDebInfo)
-#   ./scripts/build.sh --sanitize   -> build-asan/  (-DCHAT_SANITIZE=ON: ASan + UBSan)
+#   ./scripts/build.sh --sanitize   -> build-asan/  (-DCHAT_SANITIZE=ON: ASan + UBSan;
+#                                    the benchmark is left out, it only measures)
 #   ./scripts/build.sh chatd pushd  -> only those targets (default: all)
 #
 # Environment: CHAT_BUILD_DIR overrides the build directory, CHAT_BUILD_JOBS the
@@ -11,12 +12,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sanitize=OFF
+bench=ON
 build_dir=build
 targets=()
 for arg in "$@"; do
   case "$arg" in
-    --sanitize) sanitize=ON; build_dir=build-asan ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --sanitize) sanitize=ON; bench=OFF; build_dir=build-asan ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "build.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
     *) targets+=("$arg") ;;
   esac
@@ -24,7 +26,8 @@ done
 build_dir=${CHAT_BUILD_DIR:-$build_dir}
 jobs=${CHAT_BUILD_JOBS:-$(nproc)}
 
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHAT_SANITIZE="$sanitize"
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHAT_SANITIZE="$sanitize" \
+  -DCHAT_BUILD_BENCH="$bench"
 if [ ${#targets[@]} -gt 0 ]; then
   cmake --build "$build_dir" -j "$jobs" --target "${targets[@]}"
 else
