@@ -18,7 +18,7 @@ targets=()
 for arg in "$@"; do
   case "$arg" in
     --sanitize) sanitize=ON; bench=OFF; build_dir=build-asan ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "build.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
     *) targets+=("$arg") ;;
   esac
