@@ -17,6 +17,7 @@
 #include "fan_out.h"
 #include "identity.h"
 #include "plugin_options.h"
+#include "presence_snapshot.h"
 #include "presence_tracker.h"
 #include "sqlite_token_registry.h"
 
@@ -26,14 +27,18 @@ namespace chat::plugin {
 
 namespace {
 
-constexpr const char* kFanOutTopic = "$CONTROL/chat/v1/fanout";
+// The control topics, as the NUL-terminated strings the broker API takes.
+const char* const kFanOutControl = kFanoutTopic.data();
+const char* const kPresenceControl = kPresenceRequestTopic.data();
 
 std::string_view OrEmpty(const char* text) { return text ? std::string_view(text) : ""; }
 
-// Queues a QoS 1 message from the broker itself; the broker sends it after
-// the current callback returns, in the order queued. Never blocks.
-bool Publish(const std::string& topic, std::string_view payload, bool retain) {
-  return mosquitto_broker_publish_copy(nullptr, topic.c_str(), static_cast<int>(payload.size()),
+// Queues a QoS 1 message from the broker itself, to every subscriber or, with
+// a client id, to that client only; the broker sends it after the current
+// callback returns, in the order queued. Never blocks.
+bool Publish(const std::string& topic, std::string_view payload, bool retain,
+             const char* client_id = nullptr) {
+  return mosquitto_broker_publish_copy(client_id, topic.c_str(), static_cast<int>(payload.size()),
                                        payload.data(), 1, retain, nullptr) == MOSQ_ERR_SUCCESS;
 }
 
@@ -68,8 +73,9 @@ struct ChatPlugin {
   bool boot_announced = false;
 };
 
-// Publishes each change retained on chat/sys/presence/{u}, so that a service
-// subscribing later gets every user's current state at once.
+// Publishes each change on chat/sys/presence/{u}, not retained: a retained
+// message per user would cost the broker memory for every user ever seen. A
+// service that needs the current state asks for a snapshot (OnPresenceRequest).
 void PublishPresence(ChatPlugin& plugin, const std::vector<PresenceChange>& changes) {
   if (!plugin.boot_announced) {
     // Done on the first connect rather than at init, when the broker's
@@ -81,7 +87,7 @@ void PublishPresence(ChatPlugin& plugin, const std::vector<PresenceChange>& chan
     mosquitto_log_printf(MOSQ_LOG_DEBUG, "chat-plugin: presence of %s: %s, %zu device(s)",
                          change.user.c_str(), change.online ? "online" : "offline", change.devices);
     std::string payload = PresencePayload(change, plugin.boot_ms);
-    if (!Publish(PresenceTopic(change.user), payload, /*retain=*/true)) {
+    if (!Publish(PresenceTopic(change.user), payload, /*retain=*/false)) {
       mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: cannot queue the presence of %s",
                            change.user.c_str());
     }
@@ -169,23 +175,66 @@ int OnAclCheck(int, void* event_data, void* userdata) {
   return MOSQ_ERR_ACL_DENIED;
 }
 
-// A bad batch is logged and acknowledged (MOSQ_ERR_SUCCESS): an error here
-// would make the broker disconnect chatd, and resending would not fix it.
-int OnControl(int, void* event_data, void* userdata) {
-  auto* event = static_cast<mosquitto_evt_control*>(event_data);
-  auto* plugin = static_cast<ChatPlugin*>(userdata);
+// A control message and who sent it; the views are valid during the callback.
+struct ControlMessage {
+  const char* client_id;  // never null
+  Identity sender;
+  std::string_view payload;
+};
+
+ControlMessage ControlMessageOf(const mosquitto_evt_control* event) {
   const char* client_id = mosquitto_client_id(event->client);
-  Identity who = IdentityOf(OrEmpty(mosquitto_client_username(event->client)), OrEmpty(client_id));
+  if (!client_id) client_id = "";
+  std::string_view payload;
+  if (event->payload) payload = {static_cast<const char*>(event->payload), event->payloadlen};
+  return {client_id, IdentityOf(OrEmpty(mosquitto_client_username(event->client)), client_id),
+          payload};
+}
+
+// Control callbacks log a bad request and acknowledge it (MOSQ_ERR_SUCCESS):
+// an error would make the broker disconnect chatd, and resending would not
+// fix it.
+int OnFanOut(int, void* event_data, void* userdata) {
+  auto* plugin = static_cast<ChatPlugin*>(userdata);
+  ControlMessage control = ControlMessageOf(static_cast<mosquitto_evt_control*>(event_data));
   try {
-    std::string_view payload(static_cast<const char*>(event->payload), event->payloadlen);
-    FanOutResult result = plugin->fan_out.Handle(who, event->payload ? payload : "");
+    FanOutResult result = plugin->fan_out.Handle(control.sender, control.payload);
     if (!result.ok) {
       mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: fan-out from %s: %s (%zu copies queued)",
-                           OrEmpty(client_id).data(), result.error.c_str(), result.copies);
+                           control.client_id, result.error.c_str(), result.copies);
     }
   } catch (const std::exception& e) {
-    mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: fan-out from %s failed: %s",
-                         OrEmpty(client_id).data(), e.what());
+    mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: fan-out from %s failed: %s", control.client_id,
+                         e.what());
+  }
+  return MOSQ_ERR_SUCCESS;
+}
+
+// Answers one page of the presence snapshot to the requesting client only.
+// Queued after every change published so far and before any later one, so
+// each user's states reach the requester in order.
+int OnPresenceRequest(int, void* event_data, void* userdata) {
+  auto* plugin = static_cast<ChatPlugin*>(userdata);
+  ControlMessage control = ControlMessageOf(static_cast<mosquitto_evt_control*>(event_data));
+  try {
+    PresenceSnapshotAnswer answer = AnswerPresenceRequest(
+        control.sender, control.payload, plugin->presence, plugin->boot_ms, NowMillis());
+    if (!answer.ok) {
+      mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: presence request from %s: %s",
+                           control.client_id, answer.error.c_str());
+    }
+    std::size_t failed = 0;
+    for (const OutgoingMessage& message : answer.messages) {
+      if (!Publish(message.topic, message.payload, /*retain=*/false, control.client_id)) ++failed;
+    }
+    if (failed > 0) {
+      mosquitto_log_printf(MOSQ_LOG_WARNING,
+                           "chat-plugin: %zu of %zu presence snapshot messages for %s not queued",
+                           failed, answer.messages.size(), control.client_id);
+    }
+  } catch (const std::exception& e) {
+    mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: presence request from %s failed: %s",
+                         control.client_id, e.what());
   }
   return MOSQ_ERR_SUCCESS;
 }
@@ -208,7 +257,8 @@ int OnDisconnect(int, void* event_data, void* userdata) {
 void Unregister(mosquitto_plugin_id_t* id) {
   mosquitto_callback_unregister(id, MOSQ_EVT_BASIC_AUTH, OnBasicAuth, nullptr);
   mosquitto_callback_unregister(id, MOSQ_EVT_ACL_CHECK, OnAclCheck, nullptr);
-  mosquitto_callback_unregister(id, MOSQ_EVT_CONTROL, OnControl, kFanOutTopic);
+  mosquitto_callback_unregister(id, MOSQ_EVT_CONTROL, OnFanOut, kFanOutControl);
+  mosquitto_callback_unregister(id, MOSQ_EVT_CONTROL, OnPresenceRequest, kPresenceControl);
   mosquitto_callback_unregister(id, MOSQ_EVT_DISCONNECT, OnDisconnect, nullptr);
 }
 
@@ -226,7 +276,9 @@ int Init(mosquitto_plugin_id_t* id, void** userdata, mosquitto_opt* options, int
   auto plugin = std::make_unique<ChatPlugin>(id, std::move(*config));
   if (mosquitto_callback_register(id, MOSQ_EVT_BASIC_AUTH, OnBasicAuth, nullptr, plugin.get()) ||
       mosquitto_callback_register(id, MOSQ_EVT_ACL_CHECK, OnAclCheck, nullptr, plugin.get()) ||
-      mosquitto_callback_register(id, MOSQ_EVT_CONTROL, OnControl, kFanOutTopic, plugin.get()) ||
+      mosquitto_callback_register(id, MOSQ_EVT_CONTROL, OnFanOut, kFanOutControl, plugin.get()) ||
+      mosquitto_callback_register(id, MOSQ_EVT_CONTROL, OnPresenceRequest, kPresenceControl,
+                                  plugin.get()) ||
       mosquitto_callback_register(id, MOSQ_EVT_DISCONNECT, OnDisconnect, nullptr, plugin.get())) {
     mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: cannot register the broker callbacks");
     Unregister(id);

@@ -1,6 +1,7 @@
 // Per-connection presence bookkeeping and the presence event's wire form.
 #include "presence_tracker.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace chat::plugin {
@@ -8,57 +9,61 @@ namespace chat::plugin {
 std::vector<PresenceChange> PresenceTracker::Connect(ConnectionId connection, const Identity& who,
                                                      int64_t now_ms) {
   std::vector<PresenceChange> changes;
-  if (!who.is_device()) return changes;
-  auto known = connections_.find(connection);
-  if (known != connections_.end()) {
+  if (!who.is_device() || connection == 0) return changes;
+  if (const Connection* known = connections_.Find(connection)) {
     // A repeated check of a live connection (mosquitto re-authenticates every
     // client when it reloads its configuration) changes nothing.
-    if (known->second.user == who.user && known->second.device == who.device) return changes;
+    if (known->user->first == who.user && known->device == who.device) return changes;
     changes = Disconnect(connection, now_ms);
   }
-  connections_.emplace(connection, Connection{std::string(who.user), std::string(who.device)});
   auto user = users_.find(who.user);
-  if (user == users_.end()) user = users_.emplace(std::string(who.user), UserPresence{}).first;
-  auto& devices = user->second.connections_per_device;
-  auto device = devices.find(who.device);
+  if (user == users_.end()) user = users_.try_emplace(std::string(who.user)).first;
+  connections_.Insert(connection, Connection{&*user, std::string(who.device)});
+  auto& devices = user->second;
+  auto device = std::ranges::find(devices, who.device, &DeviceConnections::device);
   if (device != devices.end()) {
-    ++device->second;  // a takeover in progress: the old connection is still live
+    ++device->connections;  // a takeover in progress: the old connection is still live
     return changes;
   }
-  devices.emplace(std::string(who.device), 1);
-  user->second.last_seen_ms.reset();
+  devices.push_back({std::string(who.device), 1});
   changes.push_back({user->first, true, devices.size(), now_ms});
   return changes;
 }
 
 std::vector<PresenceChange> PresenceTracker::Disconnect(ConnectionId connection, int64_t now_ms) {
   std::vector<PresenceChange> changes;
-  auto known = connections_.find(connection);
-  if (known == connections_.end()) return changes;
-  Connection gone = std::move(known->second);
-  connections_.erase(known);
-
-  auto user = users_.find(gone.user);
-  if (user == users_.end()) return changes;  // cannot happen: every connection has its user
-  auto& devices = user->second.connections_per_device;
-  auto device = devices.find(gone.device);
-  if (device == devices.end()) return changes;  // cannot happen either
-  if (--device->second > 0) return changes;     // the other connection of a takeover remains
+  std::optional<Connection> gone = connections_.Take(connection);
+  if (!gone) return changes;
+  auto& [user, devices] = *gone->user;
+  auto device = std::ranges::find(devices, gone->device, &DeviceConnections::device);
+  if (device == devices.end()) return changes;    // cannot happen: every connection has its device
+  if (--device->connections > 0) return changes;  // the other connection of a takeover remains
   devices.erase(device);
-  bool online = !devices.empty();
-  if (!online) user->second.last_seen_ms = now_ms;
-  changes.push_back({user->first, online, devices.size(), now_ms});
+  changes.push_back({user, !devices.empty(), devices.size(), now_ms});
+  if (devices.empty()) users_.erase(users_.find(user));
   return changes;
 }
 
 std::size_t PresenceTracker::DevicesOf(std::string_view user) const {
   auto found = users_.find(user);
-  return found == users_.end() ? 0 : found->second.connections_per_device.size();
+  return found == users_.end() ? 0 : found->second.size();
 }
 
-std::optional<int64_t> PresenceTracker::LastSeenMs(std::string_view user) const {
-  auto found = users_.find(user);
-  return found == users_.end() ? std::nullopt : found->second.last_seen_ms;
+PresencePage PresenceTracker::OnlineAfter(std::string_view after, std::size_t limit,
+                                          int64_t now_ms) const {
+  std::vector<const UserMap::value_type*> later;
+  for (const auto& entry : users_) {
+    if (entry.first > after) later.push_back(&entry);
+  }
+  PresencePage page;
+  page.more = later.size() > limit;
+  auto end = later.begin() + static_cast<std::ptrdiff_t>(std::min(limit, later.size()));
+  std::partial_sort(later.begin(), end, later.end(),
+                    [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (auto it = later.begin(); it != end; ++it) {
+    page.states.push_back({(*it)->first, true, (*it)->second.size(), now_ms});
+  }
+  return page;
 }
 
 std::string PresenceTopic(std::string_view user) {

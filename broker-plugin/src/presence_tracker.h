@@ -4,23 +4,19 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
-#include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "connection_map.h"
 #include "identity.h"
 
 namespace chat::plugin {
 
-// One network connection, as the broker knows it (the glue uses the address of
-// the broker's client context). Only compared, never dereferenced.
-using ConnectionId = std::uintptr_t;
-
-// A change of the number of connected devices of a user: what the plugin
-// publishes on chat/sys/presence/{user}.
+// A user's state as the plugin publishes it on chat/sys/presence/{user}: a
+// change of the number of connected devices, or a snapshot's current state.
 struct PresenceChange {
   std::string user;
   bool online = false;
@@ -30,14 +26,24 @@ struct PresenceChange {
   bool operator==(const PresenceChange&) const = default;
 };
 
+// One page of the users online now, in id order.
+struct PresencePage {
+  std::vector<PresenceChange> states;  // online, with last_seen_ms the time asked
+  bool more = false;                   // online users after the last state were left out
+};
+
 // Tracks the live connections of device identities, keyed by connection and
 // not by client id, so that a takeover (the broker authenticates the new
 // connection of a client id before it reports the old one's disconnect) is no
 // change at all. A user is online while at least one of their devices has a
 // live connection; a change is reported whenever the number of such devices
 // changes (1 -> 2 is a change, a second connection of the same device is
-// not), and when it drops to 0 the time is recorded as the user's last seen.
-// Service and unidentified clients are ignored.
+// not). Service and unidentified clients are ignored.
+//
+// Only online users are kept: a user whose last device leaves is forgotten,
+// so memory follows the live connections, not every user ever seen. Their
+// last seen time is in the offline change and nowhere else (chatd needs
+// online/offline only; a durable last seen belongs in chatd's database).
 //
 // Contract with the caller: Connect when a connection has authenticated,
 // Disconnect when it is gone or refused. Both are idempotent, an unknown
@@ -54,31 +60,44 @@ class PresenceTracker {
 
   // Distinct devices of `user` with a live connection.
   std::size_t DevicesOf(std::string_view user) const;
-  // When the last device of `user` went away; nullopt while online or never seen.
-  std::optional<int64_t> LastSeenMs(std::string_view user) const;
+  // The first `limit` (> 0) online users whose id sorts after `after` (""
+  // for the first page), in id order, stamped `now_ms`. Linear in the number
+  // of online users.
+  PresencePage OnlineAfter(std::string_view after, std::size_t limit, int64_t now_ms) const;
   // Live device connections of all users (takeovers briefly count twice).
   std::size_t connection_count() const { return connections_.size(); }
+  // Users with at least one live device connection: every user kept.
+  std::size_t user_count() const { return users_.size(); }
 
  private:
+  struct DeviceConnections {
+    std::string device;
+    uint32_t connections = 0;  // more than 1 only during a takeover
+  };
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Online user -> their connected devices (usually one or two). Nodes never
+  // move, so connections point at them.
+  using UserMap =
+      std::unordered_map<std::string, std::vector<DeviceConnections>, StringHash, std::equal_to<>>;
   struct Connection {
-    std::string user;
+    UserMap::value_type* user = nullptr;
     std::string device;
   };
-  struct UserPresence {
-    std::map<std::string, int, std::less<>> connections_per_device;
-    std::optional<int64_t> last_seen_ms;  // set while offline
-  };
 
-  std::unordered_map<ConnectionId, Connection> connections_;
-  std::map<std::string, UserPresence, std::less<>> users_;
+  UserMap users_;
+  ConnectionMap<Connection> connections_;
 };
 
 // chat/sys/presence/{user}
 std::string PresenceTopic(std::string_view user);
 
 // {"user":"bob","online":true,"devices":2,"last_seen":1700000000123,"boot":1700000000000}
-// `boot` names the broker run that produced the state: a retained state from
-// an earlier run (kept by broker persistence across a restart) is stale.
+// `boot` names the broker run that produced the state: a state queued for a
+// service from an earlier run (kept by broker persistence across a restart)
+// is stale.
 std::string PresencePayload(const PresenceChange& change, int64_t boot_ms);
 
 // The payload of chat/sys/broker (kBrokerBootTopic): retained {"boot": boot_ms}

@@ -45,6 +45,55 @@ TEST_F(ConversationsTest, GroupMessageReachesEveryDeviceOfEveryMemberWithOneSeq)
   }
 }
 
+// How many of `events` are system messages of `action`.
+std::size_t CountAction(const std::vector<json>& events, const std::string& action) {
+  std::size_t n = 0;
+  for (const auto& e : events) n += e.contains("event") && e["event"]["action"] == action;
+  return n;
+}
+
+TEST_F(ConversationsTest, ResentGroupCreateWithTheSameReqIdMakesOneGroup) {
+  TestDevice alice(stack_, "alice", "phone");
+  stack_.Provision("bob", "phone");
+  TestDevice bob(stack_, "bob", "phone");
+  json create{
+      {"type", "group.create"}, {"req_id", "g1"}, {"title", "Climbing"}, {"members", {"bob"}}};
+  json first = alice.Request(create, "g1");
+  alice.Send(create);  // an app resending after a reconnect: it never saw the reply
+  auto replies = alice.Await("conv", 2);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(first["dup"], false);
+  EXPECT_EQ(replies[1]["req_id"], "g1");
+  EXPECT_EQ(replies[1]["conv"], first["conv"]);
+  EXPECT_EQ(replies[1]["dup"], true);
+  EXPECT_EQ(replies[1]["members"], json({"alice", "bob"}));
+  EXPECT_EQ(alice.Request({{"type", "sync"}}, "s1")["convs"].size(), 1u);
+  EXPECT_EQ(bob.Await("conv.new", 2, 500ms).size(), 1u);
+  EXPECT_EQ(CountAction(bob.Await("msg", 2, 500ms), "group.created"), 1u);
+}
+
+TEST_F(ConversationsTest, ResentGroupAddWritesOneSystemMessage) {
+  TestDevice alice(stack_, "alice", "phone");
+  std::string conv = CreateGroup(alice);
+  stack_.Provision("dave", "phone");
+  TestDevice bob(stack_, "bob", "phone");
+  TestDevice dave(stack_, "dave", "phone");
+  json add{{"type", "group.add"}, {"conv", conv}, {"users", {"dave"}}};
+  json first = alice.Request(add, "a1");
+  EXPECT_EQ(first["dup"], false);
+  add["req_id"] = "a1";
+  alice.Send(add);
+  auto replies = alice.Await("conv", 3);  // group.create's, the add's and the resend's
+  ASSERT_EQ(replies.size(), 3u);
+  EXPECT_EQ(replies[2]["conv"], conv);
+  EXPECT_EQ(replies[2]["dup"], true);
+  EXPECT_EQ(replies[2]["members"], json({"alice", "bob", "carol", "dave"}));
+  EXPECT_EQ(CountAction(bob.Await("msg", 2, 500ms), "member.added"), 1u);
+  EXPECT_EQ(dave.Await("conv.new", 2, 500ms).size(), 1u);
+  json history = alice.Request({{"type", "history"}, {"conv", conv}}, "h1");
+  EXPECT_EQ(history["messages"].size(), 2u);  // group.created, member.added
+}
+
 TEST_F(ConversationsTest, RemovedMemberReceivesNothingAfterRemovalAndCannotReadPastIt) {
   TestDevice alice(stack_, "alice", "phone");
   std::string conv = CreateGroup(alice);
@@ -137,6 +186,27 @@ TEST_F(ConversationsTest, ReadingOnOneDeviceClearsUnreadOnAllAndTicksReachTheSen
   json sync = bob_laptop.Request({{"type", "sync"}, {"cursors", {{conv, 2}}}}, "s1");
   EXPECT_EQ(sync["convs"][0]["unread"], 0);
   json who = alice.Request({{"type", "receipts"}, {"conv", conv}, {"seq", 2}}, "w1");
+  EXPECT_EQ(who["read"], json({"bob"}));
+}
+
+TEST_F(ConversationsTest, AGroupReadTicksTheSenderAndTheReadersDevicesOnly) {
+  TestDevice alice(stack_, "alice", "phone");
+  std::string conv = CreateGroup(alice);
+  TestDevice bob_phone(stack_, "bob", "phone");
+  TestDevice bob_laptop(stack_, "bob", "laptop");
+  TestDevice carol(stack_, "carol", "phone");
+  alice.Send(SendIn(conv, "m1", "hello group"));
+  ASSERT_EQ(bob_phone.Await("msg", 1).size(), 1u);
+  bob_phone.Send({{"type", "read"}, {"conv", conv}, {"seq", 2}});
+  for (TestDevice* d : {&alice, &bob_laptop}) {
+    auto receipts = d->Await("receipt", 1);
+    ASSERT_EQ(receipts.size(), 1u) << d->user << "/" << d->device;
+    EXPECT_EQ(receipts[0]["user"], "bob");
+    EXPECT_EQ(receipts[0]["read"], 2);
+  }
+  // carol sent nothing bob read: no event for her, but she may ask.
+  EXPECT_TRUE(carol.Await("receipt", 1, 300ms).empty());
+  json who = carol.Request({{"type", "receipts"}, {"conv", conv}, {"seq", 2}}, "w1");
   EXPECT_EQ(who["read"], json({"bob"}));
 }
 

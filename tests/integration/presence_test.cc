@@ -1,17 +1,25 @@
 // Presence on a real mosquitto (docs/PROTOCOL.md section 4, chat/sys/presence/{u}):
-// the plugin publishes, retained, every change of a user's number of connected
-// devices, and only services may read it.
+// the plugin publishes, not retained, every change of a user's number of
+// connected devices, answers a service's snapshot request with the users
+// online now, and only services may read it. chatd asks for that snapshot
+// after every connect, so a restarted chatd or broker still knows who is online.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <vector>
 
 #include "chat/clock.h"
+#include "chat/database.h"
+#include "chat/token.h"
 #include "harness/mqtt_probe.h"
 #include "harness/raw_mqtt_connection.h"
+#include "harness/test_device.h"
 #include "harness/test_stack.h"
+#include "store/account_store.h"
 
 namespace chat::testing {
 namespace {
@@ -225,31 +233,64 @@ TEST_F(PresenceTest, KeepaliveTimeoutGivesOffline) {
   EXPECT_TRUE(BrokerLogged("Client alice:phone has exceeded timeout"));
 }
 
-// --- retained state -----------------------------------------------------------
+// --- snapshot, not retained -------------------------------------------------------
 
-TEST_F(PresenceTest, ServiceSubscribingLaterGetsEveryonesCurrentState) {
+TEST_F(PresenceTest, PresenceIsNotRetained) {
   auto service = Service();
+  auto alice = Device("alice", "phone");
+  auto bob = Device("bob", "phone");
+  bob->Disconnect();
+  WaitForPresence(*service, "alice", 1);
+  WaitForPresence(*service, "bob", 2);
+
+  auto late = Service("late");            // subscribed to chat/sys/presence/+
+  auto carol = Device("carol", "phone");  // a live change, after any retained state
+  auto got = late->WaitFor([](const auto& m) { return !PresenceOf(m, "carol").empty(); }, kWait);
+  ASSERT_EQ(got.size(), 1u) << Describe(got);
+  EXPECT_EQ(got[0].topic, "chat/sys/presence/carol");
+}
+
+TEST_F(PresenceTest, SnapshotAnswersEveryOnlineUserToTheRequesterOnly) {
+  auto bystander = Service();
+  ASSERT_TRUE(bystander->Subscribe("chat/sys/broker"));
   auto alice = Device("alice", "phone");
   auto alice_laptop = Device("alice", "laptop");
   auto bob = Device("bob", "phone");
   bob->Disconnect();
-  WaitForPresence(*service, "alice", 2);
-  auto bob_events = WaitForPresence(*service, "bob", 2);
-  ASSERT_EQ(bob_events.size(), 2u);
+  auto carol = Device("carol", "phone");
+  WaitForPresence(*bystander, "carol", 1);
+  std::size_t bystander_had = bystander->Messages().size();
 
-  auto late = Service("late");
-  auto got = late->WaitFor(
-      [](const auto& m) {
-        return !PresenceOf(m, "alice").empty() && !PresenceOf(m, "bob").empty();
-      },
-      kWait);
-  auto alice_state = PresenceOf(got, "alice");
-  auto bob_state = PresenceOf(got, "bob");
-  ASSERT_EQ(alice_state.size(), 1u) << Describe(got);
-  ASSERT_EQ(bob_state.size(), 1u) << Describe(got);
-  EXPECT_EQ(alice_state[0]["online"], true);
-  EXPECT_EQ(alice_state[0]["devices"], 2);
-  EXPECT_EQ(bob_state[0], bob_events[1]);  // offline, with the same last_seen
+  MqttProbe requester(stack_.port(), "svc:late");  // subscribed to nothing at all
+  ASSERT_EQ(requester.Connect("svc:late", stack_.ServiceToken("late")), 0);
+  int64_t before = NowMillis();
+  requester.Publish("$CONTROL/chat/v1/presence", R"({"after":""})");
+  auto got = requester.WaitFor([](const auto& m) { return m.size() >= 3; }, kWait);
+  ASSERT_EQ(got.size(), 3u) << Describe(got);
+  json mark = json::parse(got[0].payload);
+  EXPECT_EQ(got[0].topic, "chat/sys/broker");
+  EXPECT_EQ(mark["snapshot"], json({{"after", ""}})) << mark;  // the only and last page
+  EXPECT_TRUE(mark["boot"].is_number_integer()) << mark;
+  ASSERT_EQ(got[1].topic, "chat/sys/presence/alice");
+  ASSERT_EQ(got[2].topic, "chat/sys/presence/carol");  // in id order; bob is offline
+  json alice_state = json::parse(got[1].payload);
+  ExpectOnline(alice_state, "alice", 2, before, NowMillis());
+  EXPECT_EQ(alice_state["boot"], mark["boot"]);
+
+  auto dave = Device("dave", "phone");  // a live change: after it, nothing else came
+  auto seen =
+      bystander->WaitFor([](const auto& m) { return !PresenceOf(m, "dave").empty(); }, kWait);
+  EXPECT_EQ(seen.size(), bystander_had + 1) << Describe(seen);
+}
+
+TEST_F(PresenceTest, SnapshotRequestsFromDevicesAreRefused) {
+  auto service = Service();
+  auto alice = Device("alice", "phone");
+  WaitForPresence(*service, "alice", 1);
+  alice->Publish("$CONTROL/chat/v1/presence", "{}");  // dropped by the ACL
+  auto bob = Device("bob", "phone");
+  WaitForPresence(*service, "bob", 1);
+  for (const auto& m : alice->Messages()) ADD_FAILURE() << m.topic << ": " << m.payload;
 }
 
 // --- who counts -------------------------------------------------------------
@@ -298,17 +339,108 @@ TEST_F(PresenceTest, DevicesCannotWritePresenceNorRetainAnything) {
   EXPECT_EQ(got[0].topic, "chat/sys/presence/alice");
   EXPECT_EQ(json::parse(got[0].payload)["online"], true);
 
-  // Nothing was retained: retained messages come with each SUBACK, in order,
-  // so anything on the first two filters would arrive before alice's state.
+  // Nothing was retained: retained messages come with each SUBACK, so
+  // anything on these filters would arrive before the live sentinel.
   MqttProbe late(stack_.port(), "svc:late");
   ASSERT_EQ(late.Connect("svc:late", stack_.ServiceToken("late")), 0);
   ASSERT_TRUE(late.Subscribe("chat/sys/presence/bob"));
-  ASSERT_TRUE(late.Subscribe("chat/up/alice/phone"));
   ASSERT_TRUE(late.Subscribe("chat/sys/presence/alice"));
+  ASSERT_TRUE(late.Subscribe("chat/up/alice/phone"));
+  ASSERT_TRUE(alice.Publish("chat/up/alice/phone", "sentinel", false));
   auto retained = late.WaitFor([](const auto& m) { return !m.empty(); }, kWait);
   ASSERT_EQ(retained.size(), 1u) << Describe(retained);
-  EXPECT_EQ(retained[0].topic, "chat/sys/presence/alice");
-  EXPECT_EQ(json::parse(retained[0].payload)["online"], true);
+  EXPECT_EQ(retained[0].payload, "sentinel");
+}
+
+// --- chatd's view -----------------------------------------------------------------
+
+// Typing reaches only members with a connected device (query_service.cc), so
+// it shows whether chatd knows `to` is online.
+class ChatdPresenceTest : public ::testing::Test {
+ protected:
+  // The direct conversation of `from` and `to`, made by a first message.
+  std::string DirectConversation(TestDevice& from, TestDevice& to) {
+    json reply = from.Request(SendTo(to.user, "hello-" + to.user, "hi"), "r-hello-" + to.user);
+    EXPECT_EQ(reply["type"], "accepted") << reply;
+    EXPECT_EQ(to.Await("msg", 1).size(), 1u);
+    return reply.value("conv", "");
+  }
+
+  // Sends typing until `to` gets it (chatd sheds a second one within 2 s).
+  bool TypingArrives(TestDevice& from, TestDevice& to, const std::string& conv) {
+    std::size_t had = to.Await("typing", 0, milliseconds(0)).size();
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      from.Send({{"type", "typing"}, {"conv", conv}});
+      if (to.Await("typing", had + 1, milliseconds(2100)).size() > had) return true;
+    }
+    return false;
+  }
+
+  TestStack stack_;
+};
+
+TEST_F(ChatdPresenceTest, RestartedChatdStillKnowsWhoIsOnline) {
+  TestDevice alice(stack_, "alice", "phone");
+  TestDevice bob(stack_, "bob", "phone");
+  std::string conv = DirectConversation(alice, bob);
+  stack_.StopChatd();
+  stack_.StartChatd();  // knows nobody until its snapshot: bob's change was long ago
+  EXPECT_TRUE(TypingArrives(alice, bob, conv));
+}
+
+// The new broker run loses every session (the harness runs it without
+// persistence); the devices are back before chatd is, so chatd learns of
+// them only from the snapshot it asks for after reconnecting.
+TEST_F(ChatdPresenceTest, ChatdReconnectedToARestartedBrokerKnowsWhoIsOnline) {
+  std::string conv;
+  {
+    TestDevice alice(stack_, "alice", "phone");
+    TestDevice bob(stack_, "bob", "phone");
+    conv = DirectConversation(alice, bob);
+  }
+  stack_.RestartBroker();
+  TestDevice alice(stack_, "alice", "phone");
+  TestDevice bob(stack_, "bob", "phone");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
+  while (stack_.ChatdLog().find("connected to broker", stack_.ChatdLog().find("lost the broker")) ==
+             std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_TRUE(TypingArrives(alice, bob, conv)) << stack_.ChatdLog();
+}
+
+// More users than one snapshot page (500): chatd asks for every page.
+TEST_F(ChatdPresenceTest, RestartedChatdReadsEveryPageOfTheSnapshot) {
+  constexpr int kOthers = 500;  // a000..a499 sort before alice and zoe
+  std::vector<std::pair<std::string, std::string>> tokens;
+  {
+    Database db = Database::Open(stack_.db_path());
+    AccountStore accounts(db);
+    Transaction transaction(db);
+    for (int i = 0; i < kOthers; ++i) {
+      char user[16];
+      std::snprintf(user, sizeof user, "a%03d", i);
+      accounts.AddUser(user, user);
+      accounts.AddDevice(user, "phone", "test");
+      IssuedToken issued =
+          accounts.IssueToken(user, "phone", 3600, TokenSigner(stack_.key()), NowSeconds());
+      ASSERT_EQ(issued.error, AccountError::kNone);
+      tokens.emplace_back(user, issued.token);
+    }
+    transaction.Commit();
+  }
+  std::vector<std::unique_ptr<RawMqttConnection>> others;
+  for (const auto& [user, token] : tokens) {
+    others.push_back(std::make_unique<RawMqttConnection>(stack_.port()));
+    ASSERT_EQ(others.back()->Connect(user + ":phone", user, token, 120), 0) << user;
+  }
+  TestDevice alice(stack_, "alice", "phone");
+  TestDevice zoe(stack_, "zoe", "phone");
+  std::string conv = DirectConversation(alice, zoe);
+  stack_.StopChatd();
+  stack_.StartChatd();
+  EXPECT_TRUE(TypingArrives(alice, zoe, conv));  // zoe is on the second page
 }
 
 }  // namespace

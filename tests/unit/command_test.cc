@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "chatd/group_requests.h"
+
 namespace chat {
 namespace {
 
@@ -104,6 +106,20 @@ TEST(Command, ConvCreateNeedsAUserId) {
   ASSERT_NE(create, nullptr);
   EXPECT_EQ(create->with, "bob");
   EXPECT_EQ(CodeOf(Parse(R"({"type":"conv.create"})")), ErrorCode::kBadField);
+}
+
+TEST(Command, GroupFingerprintIgnoresUserOrderButNotParameters) {
+  auto fingerprint = [](std::string_view payload) {
+    return GroupCommandFingerprint(Parse(payload));
+  };
+  std::string add = fingerprint(R"({"type":"group.add","conv":"c1","users":["bob","carol"]})");
+  EXPECT_EQ(add.size(), 16u);
+  EXPECT_EQ(add, fingerprint(R"({"type":"group.add","conv":"c1","users":["carol","bob"]})"));
+  EXPECT_NE(add, fingerprint(R"({"type":"group.remove","conv":"c1","users":["bob","carol"]})"));
+  EXPECT_NE(add, fingerprint(R"({"type":"group.add","conv":"c2","users":["bob","carol"]})"));
+  EXPECT_NE(fingerprint(R"({"type":"group.create","title":"A","members":["bob"]})"),
+            fingerprint(R"({"type":"group.create","title":"B","members":["bob"]})"));
+  EXPECT_EQ(fingerprint(R"({"type":"conv.create","with":"bob"})"), "");
 }
 
 TEST(Command, ErrorCodeNamesAreStable) {

@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "chatd/command_processor.h"
+#include "chatd/group_requests.h"
 #include "chatd/query_service.h"
 #include "store/account_store.h"
 #include "store/migrator.h"
@@ -57,16 +59,26 @@ class GroupTest : public ::testing::Test {
 
   Events Run(const std::string& user, const json& payload) {
     Command command = ParseCommand({user, "d"}, payload.dump(), {100, 3});
-    if (command.IsQuery()) {
-      published_.clear();
-      queries_->Answer(command);
-      return Decode(published_);
-    }
+    if (!command.IsQuery()) return Batch({user, "d"}, {payload});
+    published_.clear();
+    queries_->Answer(command);
+    return Decode(published_);
+  }
+  // Write commands of one device, in one batch.
+  Events Batch(const DeviceAddress& sender, const std::vector<json>& payloads) {
+    std::vector<Command> commands;
+    for (const auto& payload : payloads)
+      commands.push_back(ParseCommand(sender, payload.dump(), {100, 3}));
     FanoutBatch out;
-    processor_->ProcessBatch({command}, out);
+    processor_->ProcessBatch(commands, out);
     return Decode(out.Encode());
   }
   static json Last(const Events& events) { return events.back().second; }
+  int64_t Count(const std::string& table) {
+    auto stmt = db_->Prepare("SELECT count(*) FROM " + table);
+    stmt.Step();
+    return stmt.Int(0);
+  }
 
   std::string CreateGroup() {
     auto events = Run("alice", {{"type", "group.create"}, {"title", "T"}, {"members", {"bob"}}});
@@ -162,6 +174,124 @@ TEST_F(GroupTest, GroupCommandsOnDirectConversationAreNotGroup) {
       "not_group");
 }
 
+const json kCreate{
+    {"type", "group.create"}, {"req_id", "g1"}, {"title", "T"}, {"members", {"bob"}}};
+
+TEST_F(GroupTest, ResentCreateWithTheSameReqIdCreatesNothingAndAnswersDup) {
+  json first = Last(Run("alice", kCreate));
+  Events again = Run("alice", kCreate);
+  ASSERT_EQ(again.size(), 1u);  // the reply only: no conv.new, no system message
+  EXPECT_EQ(again[0].first, "chat/dev/alice/d");
+  EXPECT_EQ(again[0].second["conv"], first["conv"]);
+  EXPECT_EQ(again[0].second["created"], true);
+  EXPECT_EQ(again[0].second["dup"], true);
+  EXPECT_EQ(first["dup"], false);
+  EXPECT_EQ(Count("conversations"), 1);
+  EXPECT_EQ(Count("messages"), 1);
+}
+
+TEST_F(GroupTest, ResendInsideOneBatchIsAppliedOnce) {
+  Events events = Batch({"alice", "d"}, {kCreate, kCreate});
+  EXPECT_EQ(Count("conversations"), 1);
+  EXPECT_EQ(Last(events)["dup"], true);
+}
+
+TEST_F(GroupTest, ResentAddWritesNoSecondSystemMessage) {
+  std::string conv = CreateGroup();
+  json add{{"type", "group.add"}, {"req_id", "a1"}, {"conv", conv}, {"users", {"carol"}}};
+  EXPECT_EQ(Last(Run("alice", add))["dup"], false);
+  Events again = Run("alice", add);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(Last(again)["dup"], true);
+  EXPECT_EQ(Last(again)["members"], json({"alice", "bob", "carol"}));
+  EXPECT_EQ(Count("messages"), 2);  // group.created, member.added
+}
+
+TEST_F(GroupTest, ResendIsAnsweredWithTheCurrentStateAndNotReapplied) {
+  std::string conv = CreateGroup();
+  json add{{"type", "group.add"}, {"req_id", "a1"}, {"conv", conv}, {"users", {"carol"}}};
+  Run("alice", add);
+  Run("alice", {{"type", "group.remove"}, {"conv", conv}, {"users", {"carol"}}});
+  json again = Last(Run("alice", add));
+  EXPECT_EQ(again["dup"], true);
+  EXPECT_EQ(again["members"], json({"alice", "bob"}));  // carol stays removed
+}
+
+TEST_F(GroupTest, ResentLeaveIsADupNotAnError) {
+  std::string conv = CreateGroup();
+  json leave{{"type", "group.leave"}, {"req_id", "l1"}, {"conv", conv}};
+  Run("bob", leave);
+  json again = Last(Run("bob", leave));
+  EXPECT_EQ(again["type"], "conv");
+  EXPECT_EQ(again["dup"], true);
+  EXPECT_EQ(again["members"], json({"alice"}));
+}
+
+TEST_F(GroupTest, ReqIdIsRememberedPerDevice) {
+  Batch({"alice", "phone"}, {kCreate});
+  json other = Last(Batch({"alice", "laptop"}, {kCreate}));
+  EXPECT_EQ(other["dup"], false);
+  EXPECT_EQ(Count("conversations"), 2);
+}
+
+TEST_F(GroupTest, ReqIdReusedWithOtherParametersIsANewCommand) {
+  json first = Last(Run("alice", kCreate));
+  json renamed = kCreate;
+  renamed["title"] = "U";
+  json second = Last(Run("alice", renamed));
+  EXPECT_EQ(second["dup"], false);
+  EXPECT_NE(second["conv"], first["conv"]);
+  // The req_id now names the second command.
+  EXPECT_EQ(Last(Run("alice", renamed))["conv"], second["conv"]);
+  EXPECT_EQ(Last(Run("alice", renamed))["dup"], true);
+  EXPECT_EQ(Count("conversations"), 2);
+}
+
+TEST_F(GroupTest, FailedCommandRunsAgainOnResend) {
+  std::string conv = CreateGroup();
+  json add{{"type", "group.add"}, {"req_id", "a1"}, {"conv", conv}, {"users", {"carol"}}};
+  EXPECT_EQ(Last(Run("bob", add))["code"], "forbidden");
+  Run("alice", {{"type", "group.role"}, {"conv", conv}, {"user", "bob"}, {"role", "admin"}});
+  json again = Last(Run("bob", add));
+  EXPECT_EQ(again["dup"], false);
+  EXPECT_EQ(again["members"], json({"alice", "bob", "carol"}));
+}
+
+TEST_F(GroupTest, CommandWithoutReqIdIsNotDeduplicated) {
+  CreateGroup();
+  CreateGroup();
+  EXPECT_EQ(Count("conversations"), 2);
+  EXPECT_EQ(Count("group_requests"), 0);
+}
+
+TEST_F(GroupTest, RememberedRequestsExpireAfterTheRetentionAndArePruned) {
+  Run("alice", kCreate);
+  db_->Exec("UPDATE group_requests SET created_ms = created_ms - " +
+            std::to_string(kGroupRequestRetentionMs + 1000));
+  EXPECT_EQ(Last(Run("alice", kCreate))["dup"], false);  // forgotten: a new group
+  json other = kCreate;
+  other["req_id"] = "g2";
+  Run("alice", other);
+  EXPECT_EQ(Count("conversations"), 3);
+  EXPECT_EQ(Count("group_requests"), 2);  // g1 (renewed) and g2; nothing older
+  db_->Exec("UPDATE group_requests SET created_ms = created_ms - " +
+            std::to_string(kGroupRequestRetentionMs + 1000) + " WHERE req_id = 'g2'");
+  other["req_id"] = "g3";
+  Run("alice", other);
+  EXPECT_EQ(Count("group_requests"), 2);  // g2 pruned when g3 was remembered
+}
+
+TEST_F(GroupTest, ChangeAndItsRememberedRequestCommitTogether) {
+  db_->Exec(
+      "CREATE TRIGGER fail_remember BEFORE INSERT ON group_requests BEGIN "
+      "SELECT RAISE(ABORT, 'disk on fire'); END");
+  EXPECT_EQ(Last(Run("alice", kCreate))["code"], "internal");
+  EXPECT_EQ(Count("conversations"), 0);  // the group was rolled back with it
+  db_->Exec("DROP TRIGGER fail_remember");
+  EXPECT_EQ(Last(Run("alice", kCreate))["dup"], false);
+  EXPECT_EQ(Count("conversations"), 1);
+}
+
 TEST_F(GroupTest, ReadCursorIsClampedMonotonicAndFannedOut) {
   auto sent = Run("alice", {{"type", "send"}, {"to", "bob"}, {"cmid", "m"}, {"body", "x"}});
   std::string conv = Last(sent)["conv"];
@@ -172,6 +302,43 @@ TEST_F(GroupTest, ReadCursorIsClampedMonotonicAndFannedOut) {
   EXPECT_TRUE(Run("bob", {{"type", "read"}, {"conv", conv}, {"seq", 0}}).empty());  // no move
   json receipts = Last(Run("alice", {{"type", "receipts"}, {"conv", conv}, {"seq", 1}}));
   EXPECT_EQ(receipts["read"], json({"bob"}));
+}
+
+// Users whose inbox topics (chat/inbox/{u}/{c}) got an event of `type`.
+std::set<std::string> Recipients(const Events& events, const std::string& type) {
+  std::set<std::string> users;
+  for (const auto& [topic, event] : events) {
+    if (event["type"] != type) continue;
+    auto start = std::string("chat/inbox/").size();
+    users.insert(topic.substr(start, topic.find('/', start) - start));
+  }
+  return users;
+}
+
+TEST_F(GroupTest, AGroupReceiptReachesTheReaderAndTheSendersItCoversNotEveryMember) {
+  auto created =
+      Run("alice", {{"type", "group.create"}, {"title", "T"}, {"members", {"bob", "carol"}}});
+  std::string conv = Last(created)["conv"];
+  Run("alice", {{"type", "send"}, {"conv", conv}, {"cmid", "a1"}, {"body", "from alice"}});
+  auto read_alices = Run("bob", {{"type", "read"}, {"conv", conv}, {"seq", 2}});
+  EXPECT_EQ(Recipients(read_alices, "receipt"), (std::set<std::string>{"alice", "bob"}));
+
+  Run("carol", {{"type", "send"}, {"conv", conv}, {"cmid", "c1"}, {"body", "from carol"}});
+  auto read_carols = Run("bob", {{"type", "read"}, {"conv", conv}, {"seq", 3}});
+  EXPECT_EQ(Recipients(read_carols, "receipt"), (std::set<std::string>{"bob", "carol"}));
+  // Anyone may still ask for everyone's state.
+  json who = Last(Run("carol", {{"type", "receipts"}, {"conv", conv}, {"seq", 2}}));
+  EXPECT_EQ(who["read"], json({"bob"}));
+}
+
+TEST_F(GroupTest, AReceiptIsNotSentToASenderWhoHasLeft) {
+  auto created =
+      Run("alice", {{"type", "group.create"}, {"title", "T"}, {"members", {"bob", "carol"}}});
+  std::string conv = Last(created)["conv"];
+  Run("carol", {{"type", "send"}, {"conv", conv}, {"cmid", "c1"}, {"body", "bye"}});
+  Run("carol", {{"type", "group.leave"}, {"conv", conv}});
+  auto read = Run("bob", {{"type", "read"}, {"conv", conv}, {"seq", 3}});
+  EXPECT_EQ(Recipients(read, "receipt"), (std::set<std::string>{"alice", "bob"}));
 }
 
 TEST_F(GroupTest, SyncPagesEverythingAfterTheCursorsWithoutGaps) {

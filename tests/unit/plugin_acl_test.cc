@@ -96,8 +96,9 @@ TEST_F(PluginAclTest, DeviceMayNotPublishToInboxDevOrSysTopics) {
 }
 
 TEST_F(PluginAclTest, DeviceMayNotPublishToDollarTopics) {
-  for (std::string_view topic : {"$CONTROL/chat/v1/fanout", "$CONTROL/dynamic-security/v1",
-                                 "$SYS/broker/x", "$share/g/chat/up/alice/phone"}) {
+  for (std::string_view topic :
+       {"$CONTROL/chat/v1/fanout", "$CONTROL/chat/v1/presence", "$CONTROL/dynamic-security/v1",
+        "$SYS/broker/x", "$share/g/chat/up/alice/phone"}) {
     EXPECT_FALSE(DeviceMay(topic, Access::kWrite)) << topic;
   }
 }
@@ -227,6 +228,7 @@ TEST_F(PluginAclTest, DeviceReceivesNothingElse) {
 
 TEST_F(PluginAclTest, ServiceMayPublishOnlyToChatControlTopics) {
   EXPECT_TRUE(ServiceMay("$CONTROL/chat/v1/fanout", Access::kWrite));
+  EXPECT_TRUE(ServiceMay("$CONTROL/chat/v1/presence", Access::kWrite));
   for (std::string_view topic :
        {"$CONTROL/dynamic-security/v1", "$CONTROL/chat", "chat/inbox/alice/c1",
         "chat/dev/alice/phone", "chat/up/alice/phone", "chat/sys/presence", "$SYS/broker/x"}) {

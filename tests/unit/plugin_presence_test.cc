@@ -1,8 +1,10 @@
 // Presence from connections (docs/PROTOCOL.md section 4, chat/sys/presence/{u}):
 // one change per change of a user's number of connected devices, none for a
-// takeover, offline with last seen when the last device is gone.
+// takeover, offline with last seen when the last device is gone; only online
+// users are kept, and they can be listed page by page for a snapshot.
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "identity.h"
@@ -39,7 +41,6 @@ class PluginPresenceTest : public ::testing::Test {
 TEST_F(PluginPresenceTest, FirstDeviceBringsTheUserOnline) {
   EXPECT_EQ(Connect(1, "bob:phone", kT0), Changes{Online("bob", 1, kT0)});
   EXPECT_EQ(tracker_.DevicesOf("bob"), 1u);
-  EXPECT_EQ(tracker_.LastSeenMs("bob"), std::nullopt);
 }
 
 TEST_F(PluginPresenceTest, SecondDeviceIsAChangeOfTheDeviceCount) {
@@ -52,7 +53,7 @@ TEST_F(PluginPresenceTest, OneOfTwoDevicesGoneKeepsTheUserOnline) {
   Connect(1, "bob:phone", kT0);
   Connect(2, "bob:laptop", kT0);
   EXPECT_EQ(Disconnect(1, kT0 + 7), Changes{Online("bob", 1, kT0 + 7)});
-  EXPECT_EQ(tracker_.LastSeenMs("bob"), std::nullopt);
+  EXPECT_EQ(tracker_.user_count(), 1u);
 }
 
 TEST_F(PluginPresenceTest, LastDeviceGoneGivesOfflineWithLastSeen) {
@@ -61,7 +62,20 @@ TEST_F(PluginPresenceTest, LastDeviceGoneGivesOfflineWithLastSeen) {
   Disconnect(2, kT0 + 10);
   EXPECT_EQ(Disconnect(1, kT0 + 20), Changes{Offline("bob", kT0 + 20)});
   EXPECT_EQ(tracker_.DevicesOf("bob"), 0u);
-  EXPECT_EQ(tracker_.LastSeenMs("bob"), kT0 + 20);
+  EXPECT_EQ(tracker_.connection_count(), 0u);
+}
+
+// The last seen time leaves in the offline change; keeping it would cost
+// memory for every user ever seen.
+TEST_F(PluginPresenceTest, OfflineUsersAreForgotten) {
+  Connect(1, "bob:phone", kT0);
+  Connect(2, "carol:phone", kT0);
+  Connect(3, "carol:laptop", kT0);
+  Disconnect(1, kT0 + 1);
+  Disconnect(3, kT0 + 1);
+  EXPECT_EQ(tracker_.user_count(), 1u);
+  Disconnect(2, kT0 + 2);
+  EXPECT_EQ(tracker_.user_count(), 0u);
   EXPECT_EQ(tracker_.connection_count(), 0u);
 }
 
@@ -94,7 +108,7 @@ TEST_F(PluginPresenceTest, SecondDisconnectOfAConnectionIsIgnored) {
   Connect(1, "bob:phone", kT0);
   Disconnect(1, kT0 + 1);
   EXPECT_TRUE(Disconnect(1, kT0 + 2).empty());
-  EXPECT_EQ(tracker_.LastSeenMs("bob"), kT0 + 1);
+  EXPECT_EQ(tracker_.user_count(), 0u);
 }
 
 // Mosquitto re-runs the password check of every live client when it reloads
@@ -130,16 +144,62 @@ TEST_F(PluginPresenceTest, UsersAreIndependent) {
   EXPECT_EQ(tracker_.DevicesOf("carol"), 1u);
 }
 
-TEST_F(PluginPresenceTest, ComingBackOnlineClearsLastSeen) {
+TEST_F(PluginPresenceTest, ComingBackOnlineIsAnOnlineChange) {
   Connect(1, "bob:phone", kT0);
   Disconnect(1, kT0 + 1);
   EXPECT_EQ(Connect(2, "bob:phone", kT0 + 50), Changes{Online("bob", 1, kT0 + 50)});
-  EXPECT_EQ(tracker_.LastSeenMs("bob"), std::nullopt);
+  EXPECT_EQ(tracker_.DevicesOf("bob"), 1u);
 }
 
-TEST_F(PluginPresenceTest, UnknownUserHasNoDevicesAndNoLastSeen) {
-  EXPECT_EQ(tracker_.DevicesOf("nobody"), 0u);
-  EXPECT_EQ(tracker_.LastSeenMs("nobody"), std::nullopt);
+TEST_F(PluginPresenceTest, UnknownUserHasNoDevices) { EXPECT_EQ(tracker_.DevicesOf("nobody"), 0u); }
+
+TEST_F(PluginPresenceTest, ThousandsOfConnectionsComeAndGo) {
+  constexpr ConnectionId kBase = 0x7f0000001000;  // context addresses, 64 bytes apart
+  for (ConnectionId i = 0; i < 5000; ++i) {
+    Connect(kBase + 64 * i, "u" + std::to_string(i / 2) + ":d" + std::to_string(i), kT0);
+  }
+  EXPECT_EQ(tracker_.connection_count(), 5000u);
+  EXPECT_EQ(tracker_.user_count(), 2500u);
+  EXPECT_EQ(tracker_.DevicesOf("u7"), 2u);
+  for (ConnectionId i = 0; i < 5000; i += 2) Disconnect(kBase + 64 * i, kT0 + 1);
+  EXPECT_EQ(tracker_.connection_count(), 2500u);
+  EXPECT_EQ(tracker_.DevicesOf("u7"), 1u);
+  for (ConnectionId i = 1; i < 5000; i += 2) Disconnect(kBase + 64 * i, kT0 + 2);
+  EXPECT_EQ(tracker_.connection_count(), 0u);
+  EXPECT_EQ(tracker_.user_count(), 0u);
+}
+
+// --- snapshot pages -------------------------------------------------------------
+
+TEST_F(PluginPresenceTest, OnlineUsersAreListedInIdOrderWithTheirDeviceCounts) {
+  Connect(1, "carol:phone", kT0);
+  Connect(2, "alice:phone", kT0);
+  Connect(3, "alice:laptop", kT0);
+  Connect(4, "bob:phone", kT0);
+  Disconnect(4, kT0 + 1);  // offline users are not listed
+  PresencePage page = tracker_.OnlineAfter("", 10, kT0 + 9);
+  EXPECT_EQ(page.states, (Changes{Online("alice", 2, kT0 + 9), Online("carol", 1, kT0 + 9)}));
+  EXPECT_FALSE(page.more);
+}
+
+TEST_F(PluginPresenceTest, OnlineUsersArePagedAfterTheLastOneListed) {
+  for (ConnectionId i = 1; i <= 5; ++i) Connect(i, "u" + std::to_string(i) + ":phone", kT0);
+  PresencePage first = tracker_.OnlineAfter("", 2, kT0);
+  EXPECT_EQ(first.states, (Changes{Online("u1", 1, kT0), Online("u2", 1, kT0)}));
+  EXPECT_TRUE(first.more);
+  PresencePage second = tracker_.OnlineAfter("u2", 2, kT0);
+  EXPECT_EQ(second.states, (Changes{Online("u3", 1, kT0), Online("u4", 1, kT0)}));
+  EXPECT_TRUE(second.more);
+  PresencePage last = tracker_.OnlineAfter("u4", 2, kT0);
+  EXPECT_EQ(last.states, (Changes{Online("u5", 1, kT0)}));
+  EXPECT_FALSE(last.more);
+  EXPECT_TRUE(tracker_.OnlineAfter("u5", 2, kT0).states.empty());
+}
+
+TEST_F(PluginPresenceTest, NobodyOnlineIsAnEmptyLastPage) {
+  PresencePage page = tracker_.OnlineAfter("", 10, kT0);
+  EXPECT_TRUE(page.states.empty());
+  EXPECT_FALSE(page.more);
 }
 
 TEST(PluginPresenceFormatTest, TopicIsPerUser) {

@@ -1,12 +1,24 @@
-// chatd's view of who is connected, from the plugin's retained presence.
+// chatd's view of who is connected, from the plugin's presence changes and
+// the snapshot pages it answers chatd's requests with.
 #include "chatd/presence_view.h"
 
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace chat {
 namespace {
 
 constexpr const char* kBroker = "chat/sys/broker";
+
+std::string State(const std::string& user, bool online, int boot) {
+  return R"({"user":")" + user + R"(","online":)" + (online ? "true" : "false") + R"(,"devices":)" +
+         (online ? "1" : "0") + R"(,"last_seen":1,"boot":)" + std::to_string(boot) + "}";
+}
+
+void ApplyOnline(PresenceView& view, const std::string& user, int boot = 7) {
+  ASSERT_TRUE(view.Apply("chat/sys/presence/" + user, State(user, true, boot)));
+}
 
 TEST(PresenceView, OnlineStateOfTheCurrentBrokerRunCounts) {
   PresenceView view;
@@ -19,11 +31,10 @@ TEST(PresenceView, OnlineStateOfTheCurrentBrokerRunCounts) {
   EXPECT_FALSE(view.IsOnline("bob"));
 }
 
-TEST(PresenceView, RetainedStateFromAnEarlierBrokerRunIsStale) {
+TEST(PresenceView, StateFromAnEarlierBrokerRunIsStale) {
   PresenceView view;
-  view.Apply("chat/sys/presence/bob",
-             R"({"user":"bob","online":true,"devices":1,"last_seen":1,"boot":6})");
-  view.Apply(kBroker, R"({"boot":7})");  // retained messages arrive in any order
+  ApplyOnline(view, "bob", 6);  // queued before the broker restarted
+  view.Apply(kBroker, R"({"boot":7})");
   EXPECT_FALSE(view.IsOnline("bob"));
 }
 
@@ -37,6 +48,84 @@ TEST(PresenceView, MalformedOrMismatchedStatesAreIgnored) {
   EXPECT_FALSE(view.IsOnline("bob"));
   EXPECT_TRUE(PresenceView::Handles("chat/sys/presence/x"));
   EXPECT_FALSE(PresenceView::Handles("chat/up/x/y"));
+}
+
+// --- snapshot pages -----------------------------------------------------------
+
+TEST(PresenceView, SnapshotPageBringsOnlineTheUsersItLists) {
+  PresenceView view;  // a chatd that just started: it knows nobody
+  ASSERT_TRUE(view.Apply(kBroker, R"({"boot":7,"snapshot":{"after":""}})"));
+  ApplyOnline(view, "alice");
+  ApplyOnline(view, "bob");
+  EXPECT_TRUE(view.IsOnline("alice"));
+  EXPECT_TRUE(view.IsOnline("bob"));
+}
+
+// An offline change lost while chatd was away (its queue overflowed) is
+// repaired by the next snapshot: the page leaves the user out.
+TEST(PresenceView, PageMarkTakesOfflineTheUsersOfItsRangeThatThePageLeavesOut) {
+  PresenceView view;
+  view.Apply(kBroker, R"({"boot":7})");
+  for (const char* user : {"alice", "bob", "carol", "dave"}) ApplyOnline(view, user);
+  ASSERT_TRUE(view.Apply(kBroker, R"({"boot":7,"snapshot":{"after":"alice","until":"carol"}})"));
+  ApplyOnline(view, "carol");           // the page: bob has gone
+  EXPECT_TRUE(view.IsOnline("alice"));  // before the range
+  EXPECT_FALSE(view.IsOnline("bob"));
+  EXPECT_TRUE(view.IsOnline("carol"));
+  EXPECT_TRUE(view.IsOnline("dave"));  // after the range: the next page's
+}
+
+TEST(PresenceView, LastPageMarkCoversEveryUserAfterIt) {
+  PresenceView view;
+  view.Apply(kBroker, R"({"boot":7})");
+  for (const char* user : {"alice", "bob", "carol"}) ApplyOnline(view, user);
+  ASSERT_TRUE(view.Apply(kBroker, R"({"boot":7,"snapshot":{"after":"alice"}})"));
+  EXPECT_TRUE(view.IsOnline("alice"));
+  EXPECT_FALSE(view.IsOnline("bob"));
+  EXPECT_FALSE(view.IsOnline("carol"));
+}
+
+TEST(PresenceView, ChangesAfterAPageApplyAsUsual) {
+  PresenceView view;
+  view.Apply(kBroker, R"({"boot":7,"snapshot":{"after":""}})");
+  ApplyOnline(view, "bob");
+  ASSERT_TRUE(view.Apply("chat/sys/presence/bob", State("bob", false, 7)));
+  EXPECT_FALSE(view.IsOnline("bob"));
+}
+
+TEST(PresenceView, PageMarkNamesTheCurrentBrokerRun) {
+  PresenceView view;
+  ApplyOnline(view, "bob", 6);
+  view.Apply(kBroker, R"({"boot":7,"snapshot":{"after":"bob"}})");
+  ApplyOnline(view, "carol", 7);
+  EXPECT_FALSE(view.IsOnline("bob"));
+  EXPECT_TRUE(view.IsOnline("carol"));
+}
+
+TEST(PresenceView, MalformedPageMarksAreIgnored) {
+  PresenceView view;
+  view.Apply(kBroker, R"({"boot":7})");
+  ApplyOnline(view, "bob");
+  for (const char* payload :
+       {R"({"boot":7,"snapshot":true})", R"({"boot":7,"snapshot":{}})",
+        R"({"boot":7,"snapshot":{"after":5}})", R"({"boot":7,"snapshot":{"after":"","until":""}})",
+        R"({"boot":7,"snapshot":{"after":"carol","until":"alice"}})",
+        R"({"boot":7,"snapshot":{"after":"Bob"}})"}) {
+    EXPECT_FALSE(view.Apply(kBroker, payload)) << payload;
+  }
+  EXPECT_TRUE(view.IsOnline("bob"));
+}
+
+TEST(PresenceView, PageMarkIsParsedForTheNextRequest) {
+  auto mark = ParsePresencePageMark(R"({"boot":7,"snapshot":{"after":"","until":"carol"}})");
+  ASSERT_TRUE(mark.has_value());
+  EXPECT_EQ(mark->after, "");
+  EXPECT_EQ(mark->until, "carol");
+  auto last = ParsePresencePageMark(R"({"boot":7,"snapshot":{"after":"carol"}})");
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->until, std::nullopt);
+  EXPECT_EQ(ParsePresencePageMark(R"({"boot":7})"), std::nullopt);  // the retained run marker
+  EXPECT_EQ(ParsePresencePageMark("not json"), std::nullopt);
 }
 
 }  // namespace

@@ -3,9 +3,11 @@
 
 #include <filesystem>
 
+#include "chat/migrations.h"
 #include "chat/token.h"
 #include "store/account_store.h"
 #include "store/conversation_store.h"
+#include "store/group_request_store.h"
 #include "store/message_store.h"
 #include "store/migrator.h"
 
@@ -40,6 +42,32 @@ TEST_F(StoreTest, MigratingTwiceChangesNothing) {
   auto report = ApplyMigrations(*db_);
   EXPECT_EQ(report.from_version, report.to_version);
   EXPECT_TRUE(report.backup_path.empty());
+}
+
+TEST_F(StoreTest, UpgradeFromVersion2KeepsDataAndAddsGroupRequests) {
+  db_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  db_ = std::make_unique<Database>(Database::Open(path_));
+  for (const Migration& migration : AllMigrations()) {
+    if (migration.version <= 2) db_->Exec(migration.sql);
+  }
+  db_->Exec("PRAGMA user_version = 2");
+  AccountStore(*db_).AddUser("alice", "");
+  auto report = ApplyMigrations(*db_);
+  EXPECT_EQ(report.from_version, 2);
+  EXPECT_EQ(report.to_version, LatestSchemaVersion());
+  EXPECT_FALSE(report.backup_path.empty());
+  EXPECT_TRUE(ConversationStore(*db_).UserExists("alice"));
+  GroupRequestStore requests(*db_);
+  requests.Remember("alice", "phone", "g1", {"group.create", "f", "c1", 1000});
+  auto found = requests.Find("alice", "phone", "g1", 0);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->conv, "c1");
+  EXPECT_FALSE(requests.Find("alice", "phone", "g1", 1001).has_value());  // too old
+  EXPECT_FALSE(requests.Find("alice", "laptop", "g1", 0).has_value());
+  requests.ForgetOlderThan(1001);
+  EXPECT_FALSE(requests.Find("alice", "phone", "g1", 0).has_value());
+  std::filesystem::remove(report.backup_path);
 }
 
 TEST_F(StoreTest, NewerSchemaThanTheBinaryIsRefused) {

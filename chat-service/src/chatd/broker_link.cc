@@ -3,11 +3,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "chat/clock.h"
 #include "chat/topics.h"
+#include "chatd/presence_view.h"
 
 namespace chat {
 
@@ -16,6 +19,8 @@ constexpr int kQos = 1;
 constexpr int kMaxBuffered = 200000;              // publishes held while disconnected
 constexpr int kMaxInflight = 1000;                // QoS 1 publishes awaiting PUBACK
 constexpr int64_t kServiceTokenTtlS = 24 * 3600;  // re-minted at every (re)connect
+constexpr auto kSubscribeTimeout = std::chrono::seconds(10);
+constexpr int kRefusedSubscription = 0x80;  // SUBACK return code in MQTT 3.1.1
 }  // namespace
 
 BrokerLink::BrokerLink(BrokerLinkOptions options, CommandHandler on_command)
@@ -26,7 +31,9 @@ BrokerLink::BrokerLink(BrokerLinkOptions options, CommandHandler on_command)
   create.set_send_while_disconnected(true, /*anyTime=*/true);
   client_ = std::make_unique<mqtt::async_client>(uri, client_id, create, nullptr);
   client_->set_message_callback([this](mqtt::const_message_ptr message) {
-    on_command_(message->get_topic(), message->to_string());
+    const std::string& topic = message->get_topic();
+    if (topic == kBrokerBootTopic) FollowPresenceSnapshot(message->to_string());
+    on_command_(topic, message->to_string());
   });
   client_->set_connected_handler([this](const std::string&) {
     spdlog::info("connected to broker {}:{}", options_.host, options_.port);
@@ -51,13 +58,69 @@ std::string BrokerLink::MintToken() const {
 }
 
 void BrokerLink::Subscribe() {
+  auto topics = mqtt::string_collection::create(
+      {std::string(kAllUpTopics), std::string(kAllPresenceTopics), std::string(kBrokerBootTopic)});
   try {
-    client_->subscribe(std::string(kAllUpTopics), kQos);
-    client_->subscribe(std::string(kAllPresenceTopics), kQos);
-    client_->subscribe(std::string(kBrokerBootTopic), kQos);
+    client_->subscribe(topics, mqtt::iasync_client::qos_collection(topics->size(), kQos), nullptr,
+                       subscribe_listener_);
   } catch (const mqtt::exception& e) {
-    spdlog::error("subscribe to {} failed: {}", kAllUpTopics, e.what());
+    spdlog::error("subscribe to {}, {} and {} failed: {}", kAllUpTopics, kAllPresenceTopics,
+                  kBrokerBootTopic, e.what());
   }
+}
+
+void BrokerLink::SubscribeListener::on_success(const mqtt::token& token) {
+  try {
+    mqtt::subscribe_response response = token.get_subscribe_response();
+    for (int code : response.get_reason_codes()) {
+      if (code >= kRefusedSubscription) {
+        spdlog::error("the broker refused a subscription (SUBACK {:#x})", code);
+        return;
+      }
+    }
+  } catch (const mqtt::exception& e) {
+    spdlog::warn("SUBACK without return codes: {}", e.what());
+  }
+  link_.OnSubscribed();
+}
+
+void BrokerLink::SubscribeListener::on_failure(const mqtt::token& token) {
+  spdlog::error("subscribe failed (Paho error {})", token.get_return_code());
+}
+
+// The subscriptions are in place, so every presence change from now on
+// reaches chatd: the snapshot answered next is complete together with them.
+void BrokerLink::OnSubscribed() {
+  {
+    std::lock_guard lock(mutex_);
+    subscribed_ = true;
+  }
+  subscribed_changed_.notify_all();
+  RequestPresence("");
+}
+
+bool BrokerLink::WaitUntilSubscribed(const std::atomic<bool>& stop) {
+  auto deadline = std::chrono::steady_clock::now() + kSubscribeTimeout;
+  std::unique_lock lock(mutex_);
+  while (!subscribed_ && !stop && std::chrono::steady_clock::now() < deadline) {
+    subscribed_changed_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+  return subscribed_;
+}
+
+void BrokerLink::RequestPresence(std::string_view after) {
+  std::string request = nlohmann::json{{"after", after}}.dump();
+  try {
+    client_->publish(std::string(kPresenceRequestTopic), request.data(), request.size(), kQos,
+                     false);
+  } catch (const mqtt::exception& e) {
+    spdlog::error("presence snapshot request {} could not be queued: {}", request, e.what());
+  }
+}
+
+void BrokerLink::FollowPresenceSnapshot(const std::string& broker_payload) {
+  std::optional<PresencePageMark> mark = ParsePresencePageMark(broker_payload);
+  if (mark && mark->until) RequestPresence(*mark->until);
 }
 
 bool BrokerLink::Start(const std::atomic<bool>& stop) {
@@ -73,11 +136,12 @@ bool BrokerLink::Start(const std::atomic<bool>& stop) {
     options.set_max_inflight(kMaxInflight);
     options.set_automatic_reconnect(1, 30);
     try {
-      client_->connect(options)->wait();
-      client_->subscribe(std::string(kAllUpTopics), kQos)->wait();
-      client_->subscribe(std::string(kAllPresenceTopics), kQos)->wait();
-      client_->subscribe(std::string(kBrokerBootTopic), kQos)->wait();
-      return true;
+      client_->connect(options)->wait();  // the connected handler subscribes
+      if (WaitUntilSubscribed(stop)) return true;
+      if (stop) break;
+      spdlog::warn("subscriptions at broker {}:{} not granted; reconnecting", options_.host,
+                   options_.port);
+      client_->disconnect()->wait();
     } catch (const mqtt::exception& e) {
       spdlog::warn("cannot connect to broker {}:{} ({}); retrying in {} ms", options_.host,
                    options_.port, e.what(), backoff.count());

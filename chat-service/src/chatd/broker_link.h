@@ -1,16 +1,22 @@
 // chatd's MQTT connection to the broker (Paho MQTT C++, MQTT 3.1.1, no client
 // persistence: the database is the record). Receives every device command on
-// chat/up/+/+ and the plugin's presence on chat/sys/presence/+ in Paho's
-// callback and hands them on at once; publishes fan-out batches to
-// $CONTROL/chat/v1/fanout.
+// chat/up/+/+ and the plugin's presence on chat/sys/presence/+ and
+// chat/sys/broker in Paho's callback and hands them on at once; publishes
+// fan-out batches to $CONTROL/chat/v1/fanout. After every (re)connect, once
+// its subscriptions are granted, it asks the plugin for a presence snapshot
+// on $CONTROL/chat/v1/presence and then for each further page the plugin
+// announces (PROTOCOL.md section 4), so the presence view is whole again.
 #pragma once
 
 #include <mqtt/async_client.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 
 #include "chat/token.h"
 
@@ -41,11 +47,35 @@ class BrokerLink {
   void Stop();
 
  private:
+  // Hears the SUBACK of the subscriptions made at each connect.
+  class SubscribeListener final : public mqtt::iaction_listener {
+   public:
+    explicit SubscribeListener(BrokerLink& link) : link_(link) {}
+    void on_success(const mqtt::token&) override;
+    void on_failure(const mqtt::token&) override;
+
+   private:
+    BrokerLink& link_;
+  };
+
   std::string MintToken() const;
+  // Subscribes to every topic chatd reads, in one SUBSCRIBE; then OnSubscribed.
   void Subscribe();
+  void OnSubscribed();
+  // Waits (bounded) until the subscriptions of the first connect are granted.
+  bool WaitUntilSubscribed(const std::atomic<bool>& stop);
+  // Asks for the page of the presence snapshot after user `after` ("" first).
+  void RequestPresence(std::string_view after);
+  // Follows the page marks of a snapshot on chat/sys/broker: asks for the
+  // next page as soon as a page is announced, on Paho's thread.
+  void FollowPresenceSnapshot(const std::string& broker_payload);
 
   BrokerLinkOptions options_;
   CommandHandler on_command_;
+  SubscribeListener subscribe_listener_{*this};
+  std::mutex mutex_;
+  std::condition_variable subscribed_changed_;
+  bool subscribed_ = false;  // guarded by mutex_: a SUBACK arrived since Start
   std::unique_ptr<mqtt::async_client> client_;
 };
 

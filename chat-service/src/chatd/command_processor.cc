@@ -10,7 +10,7 @@
 namespace chat {
 
 CommandProcessor::CommandProcessor(Database& db, CommandLimits limits)
-    : db_(db), limits_(limits), conversations_(db), messages_(db) {}
+    : db_(db), limits_(limits), conversations_(db), messages_(db), group_requests_(db) {}
 
 void CommandProcessor::Apply(WriteContext& ctx, const std::vector<Command>& commands) {
   ReceiptHandler receipts;
@@ -43,7 +43,7 @@ void CommandProcessor::Apply(WriteContext& ctx, const std::vector<Command>& comm
 BatchStats CommandProcessor::ProcessBatch(const std::vector<Command>& commands, FanoutBatch& out) {
   BatchStats stats;
   std::size_t first_output = out.size();
-  WriteContext ctx{conversations_, messages_, out, stats, limits_};
+  WriteContext ctx{conversations_, messages_, group_requests_, out, stats, limits_};
   try {
     Transaction txn(db_);
     Apply(ctx, commands);

@@ -9,6 +9,7 @@
 #include "chatd/fanout_batch.h"
 #include "chatd/write_context.h"
 #include "store/conversation_store.h"
+#include "store/group_request_store.h"
 #include "store/message_store.h"
 
 namespace chat {
@@ -30,6 +31,7 @@ class CommandProcessor {
   CommandLimits limits_;
   ConversationStore conversations_;
   MessageStore messages_;
+  GroupRequestStore group_requests_;
 };
 
 }  // namespace chat

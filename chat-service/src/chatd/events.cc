@@ -39,11 +39,12 @@ std::string EncodeAccepted(const StoredMessage& message, const std::string& req_
 }
 
 std::string EncodeConversationReply(const ConversationInfo& info, const std::string& req_id,
-                                    bool created) {
+                                    bool created, bool dup) {
   json event = ConversationJson(info);
   event["type"] = "conv";
   if (!req_id.empty()) event["req_id"] = req_id;
   event["created"] = created;
+  event["dup"] = dup;
   return Dump(event);
 }
 

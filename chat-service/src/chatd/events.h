@@ -22,9 +22,10 @@ std::string Dump(const nlohmann::json& value);
 std::string EncodeMessage(const StoredMessage& message);
 // {"type":"accepted",...,"req_id","dup"} for the sender's devices.
 std::string EncodeAccepted(const StoredMessage& message, const std::string& req_id, bool dup);
-// {"type":"conv",...} reply to conv.create and group commands.
+// {"type":"conv",...,"req_id","created","dup"} reply to conv.create and group
+// commands; `dup` marks the answer to a resent group command.
 std::string EncodeConversationReply(const ConversationInfo& info, const std::string& req_id,
-                                    bool created);
+                                    bool created, bool dup);
 // {"type":"conv.new",...} on each member's user topic.
 std::string EncodeConversationNew(const ConversationInfo& info);
 // {"type":"receipt",...} on every member's conversation topic.

@@ -9,6 +9,7 @@
 #include "chat/token.h"
 #include "chat/topics.h"
 #include "chatd/events.h"
+#include "chatd/group_requests.h"
 
 namespace chat {
 
@@ -40,10 +41,27 @@ int64_t AppendSystemMessage(WriteContext& ctx, const Command& command, const std
   return message.seq;
 }
 
+// Answers `command` with the group's state. The first answer also remembers
+// the command by its req_id, in this batch's transaction (group_requests.h).
 void ReplyWithState(WriteContext& ctx, const Command& command, const std::string& conv,
-                    bool created) {
-  ctx.out.AddOne(DeviceTopic(command.sender.user, command.sender.device),
-                 EncodeConversationReply(ctx.conversations.Info(conv), command.req_id, created));
+                    bool created, bool dup = false) {
+  if (!dup) RememberGroupCommand(ctx, command, conv, NowMillis());
+  ctx.out.AddOne(
+      DeviceTopic(command.sender.user, command.sender.device),
+      EncodeConversationReply(ctx.conversations.Info(conv), command.req_id, created, dup));
+}
+
+// A resend of a group command its device already applied changes nothing and
+// gets the group's current state with `dup`. True when `command` was one.
+bool AnswerResend(WriteContext& ctx, const Command& command) {
+  auto conv = FindAppliedGroupCommand(ctx, command, NowMillis());
+  if (!conv) return false;
+  ++ctx.stats.duplicates;
+  spdlog::info("duplicate group command {}/{} req_id={} -> {}", command.sender.user,
+               command.sender.device, command.req_id, *conv);
+  ReplyWithState(ctx, command, *conv, std::holds_alternative<GroupCreateCommand>(command.body),
+                 /*dup=*/true);
+  return true;
 }
 
 void AnnounceTo(WriteContext& ctx, const std::vector<std::string>& users, const std::string& conv) {
@@ -161,6 +179,7 @@ void SetRole(WriteContext& ctx, const Command& command, const std::string& conv,
 
 void HandleGroupCreate(WriteContext& ctx, const Command& command,
                        const GroupCreateCommand& create) {
+  if (AnswerResend(ctx, command)) return;
   if (std::string unknown = FirstUnknown(ctx, create.members); !unknown.empty()) {
     return RejectCommand(ctx, command, ErrorCode::kUnknownUser, "no user '" + unknown + "'");
   }
@@ -178,6 +197,7 @@ void HandleGroupCreate(WriteContext& ctx, const Command& command,
 
 void HandleGroupChange(WriteContext& ctx, const Command& command,
                        const GroupChangeCommand& change) {
+  if (AnswerResend(ctx, command)) return;
   const std::string& conv = change.conv;
   std::string kind = ctx.conversations.Kind(conv);
   if (kind.empty()) {

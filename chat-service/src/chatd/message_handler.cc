@@ -74,7 +74,8 @@ void HandleCreateDirect(WriteContext& ctx, const Command& command,
   bool created = false;
   std::string conv = OpenDirect(ctx, sender, create.with, &created);
   ctx.out.AddOne(DeviceTopic(sender, command.sender.device),
-                 EncodeConversationReply(ctx.conversations.Info(conv), command.req_id, created));
+                 EncodeConversationReply(ctx.conversations.Info(conv), command.req_id, created,
+                                         /*dup=*/false));
 }
 
 }  // namespace chat

@@ -1,23 +1,36 @@
-// Which users have a connected device, as the broker plugin reports on the
-// retained topics chat/sys/presence/{u}, each state stamped with the broker
-// run (`boot`) that produced it; chat/sys/broker names the current run. A
-// state from an earlier run (kept across a restart by broker persistence) is
-// stale and counts as offline. Updated on Paho's thread, read by the query
-// thread; thread-safe.
+// Which users have a connected device, as the broker plugin reports on
+// chat/sys/presence/{u}: live changes (not retained), and the pages of the
+// snapshot chatd asks for after every connect (PROTOCOL.md section 4). Each
+// state is stamped with the broker run (`boot`) that produced it;
+// chat/sys/broker names the current run. A state from an earlier run (queued
+// across a restart by broker persistence) is stale and counts as offline.
+// Updated on Paho's thread, read by the query thread; thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 namespace chat {
 
+// The mark that opens each page of a presence snapshot (chat/sys/broker with
+// "snapshot", sent to the requester only): the states of exactly the users
+// online in (after, until] follow it, `until` absent on the last page.
+struct PresencePageMark {
+  std::string after;
+  std::optional<std::string> until;
+};
+
 class PresenceView {
  public:
-  // Applies one message of chat/sys/presence/{u} or chat/sys/broker;
-  // malformed payloads are ignored (and return false).
+  // Applies one message of chat/sys/presence/{u} or chat/sys/broker. A page
+  // mark first takes every user of its range offline; the page's states then
+  // bring back those still online, which also drops any offline change that
+  // never arrived. Malformed payloads are ignored (and return false).
   bool Apply(std::string_view topic, std::string_view payload);
   bool IsOnline(const std::string& user) const;
   // Whether `topic` is one that Apply understands.
@@ -26,7 +39,11 @@ class PresenceView {
  private:
   mutable std::mutex mutex_;
   int64_t current_boot_ = -1;
-  std::unordered_map<std::string, int64_t> online_boot_;  // online users -> their boot
+  std::map<std::string, int64_t, std::less<>> online_boot_;  // online users -> their boot
 };
+
+// The page mark in a chat/sys/broker payload; nullopt when there is none
+// (the retained {"boot":B}) or it is malformed.
+std::optional<PresencePageMark> ParsePresencePageMark(std::string_view payload);
 
 }  // namespace chat

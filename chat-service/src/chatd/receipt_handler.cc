@@ -31,9 +31,31 @@ void ReceiptHandler::Handle(WriteContext& ctx, const Command& command,
   device = std::max(device, p.delivered);
 }
 
+namespace {
+// A catch-up read over more messages than this tells the senders of the
+// newest ones only; the others see it through `receipts`.
+constexpr int64_t kMaxMessagesScannedForSenders = 2000;
+}  // namespace
+
+std::vector<std::string> ReceiptHandler::Audience(WriteContext& ctx, const std::string& conv,
+                                                  const std::string& user, int64_t read_before,
+                                                  int64_t delivered_now) {
+  if (ctx.conversations.Kind(conv) != "group") return ctx.conversations.ActiveMembers(conv);
+  std::vector<std::string> users =
+      ctx.messages.SendersBetween(conv, read_before, delivered_now, kMaxMessagesScannedForSenders);
+  if (std::find(users.begin(), users.end(), user) == users.end()) users.push_back(user);
+  // A sender who has left the group since gets nothing more of it.
+  std::erase_if(users, [&](const std::string& u) {
+    auto member = ctx.conversations.MembershipOf(conv, u);
+    return !member || !member->active();
+  });
+  return users;
+}
+
 void ReceiptHandler::Flush(WriteContext& ctx) {
   for (const auto& [key, p] : pending_) {
     const auto& [conv, user] = key;
+    auto before = ctx.conversations.MembershipOf(conv, user);
     for (const auto& [device, seq] : p.devices) {
       ctx.conversations.AdvanceDeviceDelivered(conv, user, device, seq);
     }
@@ -41,7 +63,7 @@ void ReceiptHandler::Flush(WriteContext& ctx) {
     moved = ctx.conversations.AdvanceRead(conv, user, p.read) || moved;
     if (!moved) continue;
     auto now = ctx.conversations.MembershipOf(conv, user);
-    FanOutToUsers(ctx, ctx.conversations.ActiveMembers(conv), conv,
+    FanOutToUsers(ctx, Audience(ctx, conv, user, before->read_seq, now->delivered_seq), conv,
                   EncodeReceipt(conv, user, now->delivered_seq, now->read_seq));
   }
   pending_.clear();

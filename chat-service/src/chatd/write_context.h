@@ -8,19 +8,21 @@
 #include "chatd/command.h"
 #include "chatd/fanout_batch.h"
 #include "store/conversation_store.h"
+#include "store/group_request_store.h"
 #include "store/message_store.h"
 
 namespace chat {
 
 struct BatchStats {
   int accepted = 0;    // new messages stored (system messages included)
-  int duplicates = 0;  // resends answered with the original seq
+  int duplicates = 0;  // resends answered as duplicates (send: the original seq)
   int rejected = 0;    // commands answered with an error
 };
 
 struct WriteContext {
   ConversationStore& conversations;
   MessageStore& messages;
+  GroupRequestStore& group_requests;
   FanoutBatch& out;
   BatchStats& stats;
   const CommandLimits& limits;

@@ -92,6 +92,17 @@ int64_t MessageStore::CountUnread(const std::string& conv, const std::string& us
   return stmt->Int(0);
 }
 
+std::vector<std::string> MessageStore::SendersBetween(const std::string& conv, int64_t after,
+                                                      int64_t upto, int64_t limit) {
+  auto stmt = db_.Cached(
+      "SELECT DISTINCT sender FROM (SELECT sender FROM messages "
+      "WHERE conv_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq DESC LIMIT ?4)");
+  stmt->Bind(1, conv).Bind(2, after).Bind(3, upto).Bind(4, limit);
+  std::vector<std::string> senders;
+  while (stmt->Step() == Statement::StepResult::kRow) senders.push_back(stmt->Text(0));
+  return senders;
+}
+
 int64_t MessageStore::MessageCount() {
   auto stmt = db_.Cached("SELECT count(*) FROM messages");
   stmt->Step();

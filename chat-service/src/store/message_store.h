@@ -33,6 +33,9 @@ class MessageStore {
   int64_t CountUnread(const std::string& conv, const std::string& user, int64_t after,
                       int64_t upto);
   int64_t MessageCount();
+  // The distinct senders of the newest `limit` messages with after < seq <= upto.
+  std::vector<std::string> SendersBetween(const std::string& conv, int64_t after, int64_t upto,
+                                          int64_t limit);
 
  private:
   std::vector<StoredMessage> Collect(Database::Lease& stmt, const std::string& conv);

@@ -29,6 +29,14 @@ struct ConversationInfo {
   std::map<std::string, std::string> roles;  // groups only: user -> owner|admin|member
 };
 
+// A group command a device applied with a req_id (table group_requests).
+struct AppliedGroupRequest {
+  std::string command;      // group.create, group.add, ...
+  std::string fingerprint;  // digest of the command's type and parameters
+  std::string conv;         // the group it created or changed
+  int64_t created_ms = 0;
+};
+
 // One user's standing in one conversation.
 struct Membership {
   std::string role;

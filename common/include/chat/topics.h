@@ -11,10 +11,15 @@ namespace chat {
 inline constexpr std::string_view kFanoutTopic = "$CONTROL/chat/v1/fanout";
 // What chatd subscribes to: every device's up topic.
 inline constexpr std::string_view kAllUpTopics = "chat/up/+/+";
-// What chatd subscribes to for presence: the plugin's retained per-user state.
+// What chatd subscribes to for presence: the plugin's per-user state changes
+// (not retained).
 inline constexpr std::string_view kAllPresenceTopics = "chat/sys/presence/+";
 inline constexpr std::string_view kPresencePrefix = "chat/sys/presence/";
-// The plugin's retained marker of the current broker run (presence `boot`).
+// Where a service asks the plugin for the users online on that broker now
+// (a presence snapshot, answered page by page to the requester only).
+inline constexpr std::string_view kPresenceRequestTopic = "$CONTROL/chat/v1/presence";
+// The plugin's retained marker of the current broker run (presence `boot`);
+// also carries the page marks of a presence snapshot, sent to the requester only.
 inline constexpr std::string_view kBrokerBootTopic = "chat/sys/broker";
 // Usernames of service identities start with this prefix, which no user id can contain.
 inline constexpr std::string_view kServicePrefix = "svc:";

@@ -75,7 +75,8 @@ struct Event {
   std::string cmid;
   std::string body;
   std::string req_id;
-  bool dup = false;                  // accepted: this cmid had been accepted before
+  bool dup = false;                  // accepted: this cmid had been accepted before;
+                                     // conv: a resent group command, applied before
   std::string code;                  // error, sync.failed: stable error code (PROTOCOL.md 7)
   std::string message;               // error: human text; local events: the reason
   std::string kind;                  // conv, conv.new: "direct"/"group"; msg: "system" or empty
