@@ -1,6 +1,9 @@
 // Chat devices and the 1:1 and group paths.
 #include "chat_paths.h"
 
+#include <algorithm>
+#include <charconv>
+
 #include "chat/topics.h"
 #include "clock.h"
 
@@ -30,6 +33,16 @@ std::string JsonStringField(std::string_view json, std::string_view key) {
   pos += needle.size();
   auto end = json.find('"', pos);
   return end == std::string_view::npos ? "" : std::string(json.substr(pos, end - pos));
+}
+
+int64_t JsonIntField(std::string_view json, std::string_view key) {
+  std::string needle;
+  needle.append("\"").append(key).append("\":");
+  auto pos = json.find(needle);
+  if (pos == std::string_view::npos) return 0;
+  int64_t value = 0;
+  std::from_chars(json.data() + pos + needle.size(), json.data() + json.size(), value);
+  return value;
 }
 
 std::string SendCommand(const std::string& conv, uint64_t cmid, const BodyMarker& marker,
@@ -130,7 +143,8 @@ ChatGroupPath::ChatGroupPath(EventLoop& loop, ChatDeployment& deployment, PathCo
                              int members)
     : loop_(loop),
       config_(config),
-      devices_(loop, deployment, config.port, *this, Names("bg", members)) {}
+      devices_(loop, deployment, config.port, *this, Names("bg", members)),
+      last_seq_(devices_.size(), 0) {}
 
 std::string ChatGroupPath::Setup(int64_t deadline_ns) {
   if (auto why = devices_.Connect(deadline_ns); !why.empty()) return why;
@@ -148,25 +162,35 @@ void ChatGroupPath::Send(int, const BodyMarker& marker) {
   devices_.Command(0, SendCommand(conv_, next_cmid_++, marker, config_.message_bytes));
 }
 
+bool ChatGroupPath::MarkRead(std::size_t member) {
+  int64_t seq = last_seq_[member];
+  if (seq <= 0) return false;
+  devices_.Command(
+      member, R"({"type":"read","conv":")" + conv_ + R"(","seq":)" + std::to_string(seq) + "}");
+  return true;
+}
+
 void ChatGroupPath::OnMessage(MqttClient& client, std::string_view, std::string_view payload) {
-  if (client.tag() == 0) {
-    if (IsType(payload, "conv") && JsonStringField(payload, "req_id") == "g") {
-      conv_ = JsonStringField(payload, "conv");
-    } else if (IsType(payload, "error")) {
-      std::string code = JsonStringField(payload, "code");
-      if (conv_.empty()) {
-        setup_error_ = "chatd answered group.create with " + code;
-      } else {
-        sink_->OnPathError(payload);
-      }
+  int tag = client.tag();
+  if (tag != 0 && IsType(payload, "msg")) {
+    int64_t& last = last_seq_[static_cast<std::size_t>(tag)];
+    last = std::max(last, JsonIntField(payload, "seq"));
+    auto marker = FindMarker(payload);
+    if (!marker) return;  // system messages carry no marker
+    sink_->OnDelivered(0, *marker);
+    if (CountCopy(copies_seen_, marker->seq, copies_per_message())) sink_->OnConfirmed(0);
+  } else if (IsType(payload, "receipt")) {
+    ++receipt_events_;
+    if (tag == 0) ++receipts_applied_;
+  } else if (IsType(payload, "error")) {
+    if (tag == 0 && conv_.empty()) {
+      setup_error_ = "chatd answered group.create with " + JsonStringField(payload, "code");
+    } else {
+      sink_->OnPathError(payload);
     }
-    return;
+  } else if (tag == 0 && IsType(payload, "conv") && JsonStringField(payload, "req_id") == "g") {
+    conv_ = JsonStringField(payload, "conv");
   }
-  if (!IsType(payload, "msg")) return;
-  auto marker = FindMarker(payload);
-  if (!marker) return;  // system messages carry no marker
-  sink_->OnDelivered(0, *marker);
-  if (CountCopy(copies_seen_, marker->seq, copies_per_message())) sink_->OnConfirmed(0);
 }
 
 }  // namespace bench

@@ -59,7 +59,8 @@ class ChatDirectPath : public TrafficPath {
 
 // One group of `members` users; member 0 sends. A message is confirmed when
 // every other member has it. Setup reports "not available" when chatd does
-// not know `group.create` yet.
+// not know `group.create` yet. Members can also send `read` receipts; an
+// `error` a member gets is a path error.
 class ChatGroupPath : public TrafficPath {
  public:
   ChatGroupPath(EventLoop& loop, ChatDeployment& deployment, PathConfig config, int members);
@@ -70,6 +71,16 @@ class ChatGroupPath : public TrafficPath {
   void Send(int sender, const BodyMarker& marker) override;
   void OnMessage(MqttClient& client, std::string_view topic, std::string_view payload) override;
 
+  int members() const { return static_cast<int>(devices_.size()); }
+  // Member `member` (1..members-1) marks the group read up to the last
+  // message it received (PROTOCOL.md section 5, `read`). False, and nothing
+  // sent, when it has received none yet.
+  bool MarkRead(std::size_t member);
+  // `receipt` events received by all members together, and by member 0
+  // alone (every member gets one per cursor move chatd applied).
+  uint64_t receipt_events() const { return receipt_events_; }
+  uint64_t receipts_applied() const { return receipts_applied_; }
+
  private:
   EventLoop& loop_;
   PathConfig config_;
@@ -78,10 +89,14 @@ class ChatGroupPath : public TrafficPath {
   std::string setup_error_;
   uint64_t next_cmid_ = 0;
   std::unordered_map<uint64_t, int> copies_seen_;
+  std::vector<int64_t> last_seq_;  // per member, highest `msg` seq received
+  uint64_t receipt_events_ = 0, receipts_applied_ = 0;
 };
 
 // The value of a top-level string field in a compact JSON event ("" if absent).
 std::string JsonStringField(std::string_view json, std::string_view key);
+// The value of a top-level integer field in a compact JSON event (0 if absent).
+int64_t JsonIntField(std::string_view json, std::string_view key);
 // A `send` command on `conv` whose total size is about `message_bytes`.
 std::string SendCommand(const std::string& conv, uint64_t cmid, const BodyMarker& marker,
                         std::size_t message_bytes);

@@ -31,11 +31,16 @@ Scenarios (all by default; --only picks some):
   connections  --devices authenticated devices with and without the plugin
                (connects/s, broker RSS per connection), then --held devices
                held at once
+  isolation    open-loop chat 1:1 at --isolation-load of the chat maximum
+               (--isolation-rate without throughput) alone, then next to a
+               group of --group-size receiving --isolation-group-rate msgs/s
+               while --isolation-readers members mark read once a second each
 
 Examples:
   chat-bench run --out /tmp/r
   chat-bench run --only throughput,latency --duration 4 --out /tmp/r
   chat-bench run --only connections --devices 5000 --held 5000 --out /tmp/r
+  chat-bench run --only isolation --level-duration 3 --out /tmp/r
 )";
 
 std::string SelfPath() {
@@ -48,7 +53,8 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
   run.add_option("--out", p.out_dir, "directory for report.md and the data files")->required();
   run.add_option("--only", only, "scenarios to run (comma separated)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"throughput", "latency", "fanout", "catchup", "connections"}));
+      ->check(CLI::IsMember(
+          {"throughput", "latency", "fanout", "catchup", "connections", "isolation"}));
   run.add_option("--revision", p.revision, "product revision to print in the report");
   run.add_flag("--keep", p.keep_work_dir, "keep the /tmp/chat-bench-* scratch directory");
   run.add_option("--chat-dir", p.chat_dir,
@@ -88,6 +94,18 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
                  "plain/plugin connection runs; medians are reported")
       ->capture_default_str();
   run.add_option("--connect-window", p.connect_window, "connects in progress, all workers together")
+      ->capture_default_str();
+  run.add_option("--isolation-load", p.isolation_load,
+                 "isolation: 1:1 load, fraction of the chat 1:1 maximum")
+      ->capture_default_str();
+  run.add_option("--isolation-rate", p.isolation_rate,
+                 "isolation: 1:1 msgs/s when throughput did not run")
+      ->capture_default_str();
+  run.add_option("--isolation-group-rate", p.isolation_group_rate,
+                 "isolation: group msgs/s sent by one member")
+      ->capture_default_str();
+  run.add_option("--isolation-readers", p.isolation_readers,
+                 "isolation: members sending one `read` receipt per second each")
       ->capture_default_str();
   run.add_option("--mosquitto", p.mosquitto_path, "mosquitto executable")->capture_default_str();
   run.add_option("--plugin", p.plugin_path, "chat broker plugin")->capture_default_str();
@@ -139,6 +157,7 @@ int main(int argc, char** argv) {
       params.fanout = has("fanout");
       params.catch_up = has("catchup");
       params.connections = has("connections");
+      params.isolation = has("isolation");
     }
     std::filesystem::create_directories(params.out_dir);
     bench::BenchResults results = bench::RunBench(params);

@@ -7,30 +7,29 @@
 
 namespace bench {
 
+void DeliveryTally::CountDelivered(const BodyMarker& marker) {
+  int64_t now = MonotonicNs();
+  if (now >= from_ && now < to_) ++delivered_in_interval_;
+  if (!Measured(marker.sent_ns)) return;
+  ++measured_delivered_;
+  latencies_.Add(now - marker.sent_ns);
+}
+
+uint64_t DeliveryTally::Missing(int copies) const {
+  uint64_t expected = measured_sent_ * static_cast<uint64_t>(copies);
+  return expected > measured_delivered_ ? expected - measured_delivered_ : 0;
+}
+
 namespace {
 
 class OpenLoopRun : public TrafficSink {
  public:
-  OpenLoopRun(int64_t measure_from, int64_t measure_to) : from_(measure_from), to_(measure_to) {}
-
-  bool Measured(int64_t scheduled_ns) const { return scheduled_ns >= from_ && scheduled_ns < to_; }
-
   void OnConfirmed(int) override { ++confirmed_; }
-  void OnDelivered(int, const BodyMarker& marker) override {
-    int64_t now = MonotonicNs();
-    if (now >= from_ && now < to_) ++delivered_in_window_;
-    if (!Measured(marker.sent_ns)) return;
-    ++measured_delivered_;
-    latencies_.Add(now - marker.sent_ns);
-  }
+  void OnDelivered(int, const BodyMarker& marker) override { tally_.CountDelivered(marker); }
   void OnPathError(std::string_view) override { ++errors_; }
 
-  uint64_t sent_ = 0, confirmed_ = 0, measured_sent_ = 0, measured_delivered_ = 0;
-  uint64_t delivered_in_window_ = 0, errors_ = 0;
-  LatencyRecorder latencies_;
-
- private:
-  int64_t from_, to_;
+  uint64_t sent_ = 0, confirmed_ = 0, errors_ = 0;
+  DeliveryTally tally_;
 };
 
 }  // namespace
@@ -39,14 +38,15 @@ LatencyResult RunOpenLoop(EventLoop& loop, TrafficPath& path, const OpenLoopOpti
   LatencyResult result;
   result.path = path.name();
   result.offered_per_s = options.rate_per_s;
-  const int64_t start = MonotonicNs() + 10 * kNsPerMs;
+  const int64_t start = options.start_ns ? options.start_ns : MonotonicNs() + 10 * kNsPerMs;
   const int64_t from = start + static_cast<int64_t>(options.warmup_s * kNsPerSecond);
   const int64_t to = from + static_cast<int64_t>(options.duration_s * kNsPerSecond);
   const double period_ns = kNsPerSecond / options.rate_per_s;
-  OpenLoopRun run(from, to);
-  run.latencies_.Reserve(static_cast<std::size_t>(options.rate_per_s * options.duration_s) *
-                             static_cast<std::size_t>(path.copies_per_message()) +
-                         16);
+  OpenLoopRun run;
+  run.tally_.SetInterval(from, to);
+  run.tally_.Reserve(static_cast<std::size_t>(options.rate_per_s * options.duration_s) *
+                         static_cast<std::size_t>(path.copies_per_message()) +
+                     16);
   path.set_sink(&run);
 
   // Each round sends what is due (at most kMaxBurst, so reading never
@@ -73,28 +73,23 @@ LatencyResult RunOpenLoop(EventLoop& loop, TrafficPath& path, const OpenLoopOpti
       int64_t at = scheduled(k);
       path.Send(static_cast<int>(k % senders), BodyMarker{at, NextSequence()});
       ++run.sent_;
-      if (run.Measured(at)) ++run.measured_sent_;
+      run.tally_.CountSent(at);
       ++k;
     }
     loop.RunOnce(std::max<int64_t>(0, scheduled(k) - MonotonicNs()));
   }
   result.cpu_percent = cpu.Finish();
-  uint64_t copies = static_cast<uint64_t>(path.copies_per_message());
+  int copies = path.copies_per_message();
   int64_t drain_until = MonotonicNs() + static_cast<int64_t>(options.drain_s * kNsPerSecond);
-  loop.RunUntil(
-      [&] {
-        return run.measured_delivered_ >= run.measured_sent_ * copies &&
-               run.confirmed_ >= run.sent_;
-      },
-      drain_until);
+  loop.RunUntil([&] { return run.tally_.Missing(copies) == 0 && run.confirmed_ >= run.sent_; },
+                drain_until);
   path.set_sink(nullptr);
 
-  result.delivered_per_s = static_cast<double>(run.delivered_in_window_) / options.duration_s;
-  result.latency = run.latencies_.Summarize();
-  result.measured_sent = run.measured_sent_;
-  uint64_t expected = run.measured_sent_ * copies;
-  result.measured_missing =
-      expected > run.measured_delivered_ ? expected - run.measured_delivered_ : 0;
+  result.delivered_per_s =
+      static_cast<double>(run.tally_.delivered_in_interval()) / options.duration_s;
+  result.latency = run.tally_.Summarize();
+  result.measured_sent = run.tally_.measured_sent();
+  result.measured_missing = run.tally_.Missing(copies);
   result.path_errors = run.errors_;
   return result;
 }

@@ -14,6 +14,37 @@
 
 namespace bench {
 
+// The deliveries of an open-loop stream against its measured interval
+// [from, to) of MonotonicNs: the latency of every copy of a message scheduled
+// in the interval, and how many copies (of any message) arrived in it.
+class DeliveryTally {
+ public:
+  void SetInterval(int64_t from_ns, int64_t to_ns) {
+    from_ = from_ns;
+    to_ = to_ns;
+  }
+  bool Measured(int64_t scheduled_ns) const { return scheduled_ns >= from_ && scheduled_ns < to_; }
+  void Reserve(std::size_t copies) { latencies_.Reserve(copies); }
+  // A message scheduled at `scheduled_ns` was sent.
+  void CountSent(int64_t scheduled_ns) {
+    if (Measured(scheduled_ns)) ++measured_sent_;
+  }
+  // One copy arrived now.
+  void CountDelivered(const BodyMarker& marker);
+
+  uint64_t measured_sent() const { return measured_sent_; }
+  uint64_t delivered_in_interval() const { return delivered_in_interval_; }
+  // Copies of measured messages not delivered (yet), `copies` per message.
+  uint64_t Missing(int copies) const;
+  // Sorts the samples; call once at the end.
+  LatencySummary Summarize() { return latencies_.Summarize(); }
+
+ private:
+  int64_t from_ = INT64_MAX, to_ = INT64_MAX;
+  uint64_t measured_sent_ = 0, measured_delivered_ = 0, delivered_in_interval_ = 0;
+  LatencyRecorder latencies_;
+};
+
 struct OpenLoopOptions {
   double rate_per_s = 1000;  // offered load, all senders together, round robin
   double warmup_s = 1;
@@ -23,6 +54,9 @@ struct OpenLoopOptions {
   // sending stops (keeps every queue bounded).
   uint64_t max_outstanding = 20000;
   ProcessList watch;  // CPU use over the measured interval is reported
+  // MonotonicNs() of the first scheduled send, so that other traffic can
+  // share the measured interval; 0: 10 ms after the call.
+  int64_t start_ns = 0;
 };
 
 struct LatencyResult {

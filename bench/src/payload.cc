@@ -1,12 +1,13 @@
 // Body marker encoding.
 #include "payload.h"
 
+#include <atomic>
 #include <charconv>
 
 namespace bench {
 
 uint64_t NextSequence() {
-  static uint64_t next = 0;
+  static std::atomic<uint64_t> next{0};  // the isolation scenario sends from two threads
   return ++next;
 }
 

@@ -20,7 +20,7 @@ struct BodyMarker {
 std::string MakeBody(const BodyMarker& marker, std::size_t size);
 
 // A process-wide increasing sequence number for markers, so that runs on the
-// same path never reuse one.
+// same path never reuse one. Thread-safe.
 uint64_t NextSequence();
 
 // Finds the first marker in `text` (a raw payload, or a chat event whose

@@ -89,6 +89,21 @@ void WriteTargets(std::ostream& md, const BenchResults& r, const BenchParams& p)
                 : "not measured")
        << " |\n";
   }
+  if (r.isolation) {
+    const IsolationResult& x = *r.isolation;
+    md << "| 1:1 p99 next to a busy group of " << p.group_size << " ("
+       << Num(p.isolation_group_rate) << " msgs/s, " << p.isolation_readers << " read receipts/s)"
+       << (x.alone.offered_per_s > 0 ? ", 1:1 at " + Num(x.alone.offered_per_s) + "/s" : "")
+       << " | ";
+    if (!x.error.empty()) {
+      md << "not measured (" << x.error
+         << ") | - | - | <= 10 ms and <= 2x alone | not measured |\n";
+    } else {
+      md << Num(x.busy.latency.p99_ms, 2) << " ms | 1:1 alone: " << Num(x.alone.latency.p99_ms, 2)
+         << " ms | " << Ratio(x.busy.latency.p99_ms, x.alone.latency.p99_ms)
+         << " | <= 10 ms and <= 2x alone | " << Verdict(IsolationTargetMet(x)) << " |\n";
+    }
+  }
   const ConnectionRun* plain = RunNamed(r.connections, "without plugin");
   const ConnectionRun* plugin = RunNamed(r.connections, "with plugin");
   if (plain && plugin) {
@@ -134,6 +149,7 @@ void ThroughputRow(std::ostream& md, const ThroughputResult& x, const std::strin
 }
 
 void WriteThroughput(std::ostream& md, const BenchResults& r) {
+  if (r.throughput_rounds.empty() && !r.raw_fanout) return;
   md << "## Throughput (closed loop)\n\n"
      << "Each sender keeps `window` messages unconfirmed. Confirmed means: raw, delivered to the "
         "subscriber; relay, its ack arrived; chat, the `accepted` event arrived (never a "
@@ -189,6 +205,55 @@ void WriteLatency(std::ostream& md, const BenchResults& r) {
   md << "\n";
 }
 
+void IsolationRow(std::ostream& md, const std::string& phase, const LatencyResult& x) {
+  std::string notes = x.overloaded ? "overloaded; " : "";
+  if (x.measured_missing) notes += std::to_string(x.measured_missing) + " missing; ";
+  if (x.path_errors) notes += std::to_string(x.path_errors) + " error events; ";
+  md << "| " << phase << " | " << Num(x.offered_per_s) << " | " << Num(x.delivered_per_s) << " | "
+     << Num(x.latency.p50_ms, 2) << " | " << Num(x.latency.p90_ms, 2) << " | "
+     << Num(x.latency.p99_ms, 2) << " | " << Num(x.latency.p999_ms, 2) << " | "
+     << Num(x.latency.max_ms, 2) << " | " << Shares(x.cpu_percent) << " | " << notes << " |\n";
+}
+
+void WriteIsolation(std::ostream& md, const BenchResults& r, const BenchParams& p) {
+  if (!r.isolation) return;
+  const IsolationResult& x = *r.isolation;
+  md << "## Isolation: 1:1 next to a busy group\n\n";
+  if (!x.error.empty()) {
+    md << "Not measured: " << x.error << "\n\n";
+    return;
+  }
+  md << "Phase A runs chat 1:1 open loop alone; phase B runs the same load while member 0 of a "
+        "group of "
+     << x.group_members << " sends " << Num(x.group_offered_per_s) << " msgs/s ("
+     << Num(x.group_offered_per_s * (x.group_members - 1)) << " deliveries/s offered) and "
+     << p.isolation_readers
+     << " members each mark the group read once a second (`read` up to the last message they "
+        "received; chatd sends every cursor move to every member as a `receipt` event). "
+        "Latency in ms from the scheduled send. The group's devices run on a second generator "
+        "thread with its own event loop, so 1:1 deliveries never queue behind group deliveries "
+        "in the generator; `generator` is both threads.\n\n"
+     << "| phase | 1:1 offered/s | 1:1 delivered/s | p50 | p90 | p99 | p99.9 | max | CPU, % of "
+        "one core | notes |\n|---|---|---|---|---|---|---|---|---|---|\n";
+  IsolationRow(md, "A: 1:1 alone", x.alone);
+  IsolationRow(md, "B: next to the busy group", x.busy);
+  md << "\np99 with the group / alone: " << Ratio(x.busy.latency.p99_ms, x.alone.latency.p99_ms)
+     << "; target (p99 <= 10 ms and <= 2x alone, neither phase nor the group overloaded): "
+     << Verdict(IsolationTargetMet(x)) << "\n\n"
+     << "| the busy group, over phase B's measured interval | |\n|---|---|\n"
+     << "| `msg` copies delivered to members per s | " << Num(x.group_deliveries_per_s) << " |\n"
+     << "| group send-to-deliver p50 / p99 / p99.9 / max, ms | " << Num(x.group_latency.p50_ms, 2)
+     << " / " << Num(x.group_latency.p99_ms, 2) << " / " << Num(x.group_latency.p999_ms, 2) << " / "
+     << Num(x.group_latency.max_ms, 2) << " |\n"
+     << "| copies missing after drain | " << x.group_missing
+     << (x.group_overloaded ? " (group overloaded: it stopped sending)" : "") << " |\n"
+     << "| `read` receipts sent / applied by chatd, per s | " << Num(x.receipts_sent_per_s) << " / "
+     << Num(x.receipts_applied_per_s) << " |\n"
+     << "| `receipt` events delivered to members per s | " << Num(x.receipt_events_per_s) << " |\n"
+     << "| error events of the group | " << x.errors
+     << (x.first_error.empty() ? "" : " (" + x.first_error + ")") << " |\n\n";
+}
+
 void WriteConnections(std::ostream& md, const BenchResults& r) {
   if (r.connections.empty()) return;
   md << "## Connections\n\n"
@@ -227,7 +292,8 @@ void WriteSetup(std::ostream& md, const BenchResults& r, const BenchParams& p) {
      << "; wall time " << Num(r.wall_s) << " s; other processes used " << Num(r.others_cpu_percent)
      << " % of one core on average during the run\n"
      << "- product revision: " << (p.revision.empty() ? "unknown" : p.revision) << "\n"
-     << "- every process on loopback: load generator (one thread, libmosquitto, epoll), "
+     << "- every process on loopback: load generator (one thread, a second for the busy group of "
+        "the isolation scenario; libmosquitto, epoll), "
         "mosquitto (deploy/mosquitto.conf settings, persistence off), chatd "
         "(synchronous=FULL), relay node; brokers and chatd started fresh for this run\n"
      << "- MQTT payload per send: " << p.message_bytes
@@ -240,6 +306,10 @@ void WriteSetup(std::ostream& md, const BenchResults& r, const BenchParams& p) {
   md << "; per level warm-up " << p.level_warmup_s << " s, measured " << p.level_s << " s\n"
      << "- fan-out: " << p.group_size << " subscribers (members), window " << p.fanout_window
      << " messages\n"
+     << "- isolation: 1:1 at " << p.isolation_load << " of the chat 1:1 maximum ("
+     << Num(p.isolation_rate) << "/s when throughput did not run); group of " << p.group_size
+     << " at " << Num(p.isolation_group_rate) << " msgs/s, " << p.isolation_readers
+     << " readers at one `read` per second each; warm-up and measured time of an open-loop level\n"
      << "- connections: " << Num(p.devices) << " devices per single-broker run (capped at "
      << Num(r.per_broker_cap) << "), " << Num(p.held_target) << " held, hold " << p.hold_s
      << " s\n\n";
@@ -270,6 +340,7 @@ void WriteReport(const BenchResults& r, const BenchParams& p, const std::string&
   WriteTargets(md, r, p);
   WriteThroughput(md, r);
   WriteLatency(md, r);
+  WriteIsolation(md, r, p);
   WriteConnections(md, r);
   WriteSetup(md, r, p);
   std::ofstream out(dir + "/report.md");

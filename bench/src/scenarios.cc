@@ -84,8 +84,8 @@ ThroughputResult ClosedLoopOn(EventLoop& loop, TrafficPath& path, const BenchPar
   return r;
 }
 
-LatencyResult OpenLoopOn(EventLoop& loop, TrafficPath& path, double rate, const BenchParams& p,
-                         ProcessList watch) {
+// The options of one open-loop level at `rate`.
+OpenLoopOptions LevelOptions(double rate, const BenchParams& p, ProcessList watch) {
   OpenLoopOptions o;
   watch.insert(watch.begin(), {"generator", ::getpid()});
   o.watch = std::move(watch);
@@ -93,12 +93,21 @@ LatencyResult OpenLoopOn(EventLoop& loop, TrafficPath& path, double rate, const 
   o.warmup_s = p.level_warmup_s;
   o.duration_s = p.level_s;
   o.max_outstanding = static_cast<uint64_t>(std::max(2000.0, rate * 2));  // 2 s of backlog
-  LatencyResult r = RunOpenLoop(loop, path, o);
-  char line[200];
-  std::snprintf(line, sizeof(line), "%s at %.0f/s: p50 %.2f p99 %.2f p999 %.2f ms%s",
-                r.path.c_str(), rate, r.latency.p50_ms, r.latency.p99_ms, r.latency.p999_ms,
+  return o;
+}
+
+void SayLevel(const LatencyResult& r, const std::string& label) {
+  char line[240];
+  std::snprintf(line, sizeof(line), "%s at %.0f/s: p50 %.2f p99 %.2f p999 %.2f ms%s", label.c_str(),
+                r.offered_per_s, r.latency.p50_ms, r.latency.p99_ms, r.latency.p999_ms,
                 r.overloaded ? " (overloaded)" : "");
   Say(line);
+}
+
+LatencyResult OpenLoopOn(EventLoop& loop, TrafficPath& path, double rate, const BenchParams& p,
+                         ProcessList watch) {
+  LatencyResult r = RunOpenLoop(loop, path, LevelOptions(rate, p, std::move(watch)));
+  SayLevel(r, r.path);
   return r;
 }
 
@@ -194,8 +203,39 @@ class MessagingRun {
     Say("fan-out: raw broker to " + std::to_string(p_.group_size) + " subscribers, chat group");
     RawFanoutPath raw_fan(loop_, raw_cfg_, p_.group_size);
     out.raw_fanout = ClosedLoopOn(loop_, raw_fan, p_, p_.fanout_window, ours_);
-    ChatGroupPath group(loop_, chat_, chat_cfg_, p_.group_size);
-    out.chat_group = ClosedLoopOn(loop_, group, p_, p_.fanout_window, ours_);
+    out.chat_group = ClosedLoopOn(group_loop_, Group(), p_, p_.fanout_window, ours_);
+  }
+
+  // The same open-loop 1:1 load alone, then next to the group of the fan-out
+  // scenario receiving a steady stream and read receipts.
+  void Isolation(BenchResults& out) {
+    bool measured_max = out.chat && out.chat->error.empty();
+    double rate = measured_max
+                      ? std::max(10.0, std::round(out.chat->confirmed_per_s * p_.isolation_load))
+                      : p_.isolation_rate;
+    Say("isolation: chat 1:1 at " + std::to_string(static_cast<long>(rate)) +
+        "/s alone, then next to a group of " + std::to_string(p_.group_size) + " at " +
+        std::to_string(static_cast<long>(p_.isolation_group_rate)) + " msgs/s with " +
+        std::to_string(p_.isolation_readers) + " readers");
+    std::string why = Prepare(*direct_);
+    if (why.empty()) why = Prepare(Group());
+    if (!why.empty()) {
+      out.isolation = IsolationResult{};
+      out.isolation->error = why;
+      Say("isolation: not measured: " + why);
+      return;
+    }
+    IsolationOptions o;
+    o.one_to_one = LevelOptions(rate, p_, ours_);
+    o.group_msgs_per_s = p_.isolation_group_rate;
+    o.readers = p_.isolation_readers;
+    out.isolation = RunIsolation(loop_, *direct_, group_loop_, Group(), o);
+    const IsolationResult& r = *out.isolation;
+    SayLevel(r.alone, "isolation: 1:1 alone");
+    SayLevel(r.busy, "isolation: 1:1 next to the group");
+    Say("isolation: group " + std::to_string(static_cast<long>(r.group_deliveries_per_s)) +
+        " deliveries/s, " + std::to_string(static_cast<long>(r.receipts_applied_per_s)) +
+        " receipts/s applied" + (r.group_overloaded ? " (group overloaded)" : ""));
   }
 
   void CatchUp(BenchResults& out) {
@@ -214,16 +254,26 @@ class MessagingRun {
         (r.error.empty() ? "" : "; " + r.error));
   }
 
-  std::size_t lost() const { return loop_.lost(); }
+  std::size_t lost() const { return loop_.lost() + group_loop_.lost(); }
 
  private:
+  // The group of the fan-out and isolation scenarios, made and set up once,
+  // on its own loop (the isolation scenario runs it on a second thread).
+  ChatGroupPath& Group() {
+    if (!group_) {
+      group_ = std::make_unique<ChatGroupPath>(group_loop_, chat_, chat_cfg_, p_.group_size);
+    }
+    return *group_;
+  }
+
   static const std::string& MakeDir(const std::string& dir) {
     std::filesystem::create_directories(dir);
     return dir;
   }
 
   const BenchParams& p_;
-  EventLoop loop_;  // before every path and client, which it must outlive
+  EventLoop loop_;        // before every path and client, which it must outlive
+  EventLoop group_loop_;  // the group's clients only
   std::string raw_dir_, chat_dir_;
   BrokerProcess raw_broker_;
   PathConfig raw_cfg_;
@@ -233,6 +283,7 @@ class MessagingRun {
   PathConfig chat_cfg_;
   ProcessList ours_;  // every process of ours, so that "others" is foreign load
   std::unique_ptr<ChatDirectPath> direct_;
+  std::unique_ptr<ChatGroupPath> group_;
 };
 
 void MeasureConnections(const BenchParams& p, const WorkDir& work, BenchResults& out) {
@@ -254,11 +305,12 @@ void MeasureConnections(const BenchParams& p, const WorkDir& work, BenchResults&
 
 void Measure(const BenchParams& p, BenchResults& out) {
   WorkDir work(p.keep_work_dir);
-  if (p.throughput || p.latency || p.fanout || p.catch_up) {
+  if (p.throughput || p.latency || p.fanout || p.catch_up || p.isolation) {
     MessagingRun run(p, work);
     if (p.throughput || p.latency) run.Throughput(out);
     if (p.latency) run.Latency(out);
     if (p.fanout) run.Fanout(out);
+    if (p.isolation) run.Isolation(out);
     if (p.catch_up) run.CatchUp(out);
     if (run.lost() > 0) out.notes.push_back(std::to_string(run.lost()) + " connections lost");
   }

@@ -9,6 +9,7 @@
 #include "catch_up.h"
 #include "closed_loop.h"
 #include "connections.h"
+#include "isolation.h"
 #include "machine_info.h"
 #include "open_loop.h"
 
@@ -31,6 +32,7 @@ struct BenchParams {
   bool fanout = true;
   bool catch_up = true;
   bool connections = true;
+  bool isolation = true;  // 1:1 latency alone and next to a busy group
 
   std::size_t message_bytes = 250;
   int pairs = 8;
@@ -51,6 +53,12 @@ struct BenchParams {
   double hold_s = 3;
   int connection_rounds = 3;
   int connect_window = 64;  // connects in progress, all hold workers together
+  // Isolation: the 1:1 load is this fraction of the measured chat maximum,
+  // or isolation_rate when the throughput scenario did not run.
+  double isolation_load = 0.25;
+  double isolation_rate = 2000;
+  double isolation_group_rate = 50;  // group messages/s (x group_size - 1 deliveries)
+  int isolation_readers = 50;        // members marking read once a second each
 };
 
 // One round of the throughput scenario: the three paths back to back.
@@ -72,6 +80,7 @@ struct BenchResults {
   double half_chat_rate = 0;  // offered load of the p99 target (0.5 x chat max)
   std::optional<ThroughputResult> raw_fanout, chat_group;
   std::optional<CatchUpResult> catch_up;
+  std::optional<IsolationResult> isolation;
   std::vector<ConnectionRun> connections;
   int per_broker_cap = 0;
   std::vector<std::string> notes;  // failures worth reading

@@ -1,0 +1,164 @@
+// The isolation scenario's two phases and the busy group of phase B.
+#include "isolation.h"
+
+#include <algorithm>
+#include <limits>
+#include <thread>
+
+#include "clock.h"
+
+namespace bench {
+
+namespace {
+
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+constexpr double kDrainS = 5;
+
+// Phase B's group traffic, on its own thread and EventLoop: the group's
+// members are other people's devices, which must not queue behind the 1:1
+// recipients in the generator. Member 0 sends on a fixed schedule from
+// `start` (latency counts from the scheduled time, as in the open-loop
+// runner), readers mark read on theirs, both until `to`; more than 2 s of
+// undelivered group messages stops the group's sending, so queues stay
+// bounded. Everything but the constructor runs on the group's thread.
+class BusyGroup : public TrafficSink {
+ public:
+  BusyGroup(ChatGroupPath& group, const IsolationOptions& o, int64_t start_ns, int64_t from_ns,
+            int64_t to_ns)
+      : group_(group),
+        start_ns_(start_ns),
+        from_ns_(from_ns),
+        to_ns_(to_ns),
+        msg_period_ns_(o.group_msgs_per_s > 0 ? kNsPerSecond / o.group_msgs_per_s : 0),
+        readers_(std::clamp(o.readers, 0, std::max(0, group.members() - 1))),
+        read_period_ns_(readers_ > 0 ? static_cast<double>(kNsPerSecond) / readers_ : 0),
+        max_outstanding_(static_cast<uint64_t>(std::max(16.0, 2 * o.group_msgs_per_s))),
+        sending_(o.group_msgs_per_s > 0) {
+    tally_.SetInterval(from_ns, to_ns);
+    tally_.Reserve(static_cast<std::size_t>(o.group_msgs_per_s * o.one_to_one.duration_s) *
+                       static_cast<std::size_t>(group.copies_per_message()) +
+                   16);
+  }
+
+  // Sends until `to`, then waits (kDrainS at most) for the measured copies.
+  void Run(EventLoop& loop) {
+    bool measuring = false;
+    for (int64_t now = MonotonicNs(); now < to_ns_; now = MonotonicNs()) {
+      if (!measuring && now >= from_ns_) {
+        measuring = true;
+        receipt_events_ = group_.receipt_events();
+        applied_ = group_.receipts_applied();
+      }
+      int64_t next = std::min(Tick(now), to_ns_);
+      loop.RunOnce(std::max<int64_t>(0, next - MonotonicNs()));
+    }
+    receipt_events_ = group_.receipt_events() - receipt_events_;
+    applied_ = group_.receipts_applied() - applied_;
+    loop.RunUntil([this] { return tally_.Missing(group_.copies_per_message()) == 0; },
+                  MonotonicNs() + static_cast<int64_t>(kDrainS * kNsPerSecond));
+  }
+
+  void OnConfirmed(int) override { ++confirmed_; }
+  void OnDelivered(int, const BodyMarker& marker) override { tally_.CountDelivered(marker); }
+  void OnPathError(std::string_view what) override {
+    if (errors_++ == 0) first_error_ = std::string(what.substr(0, 300));
+  }
+
+  void Report(IsolationResult& r) {
+    double window_s = SecondsBetween(from_ns_, to_ns_);
+    auto per_s = [&](uint64_t n) { return static_cast<double>(n) / window_s; };
+    r.group_deliveries_per_s = per_s(tally_.delivered_in_interval());
+    r.group_latency = tally_.Summarize();
+    r.group_missing = tally_.Missing(group_.copies_per_message());
+    r.group_overloaded = overloaded_;
+    r.receipts_sent_per_s = per_s(measured_reads_);
+    r.receipts_applied_per_s = per_s(applied_);
+    r.receipt_events_per_s = per_s(receipt_events_);
+    r.errors = errors_;
+    r.first_error = first_error_;
+  }
+
+ private:
+  int64_t Due(uint64_t i, double period_ns) const {
+    return start_ns_ + static_cast<int64_t>(static_cast<double>(i) * period_ns);
+  }
+
+  // Sends what is due at `now`; returns when the next send is due.
+  int64_t Tick(int64_t now) {
+    while (sending_ && Due(sent_, msg_period_ns_) <= now) {
+      if (sent_ - confirmed_ >= max_outstanding_) {
+        overloaded_ = true;
+        sending_ = false;
+        break;
+      }
+      int64_t at = Due(sent_, msg_period_ns_);
+      group_.Send(0, BodyMarker{at, NextSequence()});
+      ++sent_;
+      tally_.CountSent(at);
+    }
+    while (readers_ > 0 && Due(reads_, read_period_ns_) <= now) {
+      auto member = static_cast<std::size_t>(1 + reads_ % static_cast<uint64_t>(readers_));
+      bool measured = tally_.Measured(Due(reads_, read_period_ns_));
+      ++reads_;
+      if (group_.MarkRead(member) && measured) ++measured_reads_;
+    }
+    int64_t next = sending_ ? Due(sent_, msg_period_ns_) : kNever;
+    return readers_ > 0 ? std::min(next, Due(reads_, read_period_ns_)) : next;
+  }
+
+  ChatGroupPath& group_;
+  const int64_t start_ns_, from_ns_, to_ns_;
+  const double msg_period_ns_;
+  const int readers_;
+  const double read_period_ns_;
+  const uint64_t max_outstanding_;
+  bool sending_;
+  bool overloaded_ = false;
+  uint64_t sent_ = 0, confirmed_ = 0, reads_ = 0, measured_reads_ = 0, errors_ = 0;
+  uint64_t receipt_events_ = 0, applied_ = 0;  // at `from`, then the differences
+  std::string first_error_;
+  DeliveryTally tally_;
+};
+
+}  // namespace
+
+IsolationResult RunIsolation(EventLoop& loop, TrafficPath& one_to_one, EventLoop& group_loop,
+                             ChatGroupPath& group, const IsolationOptions& options) {
+  IsolationResult result;
+  result.group_members = group.members();
+  result.group_offered_per_s = options.group_msgs_per_s;
+  result.alone = RunOpenLoop(loop, one_to_one, options.one_to_one);
+
+  // Phase B: both schedules start together and share the measured interval.
+  OpenLoopOptions with_group = options.one_to_one;
+  with_group.start_ns = MonotonicNs() + 50 * kNsPerMs;
+  int64_t from = with_group.start_ns + static_cast<int64_t>(with_group.warmup_s * kNsPerSecond);
+  int64_t to = from + static_cast<int64_t>(with_group.duration_s * kNsPerSecond);
+  BusyGroup busy(group, options, with_group.start_ns, from, to);
+  group.set_sink(&busy);
+  std::string group_failure;
+  {
+    std::jthread driver([&] {
+      try {
+        busy.Run(group_loop);
+      } catch (const std::exception& e) {
+        group_failure = e.what();
+      }
+    });
+    result.busy = RunOpenLoop(loop, one_to_one, with_group);
+  }
+  group.set_sink(nullptr);
+  busy.Report(result);
+  if (!group_failure.empty()) result.error = "the group's thread failed: " + group_failure;
+  return result;
+}
+
+bool IsolationTargetMet(const IsolationResult& r) {
+  if (!r.error.empty() || r.alone.overloaded || r.busy.overloaded || r.group_overloaded) {
+    return false;
+  }
+  double p99 = r.busy.latency.p99_ms;
+  return r.busy.latency.count > 0 && p99 <= 10 && p99 <= 2 * r.alone.latency.p99_ms;
+}
+
+}  // namespace bench
