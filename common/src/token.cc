@@ -1,14 +1,17 @@
-// JWT signing and verification on libjwt, restricted to HS256.
+// JWT signing (libjwt) and verification (our own, HS256 only, on OpenSSL).
 #include "chat/token.h"
 
 #include <jwt.h>
+#include <openssl/crypto.h>
 
-#include <cerrno>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
 #include "chat/ids.h"
+#include "hs256.h"
 
 namespace chat {
 
@@ -61,58 +64,89 @@ std::string TokenSigner::Sign(const TokenClaims& claims) const {
   return std::string(encoded.get());
 }
 
-TokenVerifier::TokenVerifier(SigningKey key) : key_(std::move(key)) {}
+TokenVerifier::TokenVerifier(SigningKey key) : mac_(std::make_shared<const Hs256>(key)) {}
+
+namespace {
+
+// A claim of `payload` that must be a string; nullptr when absent or not one.
+const std::string* StringClaim(const nlohmann::json& payload, const char* name) {
+  auto it = payload.find(name);
+  return it != payload.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
+}
+
+std::optional<int64_t> IntegerClaim(const nlohmann::json& payload, const char* name) {
+  auto it = payload.find(name);
+  if (it == payload.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+// base64url(JSON object) -> the object; nullopt when either layer is bad.
+std::optional<nlohmann::json> DecodeJsonPart(std::string_view part) {
+  auto text = Base64UrlDecode(part);
+  if (!text) return std::nullopt;
+  auto json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) return std::nullopt;
+  return json;
+}
+
+}  // namespace
 
 TokenCheck TokenVerifier::Verify(std::string_view token, int64_t now_s) const {
   TokenCheck check;
-  // Cheap shape checks first: three non-empty dot-separated parts.
+  // Shape: three non-empty dot-separated parts, header.payload.signature.
   auto first = token.find('.');
   auto last = token.rfind('.');
   if (token.size() > 4096 || first == std::string_view::npos || first == last || first == 0 ||
-      last + 1 == token.size()) {
+      last + 1 == token.size() || token.find('.', first + 1) != last) {
     check.error = TokenError::kMalformed;
     return check;
   }
-  std::string text(token);
-  jwt_t* raw = nullptr;
-  int rc = jwt_decode(&raw, text.c_str(), key_.data(), static_cast<int>(key_.size()));
-  JwtPtr jwt(raw);
-  if (rc != 0 || !jwt) {
-    // libjwt does not tell a signature mismatch from a bad encoding or an
-    // alg=none header; all of them are refused, reported as a bad signature.
-    check.error = TokenError::kBadSignature;
+  auto header = DecodeJsonPart(token.substr(0, first));
+  if (!header) {
+    check.error = TokenError::kMalformed;
     return check;
   }
-  if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256) {
+  // Only HS256: refuses alg=none and every key-confusion trick up front.
+  const std::string* alg = StringClaim(*header, "alg");
+  if (!alg || *alg != "HS256") {
     check.error = TokenError::kWrongAlgorithm;
     return check;
   }
-  const char* sub = jwt_get_grant(jwt.get(), "sub");
-  const char* jti = jwt_get_grant(jwt.get(), "jti");
-  const char* kind = jwt_get_grant(jwt.get(), "kind");
-  errno = 0;
-  long iat = jwt_get_grant_int(jwt.get(), "iat");
-  bool iat_ok = errno == 0;
-  errno = 0;
-  long exp = jwt_get_grant_int(jwt.get(), "exp");
-  bool exp_ok = errno == 0;
-  if (!sub || !jti || !kind || !iat_ok || !exp_ok) {
+  auto signature = Base64UrlDecode(token.substr(last + 1));
+  auto expected = mac_->Mac(token.substr(0, last));
+  if (!signature || !expected || signature->size() != expected->size() ||
+      CRYPTO_memcmp(signature->data(), expected->data(), expected->size()) != 0) {
+    check.error = TokenError::kBadSignature;
+    return check;
+  }
+  // Signed by us: the payload is ours, but still checked for shape.
+  auto payload = DecodeJsonPart(token.substr(first + 1, last - first - 1));
+  if (!payload) {
+    check.error = TokenError::kMalformed;
+    return check;
+  }
+  const std::string* sub = StringClaim(*payload, "sub");
+  const std::string* jti = StringClaim(*payload, "jti");
+  const std::string* kind = StringClaim(*payload, "kind");
+  auto iat = IntegerClaim(*payload, "iat");
+  auto exp = IntegerClaim(*payload, "exp");
+  if (!sub || !jti || !kind || !iat || !exp) {
     check.error = TokenError::kMissingClaim;
     return check;
   }
-  check.claims.user = sub;
-  check.claims.jti = jti;
-  check.claims.issued_at_s = iat;
-  check.claims.expires_at_s = exp;
-  if (kind == kKindService) {
+  check.claims.user = *sub;
+  check.claims.jti = *jti;
+  check.claims.issued_at_s = *iat;
+  check.claims.expires_at_s = *exp;
+  if (*kind == kKindService) {
     check.claims.service = true;
-  } else if (kind == kKindDevice) {
-    const char* dev = jwt_get_grant(jwt.get(), "dev");
+  } else if (*kind == kKindDevice) {
+    const std::string* dev = StringClaim(*payload, "dev");
     if (!dev) {
       check.error = TokenError::kMissingClaim;
       return check;
     }
-    check.claims.device = dev;
+    check.claims.device = *dev;
     if (!IsValidId(check.claims.device)) check.error = TokenError::kInvalidClaim;
   } else {
     check.error = TokenError::kInvalidClaim;
@@ -120,7 +154,7 @@ TokenCheck TokenVerifier::Verify(std::string_view token, int64_t now_s) const {
   if (check.ok() && (!IsValidId(check.claims.user) || !IsValidClientToken(check.claims.jti))) {
     check.error = TokenError::kInvalidClaim;
   }
-  if (check.ok() && exp <= now_s) check.error = TokenError::kExpired;
+  if (check.ok() && *exp <= now_s) check.error = TokenError::kExpired;
   return check;
 }
 

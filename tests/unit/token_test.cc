@@ -80,6 +80,31 @@ TEST(Token, AlgNoneIsRefused) {
   }
 }
 
+TEST(Token, OnlyHs256IsAccepted) {
+  std::string token = TokenSigner(KeyOf('k')).Sign(DeviceClaims());
+  std::string rest = token.substr(token.find('.'));
+  for (const char* header : {R"({"alg":"none","typ":"JWT"})", R"({"alg":"HS512","typ":"JWT"})",
+                             R"({"alg":"RS256","typ":"JWT"})", R"({"typ":"JWT"})"}) {
+    EXPECT_EQ(TokenVerifier(KeyOf('k')).Verify(Base64Url(header) + rest, kNow).error,
+              TokenError::kWrongAlgorithm)
+        << header;
+  }
+}
+
+TEST(Token, ATruncatedOrPaddedSignatureIsRefused) {
+  std::string token = TokenSigner(KeyOf('k')).Sign(DeviceClaims());
+  for (const std::string& forged : {token.substr(0, token.size() - 2), token + "AA", token + "="}) {
+    EXPECT_FALSE(TokenVerifier(KeyOf('k')).Verify(forged, kNow).ok()) << forged;
+  }
+}
+
+TEST(Token, MoreThanThreePartsIsMalformed) {
+  std::string token = TokenSigner(KeyOf('k')).Sign(DeviceClaims());
+  auto first = token.find('.');
+  std::string four = token.substr(0, first + 1) + "e30." + token.substr(first + 1);
+  EXPECT_EQ(TokenVerifier(KeyOf('k')).Verify(four, kNow).error, TokenError::kMalformed);
+}
+
 TEST(Token, GarbageIsMalformed) {
   for (const char* token : {"", "abc", "a.b", "..", "a..b", "not a token at all"}) {
     EXPECT_FALSE(TokenVerifier(KeyOf('k')).Verify(token, kNow).ok()) << token;

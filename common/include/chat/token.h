@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,15 +51,20 @@ class TokenSigner {
   SigningKey key_;
 };
 
+class Hs256;
+
 // Verifies signature, algorithm, claim shapes and expiry, locally and without
-// I/O. Revocation is checked separately by the caller (see RevocationList).
+// I/O. Revocation is checked separately by the caller (the plugin's token
+// registry). The HMAC key is set up once, at construction: the broker runs a
+// verification for every connect. Copies share that state; Verify is const
+// and may run on several threads.
 class TokenVerifier {
  public:
   explicit TokenVerifier(SigningKey key);
   TokenCheck Verify(std::string_view token, int64_t now_s) const;
 
  private:
-  SigningKey key_;
+  std::shared_ptr<const Hs256> mac_;
 };
 
 // A new random token id (32 hex digits).
