@@ -310,9 +310,9 @@ void WriteSetup(std::ostream& md, const BenchResults& r, const BenchParams& p) {
      << Num(p.isolation_rate) << "/s when throughput did not run); group of " << p.group_size
      << " at " << Num(p.isolation_group_rate) << " msgs/s, " << p.isolation_readers
      << " readers at one `read` per second each; warm-up and measured time of an open-loop level\n"
-     << "- connections: " << Num(p.devices) << " devices per single-broker run (capped at "
-     << Num(r.per_broker_cap) << "), " << Num(p.held_target) << " held, hold " << p.hold_s
-     << " s\n\n";
+     << "- connections: " << Num(p.devices) << " devices per single-broker run";
+  if (r.per_broker_cap > 0) md << " (capped at " << Num(r.per_broker_cap) << ")";
+  md << ", " << Num(p.held_target) << " held, hold " << p.hold_s << " s\n\n";
   if (!r.notes.empty()) {
     md << "## Notes\n\n";
     for (const auto& n : r.notes) md << "- " << n << "\n";
