@@ -77,7 +77,8 @@ class ChatGroupPath : public TrafficPath {
   // sent, when it has received none yet.
   bool MarkRead(std::size_t member);
   // `receipt` events received by all members together, and by member 0
-  // alone (every member gets one per cursor move chatd applied).
+  // alone (the sender of every message read, so it gets one per cursor
+  // move chatd applied).
   uint64_t receipt_events() const { return receipt_events_; }
   uint64_t receipts_applied() const { return receipts_applied_; }
 

@@ -17,7 +17,8 @@ struct IsolationOptions {
   double group_msgs_per_s = 50;  // sent by member 0, each delivered to every other member
   // Members 1..readers each send one `read` (up to the last message they
   // received) per second, staggered: readers receipts/s in all, each of
-  // which chatd fans out to every member as a `receipt` event.
+  // which chatd sends as a `receipt` event to the reader and to member 0,
+  // the sender of what it covers.
   int readers = 50;
 };
 

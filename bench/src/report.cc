@@ -229,7 +229,8 @@ void WriteIsolation(std::ostream& md, const BenchResults& r, const BenchParams& 
      << Num(x.group_offered_per_s * (x.group_members - 1)) << " deliveries/s offered) and "
      << p.isolation_readers
      << " members each mark the group read once a second (`read` up to the last message they "
-        "received; chatd sends every cursor move to every member as a `receipt` event). "
+        "received; chatd sends each cursor move as a `receipt` event to the reader and to "
+        "member 0, the sender of what it covers). "
         "Latency in ms from the scheduled send. The group's devices run on a second generator "
         "thread with its own event loop, so 1:1 deliveries never queue behind group deliveries "
         "in the generator; `generator` is both threads.\n\n"
