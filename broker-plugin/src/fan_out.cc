@@ -10,11 +10,6 @@ namespace chat::plugin {
 
 namespace {
 
-struct Copy {
-  const std::string* topic;
-  const std::string* payload;
-};
-
 // Splits the remainder after a prefix into exactly `levels` valid ids.
 bool AreIds(std::string_view rest, int levels) {
   for (int i = 0; i < levels; ++i) {
@@ -27,11 +22,57 @@ bool AreIds(std::string_view rest, int levels) {
   return true;
 }
 
-// A JSON value for a log line, cut short so a hostile payload cannot flood it.
-std::string Excerpt(const nlohmann::json& value) {
-  std::string text = value.dump();
-  if (text.size() > 80) text = text.substr(0, 77) + "...";
-  return text;
+// Text for a log line, cut short so a hostile payload cannot flood it.
+std::string Excerpt(std::string_view text) {
+  if (text.size() > 80) return std::string(text.substr(0, 77)) + "...";
+  return std::string(text);
+}
+
+FanOutResult Rejected(std::string error) {
+  FanOutResult result;
+  result.error = std::move(error);
+  return result;
+}
+
+// Version 1: the JSON batch, parsed into copies that point into `batch`.
+bool ParseJsonBatch(const nlohmann::json& batch, std::vector<FanoutCopy>& copies,
+                    std::string& error) {
+  if (batch.is_discarded() || !batch.is_object()) {
+    error = "payload is not a JSON object";
+    return false;
+  }
+  auto out = batch.find("out");
+  if (out == batch.end() || !out->is_array()) {
+    error = "\"out\" is missing or not an array";
+    return false;
+  }
+  for (std::size_t i = 0; i < out->size(); ++i) {
+    const auto& item = (*out)[i];
+    const std::string where = "out[" + std::to_string(i) + "]";
+    if (!item.is_object()) {
+      error = where + " is not an object";
+      return false;
+    }
+    auto topics = item.find("topics");
+    auto payload = item.find("payload");
+    if (topics == item.end() || !topics->is_array()) {
+      error = where + ".topics is missing or not an array";
+      return false;
+    }
+    if (payload == item.end() || !payload->is_string()) {
+      error = where + ".payload is missing or not a string";
+      return false;
+    }
+    for (const auto& topic : *topics) {
+      if (!topic.is_string()) {
+        error = where + " targets " + Excerpt(topic.dump()) + ", which is not a string";
+        return false;
+      }
+      copies.push_back({topic.get_ref<const std::string&>(),
+                        payload->get_ref<const std::string&>(), i});
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -50,52 +91,33 @@ bool IsFanOutTarget(std::string_view topic) {
 FanOut::FanOut(CopyPublisher publish) : publish_(std::move(publish)) {}
 
 FanOutResult FanOut::Handle(const Identity& publisher, std::string_view control_payload) const {
-  FanOutResult result;
-  if (!publisher.is_service()) {
-    result.error = "publisher is not a service identity";
-    return result;
-  }
+  if (!publisher.is_service()) return Rejected("publisher is not a service identity");
+  FanoutFrames frames = ParseFanoutFrames(control_payload);
+  if (!frames.ok) return Rejected(std::move(frames.error));
+  return Publish(frames.copies);
+}
+
+FanOutResult FanOut::HandleJson(const Identity& publisher,
+                                std::string_view control_payload) const {
+  if (!publisher.is_service()) return Rejected("publisher is not a service identity");
   auto batch = nlohmann::json::parse(control_payload, nullptr, /*allow_exceptions=*/false);
-  if (batch.is_discarded() || !batch.is_object()) {
-    result.error = "payload is not a JSON object";
-    return result;
-  }
-  auto out = batch.find("out");
-  if (out == batch.end() || !out->is_array()) {
-    result.error = "\"out\" is missing or not an array";
-    return result;
-  }
-  std::vector<Copy> copies;
-  for (std::size_t i = 0; i < out->size(); ++i) {
-    const auto& item = (*out)[i];
-    const std::string where = "out[" + std::to_string(i) + "]";
-    if (!item.is_object()) {
-      result.error = where + " is not an object";
-      return result;
-    }
-    auto topics = item.find("topics");
-    auto payload = item.find("payload");
-    if (topics == item.end() || !topics->is_array()) {
-      result.error = where + ".topics is missing or not an array";
-      return result;
-    }
-    if (payload == item.end() || !payload->is_string()) {
-      result.error = where + ".payload is missing or not a string";
-      return result;
-    }
-    for (const auto& topic : *topics) {
-      if (!topic.is_string() || !IsFanOutTarget(topic.get_ref<const std::string&>())) {
-        result.error =
-            where + " targets " + Excerpt(topic) + ", not chat/inbox/{u}[/{c}] or chat/dev/{u}/{d}";
-        return result;
-      }
-      copies.push_back(
-          {&topic.get_ref<const std::string&>(), &payload->get_ref<const std::string&>()});
+  std::vector<FanoutCopy> copies;
+  std::string error;
+  if (!ParseJsonBatch(batch, copies, error)) return Rejected(std::move(error));
+  return Publish(copies);
+}
+
+FanOutResult FanOut::Publish(const std::vector<FanoutCopy>& copies) const {
+  for (const FanoutCopy& copy : copies) {
+    if (!IsFanOutTarget(copy.topic)) {
+      return Rejected("item " + std::to_string(copy.item) + " targets " + Excerpt(copy.topic) +
+                      ", not chat/inbox/{u}[/{c}] or chat/dev/{u}/{d}");
     }
   }
+  FanOutResult result;
   std::size_t failed = 0;
-  for (const Copy& copy : copies) {
-    if (publish_(*copy.topic, *copy.payload)) {
+  for (const FanoutCopy& copy : copies) {
+    if (publish_(copy.topic, copy.payload)) {
       ++result.copies;
     } else {
       ++failed;

@@ -1,19 +1,23 @@
 // Fan-out of committed batches (docs/PROTOCOL.md, "Fan-out"): chatd publishes
 // one control message, the plugin makes one QoS 1 copy per recipient topic.
+// Version 2 (length-prefixed, chat/fanout_frames.h) is what chatd sends;
+// version 1 (JSON) is still read so brokers can be upgraded before chatd.
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "chat/fanout_frames.h"
 #include "identity.h"
 
 namespace chat::plugin {
 
 // Queues one copy of `payload` on `topic` (QoS 1, not retained). Returns
 // false when the broker refused it.
-using CopyPublisher = std::function<bool(const std::string& topic, std::string_view payload)>;
+using CopyPublisher = std::function<bool(std::string_view topic, std::string_view payload)>;
 
 struct FanOutResult {
   bool ok = false;
@@ -21,18 +25,25 @@ struct FanOutResult {
   std::size_t copies = 0;  // copies handed to the publisher successfully
 };
 
-// Validates a whole `$CONTROL/chat/v1/fanout` payload before publishing any of
-// it: {"out":[{"topics":["chat/inbox/{u}[/{c}]" | "chat/dev/{u}/{d}", ...],
-// "payload":"..."}, ...]}, from a service identity only. A rejected batch
-// publishes nothing. Called on the broker's thread; publishing goes through
-// the injected CopyPublisher so tests need no broker.
+// Validates a whole control payload before publishing any of it, from a
+// service identity only; every target must be chat/inbox/{u}[/{c}] or
+// chat/dev/{u}/{d}. A rejected batch publishes nothing. Called on the
+// broker's thread; publishing goes through the injected CopyPublisher so
+// tests need no broker.
 class FanOut {
  public:
   explicit FanOut(CopyPublisher publish);
 
+  // `$CONTROL/chat/v2/fanout`: items as chat/fanout_frames.h encodes them.
   FanOutResult Handle(const Identity& publisher, std::string_view control_payload) const;
+  // `$CONTROL/chat/v1/fanout` (deprecated): {"out":[{"topics":[...],
+  // "payload":"..."}, ...]}.
+  FanOutResult HandleJson(const Identity& publisher, std::string_view control_payload) const;
 
  private:
+  // Checks every target, then publishes every copy.
+  FanOutResult Publish(const std::vector<FanoutCopy>& copies) const;
+
   CopyPublisher publish_;
 };
 

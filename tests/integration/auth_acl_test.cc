@@ -8,7 +8,9 @@
 #include <thread>
 
 #include "chat/clock.h"
+#include "chat/fanout_frames.h"
 #include "chat/token.h"
+#include "chat/topics.h"
 #include "harness/mqtt_probe.h"
 #include "harness/test_stack.h"
 
@@ -19,6 +21,15 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kWait{5000};
 constexpr int kNotAuthorized = 5;
+const std::string kFanout(kFanoutTopic);
+const std::string kFanoutV1(kFanoutJsonTopic);
+
+// One fan-out item in the version 2 control format.
+std::string Frame(std::vector<std::string> topics, std::string_view payload) {
+  std::string out;
+  AppendFanoutItem(out, topics, payload);
+  return out;
+}
 
 // "topic: payload" lines, for failure messages.
 std::string Describe(const std::vector<Received>& messages) {
@@ -221,10 +232,9 @@ TEST_F(AuthAclTest, DeviceCannotMakeAFanOutHappen) {
   auto service = ConnectedService();
   auto alice = ConnectedDevice("alice", "phone");
   ASSERT_TRUE(alice->Subscribe("chat/inbox/alice/#"));
-  alice->Publish("$CONTROL/chat/v1/fanout",
-                 R"({"out":[{"topics":["chat/inbox/alice/c1"],"payload":"forged"}]})");
-  service->Publish("$CONTROL/chat/v1/fanout",
-                   R"({"out":[{"topics":["chat/inbox/alice/done"],"payload":"sentinel"}]})");
+  alice->Publish(kFanout, Frame({"chat/inbox/alice/c1"}, "forged"));
+  alice->Publish(kFanoutV1, R"({"out":[{"topics":["chat/inbox/alice/c1"],"payload":"forged"}]})");
+  service->Publish(kFanout, Frame({"chat/inbox/alice/done"}, "sentinel"));
   auto got =
       alice->WaitFor([](const auto& m) { return HasTopic(m, "chat/inbox/alice/done"); }, kWait);
   ASSERT_EQ(got.size(), 1u) << Describe(got);
@@ -267,10 +277,8 @@ TEST_F(AuthAclTest, ServiceFanOutDeliversToTheListedTopics) {
   ASSERT_TRUE(alice->Subscribe("chat/inbox/alice/#"));
   ASSERT_TRUE(alice->Subscribe("chat/dev/alice/phone"));
   ASSERT_TRUE(bob->Subscribe("chat/inbox/bob/#"));
-  service->Publish(
-      "$CONTROL/chat/v1/fanout",
-      R"({"out":[{"topics":["chat/inbox/bob/c1"],"payload":"{\"type\":\"msg\"}"},)"
-      R"({"topics":["chat/inbox/alice/c1","chat/dev/alice/phone"],"payload":"ack"}]})");
+  service->Publish(kFanout, Frame({"chat/inbox/bob/c1"}, R"({"type":"msg"})") +
+                                Frame({"chat/inbox/alice/c1", "chat/dev/alice/phone"}, "ack"));
   auto to_bob = bob->WaitFor([](const auto& m) { return !m.empty(); }, kWait);
   ASSERT_EQ(to_bob.size(), 1u);
   EXPECT_EQ(to_bob[0].topic, "chat/inbox/bob/c1");
@@ -282,23 +290,35 @@ TEST_F(AuthAclTest, ServiceFanOutDeliversToTheListedTopics) {
   EXPECT_EQ(to_alice[0].payload, "ack");
 }
 
+// Brokers are upgraded before chatd: the JSON batches of version 1 still work.
+TEST_F(AuthAclTest, JsonFanOutOfVersionOneIsStillDelivered) {
+  auto service = ConnectedService();
+  auto bob = ConnectedDevice("bob", "phone");
+  ASSERT_TRUE(bob->Subscribe("chat/inbox/bob/#"));
+  service->Publish(kFanoutV1,
+                   R"({"out":[{"topics":["chat/inbox/bob/c1"],"payload":"{\"type\":\"msg\"}"}]})");
+  auto to_bob = bob->WaitFor([](const auto& m) { return !m.empty(); }, kWait);
+  ASSERT_EQ(to_bob.size(), 1u);
+  EXPECT_EQ(to_bob[0].topic, "chat/inbox/bob/c1");
+  EXPECT_EQ(to_bob[0].payload, R"({"type":"msg"})");
+}
+
 TEST_F(AuthAclTest, FanOutTargetingANonChatTopicIsIgnored) {
   auto service = ConnectedService();
   auto alice = ConnectedDevice("alice", "phone");
   ASSERT_TRUE(alice->Subscribe("chat/inbox/alice/#"));
-  service->Publish("$CONTROL/chat/v1/fanout",
-                   R"({"out":[{"topics":["chat/up/alice/phone"],"payload":"forged"}]})");
-  service->Publish("$CONTROL/chat/v1/fanout",
-                   R"({"out":[{"topics":["chat/inbox/alice/c1","other/topic"],"payload":"x"}]})");
-  service->Publish("$CONTROL/chat/v1/fanout", "not json");
+  service->Publish(kFanout, Frame({"chat/up/alice/phone"}, "forged"));
+  service->Publish(kFanout, Frame({"chat/inbox/alice/c1", "other/topic"}, "x"));
+  service->Publish(kFanout, "not frames");
+  service->Publish(kFanoutV1, "not json");
   // The service is still connected and its next batch is delivered.
-  service->Publish("$CONTROL/chat/v1/fanout",
-                   R"({"out":[{"topics":["chat/inbox/alice/done"],"payload":"sentinel"}]})");
+  service->Publish(kFanout, Frame({"chat/inbox/alice/done"}, "sentinel"));
   auto got =
       alice->WaitFor([](const auto& m) { return HasTopic(m, "chat/inbox/alice/done"); }, kWait);
   ASSERT_EQ(got.size(), 1u) << Describe(got);
   EXPECT_TRUE(service->Messages().empty());
-  EXPECT_TRUE(BrokerLogged("chat-plugin: fan-out from svc:test: out[0] targets"));
+  EXPECT_TRUE(BrokerLogged("chat-plugin: fan-out from svc:test: item 0 targets chat/up/alice/phone"));
+  EXPECT_TRUE(BrokerLogged("chat-plugin: fan-out from svc:test: item 0: does not start with"));
 }
 
 }  // namespace

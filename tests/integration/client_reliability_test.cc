@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "chat/client/chat_client.h"
+#include "chat/fanout_frames.h"
+#include "chat/topics.h"
 #include "client_reliability_support.h"
 #include "harness/mqtt_probe.h"
 #include "harness/test_stack.h"
@@ -102,10 +104,11 @@ TEST(ClientReliability, TheSameMessageDeliveredTwiceReachesTheAppOnce) {
   // The broker redelivering: a service identity fans the same payload out again, twice.
   MqttProbe service(stack.port(), "svc:test");
   ASSERT_EQ(service.Connect("svc:test", stack.ServiceToken("test")), 0);
-  json batch{{"out", json::array({{{"topics", {"chat/inbox/bob/" + conv}},
-                                   {"payload", bob_view.Messages(conv)[0].raw}}})}};
-  service.Publish("$CONTROL/chat/v1/fanout", batch.dump());
-  service.Publish("$CONTROL/chat/v1/fanout", batch.dump());
+  std::string batch;
+  AppendFanoutItem(batch, std::vector<std::string>{"chat/inbox/bob/" + conv},
+                   bob_view.Messages(conv)[0].raw);
+  service.Publish(std::string(kFanoutTopic), batch);
+  service.Publish(std::string(kFanoutTopic), batch);
   SendAccepted(*alice, 1, "next");
   ASSERT_TRUE(bob_view.Until([&] { return bob_view.Messages(conv).size() >= 2; }));
   bob_view.For(500ms);
@@ -124,11 +127,9 @@ TEST(ClientReliability, AMessageAheadOfItsPredecessorIsHeldAndReleasedInOrder) {
              {"from", "alice"}, {"dev", "phone"}, {"cmid", "m3"}, {"body", "body m3"}};
   MqttProbe service(stack.port(), "svc:test");
   ASSERT_EQ(service.Connect("svc:test", stack.ServiceToken("test")), 0);
-  service.Publish(
-      "$CONTROL/chat/v1/fanout",
-      json{{"out",
-            json::array({{{"topics", {"chat/inbox/bob/" + conv}}, {"payload", early.dump()}}})}}
-          .dump());
+  std::string batch;
+  AppendFanoutItem(batch, std::vector<std::string>{"chat/inbox/bob/" + conv}, early.dump());
+  service.Publish(std::string(kFanoutTopic), batch);
   bob_view.For(1s);
   EXPECT_EQ(bob_view.Seqs(conv), (std::vector<int64_t>{1}));  // held, not shown
   ASSERT_TRUE(alice->Send(To("bob", "m2", "body m2")).status.ok());

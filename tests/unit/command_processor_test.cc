@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "fanout_events.h"
 #include "store/account_store.h"
 #include "store/migrator.h"
 
@@ -42,17 +43,7 @@ class ProcessorTest : public ::testing::Test {
     for (auto& [sender, payload] : inputs) commands.push_back(ParseCommand(sender, payload, {}));
     FanoutBatch out;
     processor_->ProcessBatch(commands, out);
-    std::vector<std::pair<std::string, json>> events;
-    for (const auto& payload : out.Encode()) {
-      json control = json::parse(payload);
-      for (const auto& item : control["out"]) {
-        for (const auto& topic : item["topics"]) {
-          events.emplace_back(topic.get<std::string>(),
-                              json::parse(item["payload"].get<std::string>()));
-        }
-      }
-    }
-    return events;
+    return DecodeFanout(out.Encode());
   }
 
   static std::string Send(const std::string& to, const std::string& cmid) {

@@ -1,26 +1,49 @@
-// Encoding of committed batches for the broker plugin's fan-out.
+// Encoding of committed batches for the broker plugin's fan-out (version 2,
+// chat/fanout_frames.h), checked through the parser the plugin uses.
 #include "chatd/fanout_batch.h"
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
+#include "chat/fanout_frames.h"
 
 namespace chat {
 namespace {
 
-using json = nlohmann::json;
+using namespace std::string_literals;
+using Copies = std::vector<std::pair<std::string, std::string>>;
+
+Copies CopiesOf(const std::string& control) {
+  FanoutFrames frames = ParseFanoutFrames(control);
+  EXPECT_TRUE(frames.ok) << frames.error;
+  Copies copies;
+  for (const FanoutCopy& copy : frames.copies) copies.emplace_back(copy.topic, copy.payload);
+  return copies;
+}
 
 TEST(FanoutBatch, EncodesTopicsAndVerbatimPayloads) {
   FanoutBatch batch;
-  batch.Add({"chat/inbox/bob/c1", "chat/inbox/carol/c1"}, R"({"type":"msg"})");
+  batch.Add({"chat/inbox/bob/c1", "chat/inbox/carol/c1"}, R"({"type":"msg","body":"a\nb"})");
   batch.AddOne("chat/inbox/alice/c1", R"({"type":"accepted"})");
   auto payloads = batch.Encode();
   ASSERT_EQ(payloads.size(), 1u);
-  json control = json::parse(payloads[0]);
-  ASSERT_EQ(control["out"].size(), 2u);
-  EXPECT_EQ(control["out"][0]["topics"], json({"chat/inbox/bob/c1", "chat/inbox/carol/c1"}));
-  EXPECT_EQ(control["out"][0]["payload"], R"({"type":"msg"})");
-  EXPECT_EQ(control["out"][1]["topics"], json({"chat/inbox/alice/c1"}));
+  EXPECT_EQ(payloads[0],
+            "2 28\nchat/inbox/bob/c1\nchat/inbox/carol/c1\n{\"type\":\"msg\",\"body\":\"a\\nb\"}\n"
+            "1 19\nchat/inbox/alice/c1\n{\"type\":\"accepted\"}\n");
+  Copies expected = {{"chat/inbox/bob/c1", R"({"type":"msg","body":"a\nb"})"},
+                     {"chat/inbox/carol/c1", R"({"type":"msg","body":"a\nb"})"},
+                     {"chat/inbox/alice/c1", R"({"type":"accepted"})"}};
+  EXPECT_EQ(CopiesOf(payloads[0]), expected);
+}
+
+TEST(FanoutBatch, PayloadBytesTravelUnchanged) {
+  FanoutBatch batch;
+  const std::string raw = "line one\nline two\n\0binary\xff\n"s;
+  batch.AddOne("chat/dev/u/d", raw);
+  batch.AddOne("chat/dev/u/d", "");
+  auto copies = CopiesOf(batch.Encode()[0]);
+  ASSERT_EQ(copies.size(), 2u);
+  EXPECT_EQ(copies[0].second, raw);
+  EXPECT_EQ(copies[1].second, "");
 }
 
 TEST(FanoutBatch, LargeFanoutIsSplitIntoBoundedControlMessages) {
@@ -30,15 +53,13 @@ TEST(FanoutBatch, LargeFanoutIsSplitIntoBoundedControlMessages) {
   batch.Add(topics, "p");
   auto payloads = batch.Encode(1000);
   ASSERT_EQ(payloads.size(), 3u);
-  std::size_t copies = 0;
+  std::vector<std::string> seen;
   for (const auto& payload : payloads) {
-    std::size_t here = 0;
-    json control = json::parse(payload);
-    for (const auto& item : control["out"]) here += item["topics"].size();
-    EXPECT_LE(here, 1000u);
-    copies += here;
+    Copies copies = CopiesOf(payload);
+    EXPECT_LE(copies.size(), 1000u);
+    for (auto& [topic, body] : copies) seen.push_back(topic);
   }
-  EXPECT_EQ(copies, 2500u);
+  EXPECT_EQ(seen, topics);
 }
 
 TEST(FanoutBatch, LargePayloadsAreSplitByBytes) {
@@ -47,7 +68,7 @@ TEST(FanoutBatch, LargePayloadsAreSplitByBytes) {
   auto payloads = batch.Encode(1000, 1000);
   ASSERT_EQ(payloads.size(), 3u);  // 2 + 2 + 1 events of 400 bytes under a 1000-byte cap
   std::size_t events = 0;
-  for (const auto& payload : payloads) events += json::parse(payload)["out"].size();
+  for (const auto& payload : payloads) events += CopiesOf(payload).size();
   EXPECT_EQ(events, 5u);
 }
 
@@ -56,6 +77,36 @@ TEST(FanoutBatch, EmptyBatchEncodesNothing) {
   FanoutBatch batch;
   batch.Add(std::vector<std::string>{}, "p");
   EXPECT_TRUE(batch.Encode().empty());
+}
+
+TEST(FanoutFrames, EmptyPayloadIsAnEmptyBatch) {
+  FanoutFrames frames = ParseFanoutFrames("");
+  EXPECT_TRUE(frames.ok);
+  EXPECT_TRUE(frames.copies.empty());
+}
+
+TEST(FanoutFrames, MalformedPayloadsAreRejectedWithTheItem) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"not frames", "item 0"},
+      {"{\"out\":[]}", "item 0"},
+      {"1 1\nchat/dev/u/d\nx", "item 0"},               // no newline after the payload
+      {"1 2\nchat/dev/u/d\nx\n", "item 0"},             // payload shorter than announced
+      {"1 1\nchat/dev/u/d\nxy\n", "item 0"},            // payload longer than announced
+      {"0 1\nx\n", "item 0"},                           // no topics
+      {"2 1\nchat/dev/u/d\n", "item 0"},                // topic list cut short
+      {"1 1\nchat/dev/u/d\nx\n1 1\n", "item 1"},        // second item cut short
+      {"1 1\nchat/dev/u/d\nx\n-1 1\nt\nx\n", "item 1"}, // not a number
+      {"1 x\nt\nx\n", "item 0"},
+      {"1  1\nt\nx\n", "item 0"},
+      {"1 1234567890\nt\nx\n", "item 0"},               // more digits than allowed
+      {"100001 1\nt\nx\n", "item 0"},                   // above kMaxFanoutTopicsPerItem
+  };
+  for (auto [payload, item] : cases) {
+    FanoutFrames frames = ParseFanoutFrames(payload);
+    EXPECT_FALSE(frames.ok) << payload;
+    EXPECT_TRUE(frames.copies.empty()) << payload;
+    EXPECT_TRUE(frames.error.starts_with(item)) << payload << " -> " << frames.error;
+  }
 }
 
 }  // namespace

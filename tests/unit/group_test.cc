@@ -9,6 +9,7 @@
 #include "chatd/command_processor.h"
 #include "chatd/group_requests.h"
 #include "chatd/query_service.h"
+#include "fanout_events.h"
 #include "store/account_store.h"
 #include "store/migrator.h"
 
@@ -16,21 +17,7 @@ namespace chat {
 namespace {
 
 using json = nlohmann::json;
-using Events = std::vector<std::pair<std::string, json>>;
-
-Events Decode(const std::vector<std::string>& payloads) {
-  Events events;
-  for (const auto& payload : payloads) {
-    json control = json::parse(payload);
-    for (const auto& item : control["out"]) {
-      for (const auto& topic : item["topics"]) {
-        events.emplace_back(topic.get<std::string>(),
-                            json::parse(item["payload"].get<std::string>()));
-      }
-    }
-  }
-  return events;
-}
+using Events = FanoutEvents;
 
 class GroupTest : public ::testing::Test {
  protected:
@@ -62,7 +49,7 @@ class GroupTest : public ::testing::Test {
     if (!command.IsQuery()) return Batch({user, "d"}, {payload});
     published_.clear();
     queries_->Answer(command);
-    return Decode(published_);
+    return DecodeFanout(published_);
   }
   // Write commands of one device, in one batch.
   Events Batch(const DeviceAddress& sender, const std::vector<json>& payloads) {
@@ -71,7 +58,7 @@ class GroupTest : public ::testing::Test {
       commands.push_back(ParseCommand(sender, payload.dump(), {100, 3}));
     FanoutBatch out;
     processor_->ProcessBatch(commands, out);
-    return Decode(out.Encode());
+    return DecodeFanout(out.Encode());
   }
   static json Last(const Events& events) { return events.back().second; }
   int64_t Count(const std::string& table) {

@@ -2,7 +2,7 @@
 // persistence: the database is the record). Receives every device command on
 // chat/up/+/+ and the plugin's presence on chat/sys/presence/+ and
 // chat/sys/broker in Paho's callback and hands them on at once; publishes
-// fan-out batches to $CONTROL/chat/v1/fanout. After every (re)connect, once
+// fan-out batches to $CONTROL/chat/v2/fanout. After every (re)connect, once
 // its subscriptions are granted, it asks the plugin for a presence snapshot
 // on $CONTROL/chat/v1/presence and then for each further page the plugin
 // announces (PROTOCOL.md section 4), so the presence view is whole again.

@@ -1,6 +1,6 @@
 // One committed batch of outgoing events, encoded as the payload of a
-// $CONTROL/chat/v1/fanout publish (docs/PROTOCOL.md, "Fan-out"). The broker
-// plugin makes one QoS 1 copy per listed topic.
+// $CONTROL/chat/v2/fanout publish (docs/PROTOCOL.md, "Fan-out";
+// chat/fanout_frames.h). The broker plugin makes one QoS 1 copy per listed topic.
 #pragma once
 
 #include <string>
