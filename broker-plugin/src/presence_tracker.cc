@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "chat/ids.h"
+
 namespace chat::plugin {
 
 std::vector<PresenceChange> PresenceTracker::Connect(ConnectionId connection, const Identity& who,
@@ -70,13 +72,20 @@ std::string PresenceTopic(std::string_view user) {
   return "chat/sys/presence/" + std::string(user);
 }
 
+// Written by hand: it is built on every connect and disconnect, on the
+// broker's thread. The user is an authenticated id (chat/ids.h), which has no
+// character JSON would escape; anything else is escaped properly.
 std::string PresencePayload(const PresenceChange& change, int64_t boot_ms) {
-  nlohmann::ordered_json event = {
-      {"user", change.user},       {"online", change.online},
-      {"devices", change.devices}, {"last_seen", change.last_seen_ms},
-      {"boot", boot_ms},
-  };
-  return event.dump();
+  const std::string user = IsValidId(change.user) ? '"' + change.user + '"'
+                                                   : nlohmann::json(change.user).dump();
+  std::string out;
+  out.reserve(96 + user.size());
+  out.append("{\"user\":").append(user);
+  out.append(",\"online\":").append(change.online ? "true" : "false");
+  out.append(",\"devices\":").append(std::to_string(change.devices));
+  out.append(",\"last_seen\":").append(std::to_string(change.last_seen_ms));
+  out.append(",\"boot\":").append(std::to_string(boot_ms)).push_back('}');
+  return out;
 }
 
 std::string BrokerBootPayload(int64_t boot_ms) {

@@ -4,6 +4,8 @@
 // users are kept, and they can be listed page by page for a snapshot.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -212,6 +214,12 @@ TEST(PluginPresenceFormatTest, PayloadHasUserOnlineDevicesLastSeenAndBoot) {
   EXPECT_EQ(PresencePayload(Offline("bob", 1700000000456), 42),
             R"({"user":"bob","online":false,"devices":0,"last_seen":1700000000456,"boot":42})");
   EXPECT_EQ(BrokerBootPayload(42), R"({"boot":42})");
+}
+
+TEST(PluginPresenceFormatTest, AUserThatIsNotAnIdIsStillValidJson) {
+  auto event = nlohmann::json::parse(PresencePayload(Online("we\"ird\\", 1, 5), 42));
+  EXPECT_EQ(event["user"], "we\"ird\\");
+  EXPECT_EQ(event["devices"], 1);
 }
 
 }  // namespace
