@@ -7,11 +7,13 @@ namespace chat {
 
 namespace {
 
-// Reads a decimal number of at most 9 digits ending at `stop` and moves `rest`
-// past the terminator. False when anything else is there.
+// Reads a decimal number of at most 9 digits, without leading zeros, ending
+// at `stop`, and moves `rest` past the terminator. False when anything else
+// is there: each payload has exactly one encoding.
 bool ReadNumber(std::string_view& rest, char stop, std::size_t& value) {
   std::size_t end = rest.find(stop);
   if (end == std::string_view::npos || end == 0 || end > 9) return false;
+  if (end > 1 && rest[0] == '0') return false;
   for (std::size_t i = 0; i < end; ++i) {
     if (rest[i] < '0' || rest[i] > '9') return false;
   }

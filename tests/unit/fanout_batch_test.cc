@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "chat/fanout_frames.h"
 
 namespace chat {
@@ -100,12 +102,48 @@ TEST(FanoutFrames, MalformedPayloadsAreRejectedWithTheItem) {
       {"1  1\nt\nx\n", "item 0"},
       {"1 1234567890\nt\nx\n", "item 0"},               // more digits than allowed
       {"100001 1\nt\nx\n", "item 0"},                   // above kMaxFanoutTopicsPerItem
+      {"01 1\nt\nx\n", "item 0"},                       // leading zero
   };
   for (auto [payload, item] : cases) {
     FanoutFrames frames = ParseFanoutFrames(payload);
     EXPECT_FALSE(frames.ok) << payload;
     EXPECT_TRUE(frames.copies.empty()) << payload;
     EXPECT_TRUE(frames.error.starts_with(item)) << payload << " -> " << frames.error;
+  }
+}
+
+// Mutated and cut-off payloads (run under ASan in CI): the parser never reads
+// outside the payload, and what it accepts re-encodes to the same bytes.
+TEST(FanoutFrames, ArbitraryBytesNeverEscapeThePayload) {
+  FanoutBatch batch;
+  batch.Add({"chat/inbox/bob/c1", "chat/inbox/carol/c1"}, R"({"type":"msg","body":"12 3\n"})");
+  batch.AddOne("chat/dev/alice/phone", "");
+  const std::string valid = batch.Encode()[0];
+  std::mt19937 random(20261124);
+  const char alphabet[] = {'0', '1', '2', '9', ' ', '\n', 'x', '\0'};
+  for (int round = 0; round < 20000; ++round) {
+    std::string payload = valid.substr(0, random() % (valid.size() + 1));
+    for (int edits = random() % 4; edits > 0 && !payload.empty(); --edits) {
+      payload[random() % payload.size()] = alphabet[random() % sizeof(alphabet)];
+    }
+    FanoutFrames frames = ParseFanoutFrames(payload);
+    if (!frames.ok) continue;
+    std::string again;
+    const char* begin = payload.data();
+    for (std::size_t i = 0; i < frames.copies.size();) {
+      const FanoutCopy& first = frames.copies[i];
+      std::vector<std::string> topics;
+      for (; i < frames.copies.size() && frames.copies[i].item == first.item; ++i) {
+        const FanoutCopy& copy = frames.copies[i];
+        ASSERT_GE(copy.topic.data(), begin);
+        ASSERT_LE(copy.topic.data() + copy.topic.size(), begin + payload.size());
+        ASSERT_GE(copy.payload.data(), begin);
+        ASSERT_LE(copy.payload.data() + copy.payload.size(), begin + payload.size());
+        topics.emplace_back(copy.topic);
+      }
+      AppendFanoutItem(again, topics, first.payload);
+    }
+    EXPECT_EQ(again, payload);
   }
 }
 

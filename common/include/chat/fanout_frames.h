@@ -3,7 +3,7 @@
 // Length-prefixed, so event payloads travel verbatim: nothing is escaped by
 // chatd or unescaped by the broker. One item is
 //
-//   <topic count> <payload bytes>\n
+//   <topic count> <payload bytes>\n   (decimal, no leading zeros)
 //   <topic>\n            (once per topic)
 //   <payload>\n          (exactly <payload bytes> bytes, then a newline)
 //
