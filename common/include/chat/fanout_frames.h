@@ -18,7 +18,8 @@
 
 namespace chat {
 
-// Most topics one item may list; the encoder splits longer lists.
+// Most topics the parser accepts in one item (chatd's FanoutBatch lists at
+// most 1000 per control payload).
 inline constexpr std::size_t kMaxFanoutTopicsPerItem = 100000;
 
 // Appends one item to `out`. Topics must not contain a newline (fan-out
