@@ -4,6 +4,7 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace chat {
@@ -39,6 +40,22 @@ std::optional<Hs256::Digest> Hs256::Mac(std::string_view data) const {
   return digest;
 }
 
+namespace {
+
+// Each byte's 6-bit value in the base64url alphabet, or -1.
+constexpr std::array<int8_t, 256> kBase64UrlValues = [] {
+  std::array<int8_t, 256> values{};
+  values.fill(-1);
+  constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
+    values[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+  }
+  return values;
+}();
+
+}  // namespace
+
 std::optional<std::string> Base64UrlDecode(std::string_view in) {
   if (in.size() % 4 == 1) return std::nullopt;  // no byte count leaves one symbol over
   std::string out;
@@ -46,20 +63,8 @@ std::optional<std::string> Base64UrlDecode(std::string_view in) {
   uint32_t buffer = 0;
   int bits = 0;
   for (char c : in) {
-    int value;
-    if (c >= 'A' && c <= 'Z') {
-      value = c - 'A';
-    } else if (c >= 'a' && c <= 'z') {
-      value = c - 'a' + 26;
-    } else if (c >= '0' && c <= '9') {
-      value = c - '0' + 52;
-    } else if (c == '-') {
-      value = 62;
-    } else if (c == '_') {
-      value = 63;
-    } else {
-      return std::nullopt;
-    }
+    const int value = kBase64UrlValues[static_cast<unsigned char>(c)];
+    if (value < 0) return std::nullopt;
     buffer = (buffer << 6) | static_cast<uint32_t>(value);
     bits += 6;
     if (bits >= 8) {

@@ -5,12 +5,12 @@
 #include <openssl/crypto.h>
 
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <stdexcept>
 
 #include "chat/ids.h"
+#include "chat/json_object.h"
 #include "hs256.h"
 
 namespace chat {
@@ -68,25 +68,11 @@ TokenVerifier::TokenVerifier(SigningKey key) : mac_(std::make_shared<const Hs256
 
 namespace {
 
-// A claim of `payload` that must be a string; nullptr when absent or not one.
-const std::string* StringClaim(const nlohmann::json& payload, const char* name) {
-  auto it = payload.find(name);
-  return it != payload.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
-}
-
-std::optional<int64_t> IntegerClaim(const nlohmann::json& payload, const char* name) {
-  auto it = payload.find(name);
-  if (it == payload.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<int64_t>();
-}
-
 // base64url(JSON object) -> the object; nullopt when either layer is bad.
-std::optional<nlohmann::json> DecodeJsonPart(std::string_view part) {
+std::optional<JsonObject> DecodeJsonPart(std::string_view part) {
   auto text = Base64UrlDecode(part);
   if (!text) return std::nullopt;
-  auto json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) return std::nullopt;
-  return json;
+  return JsonObject::Parse(*text);
 }
 
 }  // namespace
@@ -107,7 +93,7 @@ TokenCheck TokenVerifier::Verify(std::string_view token, int64_t now_s) const {
     return check;
   }
   // Only HS256: refuses alg=none and every key-confusion trick up front.
-  const std::string* alg = StringClaim(*header, "alg");
+  const std::string* alg = header->String("alg");
   if (!alg || *alg != "HS256") {
     check.error = TokenError::kWrongAlgorithm;
     return check;
@@ -125,11 +111,11 @@ TokenCheck TokenVerifier::Verify(std::string_view token, int64_t now_s) const {
     check.error = TokenError::kMalformed;
     return check;
   }
-  const std::string* sub = StringClaim(*payload, "sub");
-  const std::string* jti = StringClaim(*payload, "jti");
-  const std::string* kind = StringClaim(*payload, "kind");
-  auto iat = IntegerClaim(*payload, "iat");
-  auto exp = IntegerClaim(*payload, "exp");
+  const std::string* sub = payload->String("sub");
+  const std::string* jti = payload->String("jti");
+  const std::string* kind = payload->String("kind");
+  auto iat = payload->Integer("iat");
+  auto exp = payload->Integer("exp");
   if (!sub || !jti || !kind || !iat || !exp) {
     check.error = TokenError::kMissingClaim;
     return check;
@@ -141,7 +127,7 @@ TokenCheck TokenVerifier::Verify(std::string_view token, int64_t now_s) const {
   if (*kind == kKindService) {
     check.claims.service = true;
   } else if (*kind == kKindDevice) {
-    const std::string* dev = StringClaim(*payload, "dev");
+    const std::string* dev = payload->String("dev");
     if (!dev) {
       check.error = TokenError::kMissingClaim;
       return check;
