@@ -2,9 +2,8 @@
 #include "presence_tracker.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
-#include "chat/ids.h"
+#include "chat/json_writer.h"
 
 namespace chat::plugin {
 
@@ -72,24 +71,19 @@ std::string PresenceTopic(std::string_view user) {
   return "chat/sys/presence/" + std::string(user);
 }
 
-// Written by hand: it is built on every connect and disconnect, on the
-// broker's thread. The user is an authenticated id (chat/ids.h), which has no
-// character JSON would escape; anything else is escaped properly.
+// Built on every connect and disconnect, on the broker's thread: no JSON tree.
 std::string PresencePayload(const PresenceChange& change, int64_t boot_ms) {
-  const std::string user = IsValidId(change.user) ? '"' + change.user + '"'
-                                                   : nlohmann::json(change.user).dump();
-  std::string out;
-  out.reserve(96 + user.size());
-  out.append("{\"user\":").append(user);
-  out.append(",\"online\":").append(change.online ? "true" : "false");
-  out.append(",\"devices\":").append(std::to_string(change.devices));
-  out.append(",\"last_seen\":").append(std::to_string(change.last_seen_ms));
-  out.append(",\"boot\":").append(std::to_string(boot_ms)).push_back('}');
-  return out;
+  return JsonObjectWriter()
+      .String("user", change.user)
+      .Bool("online", change.online)
+      .Integer("devices", static_cast<int64_t>(change.devices))
+      .Integer("last_seen", change.last_seen_ms)
+      .Integer("boot", boot_ms)
+      .Finish();
 }
 
 std::string BrokerBootPayload(int64_t boot_ms) {
-  return nlohmann::ordered_json{{"boot", boot_ms}}.dump();
+  return JsonObjectWriter().Integer("boot", boot_ms).Finish();
 }
 
 }  // namespace chat::plugin

@@ -1,5 +1,5 @@
 chat_test(common_test
-  SOURCES ids_test.cc token_test.cc json_object_test.cc config_file_test.cc
+  SOURCES ids_test.cc token_test.cc json_object_test.cc json_writer_test.cc config_file_test.cc
   LIBS chat_common
   LABELS unit)
 

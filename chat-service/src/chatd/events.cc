@@ -1,6 +1,8 @@
 // Event encoding.
 #include "chatd/events.h"
 
+#include "chat/json_writer.h"
+
 namespace chat {
 
 using json = nlohmann::json;
@@ -9,15 +11,34 @@ std::string Dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-json MessageJson(const StoredMessage& m) {
-  json out{{"type", "msg"},  {"conv", m.conv},  {"seq", m.seq},   {"ts", m.ts_ms},
-           {"from", m.from}, {"dev", m.device}, {"cmid", m.cmid}, {"body", m.body}};
-  if (m.kind == "system") {
-    out["kind"] = "system";
-    out["event"] = json::parse(m.event, nullptr, /*allow_exceptions=*/false);
-  }
-  return out;
+namespace {
+
+// A system message's stored event, parsed and written again so that a
+// damaged row cannot break the event around it (null then).
+std::string SystemEventText(const std::string& stored) {
+  json event = json::parse(stored, nullptr, /*allow_exceptions=*/false);
+  return event.is_discarded() ? "null" : Dump(event);
 }
+
+// The members of a stored message, under event type `type`. Written without
+// a JSON tree: chatd encodes two events per message it accepts.
+JsonObjectWriter MessageMembers(std::string_view type, const StoredMessage& m) {
+  JsonObjectWriter event;
+  event.String("type", type)
+      .String("conv", m.conv)
+      .Integer("seq", m.seq)
+      .Integer("ts", m.ts_ms)
+      .String("from", m.from)
+      .String("dev", m.device)
+      .String("cmid", m.cmid)
+      .String("body", m.body);
+  if (m.kind == "system") {
+    event.String("kind", "system").Raw("event", SystemEventText(m.event));
+  }
+  return event;
+}
+
+}  // namespace
 
 json ConversationJson(const ConversationInfo& info) {
   json out{{"conv", info.conv}, {"kind", info.kind}, {"members", info.members}};
@@ -28,14 +49,14 @@ json ConversationJson(const ConversationInfo& info) {
   return out;
 }
 
-std::string EncodeMessage(const StoredMessage& message) { return Dump(MessageJson(message)); }
+std::string EncodeMessage(const StoredMessage& message) {
+  return MessageMembers("msg", message).Finish();
+}
 
 std::string EncodeAccepted(const StoredMessage& message, const std::string& req_id, bool dup) {
-  json event = MessageJson(message);
-  event["type"] = "accepted";
-  if (!req_id.empty()) event["req_id"] = req_id;
-  event["dup"] = dup;
-  return Dump(event);
+  JsonObjectWriter event = MessageMembers("accepted", message);
+  if (!req_id.empty()) event.String("req_id", req_id);
+  return event.Bool("dup", dup).Finish();
 }
 
 std::string EncodeConversationReply(const ConversationInfo& info, const std::string& req_id,

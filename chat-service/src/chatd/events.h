@@ -11,14 +11,13 @@
 
 namespace chat {
 
-// The `msg` object of a stored message (user or system).
-nlohmann::json MessageJson(const StoredMessage& message);
 // The fields of a conversation shared by `conv`, `conv.new` and sync entries.
 nlohmann::json ConversationJson(const ConversationInfo& info);
 // Compact JSON text; invalid UTF-8 (a bug) is replaced rather than thrown.
 std::string Dump(const nlohmann::json& value);
 
-// {"type":"msg",...} for the recipients.
+// {"type":"msg",...} for the recipients, and the entries of history and sync
+// pages.
 std::string EncodeMessage(const StoredMessage& message);
 // {"type":"accepted",...,"req_id","dup"} for the sender's devices.
 std::string EncodeAccepted(const StoredMessage& message, const std::string& req_id, bool dup);

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "chat/clock.h"
+#include "chat/json_writer.h"
 #include "chat/topics.h"
 #include "chatd/events.h"
 
@@ -68,7 +69,7 @@ std::optional<Membership> QueryService::RequireMember(const Command& command,
 void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutBatch& out) {
   const std::string& user = command.sender.user;
   json convs = json::array();
-  json messages = json::array();
+  JsonArrayWriter messages;
   json cursors = json::object();
   for (const auto& [conv, seq] : sync.cursors) cursors[conv] = seq;
   int64_t room = sync.limit;
@@ -91,20 +92,21 @@ void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutB
     for (const auto& m : messages_.After(conv, after, upto, room)) {
       if (bytes > 0 && bytes + m.body.size() > kMaxPageBytes) break;
       bytes += m.body.size();
-      messages.push_back(MessageJson(m));
+      messages.Raw(EncodeMessage(m));
       cursor = m.seq;
       --room;
     }
     cursors[conv] = std::max(cursor, known == sync.cursors.end() ? int64_t{0} : known->second);
     if (cursor < upto) more = true;
   }
-  json reply{{"type", "sync"},
-             {"convs", std::move(convs)},
-             {"messages", std::move(messages)},
-             {"cursors", cursors},
-             {"more", more}};
-  if (!command.req_id.empty()) reply["req_id"] = command.req_id;
-  out.AddOne(DeviceTopic(user, command.sender.device), Dump(reply));
+  JsonObjectWriter reply;
+  reply.String("type", "sync")
+      .Raw("convs", Dump(convs))
+      .Raw("messages", messages.Finish())
+      .Raw("cursors", Dump(cursors))
+      .Bool("more", more);
+  if (!command.req_id.empty()) reply.String("req_id", command.req_id);
+  out.AddOne(DeviceTopic(user, command.sender.device), reply.Finish());
   spdlog::debug("sync {}/{}: {} messages, more={}", user, command.sender.device, sync.limit - room,
                 more);
 }
@@ -116,15 +118,16 @@ void QueryService::History(const Command& command, const HistoryCommand& history
   int64_t upto = member->VisibleUpTo(conversations_.LastSeq(history.conv));
   int64_t before = history.before == 0 ? upto + 1 : std::min(history.before, upto + 1);
   auto found = messages_.Before(history.conv, before, member->joined_seq, history.limit);
-  json messages = json::array();
-  for (const auto& m : found) messages.push_back(MessageJson(m));
+  JsonArrayWriter messages;
+  for (const auto& m : found) messages.Raw(EncodeMessage(m));
   bool more = !found.empty() && found.front().seq > member->joined_seq;
-  json reply{{"type", "history"},
-             {"conv", history.conv},
-             {"messages", std::move(messages)},
-             {"more", more}};
-  if (!command.req_id.empty()) reply["req_id"] = command.req_id;
-  out.AddOne(DeviceTopic(command.sender.user, command.sender.device), Dump(reply));
+  JsonObjectWriter reply;
+  reply.String("type", "history")
+      .String("conv", history.conv)
+      .Raw("messages", messages.Finish())
+      .Bool("more", more);
+  if (!command.req_id.empty()) reply.String("req_id", command.req_id);
+  out.AddOne(DeviceTopic(command.sender.user, command.sender.device), reply.Finish());
 }
 
 void QueryService::Receipts(const Command& command, const ReceiptsQueryCommand& query,
