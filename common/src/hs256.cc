@@ -72,6 +72,9 @@ std::optional<std::string> Base64UrlDecode(std::string_view in) {
       out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
     }
   }
+  // The bits of the last symbol that carry no byte must be zero: one text
+  // per byte string, so a signature cannot be respelled (RFC 4648, 3.5).
+  if ((buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
   return out;
 }
 

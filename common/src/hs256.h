@@ -32,8 +32,8 @@ class Hs256 {
   EVP_MAC_CTX* keyed_ = nullptr;  // never updated: each Mac works on a copy
 };
 
-// Decodes unpadded base64url; nullopt on any other character, on padding and
-// on an impossible length.
+// Decodes unpadded base64url; nullopt on any other character, on padding, on
+// an impossible length and on non-zero bits after the last byte.
 std::optional<std::string> Base64UrlDecode(std::string_view in);
 
 }  // namespace chat

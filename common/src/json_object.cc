@@ -1,9 +1,11 @@
 // A strict single-pass JSON reader for one object's top-level members.
 #include "chat/json_object.h"
 
+#include <locale.h>
+#include <stdlib.h>
+
 #include <charconv>
 #include <cmath>
-#include <cstdlib>
 
 #include "chat/ids.h"
 
@@ -54,7 +56,9 @@ class JsonObjectReader {
       SkipSpace();
       if (!ReadValue(depth, member)) return false;
       if (into) {
-        if (into->Find(member.name)) return false;
+        if (into->members_.size() == JsonObject::kMaxMembers || into->Find(member.name)) {
+          return false;
+        }
         into->members_.push_back(std::move(member));
       }
       SkipSpace();
@@ -118,22 +122,25 @@ class JsonObjectReader {
       if (!Consume('+')) Consume('-');
       if (!SkipDigits()) return false;
     }
-    if (!integral) return IsFinite(text_.substr(start, pos_ - start));
-    const char* first = text_.data() + start;
-    const char* last = text_.data() + pos_;
-    int64_t value = 0;
-    auto [end, error] = std::from_chars(first, last, value);
-    if (error == std::errc() && end == last) {
-      member.kind = Kind::kInteger;
-      member.integer = value;
-    }  // else too large for int64_t: a number, but not an integer claim
-    return true;
+    const std::string_view number = text_.substr(start, pos_ - start);
+    if (integral) {
+      int64_t value = 0;
+      auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
+      if (error == std::errc()) {
+        member.kind = Kind::kInteger;
+        member.integer = value;
+        return true;
+      }  // else too large for int64_t: a number, but not an integer claim
+    }
+    return IsFinite(number);
   }
 
   // RFC 8259 lets a reader limit the range of numbers: one beyond a double's
-  // is refused, as nlohmann::json refuses it.
+  // is refused, as nlohmann::json refuses it. Read in the "C" locale, whatever
+  // the process's LC_NUMERIC says.
   static bool IsFinite(std::string_view number) {
-    return std::isfinite(std::strtod(std::string(number).c_str(), nullptr));
+    static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", nullptr);
+    return std::isfinite(strtod_l(std::string(number).c_str(), nullptr, c_locale));
   }
 
   bool SkipDigits() {

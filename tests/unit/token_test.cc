@@ -98,6 +98,17 @@ TEST(Token, ATruncatedOrPaddedSignatureIsRefused) {
   }
 }
 
+// The signature's last symbol carries 2 bits that are no part of any byte;
+// setting one spells the same signature differently, which is refused.
+TEST(Token, ASignatureRespelledInItsUnusedBitsIsRefused) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string token = TokenSigner(KeyOf('k')).Sign(DeviceClaims());
+  ASSERT_TRUE(TokenVerifier(KeyOf('k')).Verify(token, kNow).ok());
+  token.back() = kAlphabet[kAlphabet.find(token.back()) | 1];
+  EXPECT_EQ(TokenVerifier(KeyOf('k')).Verify(token, kNow).error, TokenError::kBadSignature);
+}
+
 TEST(Token, MoreThanThreePartsIsMalformed) {
   std::string token = TokenSigner(KeyOf('k')).Sign(DeviceClaims());
   auto first = token.find('.');

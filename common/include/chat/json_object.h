@@ -15,13 +15,15 @@ namespace chat {
 class JsonObject {
  public:
   // The object that `text` is, or nullopt unless `text` is exactly one JSON
-  // object (RFC 8259; whitespace around it allowed) whose strings are valid
-  // UTF-8, whose member names are unique (RFC 7515 lets a JWT reader refuse
-  // duplicates), whose numbers are within a double's range and whose values
-  // nest at most kMaxDepth deep.
+  // object (RFC 8259; whitespace around it allowed, no byte order mark) whose
+  // strings are valid UTF-8, whose top-level member names are unique (RFC
+  // 7515 lets a JWT reader refuse duplicates) and at most kMaxMembers, whose
+  // numbers are within a double's range and whose values nest at most
+  // kMaxDepth deep.
   static std::optional<JsonObject> Parse(std::string_view text);
 
   static constexpr int kMaxDepth = 32;
+  static constexpr std::size_t kMaxMembers = 64;
 
   // The decoded string value of member `name`; nullptr when it is absent or
   // not a string.
