@@ -1,6 +1,8 @@
 // Token registration lookups in SQLite, read-only and fail-closed.
 #include "sqlite_token_registry.h"
 
+#include "chat/database.h"
+
 namespace chat::plugin {
 
 namespace {
@@ -33,11 +35,7 @@ SqliteTokenRegistry::SqliteTokenRegistry(std::string db_path, int busy_timeout_m
     : db_path_(std::move(db_path)), busy_timeout_ms_(busy_timeout_ms) {}
 
 std::string SqliteTokenRegistry::Open() {
-  // The broker's thread is SQLite's only user in this process: no allocation
-  // needs the global mutex of SQLite's memory statistics (a no-op once
-  // SQLite is initialized).
-  static const int memstatus_rc = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-  (void)memstatus_rc;
+  DisableSqliteMemoryStatistics();
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(db_path_.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);

@@ -5,22 +5,20 @@
 
 namespace chat {
 
-namespace {
-// SQLite's memory statistics put a global mutex around every allocation; no
-// part of the product reads them (SQLite's docs recommend turning them off
-// for speed). Only possible before SQLite initializes; later it is a no-op.
-void DisableMemoryStatisticsOnce() {
+void DisableSqliteMemoryStatistics() {
+  // sqlite3_config is allowed only before SQLite initializes: once per process.
   static const int rc = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)rc;
 }
 
+namespace {
 [[noreturn]] void Fail(sqlite3* db, std::string_view what) {
   throw StoreFailure(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 }  // namespace
 
 Database Database::Open(const std::string& path, Mode mode) {
-  DisableMemoryStatisticsOnce();
+  DisableSqliteMemoryStatistics();
   sqlite3* raw = nullptr;
   int flags =
       mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);

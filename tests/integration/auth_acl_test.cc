@@ -9,6 +9,7 @@
 
 #include "chat/clock.h"
 #include "chat/fanout_frames.h"
+#include "chat/support/base64url.h"
 #include "chat/token.h"
 #include "chat/topics.h"
 #include "harness/mqtt_probe.h"
@@ -145,6 +146,27 @@ TEST_F(AuthAclTest, GarbagePasswordIsRefused) {
   stack_.Provision("alice", "phone");
   EXPECT_EQ(ConnectRc("alice:phone", "alice", "hunter2"), kNotAuthorized);
   EXPECT_EQ(ConnectRc("alice:phone", "alice", "a.b.c"), kNotAuthorized);
+}
+
+// The signature's last symbol has 2 bits outside any byte: setting one spells
+// the same signature another way, which the broker refuses.
+TEST_F(AuthAclTest, SignatureRespelledInItsUnusedBitsIsRefused) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string token = stack_.Provision("alice", "phone");
+  token.back() = kAlphabet[kAlphabet.find(token.back()) | 1];
+  EXPECT_EQ(ConnectRc("alice:phone", "alice", token), kNotAuthorized);
+  EXPECT_TRUE(BrokerLogged("chat-plugin: refused alice:phone: bad_signature"));
+}
+
+// A header that names "alg" twice is refused before its signature is looked
+// at, whichever of the two a reader would pick.
+TEST_F(AuthAclTest, HeaderWithADuplicateMemberIsMalformed) {
+  std::string token = stack_.Provision("alice", "phone");
+  std::string forged =
+      support::Base64UrlEncode(R"({"alg":"none","alg":"HS256"})") + token.substr(token.find('.'));
+  EXPECT_EQ(ConnectRc("alice:phone", "alice", forged), kNotAuthorized);
+  EXPECT_TRUE(BrokerLogged("chat-plugin: refused alice:phone: malformed"));
 }
 
 TEST_F(AuthAclTest, DeviceProvisionedAfterARefusalConnectsAtOnce) {
@@ -317,7 +339,8 @@ TEST_F(AuthAclTest, FanOutTargetingANonChatTopicIsIgnored) {
       alice->WaitFor([](const auto& m) { return HasTopic(m, "chat/inbox/alice/done"); }, kWait);
   ASSERT_EQ(got.size(), 1u) << Describe(got);
   EXPECT_TRUE(service->Messages().empty());
-  EXPECT_TRUE(BrokerLogged("chat-plugin: fan-out from svc:test: item 0 targets chat/up/alice/phone"));
+  EXPECT_TRUE(
+      BrokerLogged("chat-plugin: fan-out from svc:test: item 0 targets chat/up/alice/phone"));
   EXPECT_TRUE(BrokerLogged("chat-plugin: fan-out from svc:test: item 0: does not start with"));
 }
 

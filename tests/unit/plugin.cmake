@@ -11,5 +11,5 @@ chat_test(plugin_test
     plugin_presence_test.cc
     plugin_presence_snapshot_test.cc
     plugin_registry_test.cc
-  LIBS chat_plugin_core chat_store PkgConfig::LIBJWT
+  LIBS chat_plugin_core chat_store chat_test_support PkgConfig::LIBJWT
   LABELS unit)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "authenticator.h"
+#include "chat/support/base64url.h"
 #include "chat/token.h"
 
 namespace chat::plugin {
@@ -28,24 +29,6 @@ class FakeRegistry : public TokenRegistry {
   RegistrationStatus status = RegistrationStatus::kActive;
   std::vector<std::string> calls;
 };
-
-std::string Base64Url(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  uint32_t bits = 0;
-  int count = 0;
-  for (unsigned char c : in) {
-    bits = (bits << 8) | c;
-    count += 8;
-    while (count >= 6) {
-      out.push_back(kAlphabet[(bits >> (count - 6)) & 0x3F]);
-      count -= 6;
-    }
-  }
-  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 0x3F]);
-  return out;
-}
 
 class PluginAuthTest : public ::testing::Test {
  protected:
@@ -123,8 +106,8 @@ TEST_F(PluginAuthTest, TokenSignedWithAnotherKeyIsRefused) {
 }
 
 TEST_F(PluginAuthTest, TokenWithAlgNoneIsRefused) {
-  std::string header = Base64Url(R"({"alg":"none","typ":"JWT"})");
-  std::string payload = Base64Url(
+  std::string header = support::Base64UrlEncode(R"({"alg":"none","typ":"JWT"})");
+  std::string payload = support::Base64UrlEncode(
       R"({"sub":"alice","dev":"phone","kind":"device","jti":"0123456789abcdef0123456789abcdef",)"
       R"("iat":1699999940,"exp":1700003600})");
   for (const std::string& token :
@@ -163,7 +146,7 @@ TEST_F(PluginAuthTest, GarbagePasswordIsRefused) {
 
 TEST_F(PluginAuthTest, TamperedClaimsAreRefused) {
   std::string token = Sign(DeviceClaims("alice"));
-  std::string forged_payload = Base64Url(
+  std::string forged_payload = support::Base64UrlEncode(
       R"({"sub":"bob","dev":"phone","kind":"device","jti":"0123456789abcdef0123456789abcdef",)"
       R"("iat":1699999940,"exp":1700003600})");
   auto first = token.find('.');

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "chat/key_file.h"
+#include "chat/support/base64url.h"
 
 namespace chat {
 namespace {
@@ -13,24 +14,6 @@ constexpr int64_t kNow = 1'700'000'000;
 SigningKey KeyOf(char fill) { return SigningKey(32, static_cast<unsigned char>(fill)); }
 
 TokenClaims DeviceClaims() { return {"alice", "phone", "0123abcd", kNow, kNow + 3600, false}; }
-
-std::string Base64Url(const std::string& in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  int bits = 0;
-  uint32_t buffer = 0;
-  for (unsigned char c : in) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      out.push_back(kAlphabet[(buffer >> (bits - 6)) & 0x3F]);
-      bits -= 6;
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(buffer << (6 - bits)) & 0x3F]);
-  return out;
-}
 
 TEST(Token, SignedDeviceTokenVerifiesWithItsClaims) {
   std::string token = TokenSigner(KeyOf('k')).Sign(DeviceClaims());
@@ -65,15 +48,15 @@ TEST(Token, TamperedPayloadIsRefused) {
   std::string token = TokenSigner(KeyOf('k')).Sign(DeviceClaims());
   auto first = token.find('.');
   auto second = token.find('.', first + 1);
-  std::string forged_payload = Base64Url(
+  std::string forged_payload = support::Base64UrlEncode(
       R"({"sub":"bob","dev":"phone","jti":"0123abcd","kind":"device","iat":1700000000,"exp":1700003600})");
   std::string forged = token.substr(0, first + 1) + forged_payload + token.substr(second);
   EXPECT_FALSE(TokenVerifier(KeyOf('k')).Verify(forged, kNow).ok());
 }
 
 TEST(Token, AlgNoneIsRefused) {
-  std::string header = Base64Url(R"({"alg":"none","typ":"JWT"})");
-  std::string payload = Base64Url(
+  std::string header = support::Base64UrlEncode(R"({"alg":"none","typ":"JWT"})");
+  std::string payload = support::Base64UrlEncode(
       R"({"sub":"alice","dev":"phone","jti":"0123abcd","kind":"device","iat":1700000000,"exp":1800000000})");
   for (const std::string& token : {header + "." + payload + ".", header + "." + payload + ".x"}) {
     EXPECT_FALSE(TokenVerifier(KeyOf('k')).Verify(token, kNow).ok()) << token;
@@ -85,7 +68,7 @@ TEST(Token, OnlyHs256IsAccepted) {
   std::string rest = token.substr(token.find('.'));
   for (const char* header : {R"({"alg":"none","typ":"JWT"})", R"({"alg":"HS512","typ":"JWT"})",
                              R"({"alg":"RS256","typ":"JWT"})", R"({"typ":"JWT"})"}) {
-    EXPECT_EQ(TokenVerifier(KeyOf('k')).Verify(Base64Url(header) + rest, kNow).error,
+    EXPECT_EQ(TokenVerifier(KeyOf('k')).Verify(support::Base64UrlEncode(header) + rest, kNow).error,
               TokenError::kWrongAlgorithm)
         << header;
   }

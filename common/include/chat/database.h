@@ -21,6 +21,12 @@ class StoreFailure : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Turns SQLite's memory statistics off for this process: they put a global
+// mutex around every allocation, and nothing here reads them (SQLite's docs
+// recommend this for speed). Call before the first connection opens; later
+// calls do nothing. Database::Open calls it.
+void DisableSqliteMemoryStatistics();
+
 class Statement;
 
 class Database {
