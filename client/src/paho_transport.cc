@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "chat/client/transport.h"
+#include "chat/tcp_no_delay.h"
 
 namespace chat::client {
 namespace {
@@ -107,6 +108,9 @@ ConnectResult PahoTransport::Connect(const ConnectParams& params, milliseconds t
       return ConnectResult::Failed(ConnectResult::Outcome::kTimedOut,
                                    "no CONNACK within " + std::to_string(timeout.count()) + " ms");
     }
+    // Paho leaves Nagle on: a send right after a PUBACK would wait for the
+    // broker's delayed ACK, up to 40 ms (chat/tcp_no_delay.h).
+    DisableNagleToPort(static_cast<uint16_t>(params.port));
     std::lock_guard lock(mu_);
     client_ = std::move(client);
     return ConnectResult::Connected();

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "chat/clock.h"
+#include "chat/tcp_no_delay.h"
 #include "chat/topics.h"
 #include "chatd/presence_view.h"
 
@@ -37,6 +38,12 @@ BrokerLink::BrokerLink(BrokerLinkOptions options, CommandHandler on_command)
   });
   client_->set_connected_handler([this](const std::string&) {
     spdlog::info("connected to broker {}:{}", options_.host, options_.port);
+    // Each batch's fan-out follows a PUBACK on this connection: with Nagle
+    // on, it could wait up to 40 ms for the broker's delayed ACK.
+    if (DisableNagleToPort(static_cast<uint16_t>(options_.port)) < 1) {
+      spdlog::warn("could not turn Nagle's algorithm off on the broker connection; "
+                   "deliveries may wait up to 40 ms");
+    }
     Subscribe();
   });
   client_->set_connection_lost_handler([this](const std::string& cause) {

@@ -1,0 +1,22 @@
+// Turns Nagle's algorithm off on the MQTT connections Paho opened.
+//
+// Paho MQTT C 1.3.11 (Debian 12) never sets TCP_NODELAY and has no option
+// for it (eclipse-paho/paho.mqtt.c#530). With Nagle on, a packet written
+// while an earlier small one is still unacknowledged waits for the broker's
+// delayed ACK: up to 40 ms on Linux. chatd writes a PUBACK, then a batch's
+// fan-out publish right behind it, so without this a few batches in every
+// second waited about 40 ms (bench/README.md, "Where the latency goes").
+// The broker side is `set_tcp_nodelay true` in mosquitto.conf.
+#pragma once
+
+#include <cstdint>
+
+namespace chat {
+
+// Sets TCP_NODELAY on every connected TCP socket of this process whose peer
+// port is `peer_port` (Paho does not hand out its socket, so they are found
+// in /proc/self/fd). Returns how many sockets have it on now, or -1 if the
+// process's descriptors cannot be listed. Call after each (re)connect.
+int DisableNagleToPort(uint16_t peer_port);
+
+}  // namespace chat
