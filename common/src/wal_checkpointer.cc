@@ -1,4 +1,4 @@
-// Passive WAL checkpoints on a thread of their own.
+// Passive WAL checkpoints on a thread of their own, finished by the writer.
 #include "chat/wal_checkpointer.h"
 
 namespace chat {
@@ -28,35 +28,80 @@ int64_t WalCheckpointer::checkpoints() const {
   return checkpoints_;
 }
 
+int64_t WalCheckpointer::finished_checkpoints() const {
+  std::lock_guard lock(mutex_);
+  return finished_checkpoints_;
+}
+
 int64_t WalCheckpointer::inline_checkpoints() const {
   std::lock_guard lock(mutex_);
   return inline_checkpoints_;
 }
 
+int64_t WalCheckpointer::restarts() const {
+  std::lock_guard lock(mutex_);
+  return generation_;
+}
+
+void WalCheckpointer::Checkpoint(sqlite3* db, int64_t& counter) {
+  int64_t generation = 0;
+  {
+    std::lock_guard lock(mutex_);
+    generation = generation_;
+  }
+  int log_frames = -1;
+  int copied = -1;
+  // Passive: never waits for the writer or readers; copies what it can.
+  // SQLITE_BUSY (another checkpoint under way) is retried when next due.
+  int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
+  std::lock_guard lock(mutex_);
+  ++counter;
+  commits_since_checkpoint_ = 0;
+  // A restart in between makes the count refer to a WAL that is gone.
+  if (rc == SQLITE_OK && generation == generation_ && copied >= 0) copied_frames_ = copied;
+}
+
 // Called by SQLite on the writer's thread after each commit, with the number
 // of frames now in the WAL. Returns SQLITE_OK: the commit itself is done.
-int WalCheckpointer::OnCommit(void* self_ptr, sqlite3* db, const char* schema, int frames) {
+int WalCheckpointer::OnCommit(void* self_ptr, sqlite3* db, const char*, int frames) {
   auto* self = static_cast<WalCheckpointer*>(self_ptr);
-  if (frames >= self->options_.frames_inline) {
-    // The checkpointer is far behind (or a reader pins the WAL): do what
-    // SQLite's own hook would, so the file stays bounded.
-    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    std::lock_guard lock(self->mutex_);
-    ++self->inline_checkpoints_;
-    self->commits_since_checkpoint_ = 0;
-    return SQLITE_OK;
-  }
   bool wake = false;
   {
     std::lock_guard lock(self->mutex_);
+    if (frames < self->wal_frames_) {  // the WAL started again from its beginning
+      ++self->generation_;
+      self->copied_frames_ = 0;
+    }
+    self->wal_frames_ = frames;
     ++self->commits_since_checkpoint_;
-    if (frames >= self->options_.frames_wanted && !self->wanted_) {
+    int pending = frames - self->copied_frames_;
+    if (frames >= self->options_.frames_wanted && pending > self->options_.frames_finish &&
+        frames < self->options_.frames_inline && !self->running_ && !self->wanted_) {
       self->wanted_ = true;
       wake = true;
     }
   }
   if (wake) self->wake_.notify_one();
+  if (frames >= self->options_.frames_inline) {
+    // The checkpointer is far behind (or a reader pins the WAL): do what
+    // SQLite's own hook would, so the file stays bounded.
+    self->Checkpoint(db, self->inline_checkpoints_);
+  }
   return SQLITE_OK;
+}
+
+bool WalCheckpointer::FinishDue() const {
+  int pending = wal_frames_ - copied_frames_;
+  return wal_frames_ >= options_.frames_wanted && !running_ && pending > 0 &&
+         pending <= options_.frames_finish;
+}
+
+void WalCheckpointer::FinishOnWriterThread() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!FinishDue()) return;
+  }
+  Checkpoint(writer_.handle(), finished_checkpoints_);
 }
 
 void WalCheckpointer::Run() {
@@ -66,14 +111,11 @@ void WalCheckpointer::Run() {
     if (stop_) break;
     if (!wanted_ && commits_since_checkpoint_ == 0) continue;
     wanted_ = false;
-    commits_since_checkpoint_ = 0;
+    running_ = true;
     lock.unlock();
-    // Passive: never waits for the writer or readers; copies what it can.
-    // Errors (SQLITE_BUSY from a concurrent inline checkpoint) are retried
-    // at the next wake-up.
-    sqlite3_wal_checkpoint_v2(own_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    Checkpoint(own_.handle(), checkpoints_);
     lock.lock();
-    ++checkpoints_;
+    running_ = false;
   }
 }
 

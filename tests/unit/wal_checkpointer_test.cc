@@ -48,7 +48,8 @@ class WalCheckpointerTest : public ::testing::Test {
 };
 
 TEST_F(WalCheckpointerTest, CheckpointsOnItsOwnThreadOnceTheWalIsLongEnough) {
-  WalCheckpointer checkpointer(*db_, {.frames_wanted = 50, .frames_inline = 1'000'000});
+  WalCheckpointer checkpointer(*db_,
+                               {.frames_wanted = 50, .frames_finish = 10, .frames_inline = 1'000'000});
   Commit(400);
   for (int i = 0; i < 200 && checkpointer.checkpoints() == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -81,6 +82,49 @@ TEST_F(WalCheckpointerTest, AnIdleDatabaseIsCheckpointedAfterTheIdlePeriod) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_GT(checkpointer.checkpoints(), 0);
+}
+
+TEST_F(WalCheckpointerTest, TheWriterFinishesADueCheckpointAndTheNextWriteRestartsTheWal) {
+  // Every due WAL counts as nearly done here, so the thread is never asked.
+  WalCheckpointer checkpointer(*db_, {.frames_wanted = 50,
+                                      .frames_finish = 1'000'000,
+                                      .frames_inline = 1'000'000,
+                                      .idle_period = std::chrono::hours(1)});
+  Commit(10);
+  checkpointer.FinishOnWriterThread();  // not due yet: a WAL of ~10 frames
+  EXPECT_EQ(checkpointer.finished_checkpoints(), 0);
+
+  Commit(60);
+  checkpointer.FinishOnWriterThread();
+  EXPECT_EQ(checkpointer.finished_checkpoints(), 1);
+  checkpointer.FinishOnWriterThread();  // nothing left to copy
+  EXPECT_EQ(checkpointer.finished_checkpoints(), 1);
+  EXPECT_EQ(checkpointer.restarts(), 0);
+
+  Commit(1);
+  EXPECT_EQ(checkpointer.restarts(), 1);
+  EXPECT_EQ(checkpointer.checkpoints(), 0);
+  EXPECT_EQ(RowsSeenByANewConnection(), 71);
+}
+
+TEST_F(WalCheckpointerTest, UnderSteadyCommitsTheWalKeepsRestarting) {
+  // A writer that never pauses: the thread copies the bulk, the writer the
+  // last frames between its commits, and the WAL starts again each time.
+  WalCheckpointer checkpointer(*db_, {.frames_wanted = 100,
+                                      .frames_finish = 30,
+                                      .frames_inline = 1'000'000,
+                                      .idle_period = std::chrono::hours(1)});
+  for (int i = 0; i < 1500; ++i) {
+    Commit(1);
+    checkpointer.FinishOnWriterThread();
+  }
+  EXPECT_GE(checkpointer.restarts(), 3);
+  EXPECT_GE(checkpointer.finished_checkpoints(), 3);
+  EXPECT_EQ(checkpointer.inline_checkpoints(), 0);
+  // 1500 rows of 3 KB are over 6 MB of frames; a WAL that keeps restarting
+  // stays within a few hundred frames of 4 KiB.
+  EXPECT_LT(WalBytes(), 1000u * 4096u);
+  EXPECT_EQ(RowsSeenByANewConnection(), 1500);
 }
 
 TEST_F(WalCheckpointerTest, SQLitesOwnAutomaticCheckpointIsOff) {

@@ -102,10 +102,11 @@ int main(int argc, char** argv) {
                           });
     auto publish = [&link](const std::string& p) { return link.PublishFanout(p); };
     std::atomic<bool> stop{false};
+    chat::WalCheckpointer checkpointer(db);
     chat::WriterOptions writer_options;
     writer_options.limits = limits;
+    writer_options.after_batch = [&checkpointer] { checkpointer.FinishOnWriterThread(); };
     chat::Writer writer(db, writes, publish, writer_options);
-    chat::WalCheckpointer checkpointer(db);
     chat::QueryService query_service(config->db_path, presence, publish);
     std::thread writer_thread([&] {
       try {
@@ -139,6 +140,10 @@ int main(int argc, char** argv) {
     signal_thread.join();
     writer_thread.join();
     query_thread.join();
+    spdlog::info("WAL checkpoints: {} on the checkpointer thread, {} finished by the writer, {} "
+                 "inline; the WAL restarted {} times",
+                 checkpointer.checkpoints(), checkpointer.finished_checkpoints(),
+                 checkpointer.inline_checkpoints(), checkpointer.restarts());
     link.Stop();
     spdlog::info("chatd stopped");
     return 0;

@@ -25,6 +25,7 @@ void Writer::Run(const std::atomic<bool>& stop) {
     for (const std::string& payload : out.Encode()) publish_(payload);
     spdlog::debug("batch: {} commands, {} accepted, {} duplicates, {} rejected", commands.size(),
                   stats.accepted, stats.duplicates, stats.rejected);
+    if (options_.after_batch) options_.after_batch();
   }
 }
 

@@ -18,6 +18,10 @@ namespace chat {
 struct WriterOptions {
   CommandLimits limits;
   std::size_t max_batch = 512;
+  // Runs on the writer thread after each batch's fan-out is handed to the
+  // broker link, outside any transaction (chatd finishes WAL checkpoints
+  // there: chat/wal_checkpointer.h).
+  std::function<void()> after_batch;
 };
 
 class Writer {
