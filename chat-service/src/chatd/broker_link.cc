@@ -9,7 +9,6 @@
 #include <thread>
 
 #include "chat/clock.h"
-#include "chat/tcp_no_delay.h"
 #include "chat/topics.h"
 #include "chatd/presence_view.h"
 
@@ -22,15 +21,12 @@ constexpr int kMaxInflight = 1000;                // QoS 1 publishes awaiting PU
 constexpr int64_t kServiceTokenTtlS = 24 * 3600;  // re-minted at every (re)connect
 constexpr auto kSubscribeTimeout = std::chrono::seconds(10);
 constexpr int kRefusedSubscription = 0x80;  // SUBACK return code in MQTT 3.1.1
+constexpr std::string_view kFanoutNameSuffix = "-fanout";  // svc:chatd-fanout
 }  // namespace
 
 BrokerLink::BrokerLink(BrokerLinkOptions options, CommandHandler on_command)
     : options_(std::move(options)), on_command_(std::move(on_command)) {
-  std::string uri = "tcp://" + options_.host + ":" + std::to_string(options_.port);
-  std::string client_id = std::string(kServicePrefix) + options_.service_name;
-  mqtt::create_options create(MQTTVERSION_3_1_1, kMaxBuffered);
-  create.set_send_while_disconnected(true, /*anyTime=*/true);
-  client_ = std::make_unique<mqtt::async_client>(uri, client_id, create, nullptr);
+  client_ = MakeClient(options_.service_name);
   client_->set_message_callback([this](mqtt::const_message_ptr message) {
     const std::string& topic = message->get_topic();
     if (topic == kBrokerBootTopic) FollowPresenceSnapshot(message->to_string());
@@ -38,29 +34,36 @@ BrokerLink::BrokerLink(BrokerLinkOptions options, CommandHandler on_command)
   });
   client_->set_connected_handler([this](const std::string&) {
     spdlog::info("connected to broker {}:{}", options_.host, options_.port);
-    // Each batch's fan-out follows a PUBACK on this connection: with Nagle
-    // on, it could wait up to 40 ms for the broker's delayed ACK.
-    if (DisableNagleToPort(static_cast<uint16_t>(options_.port)) < 1) {
-      spdlog::warn("could not turn Nagle's algorithm off on the broker connection; "
-                   "deliveries may wait up to 40 ms");
-    }
     Subscribe();
   });
-  client_->set_connection_lost_handler([this](const std::string& cause) {
-    spdlog::warn("lost the broker connection ({}); reconnecting",
-                 cause.empty() ? "no reason" : cause);
-  });
-  client_->set_update_connection_handler([this](mqtt::connect_data& data) {
-    data.set_password(MintToken());
-    return true;
+  fanout_client_ = MakeClient(options_.service_name + std::string(kFanoutNameSuffix));
+  fanout_client_->set_connected_handler([this](const std::string&) {
+    spdlog::info("fan-out connection to broker {}:{} up", options_.host, options_.port);
   });
 }
 
 BrokerLink::~BrokerLink() { Stop(); }
 
-std::string BrokerLink::MintToken() const {
+std::unique_ptr<mqtt::async_client> BrokerLink::MakeClient(const std::string& name) {
+  std::string uri = "tcp://" + options_.host + ":" + std::to_string(options_.port);
+  mqtt::create_options create(MQTTVERSION_3_1_1, kMaxBuffered);
+  create.set_send_while_disconnected(true, /*anyTime=*/true);
+  auto client = std::make_unique<mqtt::async_client>(uri, std::string(kServicePrefix) + name,
+                                                     create, nullptr);
+  client->set_connection_lost_handler([name](const std::string& cause) {
+    spdlog::warn("{}{} lost the broker connection ({}); reconnecting", kServicePrefix, name,
+                 cause.empty() ? "no reason" : cause);
+  });
+  client->set_update_connection_handler([this, name](mqtt::connect_data& data) {
+    data.set_password(MintToken(name));
+    return true;
+  });
+  return client;
+}
+
+std::string BrokerLink::MintToken(const std::string& name) const {
   int64_t now = NowSeconds();
-  TokenClaims claims{options_.service_name, "", NewTokenId(), now, now + kServiceTokenTtlS, true};
+  TokenClaims claims{name, "", NewTokenId(), now, now + kServiceTokenTtlS, true};
   return TokenSigner(options_.key).Sign(claims);
 }
 
@@ -130,28 +133,30 @@ void BrokerLink::FollowPresenceSnapshot(const std::string& broker_payload) {
   if (mark && mark->until) RequestPresence(*mark->until);
 }
 
-bool BrokerLink::Start(const std::atomic<bool>& stop) {
+bool BrokerLink::Connect(mqtt::async_client& client, const std::string& name,
+                         const std::function<bool()>& connected,
+                         const std::atomic<bool>& stop) {
   auto backoff = std::chrono::milliseconds(200);
   while (!stop) {
     // Built here and passed directly: never copy connect options (DESIGN.md, Paho 1.2.0).
     mqtt::connect_options options;
     options.set_mqtt_version(MQTTVERSION_3_1_1);
-    options.set_clean_session(false);  // the broker keeps our subscription and queue
+    options.set_clean_session(false);  // the broker keeps our subscriptions and queue
     options.set_keep_alive_interval(20);
-    options.set_user_name(std::string(kServicePrefix) + options_.service_name);
-    options.set_password(MintToken());
+    options.set_user_name(std::string(kServicePrefix) + name);
+    options.set_password(MintToken(name));
     options.set_max_inflight(kMaxInflight);
     options.set_automatic_reconnect(1, 30);
     try {
-      client_->connect(options)->wait();  // the connected handler subscribes
-      if (WaitUntilSubscribed(stop)) return true;
+      client.connect(options)->wait();
+      if (connected()) return true;
       if (stop) break;
-      spdlog::warn("subscriptions at broker {}:{} not granted; reconnecting", options_.host,
-                   options_.port);
-      client_->disconnect()->wait();
+      spdlog::warn("{}{}: subscriptions at broker {}:{} not granted; reconnecting", kServicePrefix,
+                   name, options_.host, options_.port);
+      client.disconnect()->wait();
     } catch (const mqtt::exception& e) {
-      spdlog::warn("cannot connect to broker {}:{} ({}); retrying in {} ms", options_.host,
-                   options_.port, e.what(), backoff.count());
+      spdlog::warn("{}{} cannot connect to broker {}:{} ({}); retrying in {} ms", kServicePrefix,
+                   name, options_.host, options_.port, e.what(), backoff.count());
     }
     for (auto waited = std::chrono::milliseconds(0); waited < backoff && !stop;
          waited += std::chrono::milliseconds(50)) {
@@ -162,9 +167,18 @@ bool BrokerLink::Start(const std::atomic<bool>& stop) {
   return false;
 }
 
+bool BrokerLink::Start(const std::atomic<bool>& stop) {
+  // Fan-out first: the first commit's events then leave at once.
+  return Connect(*fanout_client_, options_.service_name + std::string(kFanoutNameSuffix),
+                 [] { return true; }, stop) &&
+         // The connected handler subscribes.
+         Connect(*client_, options_.service_name, [&] { return WaitUntilSubscribed(stop); }, stop);
+}
+
 bool BrokerLink::PublishFanout(const std::string& payload) {
   try {
-    client_->publish(std::string(kFanoutTopic), payload.data(), payload.size(), kQos, false);
+    fanout_client_->publish(std::string(kFanoutTopic), payload.data(), payload.size(), kQos,
+                            false);
     return true;
   } catch (const mqtt::exception& e) {
     spdlog::error("fan-out publish of {} bytes could not be queued: {}", payload.size(), e.what());
@@ -173,11 +187,13 @@ bool BrokerLink::PublishFanout(const std::string& payload) {
 }
 
 void BrokerLink::Stop() {
-  if (!client_ || !client_->is_connected()) return;
-  try {
-    client_->disconnect(std::chrono::seconds(2))->wait_for(std::chrono::seconds(3));
-  } catch (const mqtt::exception& e) {
-    spdlog::warn("disconnect: {}", e.what());
+  for (mqtt::async_client* client : {fanout_client_.get(), client_.get()}) {
+    if (!client || !client->is_connected()) continue;
+    try {
+      client->disconnect(std::chrono::seconds(2))->wait_for(std::chrono::seconds(3));
+    } catch (const mqtt::exception& e) {
+      spdlog::warn("disconnect {}: {}", client->get_client_id(), e.what());
+    }
   }
 }
 

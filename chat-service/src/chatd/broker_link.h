@@ -1,11 +1,22 @@
-// chatd's MQTT connection to the broker (Paho MQTT C++, MQTT 3.1.1, no client
-// persistence: the database is the record). Receives every device command on
+// chatd's MQTT connections to the broker (Paho MQTT C++, MQTT 3.1.1, no
+// client persistence: the database is the record).
+//
+// The command connection (`svc:chatd`) receives every device command on
 // chat/up/+/+ and the plugin's presence on chat/sys/presence/+ and
-// chat/sys/broker in Paho's callback and hands them on at once; publishes
-// fan-out batches to $CONTROL/chat/v2/fanout. After every (re)connect, once
-// its subscriptions are granted, it asks the plugin for a presence snapshot
-// on $CONTROL/chat/v1/presence and then for each further page the plugin
-// announces (PROTOCOL.md section 4), so the presence view is whole again.
+// chat/sys/broker in Paho's callback and hands them on at once. After every
+// (re)connect, once its subscriptions are granted, it asks the plugin for a
+// presence snapshot on $CONTROL/chat/v1/presence and then for each further
+// page the plugin announces (PROTOCOL.md section 4), so the presence view is
+// whole again.
+//
+// The fan-out connection (`svc:chatd-fanout`) only publishes: fan-out
+// batches and query replies to $CONTROL/chat/v2/fanout. It is separate
+// because Paho leaves Nagle's algorithm on: on a shared connection a
+// batch's publish, written right after PUBACKs for commands, waited for the
+// broker's delayed ACK of those PUBACKs, up to 40 ms. Here every publish is
+// answered by the broker's PUBACK, which carries the ACK at once, and the
+// command connection's PUBACKs still travel together (turning Nagle off on
+// one shared connection cost 10 % of 1:1 throughput; bench/README.md).
 #pragma once
 
 #include <mqtt/async_client.h>
@@ -26,6 +37,7 @@ struct BrokerLinkOptions {
   std::string host = "127.0.0.1";
   int port = 1883;
   std::string service_name = "chatd";  // username and client id become "svc:chatd"
+                                       // and, for fan-out, "svc:chatd-fanout"
   SigningKey key;                      // signs the service's own token
 };
 
@@ -37,13 +49,15 @@ class BrokerLink {
   BrokerLink(BrokerLinkOptions options, CommandHandler on_command);
   ~BrokerLink();
 
-  // Connects and subscribes, retrying with backoff until it succeeds or
-  // `stop` becomes true. Returns whether it is connected. Afterwards Paho
-  // reconnects by itself, with a fresh token each time.
+  // Connects both connections and subscribes, retrying with backoff until
+  // it succeeds or `stop` becomes true. Returns whether both are connected.
+  // Afterwards Paho reconnects each by itself, with a fresh token each time.
   bool Start(const std::atomic<bool>& stop);
-  // Queues one QoS 1 publish; buffered by Paho while disconnected.
-  // Thread-safe. Returns false if it could not even be queued.
+  // Queues one QoS 1 publish on the fan-out connection; buffered by Paho
+  // while disconnected. Thread-safe. Returns false if it could not even be
+  // queued.
   bool PublishFanout(const std::string& payload);
+  // Disconnects the fan-out connection first, so queued publishes go out.
   void Stop();
 
  private:
@@ -58,7 +72,13 @@ class BrokerLink {
     BrokerLink& link_;
   };
 
-  std::string MintToken() const;
+  // A Paho client for service `name`, reconnecting with a fresh token.
+  std::unique_ptr<mqtt::async_client> MakeClient(const std::string& name);
+  std::string MintToken(const std::string& name) const;
+  // Connects `client` as service `name`, retrying with backoff; then
+  // `connected()` must hold or it disconnects and tries again.
+  bool Connect(mqtt::async_client& client, const std::string& name,
+               const std::function<bool()>& connected, const std::atomic<bool>& stop);
   // Subscribes to every topic chatd reads, in one SUBSCRIBE; then OnSubscribed.
   void Subscribe();
   void OnSubscribed();
@@ -76,7 +96,8 @@ class BrokerLink {
   std::mutex mutex_;
   std::condition_variable subscribed_changed_;
   bool subscribed_ = false;  // guarded by mutex_: a SUBACK arrived since Start
-  std::unique_ptr<mqtt::async_client> client_;
+  std::unique_ptr<mqtt::async_client> client_;         // commands and presence
+  std::unique_ptr<mqtt::async_client> fanout_client_;  // fan-out publishes only
 };
 
 }  // namespace chat

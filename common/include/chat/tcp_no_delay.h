@@ -1,12 +1,14 @@
-// Turns Nagle's algorithm off on the MQTT connections Paho opened.
+// Turns Nagle's algorithm off on the MQTT connection Paho opened.
 //
 // Paho MQTT C 1.3.11 (Debian 12) never sets TCP_NODELAY and has no option
 // for it (eclipse-paho/paho.mqtt.c#530). With Nagle on, a packet written
 // while an earlier small one is still unacknowledged waits for the broker's
-// delayed ACK: up to 40 ms on Linux. chatd writes a PUBACK, then a batch's
-// fan-out publish right behind it, so without this a few batches in every
-// second waited about 40 ms (bench/README.md, "Where the latency goes").
-// The broker side is `set_tcp_nodelay true` in mosquitto.conf.
+// delayed ACK: up to 40 ms on Linux. A device that PUBACKs a message and
+// then sends one of its own would wait that long. The client library calls
+// this after each connect. (chatd keeps Nagle, which lets its many PUBACKs
+// travel together, and publishes on a connection of its own instead:
+// chatd/broker_link.h.) The broker side is `set_tcp_nodelay true` in
+// mosquitto.conf.
 #pragma once
 
 #include <cstdint>
