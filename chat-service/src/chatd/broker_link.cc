@@ -168,11 +168,18 @@ bool BrokerLink::Connect(mqtt::async_client& client, const std::string& name,
 }
 
 bool BrokerLink::Start(const std::atomic<bool>& stop) {
-  // Fan-out first: the first commit's events then leave at once.
-  return Connect(*fanout_client_, options_.service_name + std::string(kFanoutNameSuffix),
-                 [] { return true; }, stop) &&
-         // The connected handler subscribes.
-         Connect(*client_, options_.service_name, [&] { return WaitUntilSubscribed(stop); }, stop);
+  // Both at once: Paho notices a socket opened while its network thread
+  // waits on another only when that wait times out, about a second later.
+  bool fanout_up = false;
+  std::thread fanout([&] {
+    fanout_up = Connect(*fanout_client_, options_.service_name + std::string(kFanoutNameSuffix),
+                        [] { return true; }, stop);
+  });
+  // The connected handler subscribes.
+  bool commands_up =
+      Connect(*client_, options_.service_name, [&] { return WaitUntilSubscribed(stop); }, stop);
+  fanout.join();
+  return fanout_up && commands_up;
 }
 
 bool BrokerLink::PublishFanout(const std::string& payload) {
