@@ -31,19 +31,28 @@ bool IsTcpSocketToPort(int fd, uint16_t peer_port) {
 
 }  // namespace
 
-int DisableNagleToPort(uint16_t peer_port) {
+std::optional<std::vector<int>> TcpSocketsToPort(uint16_t peer_port) {
   DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return -1;
-  int changed = 0;
+  if (dir == nullptr) return std::nullopt;
+  std::vector<int> sockets;
   while (const dirent* entry = readdir(dir)) {
     char* end = nullptr;
     long fd = std::strtol(entry->d_name, &end, 10);
     if (end == entry->d_name || *end != '\0' || fd == dirfd(dir)) continue;
-    if (!IsTcpSocketToPort(static_cast<int>(fd), peer_port)) continue;
-    int on = 1;
-    if (setsockopt(static_cast<int>(fd), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) == 0) ++changed;
+    if (IsTcpSocketToPort(static_cast<int>(fd), peer_port)) sockets.push_back(static_cast<int>(fd));
   }
   closedir(dir);
+  return sockets;
+}
+
+int DisableNagleToPort(uint16_t peer_port) {
+  std::optional<std::vector<int>> sockets = TcpSocketsToPort(peer_port);
+  if (!sockets) return -1;
+  int changed = 0;
+  for (int fd : *sockets) {
+    int on = 1;
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) == 0) ++changed;
+  }
   return changed;
 }
 

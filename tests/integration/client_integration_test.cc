@@ -1,6 +1,9 @@
 // The client library and chat-cli against the real stack: what an app and a
 // shell script see.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <cstdio>
@@ -10,6 +13,7 @@
 #include <thread>
 
 #include "chat/client/chat_client.h"
+#include "chat/tcp_no_delay.h"
 #include "client_reliability_support.h"
 #include "harness/test_stack.h"
 
@@ -53,6 +57,20 @@ TEST(ClientIntegration, LibrarySendIsAcceptedAndDelivered) {
   ASSERT_TRUE(delivered && delivered->Is("msg"));
   EXPECT_EQ(delivered->body, "from the library");
   EXPECT_EQ(delivered->cmid, sent.cmid);
+}
+
+TEST(ClientIntegration, LibraryTurnsNagleOffOnItsBrokerConnection) {
+  // With Nagle on, a send written right after a PUBACK waits for the
+  // broker's delayed ACK, up to 40 ms (chat/tcp_no_delay.h).
+  TestStack stack;
+  auto alice = Connected(stack, "alice", "phone");
+  auto sockets = TcpSocketsToPort(static_cast<uint16_t>(stack.port()));
+  ASSERT_TRUE(sockets);
+  ASSERT_EQ(sockets->size(), 1u);  // the client's connection, in this process
+  int nodelay = 0;
+  socklen_t length = sizeof nodelay;
+  ASSERT_EQ(getsockopt(sockets->front(), IPPROTO_TCP, TCP_NODELAY, &nodelay, &length), 0);
+  EXPECT_EQ(nodelay, 1);
 }
 
 TEST(ClientIntegration, LibraryReportsRefusedConnection) {

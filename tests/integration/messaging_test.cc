@@ -29,6 +29,18 @@ class MessagingTest : public ::testing::Test {
   TestStack stack_;
 };
 
+TEST_F(MessagingTest, ChatdPublishesTheFanOutOnAConnectionOfItsOwn) {
+  // On the command connection a batch's publish waited behind the PUBACKs
+  // for commands (Nagle, the broker's delayed ACK): up to 40 ms.
+  Device alice(stack_, "alice", "phone");
+  Device bob(stack_, "bob", "phone");
+  alice.Send(SendTo("bob", "m-1", "hello"));
+  ASSERT_EQ(bob.Await("msg", 1).size(), 1u);
+  std::string log = stack_.BrokerLog();
+  EXPECT_NE(log.find(" as svc:chatd ("), std::string::npos) << log;
+  EXPECT_NE(log.find(" as svc:chatd-fanout ("), std::string::npos) << log;
+}
+
 TEST_F(MessagingTest, MessageReachesEveryDeviceOfRecipientAndSenderWithTheSameSeq) {
   Device alice_phone(stack_, "alice", "phone");
   Device alice_laptop(stack_, "alice", "laptop");

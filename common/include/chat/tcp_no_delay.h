@@ -12,13 +12,19 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <vector>
 
 namespace chat {
 
-// Sets TCP_NODELAY on every connected TCP socket of this process whose peer
-// port is `peer_port` (Paho does not hand out its socket, so they are found
-// in /proc/self/fd). Returns how many sockets have it on now, or -1 if the
-// process's descriptors cannot be listed. Call after each (re)connect.
+// The descriptors of this process's connected TCP sockets whose peer port is
+// `peer_port`, found in /proc/self/fd (Paho does not hand out its socket);
+// nullopt if the descriptors cannot be listed.
+std::optional<std::vector<int>> TcpSocketsToPort(uint16_t peer_port);
+
+// Sets TCP_NODELAY on each of those sockets. Returns how many have it on
+// now, or -1 if the descriptors cannot be listed. Call after each
+// (re)connect.
 int DisableNagleToPort(uint16_t peer_port);
 
 }  // namespace chat
