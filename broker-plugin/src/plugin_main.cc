@@ -262,6 +262,13 @@ int OnDisconnect(int, void* event_data, void* userdata) {
   return MOSQ_ERR_SUCCESS;
 }
 
+// Fired at the end of every pass of the broker's main loop: the connects of
+// that pass shared one registry snapshot, which ends here.
+int OnTick(int, void*, void* userdata) {
+  static_cast<ChatPlugin*>(userdata)->registry.EndSnapshot();
+  return MOSQ_ERR_SUCCESS;
+}
+
 void Unregister(mosquitto_plugin_id_t* id) {
   mosquitto_callback_unregister(id, MOSQ_EVT_BASIC_AUTH, OnBasicAuth, nullptr);
   mosquitto_callback_unregister(id, MOSQ_EVT_ACL_CHECK, OnAclCheck, nullptr);
@@ -269,6 +276,7 @@ void Unregister(mosquitto_plugin_id_t* id) {
   mosquitto_callback_unregister(id, MOSQ_EVT_CONTROL, OnFanOutJson, kFanOutJsonControl);
   mosquitto_callback_unregister(id, MOSQ_EVT_CONTROL, OnPresenceRequest, kPresenceControl);
   mosquitto_callback_unregister(id, MOSQ_EVT_DISCONNECT, OnDisconnect, nullptr);
+  mosquitto_callback_unregister(id, MOSQ_EVT_TICK, OnTick, nullptr);
 }
 
 int Init(mosquitto_plugin_id_t* id, void** userdata, mosquitto_opt* options, int option_count) {
@@ -290,7 +298,8 @@ int Init(mosquitto_plugin_id_t* id, void** userdata, mosquitto_opt* options, int
                                   plugin.get()) ||
       mosquitto_callback_register(id, MOSQ_EVT_CONTROL, OnPresenceRequest, kPresenceControl,
                                   plugin.get()) ||
-      mosquitto_callback_register(id, MOSQ_EVT_DISCONNECT, OnDisconnect, nullptr, plugin.get())) {
+      mosquitto_callback_register(id, MOSQ_EVT_DISCONNECT, OnDisconnect, nullptr, plugin.get()) ||
+      mosquitto_callback_register(id, MOSQ_EVT_TICK, OnTick, nullptr, plugin.get())) {
     mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: cannot register the broker callbacks");
     Unregister(id);
     return MOSQ_ERR_UNKNOWN;

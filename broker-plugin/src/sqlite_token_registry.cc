@@ -1,6 +1,8 @@
 // Token registration lookups in SQLite, read-only and fail-closed.
 #include "sqlite_token_registry.h"
 
+#include <utility>
+
 #include "chat/database.h"
 
 namespace chat::plugin {
@@ -15,6 +17,9 @@ constexpr std::string_view kLookupSql =
     "LEFT JOIN devices AS d ON d.user_id = t.user_id AND d.id = t.device_id "
     "LEFT JOIN users AS u ON u.id = t.user_id "
     "WHERE t.jti = ?1 AND t.user_id = ?2 AND t.device_id = ?3";
+// A deferred transaction: the read snapshot begins at the first lookup.
+constexpr std::string_view kBeginSql = "BEGIN";
+constexpr std::string_view kCommitSql = "COMMIT";
 
 }  // namespace
 
@@ -31,8 +36,11 @@ std::string_view RegistrationStatusName(RegistrationStatus status) {
   return "unknown";
 }
 
-SqliteTokenRegistry::SqliteTokenRegistry(std::string db_path, int busy_timeout_ms)
-    : db_path_(std::move(db_path)), busy_timeout_ms_(busy_timeout_ms) {}
+SqliteTokenRegistry::SqliteTokenRegistry(std::string db_path, int busy_timeout_ms,
+                                         std::chrono::milliseconds max_snapshot_age)
+    : db_path_(std::move(db_path)),
+      busy_timeout_ms_(busy_timeout_ms),
+      max_snapshot_age_(max_snapshot_age) {}
 
 std::string SqliteTokenRegistry::Open() {
   DisableSqliteMemoryStatistics();
@@ -47,30 +55,83 @@ std::string SqliteTokenRegistry::Open() {
     return error;
   }
   sqlite3_busy_timeout(raw, busy_timeout_ms_);
-  sqlite3_stmt* stmt = nullptr;
-  rc = sqlite3_prepare_v3(raw, kLookupSql.data(), static_cast<int>(kLookupSql.size()),
-                          SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-  lookup_.reset(stmt);
-  if (rc != SQLITE_OK) {
-    std::string error = "cannot query " + db_path_ + ": " + sqlite3_errmsg(raw);
-    Close();
-    return error;
+  for (auto [sql, statement] : {std::pair{kLookupSql, &lookup_}, std::pair{kBeginSql, &begin_},
+                                std::pair{kCommitSql, &commit_}}) {
+    std::string error = Prepare(sql, *statement);
+    if (!error.empty()) {
+      Close();
+      return error;
+    }
   }
   return {};
 }
 
+std::string SqliteTokenRegistry::Prepare(std::string_view sql, Statement& out) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  out.reset(stmt);
+  if (rc == SQLITE_OK) return {};
+  return "cannot query " + db_path_ + ": " + sqlite3_errmsg(db_.get());
+}
+
 void SqliteTokenRegistry::Close() {
   lookup_.reset();
-  db_.reset();
+  commit_.reset();
+  begin_.reset();
+  db_.reset();  // also ends an open snapshot
+  in_snapshot_ = false;
+}
+
+void SqliteTokenRegistry::EndSnapshot() {
+  if (!in_snapshot_) return;
+  in_snapshot_ = false;
+  int rc = sqlite3_step(commit_.get());
+  sqlite3_reset(commit_.get());
+  // A read-only COMMIT does not fail; if it did, start afresh next time.
+  if (rc != SQLITE_DONE) Close();
+}
+
+bool SqliteTokenRegistry::EnsureSnapshot(std::string& detail) {
+  auto now = std::chrono::steady_clock::now();
+  if (in_snapshot_ && now - snapshot_started_ <= max_snapshot_age_) return true;
+  EndSnapshot();
+  if (!db_) {
+    detail = Open();
+    if (!detail.empty()) return false;
+  }
+  int rc = sqlite3_step(begin_.get());
+  sqlite3_reset(begin_.get());
+  if (rc != SQLITE_DONE) {
+    detail = "cannot query " + db_path_ + ": " + sqlite3_errmsg(db_.get());
+    Close();
+    return false;
+  }
+  in_snapshot_ = true;
+  snapshot_started_ = now;
+  return true;
 }
 
 Registration SqliteTokenRegistry::Check(std::string_view jti, std::string_view user,
                                         std::string_view device) {
   Registration result;
-  if (!lookup_) {
-    result.detail = Open();
-    if (!result.detail.empty()) return result;
+  bool shared = in_snapshot_;
+  if (!EnsureSnapshot(result.detail)) return result;
+  result = Lookup(jti, user, device);
+  if (result.status != RegistrationStatus::kActive &&
+      result.status != RegistrationStatus::kUnavailable && shared && in_snapshot_) {
+    // Read again from the latest state: the answer may predate a change made
+    // since the snapshot began (a device provisioned a moment ago).
+    EndSnapshot();
+    if (!EnsureSnapshot(result.detail)) return result;
+    result = Lookup(jti, user, device);
   }
+  return result;
+}
+
+Registration SqliteTokenRegistry::Lookup(std::string_view jti, std::string_view user,
+                                         std::string_view device) {
+  Registration result;
   sqlite3_stmt* stmt = lookup_.get();
   sqlite3_bind_text(stmt, 1, jti.data(), static_cast<int>(jti.size()), SQLITE_TRANSIENT);
   sqlite3_bind_text(stmt, 2, user.data(), static_cast<int>(user.size()), SQLITE_TRANSIENT);

@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "chat/clock.h"
 #include "chat/database.h"
@@ -56,11 +58,51 @@ TEST_F(PluginRegistryTest, IssuedTokenIsActive) {
   EXPECT_EQ(Check(Issue()), RegistrationStatus::kActive);
 }
 
-TEST_F(PluginRegistryTest, RevokedTokenIsRevokedAtTheNextCheck) {
+TEST_F(PluginRegistryTest, RevokedTokenIsRevokedOnceTheBrokerLoopPassEnds) {
   TokenRecord token = Issue();
   EXPECT_EQ(Check(token), RegistrationStatus::kActive);
   accounts_->RevokeToken(token.jti, NowSeconds());
+  // Checks of one pass of the broker loop share its snapshot.
+  EXPECT_EQ(Check(token), RegistrationStatus::kActive);
+  registry_->EndSnapshot();
   EXPECT_EQ(Check(token), RegistrationStatus::kRevoked);
+}
+
+TEST_F(PluginRegistryTest, SnapshotNeverOutlivesItsMaximumAge) {
+  SqliteTokenRegistry registry(path_, 250, std::chrono::milliseconds(20));
+  TokenRecord token = Issue();
+  EXPECT_EQ(registry.Check(token.jti, token.user, token.device).status,
+            RegistrationStatus::kActive);
+  accounts_->RevokeToken(token.jti, NowSeconds());
+  std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  EXPECT_EQ(registry.Check(token.jti, token.user, token.device).status,
+            RegistrationStatus::kRevoked);
+}
+
+TEST_F(PluginRegistryTest, DeviceProvisionedDuringASharedSnapshotConnectsAtOnce) {
+  EXPECT_EQ(Check(Issue()), RegistrationStatus::kActive);  // the pass's snapshot begins
+  ASSERT_EQ(accounts_->AddDevice("alice", "tablet", ""), AccountError::kNone);
+  TokenRecord fresh = Issue("alice", "tablet");
+  EXPECT_EQ(Check(fresh), RegistrationStatus::kActive);
+}
+
+TEST_F(PluginRegistryTest, EndingTheSnapshotLetsACheckpointCopyEveryFrame) {
+  TokenRecord token = Issue();
+  EXPECT_EQ(Check(token), RegistrationStatus::kActive);
+  // A reader never blocks a WAL writer: this commits while the snapshot is open.
+  ASSERT_EQ(accounts_->AddDevice("alice", "tablet", ""), AccountError::kNone);
+  auto checkpoint = [&] {
+    int log_frames = -1, copied = -1;
+    EXPECT_EQ(sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                        &log_frames, &copied),
+              SQLITE_OK);
+    return std::pair{copied, log_frames};
+  };
+  auto [copied_open, frames_open] = checkpoint();
+  EXPECT_LT(copied_open, frames_open) << "the open snapshot still needs the older pages";
+  registry_->EndSnapshot();
+  auto [copied, frames] = checkpoint();
+  EXPECT_EQ(copied, frames);
 }
 
 TEST_F(PluginRegistryTest, UnknownJtiIsUnknown) {
