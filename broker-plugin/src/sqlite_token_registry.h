@@ -12,8 +12,9 @@
 namespace chat::plugin {
 
 // One read-only SQLite connection, opened on the first Check (so the broker
-// may start before the database exists) and one prepared statement: a
-// primary-key lookup of the jti joined with its device and user. Fails closed:
+// may start before the database exists), and prepared statements: a
+// primary-key lookup of the jti joined with its device and user, and the
+// BEGIN and COMMIT around a snapshot. Fails closed:
 // when the file cannot be opened or queried the answer is kUnavailable, and
 // the connection is dropped so the next Check reopens it.
 //
