@@ -89,21 +89,6 @@ void WriteTargets(std::ostream& md, const BenchResults& r, const BenchParams& p)
                 : "not measured")
        << " |\n";
   }
-  if (r.isolation) {
-    const IsolationResult& x = *r.isolation;
-    md << "| 1:1 p99 next to a busy group of " << p.group_size << " ("
-       << Num(p.isolation_group_rate) << " msgs/s, " << p.isolation_readers << " read receipts/s)"
-       << (x.alone.offered_per_s > 0 ? ", 1:1 at " + Num(x.alone.offered_per_s) + "/s" : "")
-       << " | ";
-    if (!x.error.empty()) {
-      md << "not measured (" << x.error
-         << ") | - | - | <= 10 ms and <= 2x alone | not measured |\n";
-    } else {
-      md << Num(x.busy.latency.p99_ms, 2) << " ms | 1:1 alone: " << Num(x.alone.latency.p99_ms, 2)
-         << " ms | " << Ratio(x.busy.latency.p99_ms, x.alone.latency.p99_ms)
-         << " | <= 10 ms and <= 2x alone | " << Verdict(IsolationTargetMet(x)) << " |\n";
-    }
-  }
   const ConnectionRun* plain = RunNamed(r.connections, "without plugin");
   const ConnectionRun* plugin = RunNamed(r.connections, "with plugin");
   if (plain && plugin) {
@@ -131,6 +116,30 @@ void WriteTargets(std::ostream& md, const BenchResults& r, const BenchParams& p)
                            : "failed: " + c.error)
        << " | - | - | <= 1 s | " << (c.error.empty() ? Verdict(c.sync_s <= 1.0) : "not measured")
        << " |\n";
+  }
+  md << "\n";
+}
+
+// Issue 4's "large groups must not hold up small conversations", with the
+// criterion we chose, kept apart from issue 6's targets.
+void WriteIsolationCriterion(std::ostream& md, const BenchResults& r, const BenchParams& p) {
+  if (!r.isolation) return;
+  md << "Beside those targets, issue 4 asks that large groups do not hold up small "
+        "conversations; the criterion is ours (section \"Isolation\" below):\n\n"
+     << "| figure | measured | reference, same run | ratio | criterion | verdict |\n"
+     << "|---|---|---|---|---|---|\n";
+  const IsolationResult& x = *r.isolation;
+  md << "| 1:1 p99 next to a busy group of " << p.group_size << " ("
+     << Num(p.isolation_group_rate) << " msgs/s, " << p.isolation_readers << " read receipts/s)"
+     << (x.alone.offered_per_s > 0 ? ", 1:1 at " + Num(x.alone.offered_per_s) + "/s" : "")
+     << " | ";
+  if (!x.error.empty()) {
+    md << "not measured (" << x.error
+       << ") | - | - | <= 10 ms and <= 2x alone | not measured |\n";
+  } else {
+    md << Num(x.busy.latency.p99_ms, 2) << " ms | 1:1 alone: " << Num(x.alone.latency.p99_ms, 2)
+       << " ms | " << Ratio(x.busy.latency.p99_ms, x.alone.latency.p99_ms)
+       << " | <= 10 ms and <= 2x alone | " << Verdict(IsolationTargetMet(x)) << " |\n";
   }
   md << "\n";
 }
@@ -339,6 +348,7 @@ void WriteReport(const BenchResults& r, const BenchParams& p, const std::string&
      << "Every figure below was measured in this one run, on this machine, side by side with "
         "the raw broker (bench/README.md explains how to read it).\n\n";
   WriteTargets(md, r, p);
+  WriteIsolationCriterion(md, r, p);
   WriteThroughput(md, r);
   WriteLatency(md, r);
   WriteIsolation(md, r, p);
