@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/run.sh: one command for the whole benchmark. Builds chat-bench (and the
+# bench/run.sh: one command for the whole benchmark. Installs what is missing
+# (scripts/install-deps.sh, and gnuplot for the plot), builds chat-bench (and the
 # plugin and chatd it starts) in Release into build-bench/, runs every
 # scenario on loopback with its own brokers, chatd and scratch directories,
 # plots the latencies and writes bench/results/<date-time>/report.md;
@@ -21,6 +22,8 @@ if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
   exit 0
 fi
 
+# The build's packages (a no-op when all are present), then the plot's.
+"$root/scripts/install-deps.sh"
 if ! command -v gnuplot >/dev/null; then
   echo "[run.sh] installing gnuplot-nox for the latency plot"
   if [[ $(id -u) -eq 0 ]]; then
