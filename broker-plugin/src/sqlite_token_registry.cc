@@ -109,14 +109,15 @@ bool SqliteTokenRegistry::EnsureSnapshot(std::string& detail) {
   }
   in_snapshot_ = true;
   snapshot_started_ = now;
+  lookups_in_snapshot_ = 0;
   return true;
 }
 
 Registration SqliteTokenRegistry::Check(std::string_view jti, std::string_view user,
                                         std::string_view device) {
   Registration result;
-  bool shared = in_snapshot_;
   if (!EnsureSnapshot(result.detail)) return result;
+  bool shared = lookups_in_snapshot_++ > 0;
   result = Lookup(jti, user, device);
   if (result.status != RegistrationStatus::kActive &&
       result.status != RegistrationStatus::kUnavailable && shared && in_snapshot_) {
@@ -124,6 +125,7 @@ Registration SqliteTokenRegistry::Check(std::string_view jti, std::string_view u
     // since the snapshot began (a device provisioned a moment ago).
     EndSnapshot();
     if (!EnsureSnapshot(result.detail)) return result;
+    lookups_in_snapshot_ = 1;
     result = Lookup(jti, user, device);
   }
   return result;

@@ -21,9 +21,9 @@ namespace chat::plugin {
 // Checks share one read snapshot (a WAL read transaction) until EndSnapshot,
 // which the plugin calls at the end of every broker loop iteration: a burst
 // of connects then pays for one transaction, not one each (taking and
-// dropping the WAL read lock was half the cost of a lookup). The snapshot is
-// never older than `max_snapshot_age`, even if EndSnapshot is not called, and
-// a refusal read from a shared snapshot is read again from a fresh one, so a
+// dropping the WAL read lock was half the cost of a lookup). No lookup uses a
+// snapshot older than `max_snapshot_age`, even if EndSnapshot is not called,
+// and a refusal read from a shared snapshot is read again from a fresh one, so a
 // device provisioned a moment ago connects at once. A lock held by a writer is
 // waited on for at most busy_timeout_ms, since Check runs on the broker's only
 // thread. Not thread-safe: broker thread only.
@@ -66,6 +66,7 @@ class SqliteTokenRegistry final : public TokenRegistry {
   Statement lookup_;
   bool in_snapshot_ = false;
   std::chrono::steady_clock::time_point snapshot_started_;
+  int lookups_in_snapshot_ = 0;  // a refusal is read again only if earlier ones shared it
 };
 
 }  // namespace chat::plugin

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "chat/clock.h"
+#include "chat/database.h"
 #include "chat/fanout_frames.h"
 #include "chat/support/base64url.h"
 #include "chat/token.h"
@@ -121,6 +122,23 @@ TEST_F(AuthAclTest, RevokedTokenIsRefusedAtTheNextConnect) {
   stack_.RevokeDevice("alice", "phone");
   EXPECT_EQ(ConnectRc("alice:phone", "alice", token), kNotAuthorized);
   EXPECT_TRUE(BrokerLogged("chat-plugin: refused alice:phone: revoked"));
+}
+
+// The plugin reads the registry in one snapshot per pass of the broker's
+// loop and ends it on the loop's tick: a connected, quiet broker must not
+// keep an old snapshot open, or chatd could never copy the WAL home.
+TEST_F(AuthAclTest, ConnectCheckLeavesNoReadSnapshotOpen) {
+  auto alice = ConnectedDevice("alice", "phone");  // the plugin reads the registry
+  std::this_thread::sleep_for(milliseconds(300));  // many passes of the broker's loop
+  stack_.Provision("bob", "phone");                // commits after that read
+  Database db = Database::Open(stack_.db_path());
+  int log_frames = -1;
+  int copied = -1;
+  ASSERT_EQ(sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                      &log_frames, &copied),
+            SQLITE_OK);
+  EXPECT_GT(log_frames, 0);
+  EXPECT_EQ(copied, log_frames) << "a reader still holds frames the checkpoint cannot copy";
 }
 
 TEST_F(AuthAclTest, TokenForAnotherDeviceIsRefused) {
