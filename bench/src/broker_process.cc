@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "chat/protocol.h"
 #include "chat/support/loopback.h"
 #include "clock.h"
 
@@ -30,7 +31,7 @@ std::string BrokerConfig(const BrokerSettings& s, int port) {
        << "max_queued_messages 10000\n"
        << "max_queued_bytes 16777216\n"
        << "max_inflight_messages 100\n"
-       << "max_packet_size 33554432\n"
+       << "max_packet_size " << chat::protocol::kMaxPacketBytes << "\n"
        << "set_tcp_nodelay true\n"
        << "persistence false\n"
        << "log_dest file " << s.dir << "/" << s.name << ".log\n"

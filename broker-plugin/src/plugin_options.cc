@@ -7,10 +7,6 @@
 
 namespace chat::plugin {
 
-namespace {
-constexpr std::size_t kMaxMqttPayload = 268435455;  // the MQTT packet limit
-}  // namespace
-
 std::optional<PluginConfig> ParsePluginOptions(
     const std::vector<std::pair<std::string, std::string>>& options, std::string* error) {
   PluginConfig config;
@@ -24,9 +20,10 @@ std::optional<PluginConfig> ParsePluginOptions(
       std::size_t parsed = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
       if (ec != std::errc() || end != value.data() + value.size() || parsed == 0 ||
-          parsed > kMaxMqttPayload) {
+          parsed > protocol::kMaxServicePayloadBytes) {
         *error = "plugin_opt_max_payload_bytes: expected an integer from 1 to " +
-                 std::to_string(kMaxMqttPayload) + ", got '" + value + "'";
+                 std::to_string(protocol::kMaxServicePayloadBytes) +
+                 " (the broker's max_packet_size less room for the topic)" + ", got '" + value + "'";
         return std::nullopt;
       }
       config.max_payload_bytes = parsed;

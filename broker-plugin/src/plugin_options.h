@@ -7,14 +7,16 @@
 #include <utility>
 #include <vector>
 
+#include "chat/protocol.h"
 #include "chat/token.h"
 
 namespace chat::plugin {
 
 struct PluginConfig {
-  SigningKey key;                         // plugin_opt_key_file (required)
-  std::string db_path;                    // plugin_opt_db_path (required)
-  std::size_t max_payload_bytes = 65536;  // plugin_opt_max_payload_bytes
+  SigningKey key;        // plugin_opt_key_file (required)
+  std::string db_path;   // plugin_opt_db_path (required)
+  // plugin_opt_max_payload_bytes: the largest command a device may publish.
+  std::size_t max_payload_bytes = protocol::kDefaultMaxCommandBytes;
 };
 
 // Parses the options as mosquitto hands them over: keys without the

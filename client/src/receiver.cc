@@ -47,6 +47,7 @@ bool Receiver::HandleSyncReply(Event& event, Clock::time_point now) {
     case SyncDriver::Reply::kNextPage:
     case SyncDriver::Reply::kRoundDone: break;
   }
+  for (Event& message : event.messages) AcceptOwn(message, now);
   // Messages first, then the list: the server's counts already include them.
   Release(sequencer_.ApplySyncPage(std::move(event.messages), event.cursors));
   {
@@ -60,6 +61,14 @@ bool Receiver::HandleSyncReply(Event& event, Clock::time_point now) {
   summary.cursors = sequencer_.Cursors();
   Deliver(std::move(summary));
   return true;
+}
+
+void Receiver::AcceptOwn(Event& message, Clock::time_point now) {
+  if (message.from != options_.user || message.IsSystem()) return;
+  message.type = event_type::kAccepted;
+  if (message.dev != options_.device) return;
+  outbox_.Settle(message.cmid, now);
+  pending_.Offer(message);
 }
 
 bool Receiver::SettleError(Event& event, Clock::time_point now) {

@@ -15,7 +15,8 @@ namespace chat {
 // on the first byte that breaks the grammar; nothing is half-kept then.
 class JsonObjectReader {
  public:
-  explicit JsonObjectReader(std::string_view text) : text_(text) {}
+  JsonObjectReader(std::string_view text, JsonObject::Numbers numbers)
+      : text_(text), numbers_(numbers) {}
 
   bool ReadTopLevel(JsonObject& object) {
     SkipSpace();
@@ -132,7 +133,7 @@ class JsonObjectReader {
         return true;
       }  // else too large for int64_t: a number, but not an integer claim
     }
-    return IsFinite(number);
+    return numbers_ == JsonObject::Numbers::kAnyRange || IsFinite(number);
   }
 
   // RFC 8259 lets a reader limit the range of numbers: one beyond a double's
@@ -239,12 +240,13 @@ class JsonObjectReader {
   }
 
   std::string_view text_;
+  const JsonObject::Numbers numbers_;
   std::size_t pos_ = 0;
 };
 
-std::optional<JsonObject> JsonObject::Parse(std::string_view text) {
+std::optional<JsonObject> JsonObject::Parse(std::string_view text, Numbers numbers) {
   JsonObject object;
-  if (!JsonObjectReader(text).ReadTopLevel(object)) return std::nullopt;
+  if (!JsonObjectReader(text, numbers).ReadTopLevel(object)) return std::nullopt;
   return object;
 }
 

@@ -10,10 +10,12 @@
 #include "chat/clock.h"
 #include "chat/database.h"
 #include "chat/fanout_frames.h"
+#include "chat/protocol.h"
 #include "chat/support/base64url.h"
 #include "chat/token.h"
 #include "chat/topics.h"
 #include "harness/mqtt_probe.h"
+#include "harness/raw_mqtt_connection.h"
 #include "harness/test_stack.h"
 
 namespace chat::testing {
@@ -306,6 +308,30 @@ TEST_F(AuthAclSmallLimitTest, OversizePublishIsDroppedAndTheDeviceIsTold) {
   auto got = service->WaitFor([](const auto& m) { return !m.empty(); }, kWait);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].payload.size(), 1024u);
+}
+
+TEST_F(AuthAclTest, APacketDeclaredLargerThanTheLimitClosesTheConnectionAtOnce) {
+  std::string token = stack_.Provision("alice", "phone");
+  RawMqttConnection device(stack_.port());
+  ASSERT_EQ(device.Connect("alice:phone", "alice", token, 60), 0);
+  // 256 MB announced, nothing of it sent: the broker must not wait for it.
+  ASSERT_TRUE(device.SendPublishHeader("chat/up/alice/phone", 256u * 1024 * 1024));
+  EXPECT_TRUE(device.WaitForClose(2000));
+}
+
+TEST_F(AuthAclTest, APacketAtTheLimitIsReadAndRefusedByThePluginNotTheBroker) {
+  auto service = ConnectedService();
+  std::string token = stack_.Provision("alice", "phone");
+  RawMqttConnection device(stack_.port());
+  ASSERT_EQ(device.Connect("alice:phone", "alice", token, 60), 0);
+  const std::string topic = "chat/up/alice/phone";
+  // Remaining length = topic field + payload = exactly the broker's limit less
+  // the fixed header's 4 bytes (type byte and a 3-byte length).
+  std::string payload(protocol::kMaxPacketBytes - 4 - 2 - topic.size(), 'x');
+  ASSERT_TRUE(device.Publish(topic, payload, false));
+  EXPECT_FALSE(device.WaitForClose(500));  // read whole, the connection stays
+  EXPECT_TRUE(service->WaitFor([](const auto& m) { return !m.empty(); }, milliseconds(300))
+                  .empty());  // over the device limit: dropped by the plugin
 }
 
 // --- fan-out ----------------------------------------------------------------

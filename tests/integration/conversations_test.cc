@@ -113,6 +113,31 @@ TEST_F(ConversationsTest, RemovedMemberReceivesNothingAfterRemovalAndCannotReadP
   EXPECT_EQ(post["code"], "not_member");
 }
 
+TEST_F(ConversationsTest, RemovedMemberLearnsNothingAndChangesNothingAfterRemoval) {
+  TestDevice alice(stack_, "alice", "phone");
+  std::string conv = CreateGroup(alice);
+  TestDevice bob(stack_, "bob", "phone");
+  TestDevice carol(stack_, "carol", "phone");
+  alice.Request({{"type", "group.remove"}, {"conv", conv}, {"users", {"bob"}}}, "g2");
+  json after = alice.Request(SendIn(conv, "after", "not for bob"), "r-after");
+  ASSERT_EQ(after["type"], "accepted") << after.dump();
+  int64_t seq = after["seq"];
+  auto code = [&](json command, const std::string& req_id) {
+    command["conv"] = conv;
+    return bob.Request(command, req_id)["code"];
+  };
+  EXPECT_EQ(code({{"type", "receipts"}, {"seq", seq}}, "q1"), "not_member");
+  EXPECT_EQ(code({{"type", "receipts"}, {"seq", 1}}, "q2"), "not_member");
+  EXPECT_EQ(code({{"type", "read"}, {"seq", seq}}, "q3"), "not_member");
+  EXPECT_EQ(code({{"type", "delivered"}, {"seq", seq}}, "q4"), "not_member");
+  EXPECT_EQ(code({{"type", "typing"}}, "q5"), "not_member");
+  // Nothing of bob's reached the members: no receipt moved, no typing relayed.
+  for (TestDevice* member : {&alice, &carol}) {
+    for (const auto& r : member->Await("receipt", 100, 500ms)) EXPECT_NE(r["user"], "bob");
+    EXPECT_TRUE(member->Await("typing", 1, 1ms).empty());
+  }
+}
+
 TEST_F(ConversationsTest, NonMemberCannotReadOrPost) {
   TestDevice alice(stack_, "alice", "phone");
   std::string conv = CreateGroup(alice);

@@ -107,6 +107,36 @@ TEST_F(ReceiverTest, AcceptedOfAnotherDeviceOfTheUserLeavesTheOutboxAlone) {
   EXPECT_EQ(TakenSeqs(), Seqs{1});  // still a message of the conversation
 }
 
+TEST_F(ReceiverTest, AnOwnMessageThatSyncBringsFirstIsItsAcceptance) {
+  outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
+  pending_.ExpectAcceptance("m1", "");
+  receiver_->OnConnected();
+  std::string req = StartSync();
+  Receive(SyncReply(req, {MsgJson("c1", 1, "msg", "alice", "phone", "m1")}, {{"c1", 1}}, false));
+  EXPECT_EQ(outbox_.size(), 0u);
+  auto answer = pending_.WaitForAcceptance("m1", milliseconds(0));
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->type, "accepted");
+  Receive(MsgJson("c1", 1, "accepted", "alice", "phone", "m1"));  // the live one, later
+  auto taken = Taken();
+  ASSERT_EQ(taken.size(), 2u);  // the message once, then the end of the sync round
+  EXPECT_EQ(taken[0].type, "accepted");
+  EXPECT_EQ(taken[0].cmid, "m1");
+}
+
+TEST_F(ReceiverTest, AMessageOfAnotherDeviceOfTheUserComesBySyncAsAccepted) {
+  outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
+  receiver_->OnConnected();
+  std::string req = StartSync();
+  Receive(SyncReply(req, {MsgJson("c1", 1, "msg", "alice", "laptop", "m1"), MsgJson("c1", 2)},
+                    {{"c1", 2}}, false));
+  EXPECT_EQ(outbox_.size(), 1u);  // the same cmid from the laptop is not this device's send
+  auto taken = Taken();
+  ASSERT_EQ(taken.size(), 3u);
+  EXPECT_EQ(taken[0].type, "accepted");  // as it arrives live on every device of the user
+  EXPECT_EQ(taken[1].type, "msg");
+}
+
 TEST_F(ReceiverTest, ANonRetryableErrorSettlesTheSend) {
   outbox_.Add({"bobby", "", "hi", "m1", {}}, 1, now_);
   pending_.ExpectAcceptance("m1", "");

@@ -44,6 +44,14 @@ TEST(Command, SenderComesFromTheTopicNeverThePayload) {
   EXPECT_EQ(c.sender.user, "alice");
 }
 
+TEST(Command, ANumberBeyondADoubleIsBadJsonThatStillEchoesTheIds) {
+  Command c = Parse(R"({"type":"send","to":"bob","body":1e999,"req_id":"r9","cmid":"m-9"})");
+  EXPECT_EQ(CodeOf(c), ErrorCode::kBadJson);
+  EXPECT_EQ(c.req_id, "r9");
+  EXPECT_EQ(c.cmid, "m-9");
+  EXPECT_TRUE(Parse(R"({"req_id":"r9",)").req_id.empty());  // unreadable: no ids
+}
+
 TEST(Command, MalformedJsonIsBadJson) {
   for (const char* payload : {"", "{", "[1,2]", "\"send\"", "42", "null", "{\"type\":}"}) {
     EXPECT_EQ(CodeOf(Parse(payload)), ErrorCode::kBadJson) << payload;

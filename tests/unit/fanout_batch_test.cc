@@ -74,6 +74,39 @@ TEST(FanoutBatch, LargePayloadsAreSplitByBytes) {
   EXPECT_EQ(events, 5u);
 }
 
+TEST(FanoutBatch, NoControlPayloadIsLongerThanTheLimitEvenForALongTopicList) {
+  FanoutBatch batch;
+  std::vector<std::string> topics;
+  for (int i = 0; i < 300; ++i) topics.push_back("chat/inbox/user" + std::to_string(i) + "/c1");
+  batch.AddOne("chat/dev/u/d", std::string(600, 'a'));
+  batch.Add(topics, std::string(700, 'b'));
+  std::size_t oversize = 0;
+  auto payloads = batch.Encode(1000, 4000, &oversize);
+  EXPECT_EQ(oversize, 0u);
+  std::vector<std::string> seen;
+  for (const auto& payload : payloads) {
+    EXPECT_LE(payload.size(), 4000u);
+    for (auto& [topic, body] : CopiesOf(payload)) {
+      if (topic != "chat/dev/u/d") seen.push_back(topic);
+    }
+  }
+  EXPECT_EQ(seen, topics);  // every copy, in order
+}
+
+TEST(FanoutBatch, AnEventTooLargeForAnyPacketIsLeftOutAndCounted) {
+  FanoutBatch batch;
+  batch.AddOne("chat/dev/u/d", "small");
+  batch.AddOne("chat/dev/u/d", std::string(5000, 'x'));
+  batch.AddOne("chat/dev/u/d", "after");
+  std::size_t oversize = 0;
+  auto payloads = batch.Encode(1000, 1000, &oversize);
+  EXPECT_EQ(oversize, 1u);
+  ASSERT_EQ(payloads.size(), 1u);
+  Copies copies = CopiesOf(payloads[0]);
+  ASSERT_EQ(copies.size(), 2u);
+  EXPECT_EQ(copies[1].second, "after");
+}
+
 TEST(FanoutBatch, EmptyBatchEncodesNothing) {
   EXPECT_TRUE(FanoutBatch().Encode().empty());
   FanoutBatch batch;

@@ -70,7 +70,7 @@ TEST_F(PluginOptionsTest, BadKeyFileIsNamed) {
 }
 
 TEST_F(PluginOptionsTest, BadPayloadLimitsAreNamed) {
-  for (std::string value : {"", "0", "-1", "12k", "268435456", "99999999999999999999"}) {
+  for (std::string value : {"", "0", "-1", "12k", "1048577", "99999999999999999999"}) {
     EXPECT_FALSE(
         Parse({{"key_file", key_path_}, {"db_path", "x.db"}, {"max_payload_bytes", value}}))
         << value;

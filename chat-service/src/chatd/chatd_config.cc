@@ -3,6 +3,7 @@
 
 #include "chat/config_file.h"
 #include "chat/key_file.h"
+#include "chat/protocol.h"
 
 namespace chat {
 
@@ -18,7 +19,7 @@ std::optional<ChatdConfig> LoadChatdConfig(const std::string& path, std::string*
   if (auto port = file->Integer("broker_port", 1, 65535, error))
     config.broker_port = static_cast<int>(*port);
   if (!error->empty()) return std::nullopt;
-  if (auto max = file->Integer("max_body_bytes", 1, 1 << 20, error))
+  if (auto max = file->Integer("max_body_bytes", 1, protocol::kDefaultMaxCommandBytes, error))
     config.max_body_bytes = static_cast<std::size_t>(*max);
   if (!error->empty()) return std::nullopt;
   if (auto max = file->Integer("max_group_members", 2, 100000, error))

@@ -2,6 +2,7 @@
 #include "chatd/command.h"
 
 #include "chat/ids.h"
+#include "chat/json_object.h"
 #include "chatd/command_parsers.h"
 
 namespace chat {
@@ -53,6 +54,19 @@ std::optional<RejectedCommand> ReadEnvelopeIds(const json& object, Command& comm
   return std::nullopt;
 }
 
+// bad_json for a payload nlohmann refused. When the only fault is a number
+// beyond a double's range (`"body":1e999`), the object is otherwise readable
+// and the error still carries its req_id and cmid.
+RejectedCommand RejectUnreadable(std::string_view payload, Command& command) {
+  auto object = JsonObject::Parse(payload, JsonObject::Numbers::kAnyRange);
+  if (!object) return {ErrorCode::kBadJson, "the payload must be one JSON object"};
+  for (auto [name, field] : {std::pair{"req_id", &command.req_id}, {"cmid", &command.cmid}}) {
+    const std::string* value = object->String(name);
+    if (value && IsValidClientToken(*value)) *field = *value;
+  }
+  return {ErrorCode::kBadJson, "a number in the payload is beyond the range of a double"};
+}
+
 parsers::Parsed Dispatch(const std::string& type, const json& object, const std::string& sender,
                          const CommandLimits& limits) {
   if (type == "send") return parsers::Send(object, sender, limits);
@@ -83,7 +97,7 @@ Command ParseCommand(const DeviceAddress& sender, std::string_view payload,
   }
   json object = json::parse(payload, nullptr, /*allow_exceptions=*/false);
   if (!object.is_object()) {
-    command.body = Reject(ErrorCode::kBadJson, "the payload must be one JSON object");
+    command.body = RejectUnreadable(payload, command);
     return command;
   }
   if (auto error = ReadEnvelopeIds(object, command)) {

@@ -17,26 +17,43 @@ void FanoutBatch::AddOne(std::string topic, std::string payload) {
   items_.push_back({{std::move(topic)}, std::move(payload)});
 }
 
-std::vector<std::string> FanoutBatch::Encode(std::size_t max_copies, std::size_t max_bytes) const {
+namespace {
+// The bytes one item takes in a control payload (chat/fanout_frames.h).
+std::size_t ItemHeaderBytes(std::size_t topics, std::size_t payload) {
+  return std::to_string(topics).size() + std::to_string(payload).size() + 2 + payload + 1;
+}
+}  // namespace
+
+std::vector<std::string> FanoutBatch::Encode(std::size_t max_copies, std::size_t max_bytes,
+                                             std::size_t* oversize) const {
   std::vector<std::string> payloads;
   std::string control;
   std::size_t copies = 0;
-  std::size_t bytes = 0;
   auto flush = [&] {
     if (control.empty()) return;
     payloads.push_back(std::move(control));
     control.clear();
     copies = 0;
-    bytes = 0;
   };
   for (const Item& item : items_) {
-    if (bytes > 0 && bytes + item.payload.size() > max_bytes) flush();
-    bytes += item.payload.size();
-    // A topic list longer than the copy limit is split into several items.
+    // Header digits are counted for the whole list, an upper bound for any part of it.
+    const std::size_t fixed = ItemHeaderBytes(item.topics.size(), item.payload.size());
+    if (fixed + item.topics.front().size() + 1 > max_bytes) {
+      if (oversize) ++*oversize;
+      continue;
+    }
     std::span<const std::string> topics(item.topics);
     while (!topics.empty()) {
-      if (copies >= max_copies) flush();
-      std::size_t take = std::min(topics.size(), max_copies - copies);
+      if (copies >= max_copies || control.size() + fixed + topics[0].size() + 1 > max_bytes) {
+        flush();
+      }
+      std::size_t bytes = control.size() + fixed;
+      std::size_t take = 0;
+      while (take < topics.size() && copies + take < max_copies &&
+             bytes + topics[take].size() + 1 <= max_bytes) {
+        bytes += topics[take].size() + 1;
+        ++take;
+      }
       AppendFanoutItem(control, topics.first(take), item.payload);
       copies += take;
       topics = topics.subspan(take);

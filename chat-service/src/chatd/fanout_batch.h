@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "chat/protocol.h"
+
 namespace chat {
 
 class FanoutBatch {
@@ -22,12 +24,15 @@ class FanoutBatch {
     if (count < items_.size()) items_.resize(count);
   }
 
-  // The control payloads; a batch is split so that no payload lists more than
-  // `max_copies` copies, keeping each plugin callback short (DESIGN.md), and
-  // none carries more than `max_bytes` of event payloads (unless one event
-  // alone is larger), keeping each publish under the broker's packet limit.
+  // The control payloads, in order. A batch is split so that no payload
+  // lists more than `max_copies` copies, keeping each plugin callback short,
+  // and none is longer than `max_bytes`, the broker's packet limit less the
+  // topic (an item's topic list is split when needed). An item whose payload
+  // cannot fit even with one topic is left out and counted in `*oversize`:
+  // publishing it would only get chatd disconnected by the broker.
   std::vector<std::string> Encode(std::size_t max_copies = 1000,
-                                  std::size_t max_bytes = 1 << 20) const;
+                                  std::size_t max_bytes = protocol::kMaxServicePayloadBytes,
+                                  std::size_t* oversize = nullptr) const;
 
  private:
   struct Item {

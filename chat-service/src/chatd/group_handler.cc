@@ -131,7 +131,8 @@ void Remove(WriteContext& ctx, const Command& command, const std::string& conv,
         self || (actor.role == "owner") || (actor.role == "admin" && m->role == "member");
     if (!allowed || (self && std::string(action) == "member.removed")) {
       return RejectCommand(ctx, command, ErrorCode::kForbidden,
-                           "a " + actor.role + " may not remove '" + user + "'");
+                           "as " + actor.role + ", '" + command.sender.user + "' may not remove '" +
+                               user + "'");
     }
     removed.push_back(user);
   }

@@ -44,7 +44,18 @@ void QueryService::Answer(const Command& command) {
     out.Clear();
     Reject(command, ErrorCode::kInternal, "the server could not read this; retry", out);
   }
-  for (const auto& payload : out.Encode()) publish_(payload);
+  std::size_t oversize = 0;
+  std::vector<std::string> payloads = out.Encode(1000, protocol::kMaxServicePayloadBytes, &oversize);
+  if (oversize > 0) {
+    spdlog::error("reply to {}/{} req_id={} is larger than the broker's packet limit ({} bytes); "
+                  "not sent",
+                  command.sender.user, command.sender.device, command.req_id,
+                  protocol::kMaxPacketBytes);
+    out.Clear();
+    Reject(command, ErrorCode::kInternal, "the reply is larger than the broker's packet limit", out);
+    payloads = out.Encode();
+  }
+  for (const auto& payload : payloads) publish_(payload);
 }
 
 void QueryService::Reject(const Command& command, ErrorCode code, const std::string& message,
@@ -56,13 +67,17 @@ void QueryService::Reject(const Command& command, ErrorCode code, const std::str
 }
 
 std::optional<Membership> QueryService::RequireMember(const Command& command,
-                                                      const std::string& conv, FanoutBatch& out) {
+                                                      const std::string& conv, MemberState state,
+                                                      FanoutBatch& out) {
   if (conversations_.Kind(conv).empty()) {
     Reject(command, ErrorCode::kUnknownConversation, "no conversation '" + conv + "'", out);
     return std::nullopt;
   }
   auto member = conversations_.MembershipOf(conv, command.sender.user);
-  if (!member) Reject(command, ErrorCode::kNotMember, "not a member of '" + conv + "'", out);
+  if (!member || (state == MemberState::kActive && !member->active())) {
+    Reject(command, ErrorCode::kNotMember, "not a member of '" + conv + "'", out);
+    return std::nullopt;
+  }
   return member;
 }
 
@@ -90,9 +105,10 @@ void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutB
         std::max(known == sync.cursors.end() ? 0 : known->second, member.joined_seq - 1);
     int64_t cursor = after;
     for (const auto& m : messages_.After(conv, after, upto, room)) {
-      if (bytes > 0 && bytes + m.body.size() > kMaxPageBytes) break;
-      bytes += m.body.size();
-      messages.Raw(EncodeMessage(m));
+      std::string encoded = EncodeMessage(m);
+      if (bytes > 0 && bytes + encoded.size() > kMaxPageBytes) break;
+      bytes += encoded.size();
+      messages.Raw(encoded);
       cursor = m.seq;
       --room;
     }
@@ -113,7 +129,7 @@ void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutB
 
 void QueryService::History(const Command& command, const HistoryCommand& history,
                            FanoutBatch& out) {
-  auto member = RequireMember(command, history.conv, out);
+  auto member = RequireMember(command, history.conv, MemberState::kActiveOrRemoved, out);
   if (!member) return;
   int64_t upto = member->VisibleUpTo(conversations_.LastSeq(history.conv));
   int64_t before = history.before == 0 ? upto + 1 : std::min(history.before, upto + 1);
@@ -132,7 +148,8 @@ void QueryService::History(const Command& command, const HistoryCommand& history
 
 void QueryService::Receipts(const Command& command, const ReceiptsQueryCommand& query,
                             FanoutBatch& out) {
-  auto member = RequireMember(command, query.conv, out);
+  // Who read what changes after a removal: a removed member learns none of it.
+  auto member = RequireMember(command, query.conv, MemberState::kActive, out);
   if (!member) return;
   json reply{{"type", "receipts"},
              {"conv", query.conv},
@@ -150,8 +167,7 @@ void QueryService::Typing(const Command& command, const TypingCommand& typing, F
   if (it != last_typing_ms_.end() && now - it->second < kTypingIntervalMs) return;  // shed
   if (last_typing_ms_.size() > 100000) last_typing_ms_.clear();  // bounded memory
   last_typing_ms_[key] = now;
-  auto member = RequireMember(command, typing.conv, out);
-  if (!member || !member->active()) return;
+  if (!RequireMember(command, typing.conv, MemberState::kActive, out)) return;
   std::vector<std::string> topics;
   for (const auto& user : conversations_.ActiveMembers(typing.conv)) {
     if (user != command.sender.user && presence_.IsOnline(user)) {

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "chat/database.h"
+#include "chat/protocol.h"
 #include "chatd/command.h"
 #include "chatd/fanout_batch.h"
 #include "chatd/presence_view.h"
@@ -29,7 +30,9 @@ class QueryService {
   void Answer(const Command& command);
 
   // Largest sync page in bytes of message bodies; a page ends before it.
-  static constexpr std::size_t kMaxPageBytes = 1 << 20;
+  // A sync page's messages, encoded: half the largest publish, the rest is
+  // room for the conversation list.
+  static constexpr std::size_t kMaxPageBytes = protocol::kMaxServicePayloadBytes / 2;
   static constexpr int64_t kTypingIntervalMs = 2000;
 
  private:
@@ -38,9 +41,12 @@ class QueryService {
   void Receipts(const Command& command, const ReceiptsQueryCommand& query, FanoutBatch& out);
   void Typing(const Command& command, const TypingCommand& typing, FanoutBatch& out);
   void Reject(const Command& command, ErrorCode code, const std::string& message, FanoutBatch& out);
+  // kActiveOrRemoved: a removed member still reads its visible range
+  // (history); kActive: anything else about the conversation.
+  enum class MemberState { kActive, kActiveOrRemoved };
   // The sender's membership of `conv`, or a rejection already queued.
   std::optional<Membership> RequireMember(const Command& command, const std::string& conv,
-                                          FanoutBatch& out);
+                                          MemberState state, FanoutBatch& out);
 
   Database db_;
   ConversationStore conversations_;

@@ -13,8 +13,10 @@ void ReceiptHandler::Handle(WriteContext& ctx, const Command& command,
     return RejectCommand(ctx, command, ErrorCode::kUnknownConversation,
                          "no conversation '" + cursor.conv + "'");
   }
+  // A removed member's cursors are frozen: moving them would tell the others
+  // about a conversation it no longer belongs to.
   auto member = ctx.conversations.MembershipOf(cursor.conv, command.sender.user);
-  if (!member) {
+  if (!member || !member->active()) {
     return RejectCommand(ctx, command, ErrorCode::kNotMember,
                          "not a member of '" + cursor.conv + "'");
   }

@@ -22,7 +22,17 @@ void Writer::Run(const std::atomic<bool>& stop) {
     }
     out.Clear();
     BatchStats stats = processor.ProcessBatch(commands, out);
-    for (const std::string& payload : out.Encode()) publish_(payload);
+    std::size_t oversize = 0;
+    for (const std::string& payload :
+         out.Encode(1000, protocol::kMaxServicePayloadBytes, &oversize)) {
+      publish_(payload);
+    }
+    // Committed, so devices still get it by sync; live copies are impossible.
+    if (oversize > 0) {
+      spdlog::error("batch: {} events larger than the broker's packet limit ({} bytes) were not "
+                    "published; devices get them by sync",
+                    oversize, protocol::kMaxPacketBytes);
+    }
     spdlog::debug("batch: {} commands, {} accepted, {} duplicates, {} rejected", commands.size(),
                   stats.accepted, stats.duplicates, stats.rejected);
     if (options_.after_batch) options_.after_batch();

@@ -20,7 +20,12 @@ class JsonObject {
   // 7515 lets a JWT reader refuse duplicates) and at most kMaxMembers, whose
   // numbers are within a double's range and whose values nest at most
   // kMaxDepth deep.
-  static std::optional<JsonObject> Parse(std::string_view text);
+  // kAnyRange accepts numbers beyond a double's range too (as RFC 8259's
+  // grammar does), for a reader that wants the other members of an object
+  // that a range-checking parser refused.
+  enum class Numbers { kFinite, kAnyRange };
+  static std::optional<JsonObject> Parse(std::string_view text,
+                                         Numbers numbers = Numbers::kFinite);
 
   static constexpr int kMaxDepth = 32;
   static constexpr std::size_t kMaxMembers = 64;

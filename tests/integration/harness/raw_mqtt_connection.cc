@@ -3,11 +3,13 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <stdexcept>
 
 namespace chat::testing {
@@ -31,16 +33,19 @@ void AppendString(std::string& out, const std::string& text) {
 }
 
 // Fixed header: the packet type byte and the variable-length remaining length.
-std::string Packet(uint8_t first_byte, const std::string& body) {
+std::string FixedHeader(uint8_t first_byte, std::size_t remaining_length) {
   std::string out(1, static_cast<char>(first_byte));
-  std::size_t length = body.size();
   do {
-    uint8_t digit = length % 128;
-    length /= 128;
-    if (length > 0) digit |= 0x80;
+    uint8_t digit = remaining_length % 128;
+    remaining_length /= 128;
+    if (remaining_length > 0) digit |= 0x80;
     out.push_back(static_cast<char>(digit));
-  } while (length > 0);
-  return out + body;
+  } while (remaining_length > 0);
+  return out;
+}
+
+std::string Packet(uint8_t first_byte, const std::string& body) {
+  return FixedHeader(first_byte, body.size()) + body;
 }
 
 }  // namespace
@@ -96,6 +101,30 @@ bool RawMqttConnection::Publish(const std::string& topic, const std::string& pay
   AppendString(body, topic);
   body += payload;
   return SendAll(Packet(kPublish | (retain ? kRetainFlag : 0), body));
+}
+
+bool RawMqttConnection::SendPublishHeader(const std::string& topic, uint32_t remaining_length) {
+  std::string out = FixedHeader(kPublish, remaining_length);
+  AppendString(out, topic);
+  return SendAll(out);
+}
+
+bool RawMqttConnection::WaitForClose(int timeout_ms) {
+  pollfd waiting{fd_, POLLIN, 0};
+  char discard[4096];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (fd_ >= 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    int ready = ::poll(&waiting, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return false;
+    ssize_t n = ::recv(fd_, discard, sizeof(discard), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return true;
+  }
+  return true;
 }
 
 void RawMqttConnection::Close() {

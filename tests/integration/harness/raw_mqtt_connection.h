@@ -31,6 +31,13 @@ class RawMqttConnection {
                    const std::string& password, uint16_t keepalive_s);
   // Sends a QoS 0 PUBLISH. Returns false when the socket refused the bytes.
   bool Publish(const std::string& topic, const std::string& payload, bool retain);
+  // Sends only the start of a PUBLISH that declares `remaining_length` bytes:
+  // its fixed header and topic, none of the payload. Returns false when the
+  // socket refused the bytes.
+  bool SendPublishHeader(const std::string& topic, uint32_t remaining_length);
+  // Waits up to `timeout_ms` for the broker to close the connection; true
+  // when it did (end of stream or reset), reading and discarding anything else.
+  bool WaitForClose(int timeout_ms);
   // Closes the socket at once: the broker sees the connection drop, with no
   // DISCONNECT packet. Idempotent.
   void Close();

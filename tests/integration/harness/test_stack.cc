@@ -15,6 +15,7 @@
 #include "chat/clock.h"
 #include "chat/database.h"
 #include "chat/key_file.h"
+#include "chat/protocol.h"
 #include "chat/support/loopback.h"
 #include "chat/token.h"
 #include "store/account_store.h"
@@ -102,6 +103,7 @@ void TestStack::WriteBrokerConfig() const {
        << "allow_anonymous false\n"
        << "persistence false\n"
        << "max_queued_messages 100000\n"
+       << "max_packet_size " << protocol::kMaxPacketBytes << "\n"
        << "log_dest file " << dir_ << "/mosquitto.log\n"
        << "log_type all\n"
        << "log_timestamp_format %H:%M:%S\n";

@@ -33,6 +33,10 @@ struct ReceiverOptions {
 //     through the sequencer, its convs into the list; `more` asks for the
 //     next page; the end of a round is a local `sync` event whose `convs` is
 //     the whole list. A failed sync is a local `sync.failed` (retried later).
+//     A page message of this user is its acceptance, whichever path wins
+//     the race with the live `accepted`: it reaches the application as
+//     `accepted`, and one of this device settles its outbox entry and
+//     answers the wait for it.
 //  2. `accepted` from this device settles its outbox entry (also when dup).
 //     `error` with an outbox cmid settles it unless the code is `internal`
 //     (retryable: the entry stays, is resent after the accept timeout, and
@@ -77,6 +81,8 @@ class Receiver {
 
  private:
   bool HandleSyncReply(Event& event, Clock::time_point now);
+  // A sync page's message sent by this user becomes its `accepted`.
+  void AcceptOwn(Event& message, Clock::time_point now);
   // False when the error must not answer any wait (a retryable send error).
   bool SettleError(Event& event, Clock::time_point now);
   void Sequence(Event event);
