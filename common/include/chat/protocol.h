@@ -1,15 +1,85 @@
-// The protocol's vocabulary and limits (docs/PROTOCOL.md), in one place for
+// The protocol's vocabulary and limits (docs/PROTOCOL.md): command and event
+// types, system-message actions, error codes and limits, in one place for
 // chatd, the broker plugin, the client library, the benchmark and the tests.
 // Topics live beside it in chat/topics.h, the fan-out format in
-// chat/fanout_frames.h.
+// chat/fanout_frames.h. No protocol string is spelled anywhere else.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace chat::protocol {
 
-// --- Limits (PROTOCOL.md section 9) -----------------------------------------
+// --- Commands, device -> chat/up/{u}/{d} (section 5) -------------------------
+namespace command {
+inline constexpr std::string_view kSend = "send";
+inline constexpr std::string_view kConvCreate = "conv.create";
+inline constexpr std::string_view kGroupCreate = "group.create";
+inline constexpr std::string_view kGroupAdd = "group.add";
+inline constexpr std::string_view kGroupRemove = "group.remove";
+inline constexpr std::string_view kGroupLeave = "group.leave";
+inline constexpr std::string_view kGroupRole = "group.role";
+inline constexpr std::string_view kSync = "sync";
+inline constexpr std::string_view kHistory = "history";
+inline constexpr std::string_view kDelivered = "delivered";
+inline constexpr std::string_view kRead = "read";
+inline constexpr std::string_view kReceipts = "receipts";
+inline constexpr std::string_view kTyping = "typing";
+}  // namespace command
+
+// --- Events, backend -> device (section 6) -----------------------------------
+namespace event {
+inline constexpr std::string_view kMsg = "msg";
+inline constexpr std::string_view kAccepted = "accepted";
+inline constexpr std::string_view kConv = "conv";
+inline constexpr std::string_view kConvNew = "conv.new";
+inline constexpr std::string_view kError = "error";
+inline constexpr std::string_view kReceipt = "receipt";    // a member's cursors moved
+inline constexpr std::string_view kReceipts = "receipts";  // reply: who read / received a seq
+inline constexpr std::string_view kTyping = "typing";
+inline constexpr std::string_view kSync = "sync";        // reply: one page of catch-up
+inline constexpr std::string_view kHistory = "history";  // reply: a page of older messages
+}  // namespace event
+
+// `kind` of a system message, and the `action`s of its `event` (section 5).
+inline constexpr std::string_view kSystemKind = "system";
+namespace action {
+inline constexpr std::string_view kGroupCreated = "group.created";
+inline constexpr std::string_view kMemberAdded = "member.added";
+inline constexpr std::string_view kMemberRemoved = "member.removed";
+inline constexpr std::string_view kMemberLeft = "member.left";
+inline constexpr std::string_view kRoleChanged = "role.changed";
+inline constexpr std::string_view kOwnerChanged = "owner.changed";
+}  // namespace action
+
+// --- Error codes (section 7) -------------------------------------------------
+enum class ErrorCode {
+  kBadJson,
+  kInvalidUtf8,
+  kUnknownType,
+  kBadField,
+  kBodyTooLarge,
+  kInvalidRecipient,
+  kUnknownUser,
+  kUnknownConversation,
+  kNotMember,
+  kForbidden,
+  kNotGroup,
+  kGroupFull,
+  kPayloadTooLarge,  // from the broker plugin
+  kInternal,
+};
+
+// The wire name, e.g. "unknown_user".
+std::string_view ErrorCodeName(ErrorCode code);
+// The code a wire name stands for; nullopt for a name this release does not know.
+std::optional<ErrorCode> ParseErrorCode(std::string_view name);
+// Whether the same request may succeed when resent unchanged (`internal` only).
+inline bool IsRetryable(ErrorCode code) { return code == ErrorCode::kInternal; }
+
+// --- Limits (section 9) ------------------------------------------------------
 
 // The broker's `max_packet_size`, in every configuration the project ships:
 // the most any client, device or service, may make the broker buffer for one
@@ -23,5 +93,20 @@ inline constexpr std::size_t kMaxServicePayloadBytes = kMaxPacketBytes - 4096;
 // plugin_opt_max_payload_bytes by default); larger ones get
 // `payload_too_large` and are dropped by the broker.
 inline constexpr std::size_t kDefaultMaxCommandBytes = 65536;
+// chatd's max_body_bytes and max_group_members, by default.
+inline constexpr std::size_t kDefaultMaxBodyBytes = 16384;
+inline constexpr std::size_t kDefaultMaxGroupMembers = 1000;
+// A group's title, in bytes of UTF-8.
+inline constexpr std::size_t kMaxTitleBytes = 200;
+// `limit` of sync and history: default and maximum.
+inline constexpr int64_t kDefaultSyncLimit = 1000;
+inline constexpr int64_t kMaxSyncLimit = 5000;
+inline constexpr int64_t kDefaultHistoryLimit = 50;
+inline constexpr int64_t kMaxHistoryLimit = 500;
+// A sync page's messages, as JSON: half the largest publish, the rest is room
+// for the conversation list.
+inline constexpr std::size_t kMaxSyncPageBytes = kMaxServicePayloadBytes / 2;
+// At most one `typing` per device and conversation is forwarded per interval.
+inline constexpr int64_t kTypingIntervalMs = 2000;
 
 }  // namespace chat::protocol

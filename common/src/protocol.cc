@@ -1,0 +1,42 @@
+// Wire names of the protocol's error codes.
+#include "chat/protocol.h"
+
+#include <array>
+#include <utility>
+
+namespace chat::protocol {
+
+namespace {
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 14> kErrorNames{{
+    {ErrorCode::kBadJson, "bad_json"},
+    {ErrorCode::kInvalidUtf8, "invalid_utf8"},
+    {ErrorCode::kUnknownType, "unknown_type"},
+    {ErrorCode::kBadField, "bad_field"},
+    {ErrorCode::kBodyTooLarge, "body_too_large"},
+    {ErrorCode::kInvalidRecipient, "invalid_recipient"},
+    {ErrorCode::kUnknownUser, "unknown_user"},
+    {ErrorCode::kUnknownConversation, "unknown_conversation"},
+    {ErrorCode::kNotMember, "not_member"},
+    {ErrorCode::kForbidden, "forbidden"},
+    {ErrorCode::kNotGroup, "not_group"},
+    {ErrorCode::kGroupFull, "group_full"},
+    {ErrorCode::kPayloadTooLarge, "payload_too_large"},
+    {ErrorCode::kInternal, "internal"},
+}};
+}  // namespace
+
+std::string_view ErrorCodeName(ErrorCode code) {
+  for (const auto& [known, name] : kErrorNames) {
+    if (known == code) return name;
+  }
+  return "internal";
+}
+
+std::optional<ErrorCode> ParseErrorCode(std::string_view name) {
+  for (const auto& [code, known] : kErrorNames) {
+    if (known == name) return code;
+  }
+  return std::nullopt;
+}
+
+}  // namespace chat::protocol
