@@ -6,7 +6,9 @@
 #   ./scripts/test.sh --sanitize   -> build-asan/ (AddressSanitizer + UBSan)
 #
 # Exits non-zero when any test fails. Environment: CHAT_BUILD_DIR, CHAT_BUILD_JOBS
-# (see build.sh), CHAT_TEST_TIMEOUT_S (per test, default 300).
+# (see build.sh), CHAT_TEST_JOBS (tests run at once, default 2: every
+# integration test has its own broker, chatd and ports), CHAT_TEST_TIMEOUT_S
+# (per test, default 300).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +17,7 @@ build_dir=build
 for arg in "$@"; do
   case "$arg" in
     --sanitize) build_args+=(--sanitize); build_dir=build-asan ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "test.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -27,4 +29,5 @@ build_dir=${CHAT_BUILD_DIR:-$build_dir}
 # UBSan (sanitized build): show where, in every process the tests start.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
-ctest --test-dir "$build_dir" --output-on-failure --timeout "${CHAT_TEST_TIMEOUT_S:-300}"
+ctest --test-dir "$build_dir" --output-on-failure --parallel "${CHAT_TEST_JOBS:-2}" \
+  --timeout "${CHAT_TEST_TIMEOUT_S:-300}"

@@ -2,9 +2,9 @@
 #include "access_policy.h"
 
 #include <array>
-#include <nlohmann/json.hpp>
 
 #include "chat/ids.h"
+#include "chat/protocol.h"
 
 namespace chat::plugin {
 
@@ -107,14 +107,13 @@ AclDecision AccessPolicy::DecideForDevice(const Identity& who, std::string_view 
 }
 
 std::string AccessPolicy::OversizeError(std::size_t payload_bytes) const {
-  nlohmann::ordered_json error = {
-      {"type", "error"},
-      {"code", "payload_too_large"},
-      {"message", "payload of " + std::to_string(payload_bytes) + " bytes exceeds the limit of " +
-                      std::to_string(max_payload_bytes_) + " bytes"},
-      {"limit", max_payload_bytes_},
-  };
-  return error.dump();
+  return protocol::EncodeError({.code = protocol::ErrorCode::kPayloadTooLarge,
+                                .message = "payload of " + std::to_string(payload_bytes) +
+                                           " bytes exceeds the limit of " +
+                                           std::to_string(max_payload_bytes_) + " bytes",
+                                .req_id = {},
+                                .cmid = {},
+                                .limit = max_payload_bytes_});
 }
 
 }  // namespace chat::plugin

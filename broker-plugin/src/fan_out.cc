@@ -1,7 +1,6 @@
 // Parsing, validation and publishing of fan-out batches.
 #include "fan_out.h"
 
-#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "chat/ids.h"
@@ -28,52 +27,7 @@ std::string Excerpt(std::string_view text) {
   return std::string(text);
 }
 
-FanOutResult Rejected(std::string error) {
-  FanOutResult result;
-  result.error = std::move(error);
-  return result;
-}
-
-// Version 1: the JSON batch, parsed into copies that point into `batch`.
-bool ParseJsonBatch(const nlohmann::json& batch, std::vector<FanoutCopy>& copies,
-                    std::string& error) {
-  if (batch.is_discarded() || !batch.is_object()) {
-    error = "payload is not a JSON object";
-    return false;
-  }
-  auto out = batch.find("out");
-  if (out == batch.end() || !out->is_array()) {
-    error = "\"out\" is missing or not an array";
-    return false;
-  }
-  for (std::size_t i = 0; i < out->size(); ++i) {
-    const auto& item = (*out)[i];
-    const std::string where = "out[" + std::to_string(i) + "]";
-    if (!item.is_object()) {
-      error = where + " is not an object";
-      return false;
-    }
-    auto topics = item.find("topics");
-    auto payload = item.find("payload");
-    if (topics == item.end() || !topics->is_array()) {
-      error = where + ".topics is missing or not an array";
-      return false;
-    }
-    if (payload == item.end() || !payload->is_string()) {
-      error = where + ".payload is missing or not a string";
-      return false;
-    }
-    for (const auto& topic : *topics) {
-      if (!topic.is_string()) {
-        error = where + " targets " + Excerpt(topic.dump()) + ", which is not a string";
-        return false;
-      }
-      copies.push_back({topic.get_ref<const std::string&>(),
-                        payload->get_ref<const std::string&>(), i});
-    }
-  }
-  return true;
-}
+FanOutResult Rejected(std::string error) { return {Status::InvalidArgument(std::move(error)), 0}; }
 
 }  // namespace
 
@@ -97,16 +51,6 @@ FanOutResult FanOut::Handle(const Identity& publisher, std::string_view control_
   return Publish(frames.copies);
 }
 
-FanOutResult FanOut::HandleJson(const Identity& publisher,
-                                std::string_view control_payload) const {
-  if (!publisher.is_service()) return Rejected("publisher is not a service identity");
-  auto batch = nlohmann::json::parse(control_payload, nullptr, /*allow_exceptions=*/false);
-  std::vector<FanoutCopy> copies;
-  std::string error;
-  if (!ParseJsonBatch(batch, copies, error)) return Rejected(std::move(error));
-  return Publish(copies);
-}
-
 FanOutResult FanOut::Publish(const std::vector<FanoutCopy>& copies) const {
   for (const FanoutCopy& copy : copies) {
     if (!IsFanOutTarget(copy.topic)) {
@@ -123,8 +67,9 @@ FanOutResult FanOut::Publish(const std::vector<FanoutCopy>& copies) const {
       ++failed;
     }
   }
-  result.ok = failed == 0;
-  if (failed > 0) result.error = std::to_string(failed) + " copies could not be queued";
+  if (failed > 0) {
+    result.status = Status::Failed(std::to_string(failed) + " copies could not be queued");
+  }
   return result;
 }
 

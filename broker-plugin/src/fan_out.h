@@ -1,7 +1,6 @@
 // Fan-out of committed batches (docs/PROTOCOL.md, "Fan-out"): chatd publishes
 // one control message, the plugin makes one QoS 1 copy per recipient topic.
-// Version 2 (length-prefixed, chat/fanout_frames.h) is what chatd sends;
-// version 1 (JSON) is still read so brokers can be upgraded before chatd.
+// The format is chat/fanout_frames.h (length-prefixed).
 #pragma once
 
 #include <cstddef>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "chat/fanout_frames.h"
+#include "chat/status.h"
 #include "identity.h"
 
 namespace chat::plugin {
@@ -20,8 +20,7 @@ namespace chat::plugin {
 using CopyPublisher = std::function<bool(std::string_view topic, std::string_view payload)>;
 
 struct FanOutResult {
-  bool ok = false;
-  std::string error;       // why the batch was rejected, or which copies failed
+  Status status;           // why the batch was rejected, or how many copies failed
   std::size_t copies = 0;  // copies handed to the publisher successfully
 };
 
@@ -36,9 +35,6 @@ class FanOut {
 
   // `$CONTROL/chat/v2/fanout`: items as chat/fanout_frames.h encodes them.
   FanOutResult Handle(const Identity& publisher, std::string_view control_payload) const;
-  // `$CONTROL/chat/v1/fanout` (deprecated): {"out":[{"topics":[...],
-  // "payload":"..."}, ...]}.
-  FanOutResult HandleJson(const Identity& publisher, std::string_view control_payload) const;
 
  private:
   // Checks every target, then publishes every copy.

@@ -29,7 +29,6 @@ namespace {
 
 // The control topics, as the NUL-terminated strings the broker API takes.
 const char* const kFanOutControl = kFanoutTopic.data();
-const char* const kFanOutJsonControl = kFanoutJsonTopic.data();
 const char* const kPresenceControl = kPresenceRequestTopic.data();
 
 std::string_view OrEmpty(const char* text) { return text ? std::string_view(text) : ""; }
@@ -199,15 +198,14 @@ ControlMessage ControlMessageOf(const mosquitto_evt_control* event) {
 // Control callbacks log a bad request and acknowledge it (MOSQ_ERR_SUCCESS):
 // an error would make the broker disconnect chatd, and resending would not
 // fix it.
-template <FanOutResult (FanOut::*kHandle)(const Identity&, std::string_view) const>
-int OnFanOutOf(int, void* event_data, void* userdata) {
+int OnFanOut(int, void* event_data, void* userdata) {
   auto* plugin = static_cast<ChatPlugin*>(userdata);
   ControlMessage control = ControlMessageOf(static_cast<mosquitto_evt_control*>(event_data));
   try {
-    FanOutResult result = (plugin->fan_out.*kHandle)(control.sender, control.payload);
-    if (!result.ok) {
+    FanOutResult result = plugin->fan_out.Handle(control.sender, control.payload);
+    if (!result.status.ok()) {
       mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: fan-out from %s: %s (%zu copies queued)",
-                           control.client_id, result.error.c_str(), result.copies);
+                           control.client_id, result.status.message().c_str(), result.copies);
     }
   } catch (const std::exception& e) {
     mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: fan-out from %s failed: %s", control.client_id,
@@ -215,8 +213,6 @@ int OnFanOutOf(int, void* event_data, void* userdata) {
   }
   return MOSQ_ERR_SUCCESS;
 }
-constexpr auto OnFanOut = OnFanOutOf<&FanOut::Handle>;
-constexpr auto OnFanOutJson = OnFanOutOf<&FanOut::HandleJson>;
 
 // Answers one page of the presence snapshot to the requesting client only.
 // Queued after every change published so far and before any later one, so
@@ -273,7 +269,6 @@ void Unregister(mosquitto_plugin_id_t* id) {
   mosquitto_callback_unregister(id, MOSQ_EVT_BASIC_AUTH, OnBasicAuth, nullptr);
   mosquitto_callback_unregister(id, MOSQ_EVT_ACL_CHECK, OnAclCheck, nullptr);
   mosquitto_callback_unregister(id, MOSQ_EVT_CONTROL, OnFanOut, kFanOutControl);
-  mosquitto_callback_unregister(id, MOSQ_EVT_CONTROL, OnFanOutJson, kFanOutJsonControl);
   mosquitto_callback_unregister(id, MOSQ_EVT_CONTROL, OnPresenceRequest, kPresenceControl);
   mosquitto_callback_unregister(id, MOSQ_EVT_DISCONNECT, OnDisconnect, nullptr);
   mosquitto_callback_unregister(id, MOSQ_EVT_TICK, OnTick, nullptr);
@@ -294,8 +289,6 @@ int Init(mosquitto_plugin_id_t* id, void** userdata, mosquitto_opt* options, int
   if (mosquitto_callback_register(id, MOSQ_EVT_BASIC_AUTH, OnBasicAuth, nullptr, plugin.get()) ||
       mosquitto_callback_register(id, MOSQ_EVT_ACL_CHECK, OnAclCheck, nullptr, plugin.get()) ||
       mosquitto_callback_register(id, MOSQ_EVT_CONTROL, OnFanOut, kFanOutControl, plugin.get()) ||
-      mosquitto_callback_register(id, MOSQ_EVT_CONTROL, OnFanOutJson, kFanOutJsonControl,
-                                  plugin.get()) ||
       mosquitto_callback_register(id, MOSQ_EVT_CONTROL, OnPresenceRequest, kPresenceControl,
                                   plugin.get()) ||
       mosquitto_callback_register(id, MOSQ_EVT_DISCONNECT, OnDisconnect, nullptr, plugin.get()) ||

@@ -1,5 +1,7 @@
-// Wire names of the protocol's error codes.
+// Wire names of the protocol's error codes, and the error event.
 #include "chat/protocol.h"
+
+#include "chat/json_writer.h"
 
 #include <array>
 #include <utility>
@@ -37,6 +39,16 @@ std::optional<ErrorCode> ParseErrorCode(std::string_view name) {
     if (known == name) return code;
   }
   return std::nullopt;
+}
+
+std::string EncodeError(const ErrorEvent& error) {
+  JsonObjectWriter event;
+  event.String("type", event::kError);
+  if (!error.req_id.empty()) event.String("req_id", error.req_id);
+  event.String("code", ErrorCodeName(error.code)).String("message", error.message);
+  if (!error.cmid.empty()) event.String("cmid", error.cmid);
+  if (error.limit) event.Integer("limit", static_cast<int64_t>(*error.limit));
+  return event.Finish();
 }
 
 }  // namespace chat::protocol

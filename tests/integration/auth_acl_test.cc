@@ -26,7 +26,6 @@ using std::chrono::milliseconds;
 constexpr milliseconds kWait{5000};
 constexpr int kNotAuthorized = 5;
 const std::string kFanout(kFanoutTopic);
-const std::string kFanoutV1(kFanoutJsonTopic);
 
 // One fan-out item in the version 2 control format.
 std::string Frame(std::vector<std::string> topics, std::string_view payload) {
@@ -275,7 +274,6 @@ TEST_F(AuthAclTest, DeviceCannotMakeAFanOutHappen) {
   auto alice = ConnectedDevice("alice", "phone");
   ASSERT_TRUE(alice->Subscribe("chat/inbox/alice/#"));
   alice->Publish(kFanout, Frame({"chat/inbox/alice/c1"}, "forged"));
-  alice->Publish(kFanoutV1, R"({"out":[{"topics":["chat/inbox/alice/c1"],"payload":"forged"}]})");
   service->Publish(kFanout, Frame({"chat/inbox/alice/done"}, "sentinel"));
   auto got =
       alice->WaitFor([](const auto& m) { return HasTopic(m, "chat/inbox/alice/done"); }, kWait);
@@ -356,19 +354,6 @@ TEST_F(AuthAclTest, ServiceFanOutDeliversToTheListedTopics) {
   EXPECT_EQ(to_alice[0].payload, "ack");
 }
 
-// Brokers are upgraded before chatd: the JSON batches of version 1 still work.
-TEST_F(AuthAclTest, JsonFanOutOfVersionOneIsStillDelivered) {
-  auto service = ConnectedService();
-  auto bob = ConnectedDevice("bob", "phone");
-  ASSERT_TRUE(bob->Subscribe("chat/inbox/bob/#"));
-  service->Publish(kFanoutV1,
-                   R"({"out":[{"topics":["chat/inbox/bob/c1"],"payload":"{\"type\":\"msg\"}"}]})");
-  auto to_bob = bob->WaitFor([](const auto& m) { return !m.empty(); }, kWait);
-  ASSERT_EQ(to_bob.size(), 1u);
-  EXPECT_EQ(to_bob[0].topic, "chat/inbox/bob/c1");
-  EXPECT_EQ(to_bob[0].payload, R"({"type":"msg"})");
-}
-
 TEST_F(AuthAclTest, FanOutTargetingANonChatTopicIsIgnored) {
   auto service = ConnectedService();
   auto alice = ConnectedDevice("alice", "phone");
@@ -376,7 +361,6 @@ TEST_F(AuthAclTest, FanOutTargetingANonChatTopicIsIgnored) {
   service->Publish(kFanout, Frame({"chat/up/alice/phone"}, "forged"));
   service->Publish(kFanout, Frame({"chat/inbox/alice/c1", "other/topic"}, "x"));
   service->Publish(kFanout, "not frames");
-  service->Publish(kFanoutV1, "not json");
   // The service is still connected and its next batch is delivered.
   service->Publish(kFanout, Frame({"chat/inbox/alice/done"}, "sentinel"));
   auto got =

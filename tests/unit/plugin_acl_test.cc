@@ -97,7 +97,7 @@ TEST_F(PluginAclTest, DeviceMayNotPublishToInboxDevOrSysTopics) {
 
 TEST_F(PluginAclTest, DeviceMayNotPublishToDollarTopics) {
   for (std::string_view topic :
-       {"$CONTROL/chat/v1/fanout", "$CONTROL/chat/v1/presence", "$CONTROL/dynamic-security/v1",
+       {"$CONTROL/chat/v2/fanout", "$CONTROL/chat/v1/presence", "$CONTROL/dynamic-security/v1",
         "$SYS/broker/x", "$share/g/chat/up/alice/phone"}) {
     EXPECT_FALSE(DeviceMay(topic, Access::kWrite)) << topic;
   }
@@ -181,7 +181,7 @@ TEST_F(PluginAclTest, DeviceMayNotSubscribeToSharedSubscriptions) {
 
 TEST_F(PluginAclTest, DeviceMayNotSubscribeToSysOrControl) {
   for (std::string_view filter : {"$SYS/#", "$SYS/broker/clients/total", "$CONTROL/#",
-                                  "$CONTROL/chat/v1/fanout", "$CONTROL/chat/#"}) {
+                                  "$CONTROL/chat/v2/fanout", "$CONTROL/chat/#"}) {
     EXPECT_FALSE(DeviceMay(filter, Access::kSubscribe)) << filter;
   }
 }
@@ -218,7 +218,7 @@ TEST_F(PluginAclTest, DeviceReceivesNothingElse) {
   for (std::string_view topic :
        {"chat/inbox/bob", "chat/inbox/bob/c1", "chat/inbox/alicex", "chat/inbox/alicex/c1",
         "chat/inbox/alice/", "chat/dev/alice/laptop", "chat/dev/bob/phone", "chat/up/alice/phone",
-        "chat/up/bob/phone", "chat/sys/presence", "$SYS/broker/uptime", "$CONTROL/chat/v1/fanout",
+        "chat/up/bob/phone", "chat/sys/presence", "$SYS/broker/uptime", "$CONTROL/chat/v2/fanout",
         "other"}) {
     EXPECT_FALSE(DeviceMay(topic, Access::kRead)) << topic;
   }
@@ -227,7 +227,7 @@ TEST_F(PluginAclTest, DeviceReceivesNothingElse) {
 // --- services ------------------------------------------------------------
 
 TEST_F(PluginAclTest, ServiceMayPublishOnlyToChatControlTopics) {
-  EXPECT_TRUE(ServiceMay("$CONTROL/chat/v1/fanout", Access::kWrite));
+  EXPECT_TRUE(ServiceMay("$CONTROL/chat/v2/fanout", Access::kWrite));
   EXPECT_TRUE(ServiceMay("$CONTROL/chat/v1/presence", Access::kWrite));
   for (std::string_view topic :
        {"$CONTROL/dynamic-security/v1", "$CONTROL/chat", "chat/inbox/alice/c1",
@@ -237,11 +237,11 @@ TEST_F(PluginAclTest, ServiceMayPublishOnlyToChatControlTopics) {
 }
 
 TEST_F(PluginAclTest, ServiceMayNotPublishRetained) {
-  EXPECT_FALSE(ServiceMay("$CONTROL/chat/v1/fanout", Access::kWrite, /*retain=*/true));
+  EXPECT_FALSE(ServiceMay("$CONTROL/chat/v2/fanout", Access::kWrite, /*retain=*/true));
 }
 
 TEST_F(PluginAclTest, ServicePublishesAreNotLimitedInSize) {
-  EXPECT_EQ(policy_.Decide(IdentityOf("svc:chatd", "svc:chatd"), "$CONTROL/chat/v1/fanout",
+  EXPECT_EQ(policy_.Decide(IdentityOf("svc:chatd", "svc:chatd"), "$CONTROL/chat/v2/fanout",
                            Access::kWrite, 10 * kLimit, false),
             AclDecision::kAllow);
 }

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace chat::protocol {
@@ -78,6 +79,18 @@ std::string_view ErrorCodeName(ErrorCode code);
 std::optional<ErrorCode> ParseErrorCode(std::string_view name);
 // Whether the same request may succeed when resent unchanged (`internal` only).
 inline bool IsRetryable(ErrorCode code) { return code == ErrorCode::kInternal; }
+
+// The `error` event (section 6), as chatd and the broker plugin send it:
+// {"type":"error","req_id":...,"code":...,"message":...,"cmid":...,"limit":...},
+// req_id and cmid when known, limit for payload_too_large only.
+struct ErrorEvent {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;
+  std::string req_id;
+  std::string cmid;
+  std::optional<std::size_t> limit;
+};
+std::string EncodeError(const ErrorEvent& error);
 
 // --- Limits (section 9) ------------------------------------------------------
 

@@ -10,9 +10,6 @@ namespace chat {
 // Where chatd hands committed batches to the broker plugin for fan-out, in the
 // length-prefixed format of chat/fanout_frames.h.
 inline constexpr std::string_view kFanoutTopic = "$CONTROL/chat/v2/fanout";
-// The JSON fan-out of earlier releases, still read by the plugin so brokers can
-// be upgraded before chatd. Deprecated; nothing in this release sends it.
-inline constexpr std::string_view kFanoutJsonTopic = "$CONTROL/chat/v1/fanout";
 // What chatd subscribes to: every device's up topic.
 inline constexpr std::string_view kAllUpTopics = "chat/up/+/+";
 // What chatd subscribes to for presence: the plugin's per-user state changes
