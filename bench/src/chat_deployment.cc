@@ -23,9 +23,8 @@ ChatDeployment::ChatDeployment(std::string dir, std::string chatd_path, std::str
       chatd_path_(std::move(chatd_path)),
       plugin_path_(std::move(plugin_path)) {
   WriteTextFile(key_path(), chat::GenerateKeyText());
-  std::string error;
-  auto key = chat::LoadKeyFile(key_path(), &error);
-  if (!key) throw std::runtime_error(error);
+  auto key = chat::LoadKeyFile(key_path());
+  if (!key.ok()) throw std::runtime_error(key.status().message());
   key_ = std::move(*key);
   chat::Database db = chat::Database::Open(db_path());
   chat::ApplyMigrations(db);

@@ -279,10 +279,9 @@ int Init(mosquitto_plugin_id_t* id, void** userdata, mosquitto_opt* options, int
   for (int i = 0; i < option_count; ++i) {
     pairs.emplace_back(OrEmpty(options[i].key), OrEmpty(options[i].value));
   }
-  std::string error;
-  auto config = ParsePluginOptions(pairs, &error);
-  if (!config) {
-    mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: %s", error.c_str());
+  auto config = ParsePluginOptions(pairs);
+  if (!config.ok()) {
+    mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: %s", config.status().message().c_str());
     return MOSQ_ERR_INVAL;
   }
   auto plugin = std::make_unique<ChatPlugin>(id, std::move(*config));

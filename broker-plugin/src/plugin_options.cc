@@ -7,8 +7,8 @@
 
 namespace chat::plugin {
 
-std::optional<PluginConfig> ParsePluginOptions(
-    const std::vector<std::pair<std::string, std::string>>& options, std::string* error) {
+StatusOr<PluginConfig> ParsePluginOptions(
+    const std::vector<std::pair<std::string, std::string>>& options) {
   PluginConfig config;
   std::optional<std::string> key_file;
   for (const auto& [key, value] : options) {
@@ -21,32 +21,28 @@ std::optional<PluginConfig> ParsePluginOptions(
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
       if (ec != std::errc() || end != value.data() + value.size() || parsed == 0 ||
           parsed > protocol::kMaxServicePayloadBytes) {
-        *error = "plugin_opt_max_payload_bytes: expected an integer from 1 to " +
-                 std::to_string(protocol::kMaxServicePayloadBytes) +
-                 " (the broker's max_packet_size less room for the topic)" + ", got '" + value + "'";
-        return std::nullopt;
+        return Status::InvalidArgument(
+            "plugin_opt_max_payload_bytes: expected an integer from 1 to " +
+            std::to_string(protocol::kMaxServicePayloadBytes) +
+            " (the broker's max_packet_size less room for the topic)" + ", got '" + value + "'");
       }
       config.max_payload_bytes = parsed;
     } else {
-      *error = "unknown option plugin_opt_" + key +
-               " (known: plugin_opt_key_file, plugin_opt_db_path, plugin_opt_max_payload_bytes)";
-      return std::nullopt;
+      return Status::InvalidArgument(
+          "unknown option plugin_opt_" + key +
+          " (known: plugin_opt_key_file, plugin_opt_db_path, plugin_opt_max_payload_bytes)");
     }
   }
   if (!key_file || key_file->empty()) {
-    *error = "plugin_opt_key_file is required (the deployment's key file, see chatctl keygen)";
-    return std::nullopt;
+    return Status::InvalidArgument(
+        "plugin_opt_key_file is required (the deployment's key file, see chatctl keygen)");
   }
   if (config.db_path.empty()) {
-    *error = "plugin_opt_db_path is required (the chat database, for token revocation)";
-    return std::nullopt;
+    return Status::InvalidArgument(
+        "plugin_opt_db_path is required (the chat database, for token revocation)");
   }
-  std::string key_error;
-  auto key = LoadKeyFile(*key_file, &key_error);
-  if (!key) {
-    *error = "plugin_opt_key_file: " + key_error;
-    return std::nullopt;
-  }
+  auto key = LoadKeyFile(*key_file);
+  if (!key.ok()) return Status::InvalidArgument("plugin_opt_key_file: " + key.status().message());
   config.key = std::move(*key);
   return config;
 }

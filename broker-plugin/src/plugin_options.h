@@ -8,22 +8,23 @@
 #include <vector>
 
 #include "chat/protocol.h"
+#include "chat/status.h"
 #include "chat/token.h"
 
 namespace chat::plugin {
 
 struct PluginConfig {
-  SigningKey key;        // plugin_opt_key_file (required)
-  std::string db_path;   // plugin_opt_db_path (required)
+  SigningKey key;       // plugin_opt_key_file (required)
+  std::string db_path;  // plugin_opt_db_path (required)
   // plugin_opt_max_payload_bytes: the largest command a device may publish.
   std::size_t max_payload_bytes = protocol::kDefaultMaxCommandBytes;
 };
 
 // Parses the options as mosquitto hands them over: keys without the
 // "plugin_opt_" prefix. Reads the key file. Unknown keys are errors, so a typo
-// never falls back to a default. On failure returns nullopt and sets `error`
-// to a sentence naming the option as the operator wrote it.
-std::optional<PluginConfig> ParsePluginOptions(
-    const std::vector<std::pair<std::string, std::string>>& options, std::string* error);
+// never falls back to a default. A failure's message is a sentence naming the
+// option as the operator wrote it.
+StatusOr<PluginConfig> ParsePluginOptions(
+    const std::vector<std::pair<std::string, std::string>>& options);
 
 }  // namespace chat::plugin

@@ -29,7 +29,7 @@ std::string_view RegistrationStatusName(RegistrationStatus status) {
     case RegistrationStatus::kUnknownToken: return "unknown_token";
     case RegistrationStatus::kRevoked: return "revoked";
     case RegistrationStatus::kUnknownDevice: return "unknown_device";
-    case RegistrationStatus::kUnknownUser: return "unknown_user";
+    case RegistrationStatus::kUnknownUser: return "no_such_user";
     case RegistrationStatus::kUserDisabled: return "user_disabled";
     case RegistrationStatus::kUnavailable: return "registry_unavailable";
   }
@@ -42,37 +42,37 @@ SqliteTokenRegistry::SqliteTokenRegistry(std::string db_path, int busy_timeout_m
       busy_timeout_ms_(busy_timeout_ms),
       max_snapshot_age_(max_snapshot_age) {}
 
-std::string SqliteTokenRegistry::Open() {
+Status SqliteTokenRegistry::Open() {
   DisableSqliteMemoryStatistics();
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(db_path_.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   db_.reset(raw);  // sqlite3_open_v2 may return a handle even on failure
   if (rc != SQLITE_OK) {
-    std::string error =
-        "cannot open " + db_path_ + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
+    Status error = Status::Failed("cannot open " + db_path_ + ": " +
+                                  (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
     Close();
     return error;
   }
   sqlite3_busy_timeout(raw, busy_timeout_ms_);
   for (auto [sql, statement] : {std::pair{kLookupSql, &lookup_}, std::pair{kBeginSql, &begin_},
                                 std::pair{kCommitSql, &commit_}}) {
-    std::string error = Prepare(sql, *statement);
-    if (!error.empty()) {
+    Status prepared = Prepare(sql, *statement);
+    if (!prepared.ok()) {
       Close();
-      return error;
+      return prepared;
     }
   }
-  return {};
+  return Status::Ok();
 }
 
-std::string SqliteTokenRegistry::Prepare(std::string_view sql, Statement& out) {
+Status SqliteTokenRegistry::Prepare(std::string_view sql, Statement& out) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   out.reset(stmt);
-  if (rc == SQLITE_OK) return {};
-  return "cannot query " + db_path_ + ": " + sqlite3_errmsg(db_.get());
+  if (rc == SQLITE_OK) return Status::Ok();
+  return Status::Failed("cannot query " + db_path_ + ": " + sqlite3_errmsg(db_.get()));
 }
 
 void SqliteTokenRegistry::Close() {
@@ -92,31 +92,33 @@ void SqliteTokenRegistry::EndSnapshot() {
   if (rc != SQLITE_DONE) Close();
 }
 
-bool SqliteTokenRegistry::EnsureSnapshot(std::string& detail) {
+Status SqliteTokenRegistry::EnsureSnapshot() {
   auto now = std::chrono::steady_clock::now();
-  if (in_snapshot_ && now - snapshot_started_ <= max_snapshot_age_) return true;
+  if (in_snapshot_ && now - snapshot_started_ <= max_snapshot_age_) return Status::Ok();
   EndSnapshot();
   if (!db_) {
-    detail = Open();
-    if (!detail.empty()) return false;
+    if (Status opened = Open(); !opened.ok()) return opened;
   }
   int rc = sqlite3_step(begin_.get());
   sqlite3_reset(begin_.get());
   if (rc != SQLITE_DONE) {
-    detail = "cannot query " + db_path_ + ": " + sqlite3_errmsg(db_.get());
+    Status error = Status::Failed("cannot query " + db_path_ + ": " + sqlite3_errmsg(db_.get()));
     Close();
-    return false;
+    return error;
   }
   in_snapshot_ = true;
   snapshot_started_ = now;
   lookups_in_snapshot_ = 0;
-  return true;
+  return Status::Ok();
 }
 
 Registration SqliteTokenRegistry::Check(std::string_view jti, std::string_view user,
                                         std::string_view device) {
   Registration result;
-  if (!EnsureSnapshot(result.detail)) return result;
+  if (Status snapshot = EnsureSnapshot(); !snapshot.ok()) {
+    result.detail = snapshot.message();
+    return result;
+  }
   bool shared = lookups_in_snapshot_++ > 0;
   result = Lookup(jti, user, device);
   if (result.status != RegistrationStatus::kActive &&
@@ -124,7 +126,10 @@ Registration SqliteTokenRegistry::Check(std::string_view jti, std::string_view u
     // Read again from the latest state: the answer may predate a change made
     // since the snapshot began (a device provisioned a moment ago).
     EndSnapshot();
-    if (!EnsureSnapshot(result.detail)) return result;
+    if (Status snapshot = EnsureSnapshot(); !snapshot.ok()) {
+      result.detail = snapshot.message();  // the refusal read before stands
+      return result;
+    }
     lookups_in_snapshot_ = 1;
     result = Lookup(jti, user, device);
   }

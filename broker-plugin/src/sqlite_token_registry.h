@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "chat/status.h"
 #include "token_registry.h"
 
 namespace chat::plugin {
@@ -46,13 +47,12 @@ class SqliteTokenRegistry final : public TokenRegistry {
   };
   using Statement = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
-  // Opens the connection and prepares the statements; on failure returns the error.
-  std::string Open();
-  std::string Prepare(std::string_view sql, Statement& out);
+  // Opens the connection and prepares the statements.
+  Status Open();
+  Status Prepare(std::string_view sql, Statement& out);
   void Close();
-  // Starts a snapshot unless one younger than max_snapshot_age is open;
-  // false (with `detail`) when the engine refuses.
-  bool EnsureSnapshot(std::string& detail);
+  // Starts a snapshot unless one younger than max_snapshot_age is open.
+  Status EnsureSnapshot();
   // One lookup inside the current snapshot.
   Registration Lookup(std::string_view jti, std::string_view user, std::string_view device);
 

@@ -15,14 +15,10 @@ std::string Trim(const std::string& s) {
 }
 }  // namespace
 
-std::optional<ConfigFile> ConfigFile::Load(const std::string& path,
-                                           const std::set<std::string>& known_keys,
-                                           std::string* error) {
+StatusOr<ConfigFile> ConfigFile::Load(const std::string& path,
+                                      const std::set<std::string>& known_keys) {
   std::ifstream in(path);
-  if (!in) {
-    *error = "cannot read config file " + path;
-    return std::nullopt;
-  }
+  if (!in) return Status::NotFound("cannot read config file " + path);
   ConfigFile config;
   config.path_ = path;
   std::string line;
@@ -36,20 +32,18 @@ std::optional<ConfigFile> ConfigFile::Load(const std::string& path,
     auto where = path + ":" + std::to_string(number);
     auto eq = line.find('=');
     if (eq == std::string::npos) {
-      *error = where + ": expected 'key = value', got '" + line + "'";
-      return std::nullopt;
+      return Status::InvalidArgument(where + ": expected 'key = value', got '" + line + "'");
     }
     std::string key = Trim(line.substr(0, eq));
     std::string value = Trim(line.substr(eq + 1));
     if (!known_keys.count(key)) {
       std::string list;
       for (const auto& k : known_keys) list += (list.empty() ? "" : ", ") + k;
-      *error = where + ": unknown key '" + key + "' (known keys: " + list + ")";
-      return std::nullopt;
+      return Status::InvalidArgument(where + ": unknown key '" + key + "' (known keys: " + list +
+                                     ")");
     }
     if (config.values_.count(key)) {
-      *error = where + ": key '" + key + "' is set twice";
-      return std::nullopt;
+      return Status::InvalidArgument(where + ": key '" + key + "' is set twice");
     }
     config.values_[key] = value;
   }
@@ -62,32 +56,43 @@ std::optional<std::string> ConfigFile::String(const std::string& key) const {
   return it->second;
 }
 
-std::optional<std::string> ConfigFile::RequiredString(const std::string& key,
-                                                      std::string* error) const {
+StatusOr<std::string> ConfigFile::RequiredString(const std::string& key) const {
   auto value = String(key);
   if (!value || value->empty()) {
-    *error = path_ + ": required key '" + key + "' is missing";
-    return std::nullopt;
+    return Status::InvalidArgument(path_ + ": required key '" + key + "' is missing");
   }
-  return value;
+  return *value;
 }
 
-std::optional<int64_t> ConfigFile::Integer(const std::string& key, int64_t min, int64_t max,
-                                           std::string* error) const {
-  auto value = String(key);
-  if (!value) return std::nullopt;
+Status ConfigFile::Integer(const std::string& key, int64_t min, int64_t max, int64_t* value) const {
+  auto text = String(key);
+  if (!text) return Status::Ok();
   int64_t parsed = 0;
-  auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), parsed);
-  if (ec != std::errc() || end != value->data() + value->size()) {
-    *error = path_ + ": key '" + key + "': expected an integer, got '" + *value + "'";
-    return std::nullopt;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), parsed);
+  if (ec != std::errc() || end != text->data() + text->size()) {
+    return Status::InvalidArgument(path_ + ": key '" + key + "': expected an integer, got '" +
+                                   *text + "'");
   }
   if (parsed < min || parsed > max) {
-    *error = path_ + ": key '" + key + "': " + *value + " is outside " + std::to_string(min) +
-             ".." + std::to_string(max);
-    return std::nullopt;
+    return Status::InvalidArgument(path_ + ": key '" + key + "': " + *text + " is outside " +
+                                   std::to_string(min) + ".." + std::to_string(max));
   }
-  return parsed;
+  *value = parsed;
+  return Status::Ok();
+}
+
+Status ConfigFile::OneOf(const std::string& key, const std::set<std::string>& allowed,
+                         std::string* value) const {
+  auto text = String(key);
+  if (!text) return Status::Ok();
+  if (!allowed.count(*text)) {
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    return Status::InvalidArgument(path_ + ": key '" + key + "': expected one of " + list +
+                                   ", got '" + *text + "'");
+  }
+  *value = *text;
+  return Status::Ok();
 }
 
 std::string ConfigFile::ResolvePath(const std::string& value) const {

@@ -16,12 +16,9 @@ int HexValue(char c) {
 }
 }  // namespace
 
-std::optional<SigningKey> LoadKeyFile(const std::string& path, std::string* error) {
+StatusOr<SigningKey> LoadKeyFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) {
-    *error = "cannot read key file " + path;
-    return std::nullopt;
-  }
+  if (!in) return Status::NotFound("cannot read key file " + path);
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string hex;
@@ -29,16 +26,16 @@ std::optional<SigningKey> LoadKeyFile(const std::string& path, std::string* erro
     if (c != ' ' && c != '\n' && c != '\r' && c != '\t') hex.push_back(c);
   }
   if (hex.size() < 64 || hex.size() % 2 != 0) {
-    *error = "key file " + path + " must hold at least 64 hex digits (run: chatctl keygen)";
-    return std::nullopt;
+    return Status::InvalidArgument("key file " + path +
+                                   " must hold at least 64 hex digits (run: chatctl keygen)");
   }
   SigningKey key;
   for (std::size_t i = 0; i < hex.size(); i += 2) {
     int hi = HexValue(hex[i]);
     int lo = HexValue(hex[i + 1]);
     if (hi < 0 || lo < 0) {
-      *error = "key file " + path + " contains a character that is not a hex digit";
-      return std::nullopt;
+      return Status::InvalidArgument("key file " + path +
+                                     " contains a character that is not a hex digit");
     }
     key.push_back(static_cast<unsigned char>(hi * 16 + lo));
   }

@@ -61,10 +61,9 @@ int main(int argc, char** argv) {
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("pushd"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");  // as chatd's
-  std::string error;
-  auto config = chat::LoadPushdConfig(config_path, &error);
-  if (!config) {
-    spdlog::critical("{}", error);
+  auto config = chat::LoadPushdConfig(config_path);
+  if (!config.ok()) {
+    spdlog::critical("{}", config.status().message());
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(config->log_level));

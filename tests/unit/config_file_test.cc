@@ -19,39 +19,43 @@ const std::set<std::string> kKeys = {"db_path", "broker_port"};
 TEST(ConfigFile, ParsesKeysCommentsAndBlankLines) {
   std::string path =
       WriteConfig("ok.conf", "# comment\n\ndb_path = chat.db  # trailing\nbroker_port=1884\n");
-  std::string error;
-  auto config = ConfigFile::Load(path, kKeys, &error);
-  ASSERT_TRUE(config) << error;
+  auto config = ConfigFile::Load(path, kKeys);
+  ASSERT_TRUE(config.ok()) << config.status().message();
   EXPECT_EQ(config->String("db_path"), "chat.db");
-  EXPECT_EQ(config->Integer("broker_port", 1, 65535, &error), 1884);
+  int64_t port = 1883;
+  EXPECT_TRUE(config->Integer("broker_port", 1, 65535, &port).ok());
+  EXPECT_EQ(port, 1884);
   EXPECT_EQ(config->ResolvePath("chat.db"), ::testing::TempDir() + "/chat.db");
 }
 
 TEST(ConfigFile, UnknownKeyNamesKeyFileAndLine) {
   std::string path = WriteConfig("typo.conf", "db_path = x\nbrokr_port = 1\n");
-  std::string error;
-  EXPECT_FALSE(ConfigFile::Load(path, kKeys, &error));
+  auto config = ConfigFile::Load(path, kKeys);
+  ASSERT_FALSE(config.ok());
+  const std::string& error = config.status().message();
   EXPECT_NE(error.find(path + ":2"), std::string::npos) << error;
   EXPECT_NE(error.find("brokr_port"), std::string::npos) << error;
 }
 
 TEST(ConfigFile, BadIntegerNamesTheKey) {
   std::string path = WriteConfig("int.conf", "broker_port = lots\n");
-  std::string error;
-  auto config = ConfigFile::Load(path, kKeys, &error);
-  ASSERT_TRUE(config);
-  EXPECT_FALSE(config->Integer("broker_port", 1, 65535, &error));
-  EXPECT_NE(error.find("'broker_port'"), std::string::npos) << error;
+  auto config = ConfigFile::Load(path, kKeys);
+  ASSERT_TRUE(config.ok());
+  int64_t port = 1883;
+  Status bad = config->Integer("broker_port", 1, 65535, &port);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(port, 1883);
+  EXPECT_NE(bad.message().find("'broker_port'"), std::string::npos) << bad.message();
 }
 
 TEST(ConfigFile, MissingRequiredKeyNamesKeyAndFile) {
   std::string path = WriteConfig("empty.conf", "");
-  std::string error;
-  auto config = ConfigFile::Load(path, kKeys, &error);
-  ASSERT_TRUE(config);
-  EXPECT_FALSE(config->RequiredString("db_path", &error));
-  EXPECT_NE(error.find("db_path"), std::string::npos);
-  EXPECT_NE(error.find(path), std::string::npos);
+  auto config = ConfigFile::Load(path, kKeys);
+  ASSERT_TRUE(config.ok());
+  auto db = config->RequiredString("db_path");
+  ASSERT_FALSE(db.ok());
+  EXPECT_NE(db.status().message().find("db_path"), std::string::npos);
+  EXPECT_NE(db.status().message().find(path), std::string::npos);
 }
 
 }  // namespace

@@ -24,8 +24,10 @@ class PluginOptionsTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::optional<PluginConfig> Parse(std::vector<std::pair<std::string, std::string>> options) {
-    error_.clear();
-    return ParsePluginOptions(options, &error_);
+    auto config = ParsePluginOptions(options);
+    error_ = config.status().message();
+    if (!config.ok()) return std::nullopt;
+    return std::move(*config);
   }
 
   std::filesystem::path dir_;

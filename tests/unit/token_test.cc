@@ -121,16 +121,15 @@ TEST(KeyFile, GeneratedKeyLoadsAs32Bytes) {
     fputs(GenerateKeyText().c_str(), f);
     fclose(f);
   }
-  std::string error;
-  auto key = LoadKeyFile(path, &error);
-  ASSERT_TRUE(key) << error;
+  auto key = LoadKeyFile(path);
+  ASSERT_TRUE(key.ok()) << key.status().message();
   EXPECT_EQ(key->size(), 32u);
 }
 
 TEST(KeyFile, MissingOrShortKeyNamesTheFile) {
-  std::string error;
-  EXPECT_FALSE(LoadKeyFile("/nonexistent/key", &error));
-  EXPECT_NE(error.find("/nonexistent/key"), std::string::npos);
+  auto key = LoadKeyFile("/nonexistent/key");
+  ASSERT_FALSE(key.ok());
+  EXPECT_NE(key.status().message().find("/nonexistent/key"), std::string::npos);
 }
 
 }  // namespace

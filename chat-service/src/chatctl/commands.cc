@@ -124,10 +124,9 @@ int IssueToken(const Target& target, const std::string& user, const std::string&
     std::cerr << "chatctl: --ttl '" << ttl << "' is not a duration like 30d, 12h, 15m or 90s\n";
     return 2;
   }
-  std::string error;
-  auto key = LoadKeyFile(target.key_path, &error);
-  if (!key) {
-    std::cerr << "chatctl: " << error << "\n";
+  auto key = LoadKeyFile(target.key_path);
+  if (!key.ok()) {
+    std::cerr << "chatctl: " << key.status().message() << "\n";
     return 2;
   }
   auto db = OpenMigrated(target);

@@ -5,6 +5,7 @@
 #include "chat/config_file.h"
 #include "chat/database.h"
 #include "chatctl/commands.h"
+#include "chatd/chatd_config.h"
 
 namespace {
 
@@ -25,27 +26,25 @@ Exit codes: 0 done, 1 refused (exists, unknown user/device, nothing to revoke),
 2 usage, config or key error, 3 database failure.
 )";
 
-// Fills target from --config, falling back to --db/--key. Returns an error or "".
-std::string ResolveTarget(const std::string& config_path, chat::ctl::Target& target) {
+// Fills target from --config, falling back to --db/--key.
+chat::Status ResolveTarget(const std::string& config_path, chat::ctl::Target& target) {
   if (config_path.empty()) {
-    if (target.db_path.empty()) return "no database: pass --config FILE or --db PATH";
-    return "";
+    if (target.db_path.empty()) {
+      return chat::Status::InvalidArgument("no database: pass --config FILE or --db PATH");
+    }
+    return chat::Status::Ok();
   }
-  std::string error;
-  auto config = chat::ConfigFile::Load(config_path,
-                                       {"broker_host", "broker_port", "db_path", "key_file",
-                                        "max_body_bytes", "log_level", "max_group_members"},
-                                       &error);
-  if (!config) return error;
+  auto config = chat::ConfigFile::Load(config_path, chat::ChatdConfigKeys());
+  if (!config.ok()) return config.status();
   if (target.db_path.empty()) {
-    auto db = config->RequiredString("db_path", &error);
-    if (!db) return error;
+    auto db = config->RequiredString("db_path");
+    if (!db.ok()) return db.status();
     target.db_path = config->ResolvePath(*db);
   }
   if (target.key_path.empty()) {
     if (auto key = config->String("key_file")) target.key_path = config->ResolvePath(*key);
   }
-  return "";
+  return chat::Status::Ok();
 }
 
 }  // namespace
@@ -103,9 +102,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (keygen->parsed()) return rc;
 
-  std::string error = ResolveTarget(config_path, target);
-  if (!error.empty()) {
-    std::cerr << "chatctl: " << error << "\n";
+  if (chat::Status resolved = ResolveTarget(config_path, target); !resolved.ok()) {
+    std::cerr << "chatctl: " << resolved.message() << "\n";
     return 2;
   }
   try {

@@ -1,26 +1,27 @@
 // chatd's configuration file (deploy/chatd.conf documents every key).
 #pragma once
 
-#include <optional>
+#include <cstddef>
+#include <set>
 #include <string>
 
-#include "chat/token.h"
+#include "chat/protocol.h"
+#include "chat/service_config.h"
+#include "chat/status.h"
 
 namespace chat {
 
-struct ChatdConfig {
-  std::string broker_host = "127.0.0.1";
-  int broker_port = 1883;
-  std::string db_path;
-  std::string key_file;
-  SigningKey key;
-  std::size_t max_body_bytes = 16384;
-  std::size_t max_group_members = 1000;
-  std::string log_level = "info";
+// The service keys (broker, database, key, log level), and chatd's own.
+struct ChatdConfig : ServiceConfig {
+  std::size_t max_body_bytes = protocol::kDefaultMaxBodyBytes;        // max_body_bytes
+  std::size_t max_group_members = protocol::kDefaultMaxGroupMembers;  // max_group_members
 };
 
-// Loads and validates `path`, including reading the key file. On failure
-// returns nullopt with an error that names the file and the key.
-std::optional<ChatdConfig> LoadChatdConfig(const std::string& path, std::string* error);
+// Every key of chatd.conf (chatctl --config reads the same file).
+const std::set<std::string>& ChatdConfigKeys();
+
+// Loads and validates `path`, including reading the key file. Errors name
+// the file and the key.
+StatusOr<ChatdConfig> LoadChatdConfig(const std::string& path);
 
 }  // namespace chat

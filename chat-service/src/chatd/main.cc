@@ -62,10 +62,9 @@ int main(int argc, char** argv) {
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("chatd"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  std::string error;
-  auto config = chat::LoadChatdConfig(config_path, &error);
-  if (!config) {
-    spdlog::critical("{}", error);
+  auto config = chat::LoadChatdConfig(config_path);
+  if (!config.ok()) {
+    spdlog::critical("{}", config.status().message());
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(config->log_level));
@@ -140,10 +139,11 @@ int main(int argc, char** argv) {
     signal_thread.join();
     writer_thread.join();
     query_thread.join();
-    spdlog::info("WAL checkpoints: {} on the checkpointer thread, {} finished by the writer, {} "
-                 "inline; the WAL restarted {} times",
-                 checkpointer.checkpoints(), checkpointer.finished_checkpoints(),
-                 checkpointer.inline_checkpoints(), checkpointer.restarts());
+    spdlog::info(
+        "WAL checkpoints: {} on the checkpointer thread, {} finished by the writer, {} "
+        "inline; the WAL restarted {} times",
+        checkpointer.checkpoints(), checkpointer.finished_checkpoints(),
+        checkpointer.inline_checkpoints(), checkpointer.restarts());
     link.Stop();
     spdlog::info("chatd stopped");
     return 0;

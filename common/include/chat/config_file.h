@@ -9,23 +9,28 @@
 #include <set>
 #include <string>
 
+#include "chat/status.h"
+
 namespace chat {
 
 class ConfigFile {
  public:
   // Parses `path`. Unknown keys (not in `known_keys`) are errors, so a typo
-  // never silently falls back to a default. Returns nullopt and sets `error`.
-  static std::optional<ConfigFile> Load(const std::string& path,
-                                        const std::set<std::string>& known_keys,
-                                        std::string* error);
+  // never silently falls back to a default.
+  static StatusOr<ConfigFile> Load(const std::string& path,
+                                   const std::set<std::string>& known_keys);
 
-  // Typed getters: nullopt when absent; on a malformed value they set `error`
-  // ("<file>: key 'k': expected an integer, got 'x'") and return nullopt.
+  // nullopt when absent.
   std::optional<std::string> String(const std::string& key) const;
-  std::optional<int64_t> Integer(const std::string& key, int64_t min, int64_t max,
-                                 std::string* error) const;
-  // For required keys: sets `error` naming the key and the file when absent.
-  std::optional<std::string> RequiredString(const std::string& key, std::string* error) const;
+  // Sets `*value` when the key is present and an integer in min..max; leaves
+  // it (the default) when absent; an error naming file and key otherwise
+  // ("<file>: key 'k': expected an integer, got 'x'").
+  Status Integer(const std::string& key, int64_t min, int64_t max, int64_t* value) const;
+  // The value of a required key; an error naming the key and the file when absent.
+  StatusOr<std::string> RequiredString(const std::string& key) const;
+  // Sets `*value` when present and one of `allowed`; leaves it when absent.
+  Status OneOf(const std::string& key, const std::set<std::string>& allowed,
+               std::string* value) const;
 
   const std::string& path() const { return path_; }
   // Resolves a path value relative to the config file's directory.

@@ -61,9 +61,8 @@ TestStack::TestStack(Options options) : options_(options) {
   dir_ = dir_template;
   try {
     WriteFile(key_path(), GenerateKeyText());
-    std::string error;
-    auto key = LoadKeyFile(key_path(), &error);
-    if (!key) throw std::runtime_error(error);
+    auto key = LoadKeyFile(key_path());
+    if (!key.ok()) throw std::runtime_error(key.status().message());
     key_ = std::move(*key);
     {
       Database db = Database::Open(db_path());
