@@ -13,6 +13,7 @@
 #include "access_policy.h"
 #include "authenticator.h"
 #include "chat/clock.h"
+#include "chat/presence_format.h"
 #include "chat/topics.h"
 #include "fan_out.h"
 #include "identity.h"
@@ -85,7 +86,8 @@ void PublishPresence(ChatPlugin& plugin, const std::vector<PresenceChange>& chan
     // Done on the first connect rather than at init, when the broker's
     // message queue is not running yet.
     plugin.boot_announced =
-        Publish(std::string(kBrokerBootTopic), BrokerBootPayload(plugin.boot_ms), /*retain=*/true);
+        Publish(std::string(kBrokerBootTopic),
+                presence::EncodeBrokerMark({plugin.boot_ms, std::nullopt}), /*retain=*/true);
   }
   for (const PresenceChange& change : changes) {
     mosquitto_log_printf(MOSQ_LOG_DEBUG, "chat-plugin: presence of %s: %s, %zu device(s)",

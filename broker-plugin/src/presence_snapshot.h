@@ -46,8 +46,4 @@ PresenceSnapshotAnswer AnswerPresenceRequest(const Identity& requester, std::str
                                              int64_t now_ms,
                                              std::size_t page_users = kPresencePageUsers);
 
-// {"boot":B,"snapshot":{"after":A[,"until":U]}}: the mark that opens a page.
-std::string PresencePageMarkPayload(int64_t boot_ms, std::string_view after,
-                                    const std::optional<std::string>& until);
-
 }  // namespace chat::plugin

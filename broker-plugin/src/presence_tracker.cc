@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "chat/json_writer.h"
+#include "chat/presence_format.h"
 
 namespace chat::plugin {
 
@@ -67,23 +67,10 @@ PresencePage PresenceTracker::OnlineAfter(std::string_view after, std::size_t li
   return page;
 }
 
-std::string PresenceTopic(std::string_view user) {
-  return "chat/sys/presence/" + std::string(user);
-}
-
-// Built on every connect and disconnect, on the broker's thread: no JSON tree.
 std::string PresencePayload(const PresenceChange& change, int64_t boot_ms) {
-  return JsonObjectWriter()
-      .String("user", change.user)
-      .Bool("online", change.online)
-      .Integer("devices", static_cast<int64_t>(change.devices))
-      .Integer("last_seen", change.last_seen_ms)
-      .Integer("boot", boot_ms)
-      .Finish();
-}
-
-std::string BrokerBootPayload(int64_t boot_ms) {
-  return JsonObjectWriter().Integer("boot", boot_ms).Finish();
+  return presence::EncodeUserState({change.user, change.online,
+                                    static_cast<int64_t>(change.devices), change.last_seen_ms,
+                                    boot_ms});
 }
 
 }  // namespace chat::plugin

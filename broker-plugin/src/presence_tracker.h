@@ -91,17 +91,8 @@ class PresenceTracker {
   ConnectionMap<Connection> connections_;
 };
 
-// chat/sys/presence/{user}
-std::string PresenceTopic(std::string_view user);
-
-// {"user":"bob","online":true,"devices":2,"last_seen":1700000000123,"boot":1700000000000}
-// `boot` names the broker run that produced the state: a state queued for a
-// service from an earlier run (kept by broker persistence across a restart)
-// is stale.
+// The payload of chat/sys/presence/{user} (chat/presence_format.h) for a
+// change on the broker run `boot_ms`.
 std::string PresencePayload(const PresenceChange& change, int64_t boot_ms);
-
-// The payload of chat/sys/broker (kBrokerBootTopic): retained {"boot": boot_ms}
-// of the current broker run.
-std::string BrokerBootPayload(int64_t boot_ms);
 
 }  // namespace chat::plugin

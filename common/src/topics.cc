@@ -26,6 +26,10 @@ std::string InboxTopic(std::string_view user, std::string_view conv) {
 std::string DeviceTopic(std::string_view user, std::string_view device) {
   return Join({"chat", "dev", user, device});
 }
+std::string PresenceTopic(std::string_view user) {
+  return std::string(kPresencePrefix) + std::string(user);
+}
+
 std::string ClientIdFor(std::string_view user, std::string_view device) {
   std::string id(user);
   id.push_back(':');

@@ -5,10 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
+#include "chat/presence_format.h"
+#include "chat/topics.h"
 #include "identity.h"
 #include "presence_tracker.h"
 
@@ -205,7 +206,7 @@ TEST_F(PluginPresenceTest, NobodyOnlineIsAnEmptyLastPage) {
 }
 
 TEST(PluginPresenceFormatTest, TopicIsPerUser) {
-  EXPECT_EQ(PresenceTopic("bob"), "chat/sys/presence/bob");
+  EXPECT_EQ(chat::PresenceTopic("bob"), "chat/sys/presence/bob");
 }
 
 TEST(PluginPresenceFormatTest, PayloadHasUserOnlineDevicesLastSeenAndBoot) {
@@ -213,7 +214,7 @@ TEST(PluginPresenceFormatTest, PayloadHasUserOnlineDevicesLastSeenAndBoot) {
             R"({"user":"bob","online":true,"devices":2,"last_seen":1700000000123,"boot":42})");
   EXPECT_EQ(PresencePayload(Offline("bob", 1700000000456), 42),
             R"({"user":"bob","online":false,"devices":0,"last_seen":1700000000456,"boot":42})");
-  EXPECT_EQ(BrokerBootPayload(42), R"({"boot":42})");
+  EXPECT_EQ(presence::EncodeBrokerMark({42, std::nullopt}), R"({"boot":42})");
 }
 
 TEST(PluginPresenceFormatTest, AUserThatIsNotAnIdIsStillValidJson) {

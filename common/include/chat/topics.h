@@ -39,6 +39,8 @@ std::string InboxTopic(std::string_view user);
 std::string InboxTopic(std::string_view user, std::string_view conv);
 // chat/dev/{u}/{d}: replies and errors for one device.
 std::string DeviceTopic(std::string_view user, std::string_view device);
+// chat/sys/presence/{u}: the plugin's state of u, for services only.
+std::string PresenceTopic(std::string_view user);
 // The MQTT client id a device must use: "{u}:{d}".
 std::string ClientIdFor(std::string_view user, std::string_view device);
 

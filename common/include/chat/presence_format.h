@@ -1,0 +1,64 @@
+// The presence payloads between the broker plugin and the services
+// (docs/PROTOCOL.md section 4, "Presence"): the plugin encodes them, chatd
+// decodes them, both with these functions.
+//
+//   chat/sys/presence/{u}      {"user":"bob","online":true,"devices":2,"last_seen":T,"boot":B}
+//   chat/sys/broker (retained) {"boot":B}
+//   chat/sys/broker (a page)   {"boot":B,"snapshot":{"after":"<id or empty>","until":"<id>"}}
+//   $CONTROL/chat/v1/presence  {"after":"<id or empty>"}   (a snapshot page request)
+//
+// `boot` names the broker run that produced a state: a state from an earlier
+// run (kept by broker persistence across a restart) is stale.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chat::presence {
+
+// One user's state on one broker run.
+struct UserState {
+  std::string user;
+  bool online = false;
+  int64_t devices = 0;       // distinct devices with a live connection
+  int64_t last_seen_ms = 0;  // the change's time: now while online, the departure when offline
+  int64_t boot_ms = 0;
+
+  bool operator==(const UserState&) const = default;
+};
+
+// The users (after, until] of a snapshot page; no `until` on the last page.
+struct PageRange {
+  std::string after;
+  std::optional<std::string> until;
+
+  bool operator==(const PageRange&) const = default;
+};
+
+// The broker run, and on a snapshot page the range it covers.
+struct BrokerMark {
+  int64_t boot_ms = 0;
+  std::optional<PageRange> snapshot;
+
+  bool operator==(const BrokerMark&) const = default;
+};
+
+// Written without a JSON tree: the plugin sends one on every connect.
+std::string EncodeUserState(const UserState& state);
+// nullopt unless a JSON object with a valid `user` id, boolean `online` and
+// integer `boot` (`devices` and `last_seen` default to 0).
+std::optional<UserState> ParseUserState(std::string_view payload);
+
+std::string EncodeBrokerMark(const BrokerMark& mark);
+// nullopt unless a JSON object with an integer `boot` and, when present, a
+// well-formed `snapshot` (after "" or an id, until an id after it).
+std::optional<BrokerMark> ParseBrokerMark(std::string_view payload);
+
+std::string EncodeSnapshotRequest(std::string_view after);
+// The `after` of a request ("" when absent, as in `{}`); nullopt when
+// malformed (not an object, `after` not "" or a valid id).
+std::optional<std::string> ParseSnapshotRequest(std::string_view payload);
+
+}  // namespace chat::presence

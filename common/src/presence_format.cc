@@ -1,0 +1,108 @@
+// Encoding and decoding of the presence payloads.
+#include "chat/presence_format.h"
+
+#include <nlohmann/json.hpp>
+
+#include "chat/ids.h"
+#include "chat/json_writer.h"
+
+namespace chat::presence {
+
+namespace {
+
+using nlohmann::json;
+
+// A user id in a page mark or request: "" (the start) only where allowed.
+bool IsRangeId(const json& value, bool may_be_empty) {
+  if (!value.is_string()) return false;
+  const auto& id = value.get_ref<const std::string&>();
+  return (may_be_empty && id.empty()) || IsValidId(id);
+}
+
+std::optional<PageRange> RangeOf(const json& snapshot) {
+  if (!snapshot.is_object()) return std::nullopt;
+  auto after = snapshot.find("after");
+  auto until = snapshot.find("until");
+  if (after == snapshot.end() || !IsRangeId(*after, true)) return std::nullopt;
+  PageRange range{after->get<std::string>(), std::nullopt};
+  if (until != snapshot.end()) {
+    if (!IsRangeId(*until, false) || until->get_ref<const std::string&>() <= range.after) {
+      return std::nullopt;
+    }
+    range.until = until->get<std::string>();
+  }
+  return range;
+}
+
+std::optional<int64_t> IntegerOf(const json& object, const char* name) {
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+}  // namespace
+
+std::string EncodeUserState(const UserState& state) {
+  return JsonObjectWriter()
+      .String("user", state.user)
+      .Bool("online", state.online)
+      .Integer("devices", state.devices)
+      .Integer("last_seen", state.last_seen_ms)
+      .Integer("boot", state.boot_ms)
+      .Finish();
+}
+
+std::optional<UserState> ParseUserState(std::string_view payload) {
+  json event = json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (!event.is_object()) return std::nullopt;
+  auto user = event.find("user");
+  auto online = event.find("online");
+  auto boot = IntegerOf(event, "boot");
+  if (user == event.end() || !IsRangeId(*user, false) || online == event.end() ||
+      !online->is_boolean() || !boot) {
+    return std::nullopt;
+  }
+  return UserState{user->get<std::string>(), online->get<bool>(),
+                   IntegerOf(event, "devices").value_or(0),
+                   IntegerOf(event, "last_seen").value_or(0), *boot};
+}
+
+std::string EncodeBrokerMark(const BrokerMark& mark) {
+  JsonObjectWriter writer;
+  writer.Integer("boot", mark.boot_ms);
+  if (mark.snapshot) {
+    JsonObjectWriter range;
+    range.String("after", mark.snapshot->after);
+    if (mark.snapshot->until) range.String("until", *mark.snapshot->until);
+    writer.Raw("snapshot", range.Finish());
+  }
+  return writer.Finish();
+}
+
+std::optional<BrokerMark> ParseBrokerMark(std::string_view payload) {
+  json event = json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (!event.is_object()) return std::nullopt;
+  auto boot = IntegerOf(event, "boot");
+  if (!boot) return std::nullopt;
+  BrokerMark mark{*boot, std::nullopt};
+  if (auto snapshot = event.find("snapshot"); snapshot != event.end()) {
+    mark.snapshot = RangeOf(*snapshot);
+    if (!mark.snapshot) return std::nullopt;
+  }
+  return mark;
+}
+
+std::string EncodeSnapshotRequest(std::string_view after) {
+  return JsonObjectWriter().String("after", after).Finish();
+}
+
+std::optional<std::string> ParseSnapshotRequest(std::string_view payload) {
+  json request = json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (!request.is_object()) return std::nullopt;
+  auto after = request.find("after");
+  if (after == request.end()) return std::string();
+  if (!IsRangeId(*after, true)) return std::nullopt;
+  return after->get<std::string>();
+}
+
+}  // namespace chat::presence

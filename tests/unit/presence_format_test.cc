@@ -1,0 +1,56 @@
+// The presence payloads between the plugin and the services (chat/presence_format.h).
+#include "chat/presence_format.h"
+
+#include <gtest/gtest.h>
+
+namespace chat::presence {
+namespace {
+
+TEST(PresenceFormat, AUserStateReadsBackAsWritten) {
+  UserState state{"bob", true, 2, 1700000000123, 1700000000000};
+  std::string payload = EncodeUserState(state);
+  EXPECT_EQ(payload, R"({"user":"bob","online":true,"devices":2,"last_seen":1700000000123,)"
+                     R"("boot":1700000000000})");
+  EXPECT_EQ(ParseUserState(payload), state);
+}
+
+TEST(PresenceFormat, AUserStateWithoutAValidUserOnlineOrBootIsRefused) {
+  for (const char* payload :
+       {"", "[]", R"({"online":true,"boot":1})", R"({"user":"Bob!","online":true,"boot":1})",
+        R"({"user":"bob","online":"yes","boot":1})", R"({"user":"bob","online":true})",
+        R"({"user":"bob","online":true,"boot":1.5})"}) {
+    EXPECT_EQ(ParseUserState(payload), std::nullopt) << payload;
+  }
+}
+
+TEST(PresenceFormat, BrokerMarksWithAndWithoutAPageRange) {
+  BrokerMark run{42, std::nullopt};
+  EXPECT_EQ(EncodeBrokerMark(run), R"({"boot":42})");
+  EXPECT_EQ(ParseBrokerMark(EncodeBrokerMark(run)), run);
+  BrokerMark page{7, PageRange{"", "carol"}};
+  EXPECT_EQ(EncodeBrokerMark(page), R"({"boot":7,"snapshot":{"after":"","until":"carol"}})");
+  EXPECT_EQ(ParseBrokerMark(EncodeBrokerMark(page)), page);
+  BrokerMark last{7, PageRange{"carol", std::nullopt}};
+  EXPECT_EQ(ParseBrokerMark(EncodeBrokerMark(last)), last);
+}
+
+TEST(PresenceFormat, AMalformedPageRangeRefusesTheWholeMark) {
+  for (const char* payload :
+       {R"({"boot":7,"snapshot":{}})", R"({"boot":7,"snapshot":{"after":"b","until":"a"}})",
+        R"({"boot":7,"snapshot":{"after":"","until":""}})", R"({"boot":7,"snapshot":[]})",
+        R"({"snapshot":{"after":""}})", "not json"}) {
+    EXPECT_EQ(ParseBrokerMark(payload), std::nullopt) << payload;
+  }
+}
+
+TEST(PresenceFormat, SnapshotRequests) {
+  EXPECT_EQ(ParseSnapshotRequest(EncodeSnapshotRequest("")), "");
+  EXPECT_EQ(ParseSnapshotRequest(EncodeSnapshotRequest("carol")), "carol");
+  EXPECT_EQ(ParseSnapshotRequest("{}"), "");
+  for (const char* payload : {"", "[]", R"({"after":1})", R"({"after":"Not An Id"})"}) {
+    EXPECT_EQ(ParseSnapshotRequest(payload), std::nullopt) << payload;
+  }
+}
+
+}  // namespace
+}  // namespace chat::presence
