@@ -84,6 +84,8 @@ struct Command {
                SyncCommand, HistoryCommand, CursorCommand, ReceiptsQueryCommand, TypingCommand,
                RejectedCommand>
       body;
+  // Set by ParseCommand from its table of command types.
+  bool query = false;
 
   // Queries and typing read only; chatd answers them off the writer thread.
   bool IsQuery() const;
