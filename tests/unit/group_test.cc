@@ -40,10 +40,11 @@ class GroupTest : public ::testing::Test {
           return true;
         },
         options);
-    queries_ = std::make_unique<QueryService>(path_, presence_, [this](const std::string& p) {
-      published_.push_back(p);
-      return true;
-    });
+    queries_ = std::make_unique<QueryService>(path_, query_queue_, presence_,
+                                              [this](const std::string& p) {
+                                                published_.push_back(p);
+                                                return true;
+                                              });
   }
   void TearDown() override {
     queries_.reset();
@@ -82,6 +83,7 @@ class GroupTest : public ::testing::Test {
   std::string path_;
   std::unique_ptr<Database> db_;
   BlockingQueue<Command> writes_;
+  BlockingQueue<Command> query_queue_;
   std::unique_ptr<Writer> writer_;
   PresenceView presence_;
   std::vector<std::string> published_;

@@ -12,13 +12,22 @@ namespace chat {
 
 using json = nlohmann::json;
 
-QueryService::QueryService(const std::string& db_path, const PresenceView& presence,
-                           Publish publish)
+QueryService::QueryService(const std::string& db_path, BlockingQueue<Command>& queries,
+                           const PresenceView& presence, Publish publish)
     : db_(Database::Open(db_path, Database::Mode::kReadOnly)),
+      queries_(queries),
       conversations_(db_),
       messages_(db_),
       presence_(presence),
       publish_(std::move(publish)) {}
+
+void QueryService::Run(const std::atomic<bool>& stop) {
+  while (!stop || queries_.size() > 0) {
+    for (const Command& command : queries_.PopBatch(64, std::chrono::milliseconds(100))) {
+      Answer(command);
+    }
+  }
+}
 
 void QueryService::Answer(const Command& command) {
   FanoutBatch out;
@@ -45,14 +54,16 @@ void QueryService::Answer(const Command& command) {
     Reject(command, ErrorCode::kInternal, "the server could not read this; retry", out);
   }
   std::size_t oversize = 0;
-  std::vector<std::string> payloads = out.Encode(1000, protocol::kMaxServicePayloadBytes, &oversize);
+  std::vector<std::string> payloads =
+      out.Encode(1000, protocol::kMaxServicePayloadBytes, &oversize);
   if (oversize > 0) {
-    spdlog::error("reply to {}/{} req_id={} is larger than the broker's packet limit ({} bytes); "
-                  "not sent",
-                  command.sender.user, command.sender.device, command.req_id,
-                  protocol::kMaxPacketBytes);
+    spdlog::error(
+        "reply to {}/{} req_id={} is larger than the broker's packet limit ({} bytes); "
+        "not sent",
+        command.sender.user, command.sender.device, command.req_id, protocol::kMaxPacketBytes);
     out.Clear();
-    Reject(command, ErrorCode::kInternal, "the reply is larger than the broker's packet limit", out);
+    Reject(command, ErrorCode::kInternal, "the reply is larger than the broker's packet limit",
+           out);
     payloads = out.Encode();
   }
   for (const auto& payload : payloads) publish_(payload);

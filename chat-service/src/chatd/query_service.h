@@ -1,7 +1,8 @@
 // Answers the read-only commands — sync, history, receipts — and relays
 // typing, on its own thread and its own read-only database connection, so
 // that catch-up never holds up the writer. Every read is an index range
-// scan. Commands arrive through Submit (any thread).
+// scan. Commands arrive on the query queue (Chatd::OnMessage pushes them);
+// everything here but the queue belongs to the query thread.
 #pragma once
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include "chat/database.h"
 #include "chat/protocol.h"
 #include "chatd/command.h"
+#include "chatd/command_queue.h"
 #include "chatd/fanout_batch.h"
 #include "chatd/presence_view.h"
 #include "store/conversation_store.h"
@@ -24,8 +26,12 @@ class QueryService {
  public:
   using Publish = std::function<bool(const std::string& control_payload)>;
 
-  QueryService(const std::string& db_path, const PresenceView& presence, Publish publish);
+  QueryService(const std::string& db_path, BlockingQueue<Command>& queries,
+               const PresenceView& presence, Publish publish);
 
+  // Answers queries until `stop` is set and the queue is drained. Call on
+  // the query thread.
+  void Run(const std::atomic<bool>& stop);
   // Answers one query command; publishes its reply. Query thread only.
   void Answer(const Command& command);
 
@@ -49,6 +55,7 @@ class QueryService {
                                           MemberState state, FanoutBatch& out);
 
   Database db_;
+  BlockingQueue<Command>& queries_;
   ConversationStore conversations_;
   MessageStore messages_;
   const PresenceView& presence_;
