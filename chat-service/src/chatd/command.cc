@@ -12,25 +12,6 @@
 
 namespace chat {
 
-std::string_view ErrorCodeName(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kBadJson: return "bad_json";
-    case ErrorCode::kInvalidUtf8: return "invalid_utf8";
-    case ErrorCode::kUnknownType: return "unknown_type";
-    case ErrorCode::kBadField: return "bad_field";
-    case ErrorCode::kBodyTooLarge: return "body_too_large";
-    case ErrorCode::kInvalidRecipient: return "invalid_recipient";
-    case ErrorCode::kUnknownUser: return "unknown_user";
-    case ErrorCode::kUnknownConversation: return "unknown_conversation";
-    case ErrorCode::kNotMember: return "not_member";
-    case ErrorCode::kForbidden: return "forbidden";
-    case ErrorCode::kNotGroup: return "not_group";
-    case ErrorCode::kGroupFull: return "group_full";
-    case ErrorCode::kInternal: return "internal";
-  }
-  return "internal";
-}
-
 namespace {
 
 using json = nlohmann::json;
@@ -148,9 +129,9 @@ Parsed ParseGroupCreate(const json& object, const std::string& sender,
                         const CommandLimits& limits) {
   GroupCreateCommand create;
   if (auto error = ReadString(object, "title", &create.title)) return *error;
-  if (create.title.empty() || create.title.size() > kMaxTitleBytes) {
+  if (create.title.empty() || create.title.size() > protocol::kMaxTitleBytes) {
     return Reject(ErrorCode::kBadField,
-                  "'title' must be 1.." + std::to_string(kMaxTitleBytes) + " bytes");
+                  "'title' must be 1.." + std::to_string(protocol::kMaxTitleBytes) + " bytes");
   }
   std::vector<std::string> users;
   if (auto error = ReadUserList(object, "members", limits.max_group_members, &users)) {
@@ -186,7 +167,7 @@ Parsed ParseGroupChange(const json& object, Action action, const CommandLimits& 
 
 Parsed ParseSync(const json& object, const std::string&, const CommandLimits&) {
   SyncCommand sync;
-  if (auto error = ReadInteger(object, "limit", 1, kMaxSyncLimit, false, &sync.limit)) {
+  if (auto error = ReadInteger(object, "limit", 1, protocol::kMaxSyncLimit, false, &sync.limit)) {
     return *error;
   }
   auto it = object.find("cursors");
@@ -208,7 +189,8 @@ Parsed ParseHistory(const json& object, const std::string&, const CommandLimits&
   if (auto error = ReadInteger(object, "before", 1, kMaxSeq, false, &history.before)) {
     return *error;
   }
-  if (auto error = ReadInteger(object, "limit", 1, kMaxHistoryLimit, false, &history.limit)) {
+  if (auto error =
+          ReadInteger(object, "limit", 1, protocol::kMaxHistoryLimit, false, &history.limit)) {
     return *error;
   }
   return history;

@@ -35,12 +35,6 @@ class QueryService {
   // Answers one query command; publishes its reply. Query thread only.
   void Answer(const Command& command);
 
-  // Largest sync page in bytes of message bodies; a page ends before it.
-  // A sync page's messages, encoded: half the largest publish, the rest is
-  // room for the conversation list.
-  static constexpr std::size_t kMaxPageBytes = protocol::kMaxServicePayloadBytes / 2;
-  static constexpr int64_t kTypingIntervalMs = 2000;
-
  private:
   void Sync(const Command& command, const SyncCommand& sync, FanoutBatch& out);
   void History(const Command& command, const HistoryCommand& history, FanoutBatch& out);
