@@ -180,17 +180,19 @@ bool BrokerLink::Start(const std::atomic<bool>& stop) {
   return fanout_up && commands_up;
 }
 
-bool BrokerLink::PublishFanout(const std::string& payload) {
+void BrokerLink::PublishFanout(const std::string& payload) {
   try {
     fanout_client_->publish(std::string(kFanoutTopic), payload.data(), payload.size(), kQos, false);
-    return true;
   } catch (const mqtt::exception& e) {
+    ++failed_publishes_;
     spdlog::error("fan-out publish of {} bytes could not be queued: {}", payload.size(), e.what());
-    return false;
   }
 }
 
 void BrokerLink::Stop() {
+  if (int64_t failed = failed_publishes_.exchange(0); failed > 0) {
+    spdlog::warn("{} fan-out publishes could not be queued; devices got them by sync", failed);
+  }
   for (mqtt::async_client* client : {fanout_client_.get(), client_.get()}) {
     if (!client || !client->is_connected()) continue;
     try {

@@ -56,9 +56,11 @@ class BrokerLink {
   // Afterwards Paho reconnects each by itself, with a fresh token each time.
   bool Start(const std::atomic<bool>& stop);
   // Queues one QoS 1 publish on the fan-out connection; buffered by Paho
-  // while disconnected. Thread-safe. Returns false if it could not even be
-  // queued.
-  bool PublishFanout(const std::string& payload);
+  // while disconnected. Thread-safe. A publish that cannot even be queued is
+  // logged and counted (Stop logs the count): the caller has committed what
+  // it carries, so devices get it by `sync`, and there is nothing better
+  // for the caller to do.
+  void PublishFanout(const std::string& payload);
   // Disconnects the fan-out connection first, so queued publishes go out.
   void Stop();
   // Follows the page marks of a presence snapshot on chat/sys/broker: asks
@@ -98,6 +100,7 @@ class BrokerLink {
   std::mutex mutex_;
   std::condition_variable subscribed_changed_;
   bool subscribed_ = false;                     // guarded by mutex_: a SUBACK arrived since Start
+  std::atomic<int64_t> failed_publishes_{0};    // fan-out publishes Paho refused to queue
   std::unique_ptr<mqtt::async_client> client_;  // commands and presence
   std::unique_ptr<mqtt::async_client> fanout_client_;  // fan-out publishes only
 };

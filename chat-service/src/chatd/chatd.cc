@@ -41,10 +41,10 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
               OnMessage(topic, payload);
             }),
       writer_(
-          db_, writes_, [this](const std::string& p) { return link_.PublishFanout(p); },
+          db_, writes_, [this](const std::string& p) { link_.PublishFanout(p); },
           WriterOptions{limits_, 512, [this] { checkpointer_.FinishOnWriterThread(); }}),
       query_service_(config.db_path, queries_, presence_,
-                     [this](const std::string& p) { return link_.PublishFanout(p); }) {}
+                     [this](const std::string& p) { link_.PublishFanout(p); }) {}
 
 void Chatd::OnMessage(const std::string& topic, const std::string& payload) {
   if (PresenceView::Handles(topic)) {

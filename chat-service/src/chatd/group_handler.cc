@@ -72,7 +72,7 @@ void AnnounceTo(WriteContext& ctx, const std::vector<std::string>& users, const 
 // The first unknown user of `users`, or "".
 std::string FirstUnknown(WriteContext& ctx, const std::vector<std::string>& users) {
   for (const auto& user : users) {
-    if (!ctx.conversations.UserExists(user)) return user;
+    if (!ctx.conversations.IsActiveUser(user)) return user;
   }
   return "";
 }

@@ -24,7 +24,7 @@ namespace chat {
 
 class QueryService {
  public:
-  using Publish = std::function<bool(const std::string& control_payload)>;
+  using Publish = std::function<void(const std::string& control_payload)>;
 
   QueryService(const std::string& db_path, BlockingQueue<Command>& queries,
                const PresenceView& presence, Publish publish);

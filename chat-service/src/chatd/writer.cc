@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "chatd/group_handler.h"
-#include "chatd/message_handler.h"
+#include "chatd/send_handler.h"
 
 namespace chat {
 

@@ -37,7 +37,7 @@ struct WriterOptions {
 // WriteBatch, the writer thread.
 class Writer {
  public:
-  using Publish = std::function<bool(const std::string& control_payload)>;
+  using Publish = std::function<void(const std::string& control_payload)>;
 
   Writer(Database& db, BlockingQueue<Command>& writes, Publish publish, WriterOptions options);
 
