@@ -18,6 +18,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <functional>
 #include <string>
 
 #include "chat/database.h"

@@ -147,7 +147,9 @@ Parsed ParseGroupCreate(const json& object, const std::string& sender,
   return create;
 }
 
-Parsed ParseGroupChange(const json& object, Action action, const CommandLimits& limits) {
+// group.add, group.remove, group.leave and group.role.
+template <Action action>
+Parsed ParseGroupChange(const json& object, const std::string&, const CommandLimits& limits) {
   GroupChangeCommand change{action, {}, {}, {}, {}};
   if (auto error = ReadRequiredId(object, "conv", &change.conv)) return *error;
   if (action == Action::kAdd || action == Action::kRemove) {
@@ -196,7 +198,9 @@ Parsed ParseHistory(const json& object, const std::string&, const CommandLimits&
   return history;
 }
 
-Parsed ParseCursor(const json& object, bool read) {
+// delivered (read = false) and read.
+template <bool read>
+Parsed ParseCursor(const json& object, const std::string&, const CommandLimits&) {
   CursorCommand cursor{read, {}, 0};
   if (auto error = ReadRequiredId(object, "conv", &cursor.conv)) return *error;
   if (auto error = ReadInteger(object, "seq", 0, kMaxSeq, true, &cursor.seq)) return *error;
@@ -231,36 +235,12 @@ constexpr CommandType kCommandTypes[] = {
     {protocol::command::kSend, ParseSend, false},
     {protocol::command::kConvCreate, ParseCreateDirect, false},
     {protocol::command::kGroupCreate, ParseGroupCreate, false},
-    {protocol::command::kGroupAdd,
-     [](const json& o, const std::string&, const CommandLimits& l) {
-       return ParseGroupChange(o, Action::kAdd, l);
-     },
-     false},
-    {protocol::command::kGroupRemove,
-     [](const json& o, const std::string&, const CommandLimits& l) {
-       return ParseGroupChange(o, Action::kRemove, l);
-     },
-     false},
-    {protocol::command::kGroupLeave,
-     [](const json& o, const std::string&, const CommandLimits& l) {
-       return ParseGroupChange(o, Action::kLeave, l);
-     },
-     false},
-    {protocol::command::kGroupRole,
-     [](const json& o, const std::string&, const CommandLimits& l) {
-       return ParseGroupChange(o, Action::kSetRole, l);
-     },
-     false},
-    {protocol::command::kDelivered,
-     [](const json& o, const std::string&, const CommandLimits&) {
-       return ParseCursor(o, /*read=*/false);
-     },
-     false},
-    {protocol::command::kRead,
-     [](const json& o, const std::string&, const CommandLimits&) {
-       return ParseCursor(o, /*read=*/true);
-     },
-     false},
+    {protocol::command::kGroupAdd, ParseGroupChange<Action::kAdd>, false},
+    {protocol::command::kGroupRemove, ParseGroupChange<Action::kRemove>, false},
+    {protocol::command::kGroupLeave, ParseGroupChange<Action::kLeave>, false},
+    {protocol::command::kGroupRole, ParseGroupChange<Action::kSetRole>, false},
+    {protocol::command::kDelivered, ParseCursor</*read=*/false>, false},
+    {protocol::command::kRead, ParseCursor</*read=*/true>, false},
     {protocol::command::kSync, ParseSync, true},
     {protocol::command::kHistory, ParseHistory, true},
     {protocol::command::kReceipts, ParseReceiptsQuery, true},
