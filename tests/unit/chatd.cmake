@@ -3,6 +3,6 @@ chat_test(chatd_test
   LIBS chatd_core
   LABELS unit)
 chat_test(store_test
-  SOURCES store_test.cc command_processor_test.cc group_test.cc
+  SOURCES store_test.cc writer_test.cc group_test.cc
   LIBS chatd_core chat_store
   LABELS unit)

@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "chatd/command_processor.h"
 #include "chatd/group_requests.h"
 #include "chatd/query_service.h"
+#include "chatd/writer.h"
 #include "fanout_events.h"
 #include "store/account_store.h"
 #include "store/migrator.h"
@@ -31,15 +31,24 @@ class GroupTest : public ::testing::Test {
     for (const char* u : {"alice", "bob", "carol", "dave"}) accounts.AddUser(u, "");
     CommandLimits limits;
     limits.max_group_members = 3;
-    processor_ = std::make_unique<CommandProcessor>(*db_, limits);
-    queries_ = std::make_unique<QueryService>(path_, presence_, [this](const std::string& p) {
-      published_.push_back(p);
-      return true;
-    });
+    WriterOptions options;
+    options.limits = limits;
+    writer_ = std::make_unique<Writer>(
+        *db_, writes_,
+        [this](const std::string& p) {
+          published_.push_back(p);
+          return true;
+        },
+        options);
+    queries_ = std::make_unique<QueryService>(path_, query_queue_, presence_,
+                                              [this](const std::string& p) {
+                                                published_.push_back(p);
+                                                return true;
+                                              });
   }
   void TearDown() override {
     queries_.reset();
-    processor_.reset();
+    writer_.reset();
     db_.reset();
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
   }
@@ -53,12 +62,11 @@ class GroupTest : public ::testing::Test {
   }
   // Write commands of one device, in one batch.
   Events Batch(const DeviceAddress& sender, const std::vector<json>& payloads) {
-    std::vector<Command> commands;
     for (const auto& payload : payloads)
-      commands.push_back(ParseCommand(sender, payload.dump(), {100, 3}));
-    FanoutBatch out;
-    processor_->ProcessBatch(commands, out);
-    return DecodeFanout(out.Encode());
+      writes_.Push(ParseCommand(sender, payload.dump(), {100, 3}));
+    published_.clear();
+    EXPECT_TRUE(writer_->WriteBatch(std::chrono::milliseconds(0)));
+    return DecodeFanout(published_);
   }
   static json Last(const Events& events) { return events.back().second; }
   int64_t Count(const std::string& table) {
@@ -74,7 +82,9 @@ class GroupTest : public ::testing::Test {
 
   std::string path_;
   std::unique_ptr<Database> db_;
-  std::unique_ptr<CommandProcessor> processor_;
+  BlockingQueue<Command> writes_;
+  BlockingQueue<Command> query_queue_;
+  std::unique_ptr<Writer> writer_;
   PresenceView presence_;
   std::vector<std::string> published_;
   std::unique_ptr<QueryService> queries_;

@@ -57,7 +57,7 @@ TEST_F(StoreTest, UpgradeFromVersion2KeepsDataAndAddsGroupRequests) {
   EXPECT_EQ(report.from_version, 2);
   EXPECT_EQ(report.to_version, LatestSchemaVersion());
   EXPECT_FALSE(report.backup_path.empty());
-  EXPECT_TRUE(ConversationStore(*db_).UserExists("alice"));
+  EXPECT_TRUE(ConversationStore(*db_).IsActiveUser("alice"));
   GroupRequestStore requests(*db_);
   requests.Remember("alice", "phone", "g1", {"group.create", "f", "c1", 1000});
   auto found = requests.Find("alice", "phone", "g1", 0);

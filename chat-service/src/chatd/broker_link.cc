@@ -20,17 +20,15 @@ constexpr int kMaxBuffered = 200000;              // publishes held while discon
 constexpr int kMaxInflight = 1000;                // QoS 1 publishes awaiting PUBACK
 constexpr int64_t kServiceTokenTtlS = 24 * 3600;  // re-minted at every (re)connect
 constexpr auto kSubscribeTimeout = std::chrono::seconds(10);
-constexpr int kRefusedSubscription = 0x80;  // SUBACK return code in MQTT 3.1.1
+constexpr int kRefusedSubscription = 0x80;                 // SUBACK return code in MQTT 3.1.1
 constexpr std::string_view kFanoutNameSuffix = "-fanout";  // svc:chatd-fanout
 }  // namespace
 
-BrokerLink::BrokerLink(BrokerLinkOptions options, CommandHandler on_command)
-    : options_(std::move(options)), on_command_(std::move(on_command)) {
+BrokerLink::BrokerLink(BrokerLinkOptions options, MessageHandler on_message)
+    : options_(std::move(options)), on_message_(std::move(on_message)) {
   client_ = MakeClient(options_.service_name);
   client_->set_message_callback([this](mqtt::const_message_ptr message) {
-    const std::string& topic = message->get_topic();
-    if (topic == kBrokerBootTopic) FollowPresenceSnapshot(message->to_string());
-    on_command_(topic, message->to_string());
+    on_message_(message->get_topic(), message->to_string());
   });
   client_->set_connected_handler([this](const std::string&) {
     spdlog::info("connected to broker {}:{}", options_.host, options_.port);
@@ -134,8 +132,7 @@ void BrokerLink::FollowPresenceSnapshot(const std::string& broker_payload) {
 }
 
 bool BrokerLink::Connect(mqtt::async_client& client, const std::string& name,
-                         const std::function<bool()>& connected,
-                         const std::atomic<bool>& stop) {
+                         const std::function<bool()>& connected, const std::atomic<bool>& stop) {
   auto backoff = std::chrono::milliseconds(200);
   while (!stop) {
     // Built here and passed directly: never copy connect options (DESIGN.md, Paho 1.2.0).
@@ -172,28 +169,30 @@ bool BrokerLink::Start(const std::atomic<bool>& stop) {
   // waits on another only when that wait times out, about a second later.
   bool fanout_up = false;
   std::thread fanout([&] {
-    fanout_up = Connect(*fanout_client_, options_.service_name + std::string(kFanoutNameSuffix),
-                        [] { return true; }, stop);
+    fanout_up = Connect(
+        *fanout_client_, options_.service_name + std::string(kFanoutNameSuffix),
+        [] { return true; }, stop);
   });
   // The connected handler subscribes.
-  bool commands_up =
-      Connect(*client_, options_.service_name, [&] { return WaitUntilSubscribed(stop); }, stop);
+  bool commands_up = Connect(
+      *client_, options_.service_name, [&] { return WaitUntilSubscribed(stop); }, stop);
   fanout.join();
   return fanout_up && commands_up;
 }
 
-bool BrokerLink::PublishFanout(const std::string& payload) {
+void BrokerLink::PublishFanout(const std::string& payload) {
   try {
-    fanout_client_->publish(std::string(kFanoutTopic), payload.data(), payload.size(), kQos,
-                            false);
-    return true;
+    fanout_client_->publish(std::string(kFanoutTopic), payload.data(), payload.size(), kQos, false);
   } catch (const mqtt::exception& e) {
+    ++failed_publishes_;
     spdlog::error("fan-out publish of {} bytes could not be queued: {}", payload.size(), e.what());
-    return false;
   }
 }
 
 void BrokerLink::Stop() {
+  if (int64_t failed = failed_publishes_.exchange(0); failed > 0) {
+    spdlog::warn("{} fan-out publishes could not be queued; devices got them by sync", failed);
+  }
   for (mqtt::async_client* client : {fanout_client_.get(), client_.get()}) {
     if (!client || !client->is_connected()) continue;
     try {

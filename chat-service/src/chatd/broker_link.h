@@ -3,11 +3,12 @@
 //
 // The command connection (`svc:chatd`) receives every device command on
 // chat/up/+/+ and the plugin's presence on chat/sys/presence/+ and
-// chat/sys/broker in Paho's callback and hands them on at once. After every
-// (re)connect, once its subscriptions are granted, it asks the plugin for a
-// presence snapshot on $CONTROL/chat/v1/presence and then for each further
-// page the plugin announces (PROTOCOL.md section 4), so the presence view is
-// whole again.
+// chat/sys/broker in Paho's callback and hands each, unread, to its one
+// message handler (Chatd::OnMessage). After every (re)connect, once its
+// subscriptions are granted, it asks the plugin for a presence snapshot on
+// $CONTROL/chat/v1/presence; the handler asks for each further page the
+// plugin announces (FollowPresenceSnapshot, PROTOCOL.md section 4), so the
+// presence view is whole again.
 //
 // The fan-out connection (`svc:chatd-fanout`) only publishes: fan-out
 // batches and query replies to $CONTROL/chat/v2/fanout. It is separate
@@ -43,10 +44,11 @@ struct BrokerLinkOptions {
 
 class BrokerLink {
  public:
-  // Called on Paho's thread for every command; must return quickly.
-  using CommandHandler = std::function<void(std::string topic, std::string payload)>;
+  // Called on Paho's thread for every message received (commands, presence,
+  // the broker's run); must return quickly.
+  using MessageHandler = std::function<void(const std::string& topic, const std::string& payload)>;
 
-  BrokerLink(BrokerLinkOptions options, CommandHandler on_command);
+  BrokerLink(BrokerLinkOptions options, MessageHandler on_message);
   ~BrokerLink();
 
   // Connects both connections and subscribes, retrying with backoff until
@@ -54,11 +56,16 @@ class BrokerLink {
   // Afterwards Paho reconnects each by itself, with a fresh token each time.
   bool Start(const std::atomic<bool>& stop);
   // Queues one QoS 1 publish on the fan-out connection; buffered by Paho
-  // while disconnected. Thread-safe. Returns false if it could not even be
-  // queued.
-  bool PublishFanout(const std::string& payload);
+  // while disconnected. Thread-safe. A publish that cannot even be queued is
+  // logged and counted (Stop logs the count): the caller has committed what
+  // it carries, so devices get it by `sync`, and there is nothing better
+  // for the caller to do.
+  void PublishFanout(const std::string& payload);
   // Disconnects the fan-out connection first, so queued publishes go out.
   void Stop();
+  // Follows the page marks of a presence snapshot on chat/sys/broker: asks
+  // for the next page as soon as a page is announced. Paho's thread.
+  void FollowPresenceSnapshot(const std::string& broker_payload);
 
  private:
   // Hears the SUBACK of the subscriptions made at each connect.
@@ -86,17 +93,15 @@ class BrokerLink {
   bool WaitUntilSubscribed(const std::atomic<bool>& stop);
   // Asks for the page of the presence snapshot after user `after` ("" first).
   void RequestPresence(std::string_view after);
-  // Follows the page marks of a snapshot on chat/sys/broker: asks for the
-  // next page as soon as a page is announced, on Paho's thread.
-  void FollowPresenceSnapshot(const std::string& broker_payload);
 
   BrokerLinkOptions options_;
-  CommandHandler on_command_;
+  MessageHandler on_message_;
   SubscribeListener subscribe_listener_{*this};
   std::mutex mutex_;
   std::condition_variable subscribed_changed_;
-  bool subscribed_ = false;  // guarded by mutex_: a SUBACK arrived since Start
-  std::unique_ptr<mqtt::async_client> client_;         // commands and presence
+  bool subscribed_ = false;                     // guarded by mutex_: a SUBACK arrived since Start
+  std::atomic<int64_t> failed_publishes_{0};    // fan-out publishes Paho refused to queue
+  std::unique_ptr<mqtt::async_client> client_;  // commands and presence
   std::unique_ptr<mqtt::async_client> fanout_client_;  // fan-out publishes only
 };
 

@@ -1,43 +1,253 @@
-// Device command parsing: envelope checks and dispatch by `type`.
+// Device command parsing (docs/PROTOCOL.md section 5): the envelope, one
+// table from `type` to its parser, and per-type parsers over field readers
+// that each check one field.
 #include "chatd/command.h"
+
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "chat/ids.h"
 #include "chat/json_object.h"
-#include "chatd/command_parsers.h"
+#include "chat/protocol.h"
 
 namespace chat {
 
-std::string_view ErrorCodeName(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kBadJson: return "bad_json";
-    case ErrorCode::kInvalidUtf8: return "invalid_utf8";
-    case ErrorCode::kUnknownType: return "unknown_type";
-    case ErrorCode::kBadField: return "bad_field";
-    case ErrorCode::kBodyTooLarge: return "body_too_large";
-    case ErrorCode::kInvalidRecipient: return "invalid_recipient";
-    case ErrorCode::kUnknownUser: return "unknown_user";
-    case ErrorCode::kUnknownConversation: return "unknown_conversation";
-    case ErrorCode::kNotMember: return "not_member";
-    case ErrorCode::kForbidden: return "forbidden";
-    case ErrorCode::kNotGroup: return "not_group";
-    case ErrorCode::kGroupFull: return "group_full";
-    case ErrorCode::kInternal: return "internal";
-  }
-  return "internal";
-}
-
-bool Command::IsQuery() const {
-  return std::holds_alternative<SyncCommand>(body) ||
-         std::holds_alternative<HistoryCommand>(body) ||
-         std::holds_alternative<ReceiptsQueryCommand>(body) ||
-         std::holds_alternative<TypingCommand>(body);
-}
-
 namespace {
 
-using fields::json;
-using fields::Reject;
+using json = nlohmann::json;
+using Parsed = decltype(Command::body);
 using Action = GroupChangeCommand::Action;
+
+constexpr int64_t kMaxSeq = int64_t{1} << 53;  // JSON-safe integers
+
+RejectedCommand Reject(ErrorCode code, std::string message) { return {code, std::move(message)}; }
+
+// --- Field readers: each returns the rejection for a present-but-wrong field
+// and leaves `out` untouched when the field is absent. ---------------------
+
+std::optional<RejectedCommand> ReadString(const json& object, const char* field, std::string* out) {
+  auto it = object.find(field);
+  if (it == object.end() || it->is_null()) return std::nullopt;
+  if (!it->is_string()) {
+    return Reject(ErrorCode::kBadField, std::string("'") + field + "' must be a string");
+  }
+  *out = it->get<std::string>();
+  return std::nullopt;
+}
+
+std::optional<RejectedCommand> ReadRequiredId(const json& object, const char* field,
+                                              std::string* out) {
+  if (auto error = ReadString(object, field, out)) return error;
+  if (!IsValidId(*out)) {
+    return Reject(ErrorCode::kBadField,
+                  std::string("'") + field + "' is required: an id of [a-z0-9_-]{1,64}");
+  }
+  return std::nullopt;
+}
+
+std::optional<RejectedCommand> ReadUserList(const json& object, const char* field, std::size_t max,
+                                            std::vector<std::string>* out) {
+  auto it = object.find(field);
+  std::string name = std::string("'") + field + "'";
+  if (it == object.end() || !it->is_array() || it->empty()) {
+    return Reject(ErrorCode::kBadField, name + " must be a non-empty array of user ids");
+  }
+  if (it->size() > max) {
+    return Reject(ErrorCode::kGroupFull,
+                  name + " lists more than " + std::to_string(max) + " users");
+  }
+  std::set<std::string> seen;
+  for (const auto& item : *it) {
+    if (!item.is_string() || !IsValidId(item.get_ref<const std::string&>())) {
+      return Reject(ErrorCode::kBadField, name + " must hold user ids of [a-z0-9_-]{1,64}");
+    }
+    if (seen.insert(item.get<std::string>()).second) out->push_back(item.get<std::string>());
+  }
+  return std::nullopt;
+}
+
+std::optional<RejectedCommand> ReadInteger(const json& object, const char* field, int64_t min,
+                                           int64_t max, bool required, int64_t* out) {
+  auto it = object.find(field);
+  std::string name = std::string("'") + field + "'";
+  if (it == object.end() || it->is_null()) {
+    if (!required) return std::nullopt;
+    return Reject(ErrorCode::kBadField, name + " is required");
+  }
+  if (!it->is_number_integer()) return Reject(ErrorCode::kBadField, name + " must be an integer");
+  int64_t value = it->get<int64_t>();
+  if (value < min || value > max) {
+    return Reject(ErrorCode::kBadField,
+                  name + " must be within " + std::to_string(min) + ".." + std::to_string(max));
+  }
+  *out = value;
+  return std::nullopt;
+}
+
+// --- One parser per command type ---------------------------------------
+
+Parsed ParseSend(const json& object, const std::string& sender, const CommandLimits& limits) {
+  SendCommand send;
+  for (auto [field, out] : {std::pair{"conv", &send.conv}, std::pair{"to", &send.to},
+                            std::pair{"cmid", &send.cmid}, std::pair{"body", &send.body}}) {
+    if (auto error = ReadString(object, field, out)) return *error;
+  }
+  if (send.conv.empty() == send.to.empty()) {
+    return Reject(ErrorCode::kBadField, "exactly one of 'conv' and 'to' is required");
+  }
+  if (!send.conv.empty() && !IsValidId(send.conv)) {
+    return Reject(ErrorCode::kBadField, "'conv' is not a valid conversation id");
+  }
+  if (!send.to.empty() && !IsValidId(send.to)) {
+    return Reject(ErrorCode::kBadField, "'to' is not a valid user id");
+  }
+  if (send.to == sender) return Reject(ErrorCode::kInvalidRecipient, "cannot send to yourself");
+  if (!IsValidClientToken(send.cmid)) {
+    return Reject(ErrorCode::kBadField, "'cmid' is required: [A-Za-z0-9._:-]{1,64}");
+  }
+  if (!object.contains("body") || !object["body"].is_string()) {
+    return Reject(ErrorCode::kBadField, "'body' is required and must be a string");
+  }
+  if (send.body.size() > limits.max_body_bytes) {
+    return Reject(ErrorCode::kBodyTooLarge, "'body' is " + std::to_string(send.body.size()) +
+                                                " bytes; the limit is " +
+                                                std::to_string(limits.max_body_bytes));
+  }
+  return send;
+}
+
+Parsed ParseCreateDirect(const json& object, const std::string& sender, const CommandLimits&) {
+  CreateDirectCommand create;
+  if (auto error = ReadRequiredId(object, "with", &create.with)) return *error;
+  if (create.with == sender) {
+    return Reject(ErrorCode::kInvalidRecipient, "cannot open a conversation with yourself");
+  }
+  return create;
+}
+
+Parsed ParseGroupCreate(const json& object, const std::string& sender,
+                        const CommandLimits& limits) {
+  GroupCreateCommand create;
+  if (auto error = ReadString(object, "title", &create.title)) return *error;
+  if (create.title.empty() || create.title.size() > protocol::kMaxTitleBytes) {
+    return Reject(ErrorCode::kBadField,
+                  "'title' must be 1.." + std::to_string(protocol::kMaxTitleBytes) + " bytes");
+  }
+  std::vector<std::string> users;
+  if (auto error = ReadUserList(object, "members", limits.max_group_members, &users)) {
+    return *error;
+  }
+  for (auto& user : users) {
+    if (user != sender) create.members.push_back(std::move(user));
+  }
+  if (create.members.size() + 1 > limits.max_group_members) {
+    return Reject(ErrorCode::kGroupFull,
+                  "a group holds at most " + std::to_string(limits.max_group_members) + " members");
+  }
+  return create;
+}
+
+// group.add, group.remove, group.leave and group.role.
+template <Action action>
+Parsed ParseGroupChange(const json& object, const std::string&, const CommandLimits& limits) {
+  GroupChangeCommand change{action, {}, {}, {}, {}};
+  if (auto error = ReadRequiredId(object, "conv", &change.conv)) return *error;
+  if (action == Action::kAdd || action == Action::kRemove) {
+    if (auto error = ReadUserList(object, "users", limits.max_group_members, &change.users)) {
+      return *error;
+    }
+  }
+  if (action == Action::kSetRole) {
+    if (auto error = ReadRequiredId(object, "user", &change.user)) return *error;
+    if (auto error = ReadString(object, "role", &change.role)) return *error;
+    if (change.role != "admin" && change.role != "member") {
+      return Reject(ErrorCode::kBadField, "'role' must be \"admin\" or \"member\"");
+    }
+  }
+  return change;
+}
+
+Parsed ParseSync(const json& object, const std::string&, const CommandLimits&) {
+  SyncCommand sync;
+  if (auto error = ReadInteger(object, "limit", 1, protocol::kMaxSyncLimit, false, &sync.limit)) {
+    return *error;
+  }
+  auto it = object.find("cursors");
+  if (it == object.end() || it->is_null()) return sync;
+  if (!it->is_object()) return Reject(ErrorCode::kBadField, "'cursors' must be an object");
+  for (const auto& [conv, seq] : it->items()) {
+    if (!IsValidId(conv) || !seq.is_number_integer() || seq.get<int64_t>() < 0 ||
+        seq.get<int64_t>() > kMaxSeq) {
+      return Reject(ErrorCode::kBadField, "'cursors' must map conversation ids to seq >= 0");
+    }
+    sync.cursors[conv] = seq.get<int64_t>();
+  }
+  return sync;
+}
+
+Parsed ParseHistory(const json& object, const std::string&, const CommandLimits&) {
+  HistoryCommand history;
+  if (auto error = ReadRequiredId(object, "conv", &history.conv)) return *error;
+  if (auto error = ReadInteger(object, "before", 1, kMaxSeq, false, &history.before)) {
+    return *error;
+  }
+  if (auto error =
+          ReadInteger(object, "limit", 1, protocol::kMaxHistoryLimit, false, &history.limit)) {
+    return *error;
+  }
+  return history;
+}
+
+// delivered (read = false) and read.
+template <bool read>
+Parsed ParseCursor(const json& object, const std::string&, const CommandLimits&) {
+  CursorCommand cursor{read, {}, 0};
+  if (auto error = ReadRequiredId(object, "conv", &cursor.conv)) return *error;
+  if (auto error = ReadInteger(object, "seq", 0, kMaxSeq, true, &cursor.seq)) return *error;
+  return cursor;
+}
+
+Parsed ParseReceiptsQuery(const json& object, const std::string&, const CommandLimits&) {
+  ReceiptsQueryCommand query;
+  if (auto error = ReadRequiredId(object, "conv", &query.conv)) return *error;
+  if (auto error = ReadInteger(object, "seq", 1, kMaxSeq, true, &query.seq)) return *error;
+  return query;
+}
+
+Parsed ParseTyping(const json& object, const std::string&, const CommandLimits&) {
+  TypingCommand typing;
+  if (auto error = ReadRequiredId(object, "conv", &typing.conv)) return *error;
+  return typing;
+}
+
+// --- The commands chatd accepts --------------------------------------------
+
+using Parser = Parsed (*)(const json& object, const std::string& sender,
+                          const CommandLimits& limits);
+
+struct CommandType {
+  std::string_view type;  // the envelope's `type`
+  Parser parse;
+  bool query;  // answered off the writer thread, by the QueryService
+};
+
+constexpr CommandType kCommandTypes[] = {
+    {protocol::command::kSend, ParseSend, false},
+    {protocol::command::kConvCreate, ParseCreateDirect, false},
+    {protocol::command::kGroupCreate, ParseGroupCreate, false},
+    {protocol::command::kGroupAdd, ParseGroupChange<Action::kAdd>, false},
+    {protocol::command::kGroupRemove, ParseGroupChange<Action::kRemove>, false},
+    {protocol::command::kGroupLeave, ParseGroupChange<Action::kLeave>, false},
+    {protocol::command::kGroupRole, ParseGroupChange<Action::kSetRole>, false},
+    {protocol::command::kDelivered, ParseCursor</*read=*/false>, false},
+    {protocol::command::kRead, ParseCursor</*read=*/true>, false},
+    {protocol::command::kSync, ParseSync, true},
+    {protocol::command::kHistory, ParseHistory, true},
+    {protocol::command::kReceipts, ParseReceiptsQuery, true},
+    {protocol::command::kTyping, ParseTyping, true},
+};
+
+// --- The envelope ------------------------------------------------------------
 
 // Reads req_id and cmid when well formed, so errors can echo them.
 std::optional<RejectedCommand> ReadEnvelopeIds(const json& object, Command& command) {
@@ -67,30 +277,13 @@ RejectedCommand RejectUnreadable(std::string_view payload, Command& command) {
   return {ErrorCode::kBadJson, "a number in the payload is beyond the range of a double"};
 }
 
-parsers::Parsed Dispatch(const std::string& type, const json& object, const std::string& sender,
-                         const CommandLimits& limits) {
-  if (type == "send") return parsers::Send(object, sender, limits);
-  if (type == "conv.create") return parsers::CreateDirect(object, sender);
-  if (type == "group.create") return parsers::GroupCreate(object, sender, limits);
-  if (type == "group.add") return parsers::GroupChange(object, Action::kAdd, limits);
-  if (type == "group.remove") return parsers::GroupChange(object, Action::kRemove, limits);
-  if (type == "group.leave") return parsers::GroupChange(object, Action::kLeave, limits);
-  if (type == "group.role") return parsers::GroupChange(object, Action::kSetRole, limits);
-  if (type == "sync") return parsers::Sync(object);
-  if (type == "history") return parsers::History(object);
-  if (type == "delivered") return parsers::Cursor(object, /*read=*/false);
-  if (type == "read") return parsers::Cursor(object, /*read=*/true);
-  if (type == "receipts") return parsers::ReceiptsQuery(object);
-  if (type == "typing") return parsers::Typing(object);
-  std::string shown = type.size() > 32 ? type.substr(0, 32) + "..." : type;
-  return Reject(ErrorCode::kUnknownType, "unknown command type '" + shown + "'");
-}
-
 }  // namespace
+
+bool Command::IsQuery() const { return query; }
 
 Command ParseCommand(const DeviceAddress& sender, std::string_view payload,
                      const CommandLimits& limits) {
-  Command command{sender, {}, {}, RejectedCommand{ErrorCode::kBadJson, ""}};
+  Command command{sender, {}, {}, RejectedCommand{ErrorCode::kBadJson, ""}, false};
   if (!IsValidUtf8(payload)) {
     command.body = Reject(ErrorCode::kInvalidUtf8, "the payload is not valid UTF-8");
     return command;
@@ -109,7 +302,16 @@ Command ParseCommand(const DeviceAddress& sender, std::string_view payload,
     command.body = Reject(ErrorCode::kUnknownType, "'type' is required");
     return command;
   }
-  command.body = Dispatch(type->get<std::string>(), object, sender.user, limits);
+  const std::string& name = type->get_ref<const std::string&>();
+  for (const CommandType& known : kCommandTypes) {
+    if (known.type != name) continue;
+    command.body = known.parse(object, sender.user, limits);
+    // A rejection is answered by the writer, whatever its type.
+    command.query = known.query && !std::holds_alternative<RejectedCommand>(command.body);
+    return command;
+  }
+  std::string shown = name.size() > 32 ? name.substr(0, 32) + "..." : name;
+  command.body = Reject(ErrorCode::kUnknownType, "unknown command type '" + shown + "'");
   return command;
 }
 

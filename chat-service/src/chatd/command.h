@@ -11,10 +11,14 @@
 #include <variant>
 #include <vector>
 
+#include "chat/protocol.h"
 #include "chat/topics.h"
-#include "chatd/error_code.h"
 
 namespace chat {
+
+// The wire error codes (docs/PROTOCOL.md section 7).
+using protocol::ErrorCode;
+using protocol::ErrorCodeName;
 
 struct SendCommand {
   std::string conv;  // exactly one of conv and to is set
@@ -44,13 +48,13 @@ struct GroupChangeCommand {
 
 struct SyncCommand {
   std::map<std::string, int64_t> cursors;
-  int64_t limit = 1000;
+  int64_t limit = protocol::kDefaultSyncLimit;
 };
 
 struct HistoryCommand {
   std::string conv;
   int64_t before = 0;  // 0: after the last message
-  int64_t limit = 50;
+  int64_t limit = protocol::kDefaultHistoryLimit;
 };
 
 // delivered and read: receipt cursor moves.
@@ -84,19 +88,17 @@ struct Command {
                SyncCommand, HistoryCommand, CursorCommand, ReceiptsQueryCommand, TypingCommand,
                RejectedCommand>
       body;
+  // Set by ParseCommand from its table of command types.
+  bool query = false;
 
   // Queries and typing read only; chatd answers them off the writer thread.
   bool IsQuery() const;
 };
 
 struct CommandLimits {
-  std::size_t max_body_bytes = 16384;
-  std::size_t max_group_members = 1000;
+  std::size_t max_body_bytes = protocol::kDefaultMaxBodyBytes;
+  std::size_t max_group_members = protocol::kDefaultMaxGroupMembers;
 };
-
-inline constexpr std::size_t kMaxTitleBytes = 200;
-inline constexpr int64_t kMaxSyncLimit = 5000;
-inline constexpr int64_t kMaxHistoryLimit = 500;
 
 // Never throws on any input; bad input yields a RejectedCommand.
 Command ParseCommand(const DeviceAddress& sender, std::string_view payload,

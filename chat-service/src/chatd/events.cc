@@ -32,8 +32,8 @@ JsonObjectWriter MessageMembers(std::string_view type, const StoredMessage& m) {
       .String("dev", m.device)
       .String("cmid", m.cmid)
       .String("body", m.body);
-  if (m.kind == "system") {
-    event.String("kind", "system").Raw("event", SystemEventText(m.event));
+  if (m.kind == protocol::kSystemKind) {
+    event.String("kind", protocol::kSystemKind).Raw("event", SystemEventText(m.event));
   }
   return event;
 }
@@ -50,11 +50,11 @@ json ConversationJson(const ConversationInfo& info) {
 }
 
 std::string EncodeMessage(const StoredMessage& message) {
-  return MessageMembers("msg", message).Finish();
+  return MessageMembers(protocol::event::kMsg, message).Finish();
 }
 
 std::string EncodeAccepted(const StoredMessage& message, const std::string& req_id, bool dup) {
-  JsonObjectWriter event = MessageMembers("accepted", message);
+  JsonObjectWriter event = MessageMembers(protocol::event::kAccepted, message);
   if (!req_id.empty()) event.String("req_id", req_id);
   return event.Bool("dup", dup).Finish();
 }
@@ -62,7 +62,7 @@ std::string EncodeAccepted(const StoredMessage& message, const std::string& req_
 std::string EncodeConversationReply(const ConversationInfo& info, const std::string& req_id,
                                     bool created, bool dup) {
   json event = ConversationJson(info);
-  event["type"] = "conv";
+  event["type"] = protocol::event::kConv;
   if (!req_id.empty()) event["req_id"] = req_id;
   event["created"] = created;
   event["dup"] = dup;
@@ -71,22 +71,24 @@ std::string EncodeConversationReply(const ConversationInfo& info, const std::str
 
 std::string EncodeConversationNew(const ConversationInfo& info) {
   json event = ConversationJson(info);
-  event["type"] = "conv.new";
+  event["type"] = protocol::event::kConvNew;
   return Dump(event);
 }
 
 std::string EncodeReceipt(const std::string& conv, const std::string& user, int64_t delivered,
                           int64_t read) {
-  return Dump(json{{"type", "receipt"},
+  return Dump(json{{"type", protocol::event::kReceipt},
                    {"conv", conv},
                    {"user", user},
                    {"delivered", delivered},
                    {"read", read}});
 }
 
-std::string EncodeError(ErrorCode code, const std::string& message, const std::string& req_id,
-                        const std::string& cmid) {
-  json event{{"type", "error"}, {"code", ErrorCodeName(code)}, {"message", message}};
+std::string EncodeError(protocol::ErrorCode code, const std::string& message,
+                        const std::string& req_id, const std::string& cmid) {
+  json event{{"type", protocol::event::kError},
+             {"code", protocol::ErrorCodeName(code)},
+             {"message", message}};
   if (!req_id.empty()) event["req_id"] = req_id;
   if (!cmid.empty()) event["cmid"] = cmid;
   return Dump(event);

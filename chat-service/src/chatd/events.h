@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "chatd/error_code.h"
+#include "chat/protocol.h"
 #include "store/records.h"
 
 namespace chat {
@@ -19,7 +19,7 @@ std::string Dump(const nlohmann::json& value);
 // {"type":"msg",...} for the recipients, and the entries of history and sync
 // pages.
 std::string EncodeMessage(const StoredMessage& message);
-// {"type":"accepted",...,"req_id","dup"} for the sender's devices.
+// The `accepted` event (the message, req_id and dup) for the sender's devices.
 std::string EncodeAccepted(const StoredMessage& message, const std::string& req_id, bool dup);
 // {"type":"conv",...,"req_id","created","dup"} reply to conv.create and group
 // commands; `dup` marks the answer to a resent group command.
@@ -31,7 +31,7 @@ std::string EncodeConversationNew(const ConversationInfo& info);
 std::string EncodeReceipt(const std::string& conv, const std::string& user, int64_t delivered,
                           int64_t read);
 // {"type":"error",...}; req_id and cmid are omitted when empty.
-std::string EncodeError(ErrorCode code, const std::string& message, const std::string& req_id,
-                        const std::string& cmid);
+std::string EncodeError(protocol::ErrorCode code, const std::string& message,
+                        const std::string& req_id, const std::string& cmid);
 
 }  // namespace chat

@@ -29,7 +29,7 @@ int64_t AppendSystemMessage(WriteContext& ctx, const Command& command, const std
                         command.sender.device,
                         "sys:" + NewTokenId(),
                         "",
-                        "system",
+                        std::string(protocol::kSystemKind),
                         Dump(event)};
   ctx.messages.Append(message);
   ++ctx.stats.accepted;
@@ -72,7 +72,7 @@ void AnnounceTo(WriteContext& ctx, const std::vector<std::string>& users, const 
 // The first unknown user of `users`, or "".
 std::string FirstUnknown(WriteContext& ctx, const std::vector<std::string>& users) {
   for (const auto& user : users) {
-    if (!ctx.conversations.UserExists(user)) return user;
+    if (!ctx.conversations.IsActiveUser(user)) return user;
   }
   return "";
 }
@@ -114,14 +114,15 @@ void Add(WriteContext& ctx, const Command& command, const std::string& conv,
     for (const auto& user : added)
       ctx.conversations.AddMember(conv, user, "member", seq, NowMillis());
     AnnounceTo(ctx, added, conv);
-    AppendSystemMessage(ctx, command, conv, {{"action", "member.added"}, {"users", added}},
+    AppendSystemMessage(ctx, command, conv,
+                        {{"action", protocol::action::kMemberAdded}, {"users", added}},
                         ctx.conversations.ActiveMembers(conv));
   }
   ReplyWithState(ctx, command, conv, false);
 }
 
 void Remove(WriteContext& ctx, const Command& command, const std::string& conv,
-            const Membership& actor, std::vector<std::string> users, const char* action) {
+            const Membership& actor, std::vector<std::string> users, std::string_view action) {
   std::vector<std::string> removed;
   for (const auto& user : users) {
     auto m = ctx.conversations.MembershipOf(conv, user);
@@ -129,10 +130,10 @@ void Remove(WriteContext& ctx, const Command& command, const std::string& conv,
     bool self = user == command.sender.user;
     bool allowed =
         self || (actor.role == "owner") || (actor.role == "admin" && m->role == "member");
-    if (!allowed || (self && std::string(action) == "member.removed")) {
-      return RejectCommand(ctx, command, ErrorCode::kForbidden,
-                           "as " + actor.role + ", '" + command.sender.user + "' may not remove '" +
-                               user + "'");
+    if (!allowed || (self && action == protocol::action::kMemberRemoved)) {
+      return RejectCommand(
+          ctx, command, ErrorCode::kForbidden,
+          "as " + actor.role + ", '" + command.sender.user + "' may not remove '" + user + "'");
     }
     removed.push_back(user);
   }
@@ -148,7 +149,8 @@ void Remove(WriteContext& ctx, const Command& command, const std::string& conv,
   AppendSystemMessage(ctx, command, conv, {{"action", action}, {"users", removed}}, audience);
   if (!successor.empty()) {
     ctx.conversations.SetRole(conv, successor, "owner");
-    AppendSystemMessage(ctx, command, conv, {{"action", "owner.changed"}, {"user", successor}},
+    AppendSystemMessage(ctx, command, conv,
+                        {{"action", protocol::action::kOwnerChanged}, {"user", successor}},
                         ctx.conversations.ActiveMembers(conv));
   }
   ReplyWithState(ctx, command, conv, false);
@@ -169,9 +171,10 @@ void SetRole(WriteContext& ctx, const Command& command, const std::string& conv,
   }
   if (target->role != change.role) {
     ctx.conversations.SetRole(conv, change.user, change.role);
-    AppendSystemMessage(ctx, command, conv,
-                        {{"action", "role.changed"}, {"user", change.user}, {"role", change.role}},
-                        ctx.conversations.ActiveMembers(conv));
+    AppendSystemMessage(
+        ctx, command, conv,
+        {{"action", protocol::action::kRoleChanged}, {"user", change.user}, {"role", change.role}},
+        ctx.conversations.ActiveMembers(conv));
   }
   ReplyWithState(ctx, command, conv, false);
 }
@@ -190,9 +193,10 @@ void HandleGroupCreate(WriteContext& ctx, const Command& command,
     ctx.conversations.AddMember(conv, user, "member", 1, NowMillis());
   std::vector<std::string> everyone = ctx.conversations.ActiveMembers(conv);
   AnnounceTo(ctx, everyone, conv);
-  AppendSystemMessage(ctx, command, conv,
-                      {{"action", "group.created"}, {"title", create.title}, {"users", everyone}},
-                      everyone);
+  AppendSystemMessage(
+      ctx, command, conv,
+      {{"action", protocol::action::kGroupCreated}, {"title", create.title}, {"users", everyone}},
+      everyone);
   ReplyWithState(ctx, command, conv, true);
 }
 
@@ -219,9 +223,11 @@ void HandleGroupChange(WriteContext& ctx, const Command& command,
                              "only owners and admins add members");
       }
       return Add(ctx, command, conv, change.users);
-    case Action::kRemove: return Remove(ctx, command, conv, *actor, change.users, "member.removed");
+    case Action::kRemove:
+      return Remove(ctx, command, conv, *actor, change.users, protocol::action::kMemberRemoved);
     case Action::kLeave:
-      return Remove(ctx, command, conv, *actor, {command.sender.user}, "member.left");
+      return Remove(ctx, command, conv, *actor, {command.sender.user},
+                    protocol::action::kMemberLeft);
     case Action::kSetRole: return SetRole(ctx, command, conv, *actor, change);
   }
 }

@@ -14,12 +14,12 @@ namespace {
 using json = nlohmann::json;
 using Action = GroupChangeCommand::Action;
 
-const char* ChangeType(Action action) {
+std::string_view ChangeType(Action action) {
   switch (action) {
-    case Action::kAdd: return "group.add";
-    case Action::kRemove: return "group.remove";
-    case Action::kLeave: return "group.leave";
-    case Action::kSetRole: return "group.role";
+    case Action::kAdd: return protocol::command::kGroupAdd;
+    case Action::kRemove: return protocol::command::kGroupRemove;
+    case Action::kLeave: return protocol::command::kGroupLeave;
+    case Action::kSetRole: return protocol::command::kGroupRole;
   }
   return "group.?";
 }
@@ -32,8 +32,9 @@ std::vector<std::string> Sorted(std::vector<std::string> users) {
 // The command's type and parameters as canonical JSON; null for non-group commands.
 json Canonical(const Command& command) {
   if (const auto* create = std::get_if<GroupCreateCommand>(&command.body)) {
-    return {
-        {"type", "group.create"}, {"title", create->title}, {"members", Sorted(create->members)}};
+    return {{"type", protocol::command::kGroupCreate},
+            {"title", create->title},
+            {"members", Sorted(create->members)}};
   }
   if (const auto* change = std::get_if<GroupChangeCommand>(&command.body)) {
     return {{"type", ChangeType(change->action)},

@@ -1,20 +1,12 @@
-// chatd: the chat service daemon. Wires config, database, broker link and the
-// writer thread together, and shuts down cleanly on SIGTERM/SIGINT.
+// chatd: the chat service daemon's command line. Loads the config, migrates
+// the database, and runs Chatd (chatd/chatd.h) until SIGTERM/SIGINT.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
-#include <csignal>
-#include <thread>
 
-#include "chat/wal_checkpointer.h"
-#include "chatd/broker_link.h"
+#include "chatd/chatd.h"
 #include "chatd/chatd_config.h"
-#include "chatd/command_intake.h"
-#include "chatd/command_queue.h"
-#include "chatd/presence_view.h"
-#include "chatd/query_service.h"
-#include "chatd/writer.h"
 #include "store/migrator.h"
 
 namespace {
@@ -39,15 +31,6 @@ Example:
   chatd --config deploy/chatd.conf --check-config
 )";
 
-sigset_t BlockStopSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,7 +52,6 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(config->log_level));
 
-  sigset_t stop_signals = BlockStopSignals();  // before any thread starts
   try {
     auto db = chat::Database::Open(config->db_path);
     auto report = chat::ApplyMigrations(db);
@@ -84,68 +66,7 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    chat::CommandLimits limits;
-    limits.max_body_bytes = config->max_body_bytes;
-    limits.max_group_members = config->max_group_members;
-    chat::BlockingQueue<chat::Command> writes;
-    chat::BlockingQueue<chat::Command> queries;
-    chat::CommandIntake intake(writes, queries, limits);
-    chat::PresenceView presence;
-    chat::BrokerLink link({config->broker_host, config->broker_port, "chatd", config->key},
-                          [&](std::string topic, std::string payload) {
-                            if (chat::PresenceView::Handles(topic)) {
-                              presence.Apply(topic, payload);
-                            } else {
-                              intake.Accept(topic, payload);
-                            }
-                          });
-    auto publish = [&link](const std::string& p) { return link.PublishFanout(p); };
-    std::atomic<bool> stop{false};
-    chat::WalCheckpointer checkpointer(db);
-    chat::WriterOptions writer_options;
-    writer_options.limits = limits;
-    writer_options.after_batch = [&checkpointer] { checkpointer.FinishOnWriterThread(); };
-    chat::Writer writer(db, writes, publish, writer_options);
-    chat::QueryService query_service(config->db_path, presence, publish);
-    std::thread writer_thread([&] {
-      try {
-        writer.Run(stop);
-      } catch (const std::exception& e) {
-        spdlog::critical("writer thread failed: {}", e.what());
-        std::raise(SIGTERM);
-      }
-    });
-    std::thread query_thread([&] {
-      try {
-        while (!stop || queries.size() > 0) {
-          for (const auto& command : queries.PopBatch(64, std::chrono::milliseconds(100))) {
-            query_service.Answer(command);
-          }
-        }
-      } catch (const std::exception& e) {
-        spdlog::critical("query thread failed: {}", e.what());
-        std::raise(SIGTERM);
-      }
-    });
-    std::thread signal_thread([&] {
-      int received = 0;
-      sigwait(&stop_signals, &received);
-      spdlog::info("received signal {}; draining and stopping", received);
-      stop = true;
-    });
-    if (link.Start(stop))
-      spdlog::info("chatd ready (broker {}:{}, database {})", config->broker_host,
-                   config->broker_port, config->db_path);
-    signal_thread.join();
-    writer_thread.join();
-    query_thread.join();
-    spdlog::info(
-        "WAL checkpoints: {} on the checkpointer thread, {} finished by the writer, {} "
-        "inline; the WAL restarted {} times",
-        checkpointer.checkpoints(), checkpointer.finished_checkpoints(),
-        checkpointer.inline_checkpoints(), checkpointer.restarts());
-    link.Stop();
-    spdlog::info("chatd stopped");
+    chat::Chatd(*config, std::move(db)).Run();
     return 0;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

@@ -12,13 +12,22 @@ namespace chat {
 
 using json = nlohmann::json;
 
-QueryService::QueryService(const std::string& db_path, const PresenceView& presence,
-                           Publish publish)
+QueryService::QueryService(const std::string& db_path, BlockingQueue<Command>& queries,
+                           const PresenceView& presence, Publish publish)
     : db_(Database::Open(db_path, Database::Mode::kReadOnly)),
+      queries_(queries),
       conversations_(db_),
       messages_(db_),
       presence_(presence),
       publish_(std::move(publish)) {}
+
+void QueryService::Run(const std::atomic<bool>& stop) {
+  while (!stop || queries_.size() > 0) {
+    for (const Command& command : queries_.PopBatch(64, std::chrono::milliseconds(100))) {
+      Answer(command);
+    }
+  }
+}
 
 void QueryService::Answer(const Command& command) {
   FanoutBatch out;
@@ -45,14 +54,16 @@ void QueryService::Answer(const Command& command) {
     Reject(command, ErrorCode::kInternal, "the server could not read this; retry", out);
   }
   std::size_t oversize = 0;
-  std::vector<std::string> payloads = out.Encode(1000, protocol::kMaxServicePayloadBytes, &oversize);
+  std::vector<std::string> payloads =
+      out.Encode(1000, protocol::kMaxServicePayloadBytes, &oversize);
   if (oversize > 0) {
-    spdlog::error("reply to {}/{} req_id={} is larger than the broker's packet limit ({} bytes); "
-                  "not sent",
-                  command.sender.user, command.sender.device, command.req_id,
-                  protocol::kMaxPacketBytes);
+    spdlog::error(
+        "reply to {}/{} req_id={} is larger than the broker's packet limit ({} bytes); "
+        "not sent",
+        command.sender.user, command.sender.device, command.req_id, protocol::kMaxPacketBytes);
     out.Clear();
-    Reject(command, ErrorCode::kInternal, "the reply is larger than the broker's packet limit", out);
+    Reject(command, ErrorCode::kInternal, "the reply is larger than the broker's packet limit",
+           out);
     payloads = out.Encode();
   }
   for (const auto& payload : payloads) publish_(payload);
@@ -106,7 +117,7 @@ void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutB
     int64_t cursor = after;
     for (const auto& m : messages_.After(conv, after, upto, room)) {
       std::string encoded = EncodeMessage(m);
-      if (bytes > 0 && bytes + encoded.size() > kMaxPageBytes) break;
+      if (bytes > 0 && bytes + encoded.size() > protocol::kMaxSyncPageBytes) break;
       bytes += encoded.size();
       messages.Raw(encoded);
       cursor = m.seq;
@@ -116,7 +127,7 @@ void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutB
     if (cursor < upto) more = true;
   }
   JsonObjectWriter reply;
-  reply.String("type", "sync")
+  reply.String("type", protocol::event::kSync)
       .Raw("convs", Dump(convs))
       .Raw("messages", messages.Finish())
       .Raw("cursors", Dump(cursors))
@@ -138,7 +149,7 @@ void QueryService::History(const Command& command, const HistoryCommand& history
   for (const auto& m : found) messages.Raw(EncodeMessage(m));
   bool more = !found.empty() && found.front().seq > member->joined_seq;
   JsonObjectWriter reply;
-  reply.String("type", "history")
+  reply.String("type", protocol::event::kHistory)
       .String("conv", history.conv)
       .Raw("messages", messages.Finish())
       .Bool("more", more);
@@ -151,7 +162,7 @@ void QueryService::Receipts(const Command& command, const ReceiptsQueryCommand& 
   // Who read what changes after a removal: a removed member learns none of it.
   auto member = RequireMember(command, query.conv, MemberState::kActive, out);
   if (!member) return;
-  json reply{{"type", "receipts"},
+  json reply{{"type", protocol::event::kReceipts},
              {"conv", query.conv},
              {"seq", query.seq},
              {"read", conversations_.ReadBy(query.conv, query.seq)},
@@ -164,7 +175,8 @@ void QueryService::Typing(const Command& command, const TypingCommand& typing, F
   int64_t now = NowMillis();
   auto key = std::make_tuple(command.sender.user, command.sender.device, typing.conv);
   auto it = last_typing_ms_.find(key);
-  if (it != last_typing_ms_.end() && now - it->second < kTypingIntervalMs) return;  // shed
+  if (it != last_typing_ms_.end() && now - it->second < protocol::kTypingIntervalMs)
+    return;                                                      // shed
   if (last_typing_ms_.size() > 100000) last_typing_ms_.clear();  // bounded memory
   last_typing_ms_[key] = now;
   if (!RequireMember(command, typing.conv, MemberState::kActive, out)) return;
@@ -174,7 +186,7 @@ void QueryService::Typing(const Command& command, const TypingCommand& typing, F
       topics.push_back(InboxTopic(user, typing.conv));
     }
   }
-  out.Add(std::move(topics), Dump(json{{"type", "typing"},
+  out.Add(std::move(topics), Dump(json{{"type", protocol::event::kTyping},
                                        {"conv", typing.conv},
                                        {"user", command.sender.user},
                                        {"dev", command.sender.device}}));

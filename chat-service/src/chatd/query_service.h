@@ -1,7 +1,8 @@
 // Answers the read-only commands — sync, history, receipts — and relays
 // typing, on its own thread and its own read-only database connection, so
 // that catch-up never holds up the writer. Every read is an index range
-// scan. Commands arrive through Submit (any thread).
+// scan. Commands arrive on the query queue (Chatd::OnMessage pushes them);
+// everything here but the queue belongs to the query thread.
 #pragma once
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include "chat/database.h"
 #include "chat/protocol.h"
 #include "chatd/command.h"
+#include "chatd/command_queue.h"
 #include "chatd/fanout_batch.h"
 #include "chatd/presence_view.h"
 #include "store/conversation_store.h"
@@ -22,18 +24,16 @@ namespace chat {
 
 class QueryService {
  public:
-  using Publish = std::function<bool(const std::string& control_payload)>;
+  using Publish = std::function<void(const std::string& control_payload)>;
 
-  QueryService(const std::string& db_path, const PresenceView& presence, Publish publish);
+  QueryService(const std::string& db_path, BlockingQueue<Command>& queries,
+               const PresenceView& presence, Publish publish);
 
+  // Answers queries until `stop` is set and the queue is drained. Call on
+  // the query thread.
+  void Run(const std::atomic<bool>& stop);
   // Answers one query command; publishes its reply. Query thread only.
   void Answer(const Command& command);
-
-  // Largest sync page in bytes of message bodies; a page ends before it.
-  // A sync page's messages, encoded: half the largest publish, the rest is
-  // room for the conversation list.
-  static constexpr std::size_t kMaxPageBytes = protocol::kMaxServicePayloadBytes / 2;
-  static constexpr int64_t kTypingIntervalMs = 2000;
 
  private:
   void Sync(const Command& command, const SyncCommand& sync, FanoutBatch& out);
@@ -49,6 +49,7 @@ class QueryService {
                                           MemberState state, FanoutBatch& out);
 
   Database db_;
+  BlockingQueue<Command>& queries_;
   ConversationStore conversations_;
   MessageStore messages_;
   const PresenceView& presence_;

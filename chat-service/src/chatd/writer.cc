@@ -1,42 +1,93 @@
-// The writer loop.
+// The write path: one batch from the queue to the broker.
 #include "chatd/writer.h"
 
 #include <spdlog/spdlog.h>
 
-#include "chatd/command_processor.h"
-#include "chatd/fanout_batch.h"
+#include "chatd/group_handler.h"
+#include "chatd/send_handler.h"
 
 namespace chat {
 
 Writer::Writer(Database& db, BlockingQueue<Command>& writes, Publish publish, WriterOptions options)
-    : db_(db), writes_(writes), publish_(std::move(publish)), options_(options) {}
+    : db_(db),
+      writes_(writes),
+      publish_(std::move(publish)),
+      options_(std::move(options)),
+      conversations_(db),
+      messages_(db),
+      group_requests_(db) {}
 
 void Writer::Run(const std::atomic<bool>& stop) {
-  CommandProcessor processor(db_, options_.limits);
-  FanoutBatch out;
   while (true) {
-    auto commands = writes_.PopBatch(options_.max_batch, std::chrono::milliseconds(100));
-    if (commands.empty()) {
-      if (stop) return;
-      continue;
-    }
-    out.Clear();
-    BatchStats stats = processor.ProcessBatch(commands, out);
-    std::size_t oversize = 0;
-    for (const std::string& payload :
-         out.Encode(1000, protocol::kMaxServicePayloadBytes, &oversize)) {
-      publish_(payload);
-    }
-    // Committed, so devices still get it by sync; live copies are impossible.
-    if (oversize > 0) {
-      spdlog::error("batch: {} events larger than the broker's packet limit ({} bytes) were not "
-                    "published; devices get them by sync",
-                    oversize, protocol::kMaxPacketBytes);
-    }
-    spdlog::debug("batch: {} commands, {} accepted, {} duplicates, {} rejected", commands.size(),
-                  stats.accepted, stats.duplicates, stats.rejected);
-    if (options_.after_batch) options_.after_batch();
+    if (!WriteBatch(std::chrono::milliseconds(100)) && stop) return;
   }
+}
+
+bool Writer::WriteBatch(std::chrono::milliseconds wait) {
+  std::vector<Command> commands = writes_.PopBatch(options_.max_batch, wait);
+  if (commands.empty()) return false;
+
+  // Apply every command in one transaction: BEGIN IMMEDIATE ... COMMIT.
+  out_.Clear();
+  BatchStats stats;
+  WriteContext ctx{conversations_, messages_, group_requests_, out_, stats, options_.limits};
+  try {
+    Transaction txn(db_);
+    ReceiptHandler receipts;  // coalesces the batch's cursor moves
+    for (const Command& command : commands) Apply(ctx, receipts, command);
+    receipts.Flush(ctx);
+    txn.Commit();
+  } catch (const StoreFailure& failure) {
+    // Rolled back: none of the batch's copies may leave; every sender hears.
+    spdlog::error("batch of {} commands rolled back: {}", commands.size(), failure.what());
+    out_.Clear();
+    stats = {};
+    for (const Command& command : commands) {
+      RejectCommand(ctx, command, ErrorCode::kInternal, "the server could not store this; retry");
+    }
+  }
+
+  // Committed (or rejected): encode and publish the batch's copies.
+  std::size_t oversize = 0;
+  for (const std::string& payload :
+       out_.Encode(1000, protocol::kMaxServicePayloadBytes, &oversize)) {
+    publish_(payload);
+  }
+  // Committed, so devices still get it by sync; live copies are impossible.
+  if (oversize > 0) {
+    spdlog::error(
+        "batch: {} events larger than the broker's packet limit ({} bytes) were not "
+        "published; devices get them by sync",
+        oversize, protocol::kMaxPacketBytes);
+  }
+  spdlog::debug("batch: {} commands, {} accepted, {} duplicates, {} rejected", commands.size(),
+                stats.accepted, stats.duplicates, stats.rejected);
+  if (options_.after_batch) options_.after_batch();
+  return true;
+}
+
+void Writer::Apply(WriteContext& ctx, ReceiptHandler& receipts, const Command& command) {
+  std::visit(
+      [&](const auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, SendCommand>) {
+          HandleSend(ctx, command, body);
+        } else if constexpr (std::is_same_v<T, CreateDirectCommand>) {
+          HandleCreateDirect(ctx, command, body);
+        } else if constexpr (std::is_same_v<T, GroupCreateCommand>) {
+          HandleGroupCreate(ctx, command, body);
+        } else if constexpr (std::is_same_v<T, GroupChangeCommand>) {
+          HandleGroupChange(ctx, command, body);
+        } else if constexpr (std::is_same_v<T, CursorCommand>) {
+          receipts.Handle(ctx, command, body);
+        } else if constexpr (std::is_same_v<T, RejectedCommand>) {
+          RejectCommand(ctx, command, body.code, body.message);
+        } else {
+          // Queries are answered by the QueryService; reaching here is a bug.
+          RejectCommand(ctx, command, ErrorCode::kInternal, "query routed to the writer");
+        }
+      },
+      command.body);
 }
 
 }  // namespace chat

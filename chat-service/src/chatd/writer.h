@@ -1,17 +1,25 @@
-// chatd's single writer: takes batches of parsed write commands off the queue
-// (CommandIntake parsed them), applies them in one transaction (group commit)
-// and, only after the commit, hands the resulting fan-out to the broker link.
+// chatd's write path, whole: the single writer takes batches of parsed write
+// commands off its queue, applies each batch in one transaction (group
+// commit), and only after the COMMIT hands the batch's fan-out to the broker
+// link (PROTOCOL.md section 8.2: nothing is published before its commit).
 // It is the only thread that writes the database, which makes it the one
-// sequencer of every conversation (invariant 2).
+// sequencer of every conversation.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
 
 #include "chat/database.h"
 #include "chatd/command.h"
 #include "chatd/command_queue.h"
+#include "chatd/fanout_batch.h"
+#include "chatd/receipt_handler.h"
+#include "chatd/write_context.h"
+#include "store/conversation_store.h"
+#include "store/group_request_store.h"
+#include "store/message_store.h"
 
 namespace chat {
 
@@ -24,19 +32,35 @@ struct WriterOptions {
   std::function<void()> after_batch;
 };
 
+// Threads: constructed on any thread; from then on everything (the stores,
+// the fan-out being built, `db`) belongs to the thread that calls Run or
+// WriteBatch, the writer thread.
 class Writer {
  public:
-  using Publish = std::function<bool(const std::string& control_payload)>;
+  using Publish = std::function<void(const std::string& control_payload)>;
 
   Writer(Database& db, BlockingQueue<Command>& writes, Publish publish, WriterOptions options);
-  // Runs until `stop` is set and the queue is drained. Call on the writer thread.
+
+  // Writes batches until `stop` is set and the queue is drained.
   void Run(const std::atomic<bool>& stop);
+  // Takes the write commands queued now (waiting up to `wait` for the
+  // first), writes them as one batch and publishes what devices get. If the
+  // transaction fails, nothing is stored and every command of the batch gets
+  // an `internal` error instead. Returns false if no command came.
+  bool WriteBatch(std::chrono::milliseconds wait);
 
  private:
+  // Hands one command to its handler, inside the batch's transaction.
+  void Apply(WriteContext& ctx, ReceiptHandler& receipts, const Command& command);
+
   Database& db_;
   BlockingQueue<Command>& writes_;
   Publish publish_;
   WriterOptions options_;
+  ConversationStore conversations_;
+  MessageStore messages_;
+  GroupRequestStore group_requests_;
+  FanoutBatch out_;  // the current batch's copies, reused
 };
 
 }  // namespace chat

@@ -19,7 +19,7 @@ std::string ConversationStore::DirectKey(const std::string& a, const std::string
   return a < b ? a + ":" + b : b + ":" + a;
 }
 
-bool ConversationStore::UserExists(const std::string& user) {
+bool ConversationStore::IsActiveUser(const std::string& user) {
   auto stmt = db_.Cached("SELECT 1 FROM users WHERE id = ?1 AND disabled = 0");
   stmt->Bind(1, user);
   return stmt->Step() == Step::kRow;

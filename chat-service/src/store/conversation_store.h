@@ -16,7 +16,9 @@ class ConversationStore {
  public:
   explicit ConversationStore(Database& db);
 
-  bool UserExists(const std::string& user);
+  // Whether `user` exists and is not disabled (AccountStore::UserExists
+  // counts disabled users too).
+  bool IsActiveUser(const std::string& user);
   std::optional<std::string> FindDirect(const std::string& a, const std::string& b);
   // Creates the direct conversation of two existing users with both as members.
   std::string CreateDirect(const std::string& a, const std::string& b, int64_t now_ms);

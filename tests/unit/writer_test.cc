@@ -1,6 +1,6 @@
-// Command handling against a real SQLite file: sequencing, dedupe, errors
+// The writer against a real SQLite file: sequencing, dedupe, errors
 // that change nothing, and the all-or-nothing batch.
-#include "chatd/command_processor.h"
+#include "chatd/writer.h"
 
 #include <gtest/gtest.h>
 
@@ -16,10 +16,10 @@ namespace {
 
 using json = nlohmann::json;
 
-class ProcessorTest : public ::testing::Test {
+class WriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/processor_" +
+    path_ = ::testing::TempDir() + "/writer_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
     std::filesystem::remove(path_);
     db_ = std::make_unique<Database>(Database::Open(path_));
@@ -27,10 +27,16 @@ class ProcessorTest : public ::testing::Test {
     AccountStore accounts(*db_);
     for (const char* u : {"alice", "bob", "carol"}) accounts.AddUser(u, "");
     store_ = std::make_unique<MessageStore>(*db_);
-    processor_ = std::make_unique<CommandProcessor>(*db_, CommandLimits{});
+    writer_ = std::make_unique<Writer>(
+        *db_, writes_,
+        [this](const std::string& payload) {
+          published_.push_back(payload);
+          return true;
+        },
+        WriterOptions{});
   }
   void TearDown() override {
-    processor_.reset();
+    writer_.reset();
     store_.reset();
     db_.reset();
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
@@ -39,11 +45,10 @@ class ProcessorTest : public ::testing::Test {
   // Runs one batch; returns every (topic, event) it would publish.
   std::vector<std::pair<std::string, json>> Run(
       std::vector<std::pair<DeviceAddress, std::string>> inputs) {
-    std::vector<Command> commands;
-    for (auto& [sender, payload] : inputs) commands.push_back(ParseCommand(sender, payload, {}));
-    FanoutBatch out;
-    processor_->ProcessBatch(commands, out);
-    return DecodeFanout(out.Encode());
+    for (auto& [sender, payload] : inputs) writes_.Push(ParseCommand(sender, payload, {}));
+    published_.clear();
+    EXPECT_TRUE(writer_->WriteBatch(std::chrono::milliseconds(0)));
+    return DecodeFanout(published_);
   }
 
   static std::string Send(const std::string& to, const std::string& cmid) {
@@ -54,10 +59,12 @@ class ProcessorTest : public ::testing::Test {
   std::string path_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<MessageStore> store_;
-  std::unique_ptr<CommandProcessor> processor_;
+  BlockingQueue<Command> writes_;
+  std::vector<std::string> published_;
+  std::unique_ptr<Writer> writer_;
 };
 
-TEST_F(ProcessorTest, FirstSendCreatesTheConversationAndDeliversToBoth) {
+TEST_F(WriterTest, FirstSendCreatesTheConversationAndDeliversToBoth) {
   auto events = Run({{alice_, Send("bob", "m1")}});
   ASSERT_EQ(events.size(), 4u);  // conv.new x2, msg to bob, accepted to alice
   EXPECT_EQ(events[0].second["type"], "conv.new");
@@ -72,7 +79,7 @@ TEST_F(ProcessorTest, FirstSendCreatesTheConversationAndDeliversToBoth) {
   EXPECT_EQ(events[3].second["dup"], false);
 }
 
-TEST_F(ProcessorTest, ResendWithSameClientIdReturnsOriginalSeq) {
+TEST_F(WriterTest, ResendWithSameClientIdReturnsOriginalSeq) {
   Run({{alice_, Send("bob", "m1")}, {alice_, Send("bob", "m2")}});
   auto events = Run({{alice_, Send("bob", "m1")}});
   ASSERT_EQ(events.size(), 1u);  // only the sender hears about it
@@ -82,20 +89,20 @@ TEST_F(ProcessorTest, ResendWithSameClientIdReturnsOriginalSeq) {
   EXPECT_EQ(store_->MessageCount(), 2);
 }
 
-TEST_F(ProcessorTest, DuplicateInsideOneBatchIsStoredOnce) {
+TEST_F(WriterTest, DuplicateInsideOneBatchIsStoredOnce) {
   auto events = Run({{alice_, Send("bob", "m1")}, {alice_, Send("bob", "m1")}});
   EXPECT_EQ(store_->MessageCount(), 1);
   EXPECT_EQ(events.back().second["dup"], true);
 }
 
-TEST_F(ProcessorTest, SeqIsConsecutiveAcrossBatches) {
+TEST_F(WriterTest, SeqIsConsecutiveAcrossBatches) {
   for (int i = 1; i <= 20; ++i) {
     auto events = Run({{alice_, Send("bob", "m" + std::to_string(i))}});
     EXPECT_EQ(events.back().second["seq"], i);
   }
 }
 
-TEST_F(ProcessorTest, UnknownUserIsRejectedAndNothingIsStored) {
+TEST_F(WriterTest, UnknownUserIsRejectedAndNothingIsStored) {
   auto events = Run({{alice_, Send("nobody", "m1")}});
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].first, "chat/dev/alice/phone");
@@ -105,7 +112,7 @@ TEST_F(ProcessorTest, UnknownUserIsRejectedAndNothingIsStored) {
   EXPECT_EQ(store_->MessageCount(), 0);
 }
 
-TEST_F(ProcessorTest, NonMemberCannotPostToAConversation) {
+TEST_F(WriterTest, NonMemberCannotPostToAConversation) {
   auto first = Run({{alice_, Send("bob", "m1")}});
   std::string conv = first[0].second["conv"];
   json post{{"type", "send"}, {"conv", conv}, {"cmid", "x1"}, {"body", "intrude"}};
@@ -116,21 +123,21 @@ TEST_F(ProcessorTest, NonMemberCannotPostToAConversation) {
   EXPECT_EQ(store_->MessageCount(), 1);
 }
 
-TEST_F(ProcessorTest, UnknownConversationIsRejected) {
+TEST_F(WriterTest, UnknownConversationIsRejected) {
   json post{{"type", "send"}, {"conv", "cdoesnotexist"}, {"cmid", "x1"}, {"body", "?"}};
   auto events = Run({{alice_, post.dump()}});
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].second["code"], "unknown_conversation");
 }
 
-TEST_F(ProcessorTest, BadCommandDoesNotDisturbOthersInTheBatch) {
+TEST_F(WriterTest, BadCommandDoesNotDisturbOthersInTheBatch) {
   auto events = Run({{alice_, "{not json"}, {alice_, Send("bob", "m1")}});
   EXPECT_EQ(events[0].second["code"], "bad_json");
   EXPECT_EQ(events.back().second["type"], "accepted");
   EXPECT_EQ(store_->MessageCount(), 1);
 }
 
-TEST_F(ProcessorTest, ConvCreateIsIdempotent) {
+TEST_F(WriterTest, ConvCreateIsIdempotent) {
   json create{{"type", "conv.create"}, {"req_id", "r1"}, {"with", "bob"}};
   auto first = Run({{alice_, create.dump()}});
   auto second =
@@ -143,7 +150,7 @@ TEST_F(ProcessorTest, ConvCreateIsIdempotent) {
   EXPECT_EQ(ConversationStore(*db_).ConversationCount(), 1);
 }
 
-TEST_F(ProcessorTest, StorageFailureRollsBackTheWholeBatchAndSaysInternal) {
+TEST_F(WriterTest, StorageFailureRollsBackTheWholeBatchAndSaysInternal) {
   Run({{alice_, Send("bob", "m1")}});
   db_->Exec(
       "CREATE TRIGGER fail_insert BEFORE INSERT ON messages BEGIN "

@@ -1,5 +1,5 @@
 // Message posting and direct conversations.
-#include "chatd/message_handler.h"
+#include "chatd/send_handler.h"
 
 #include <spdlog/spdlog.h>
 
@@ -33,7 +33,7 @@ void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& se
   const std::string& sender = command.sender.user;
   std::string conv = send.conv;
   if (!send.to.empty()) {
-    if (!ctx.conversations.UserExists(send.to)) {
+    if (!ctx.conversations.IsActiveUser(send.to)) {
       return RejectCommand(ctx, command, ErrorCode::kUnknownUser, "no user '" + send.to + "'");
     }
     bool created = false;
@@ -68,7 +68,7 @@ void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& se
 void HandleCreateDirect(WriteContext& ctx, const Command& command,
                         const CreateDirectCommand& create) {
   const std::string& sender = command.sender.user;
-  if (!ctx.conversations.UserExists(create.with)) {
+  if (!ctx.conversations.IsActiveUser(create.with)) {
     return RejectCommand(ctx, command, ErrorCode::kUnknownUser, "no user '" + create.with + "'");
   }
   bool created = false;

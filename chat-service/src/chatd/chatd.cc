@@ -1,0 +1,103 @@
+// chatd's threads and the routing of everything it receives.
+#include "chatd/chatd.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <thread>
+
+#include "chat/topics.h"
+
+namespace chat {
+
+namespace {
+
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+CommandLimits LimitsOf(const ChatdConfig& config) {
+  CommandLimits limits;
+  limits.max_body_bytes = config.max_body_bytes;
+  limits.max_group_members = config.max_group_members;
+  return limits;
+}
+
+}  // namespace
+
+Chatd::Chatd(const ChatdConfig& config, Database db)
+    : config_(config),
+      limits_(LimitsOf(config)),
+      stop_signals_(BlockStopSignals()),
+      db_(std::move(db)),
+      checkpointer_(db_),
+      link_({config.broker_host, config.broker_port, "chatd", config.key},
+            [this](const std::string& topic, const std::string& payload) {
+              OnMessage(topic, payload);
+            }),
+      writer_(
+          db_, writes_, [this](const std::string& p) { link_.PublishFanout(p); },
+          WriterOptions{limits_, 512, [this] { checkpointer_.FinishOnWriterThread(); }}),
+      query_service_(config.db_path, queries_, presence_,
+                     [this](const std::string& p) { link_.PublishFanout(p); }) {}
+
+void Chatd::OnMessage(const std::string& topic, const std::string& payload) {
+  if (PresenceView::Handles(topic)) {
+    // A page mark of a presence snapshot: ask for the next page at once.
+    if (topic == kBrokerBootTopic) link_.FollowPresenceSnapshot(payload);
+    presence_.Apply(topic, payload);
+    return;
+  }
+  auto sender = ParseUpTopic(topic);
+  if (!sender) {
+    // The plugin's ACL makes this unreachable; never trust it silently.
+    spdlog::warn("ignored a message on unexpected topic '{}'", topic);
+    return;
+  }
+  // Parsed here rather than on the writer, so that the next batch is parsed
+  // while the writer waits for its commit to sync. A bad payload becomes a
+  // rejected command, answered by the writer with its error.
+  Command command = ParseCommand(*sender, payload, limits_);
+  (command.IsQuery() ? queries_ : writes_).Push(std::move(command));
+}
+
+void Chatd::RunOrStop(const char* thread_name, const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    spdlog::critical("{} thread failed: {}", thread_name, e.what());
+    std::raise(SIGTERM);
+  }
+}
+
+void Chatd::Run() {
+  std::thread writer_thread([this] { RunOrStop("writer", [this] { writer_.Run(stop_); }); });
+  std::thread query_thread([this] { RunOrStop("query", [this] { query_service_.Run(stop_); }); });
+  std::thread signal_thread([this] {
+    int received = 0;
+    sigwait(&stop_signals_, &received);
+    spdlog::info("received signal {}; draining and stopping", received);
+    stop_ = true;
+  });
+  if (link_.Start(stop_)) {
+    spdlog::info("chatd ready (broker {}:{}, database {})", config_.broker_host,
+                 config_.broker_port, config_.db_path);
+  }
+  signal_thread.join();
+  writer_thread.join();
+  query_thread.join();
+  spdlog::info(
+      "WAL checkpoints: {} on the checkpointer thread, {} finished by the writer, {} "
+      "inline; the WAL restarted {} times",
+      checkpointer_.checkpoints(), checkpointer_.finished_checkpoints(),
+      checkpointer_.inline_checkpoints(), checkpointer_.restarts());
+  link_.Stop();
+  spdlog::info("chatd stopped");
+}
+
+}  // namespace chat

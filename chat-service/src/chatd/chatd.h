@@ -1,0 +1,70 @@
+// chatd, whole: the one owner of its connections, queues, workers and
+// threads, and the one place that decides what an incoming message is.
+//
+// Threads, and what each owns:
+//   - Paho's callback thread runs OnMessage: it updates the PresenceView,
+//     parses commands and pushes each onto the write or the query queue.
+//     It never touches the database.
+//   - the writer thread runs Writer::Run and owns the writer's database
+//     connection (with the WalCheckpointer finishing checkpoints between
+//     batches); it is the only thread that writes.
+//   - the query thread runs QueryService::Run on its own read-only
+//     connection, reading the PresenceView.
+//   - the signal thread waits for SIGTERM/SIGINT and sets `stop_`; then the
+//     writer and the query thread drain their queues and return.
+//   - the calling thread (Run) connects the BrokerLink, then waits.
+#pragma once
+
+#include <signal.h>
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "chat/database.h"
+#include "chat/wal_checkpointer.h"
+#include "chatd/broker_link.h"
+#include "chatd/chatd_config.h"
+#include "chatd/command.h"
+#include "chatd/command_queue.h"
+#include "chatd/presence_view.h"
+#include "chatd/query_service.h"
+#include "chatd/writer.h"
+
+namespace chat {
+
+class Chatd {
+ public:
+  // `db` is the migrated database at config.db_path. Blocks SIGTERM and
+  // SIGINT in the calling thread before any thread starts, so that only the
+  // signal thread receives them.
+  Chatd(const ChatdConfig& config, Database db);
+
+  // Connects to the broker and serves until SIGTERM or SIGINT, then drains
+  // both queues and disconnects. Call once.
+  void Run();
+
+ private:
+  // Every message chatd receives, on Paho's thread: presence and the
+  // broker's run (with the follow-up of a presence snapshot's pages) go to
+  // the PresenceView, device commands to the writer or the query thread.
+  // Must return quickly.
+  void OnMessage(const std::string& topic, const std::string& payload);
+  // Runs `body` on the current thread; a failure stops chatd.
+  static void RunOrStop(const char* thread_name, const std::function<void()>& body);
+
+  const ChatdConfig config_;
+  const CommandLimits limits_;
+  const sigset_t stop_signals_;  // blocked in every thread chatd starts
+  std::atomic<bool> stop_{false};
+  Database db_;  // the writer's connection
+  WalCheckpointer checkpointer_;
+  BlockingQueue<Command> writes_;   // Paho's thread -> writer thread
+  BlockingQueue<Command> queries_;  // Paho's thread -> query thread
+  PresenceView presence_;           // Paho's thread -> query thread
+  BrokerLink link_;
+  Writer writer_;
+  QueryService query_service_;
+};
+
+}  // namespace chat
