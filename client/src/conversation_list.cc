@@ -1,5 +1,5 @@
 // The conversation list with unread counts.
-#include "chat/client/conversation_list.h"
+#include "conversation_list.h"
 
 #include <algorithm>
 

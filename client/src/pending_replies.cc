@@ -1,5 +1,5 @@
 // Matching of backend replies to the sends and requests a device waits for.
-#include "chat/client/pending_replies.h"
+#include "pending_replies.h"
 
 #include <utility>
 

@@ -1,7 +1,7 @@
 // The receive path: outbox settlement, waits, sequencing, sync.
-#include "chat/client/receiver.h"
+#include "receiver.h"
 
-#include "chat/client/commands.h"
+#include "command_encoding.h"
 
 namespace chat::client {
 

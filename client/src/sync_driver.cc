@@ -1,7 +1,7 @@
 // The sync round state machine.
-#include "chat/client/sync_driver.h"
+#include "sync_driver.h"
 
-#include "chat/client/commands.h"
+#include "command_encoding.h"
 
 namespace chat::client {
 

@@ -5,7 +5,7 @@
 #include <set>
 #include <string_view>
 
-#include "chat/client/commands.h"
+#include "command_encoding.h"
 #include "chat/ids.h"
 
 namespace chat::client {
