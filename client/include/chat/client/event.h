@@ -105,6 +105,8 @@ struct Event {
   // msg and accepted: one position of a conversation's stream.
   bool IsSequenced() const { return type == event_type::kMsg || type == event_type::kAccepted; }
   bool IsSystem() const { return IsSequenced() && kind == protocol::kSystemKind; }
+  // error, sync.failed: whether `code` is the wire name of `c`.
+  bool HasCode(protocol::ErrorCode c) const { return code == protocol::ErrorCodeName(c); }
 };
 
 // Parses one MQTT payload from the backend. Never throws: anything that is
