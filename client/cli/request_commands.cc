@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "chat/protocol.h"
 #include "cli_options.h"
 
 namespace chat::cli {
@@ -178,7 +179,7 @@ void AddHistoryCommand(CLI::App& app, const GlobalOptions& global, Runner& run) 
       ->check(CLI::PositiveNumber);
   history
       ->add_option("--limit", options->limit, "At most this many, the newest (server default 50)")
-      ->check(CLI::Range(1, 500));
+      ->check(CLI::Range(int64_t{1}, protocol::kMaxHistoryLimit));
   history->footer(R"(
 To page backwards, pass the lowest seq of one page as --before of the next.
 Exit codes as for send.

@@ -26,7 +26,7 @@ ordered_json ConversationJson(const client::ConversationSummary& c) {
 
 void PrintConversations(const std::vector<client::ConversationSummary>& convs) {
   ordered_json j;
-  j["type"] = "sync";
+  j["type"] = std::string(client::event_type::kSync);
   j["convs"] = ordered_json::array();
   for (const auto& c : convs) j["convs"].push_back(ConversationJson(c));
   std::cout << j.dump(-1, ' ', false, ordered_json::error_handler_t::replace) << '\n' << std::flush;

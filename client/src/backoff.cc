@@ -1,5 +1,5 @@
 // Exponential backoff with full jitter.
-#include "chat/client/backoff.h"
+#include "backoff.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,15 +1,20 @@
-// ChatClient: the public face; the work happens in OutboxSender (sending)
+// ChatClient: the public face over its Impl; the work happens in OutboxSender (sending)
 // and ClientWorker (connection, receiving, sync).
 #include "chat/client/chat_client.h"
 
+#include <functional>
 #include <utility>
 
-#include "chat/client/outbox_sender.h"
-#include "chat/client/state_file.h"
 #include "chat/clock.h"
 #include "chat/ids.h"
 #include "chat/topics.h"
 #include "client_worker.h"
+#include "command_encoding.h"
+#include "delivery_tracker.h"
+#include "event_queue.h"
+#include "outbox_sender.h"
+#include "pending_replies.h"
+#include "state_file.h"
 
 namespace chat::client {
 namespace {
@@ -20,7 +25,24 @@ Status Invalid(std::string message) {
 
 }  // namespace
 
-ChatClient::ChatClient(ClientOptions options, std::unique_ptr<Transport> transport)
+struct ChatClient::Impl {
+  Impl(ClientOptions options, std::unique_ptr<Transport> transport);
+
+  RequestResult Request(std::optional<std::string> req_id, const Status& valid,
+                        const std::function<std::string(const std::string&)>& encode);
+  Status Publish(const std::string& payload) { return transport_->Publish(up_topic_, payload, 1); }
+
+  const ClientOptions options_;
+  const std::string up_topic_;
+  PendingReplies pending_;
+  EventQueue events_;
+  DeliveryTracker delivered_;
+  std::unique_ptr<Transport> transport_;
+  std::unique_ptr<OutboxSender> outbox_;
+  std::unique_ptr<ClientWorker> worker_;  // last: its thread starts once the rest exists
+};
+
+ChatClient::Impl::Impl(ClientOptions options, std::unique_ptr<Transport> transport)
     : options_(std::move(options)),
       up_topic_(UpTopic(options_.user, options_.device)),
       events_(options_.max_queued_events),
@@ -43,49 +65,55 @@ ChatClient::ChatClient(ClientOptions options, std::unique_ptr<Transport> transpo
       [this](std::string cause) { worker_->OnLost(std::move(cause)); });
 }
 
+ChatClient::ChatClient(ClientOptions options, std::unique_ptr<Transport> transport)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(transport))) {}
+
 ChatClient::~ChatClient() {
-  worker_->Stop();  // disconnects; no handler runs after the transport is gone
-  transport_.reset();
+  impl_->worker_->Stop();  // disconnects; no handler runs after the transport is gone
+  impl_->transport_.reset();
 }
 
 ConnectResult ChatClient::Connect(std::chrono::milliseconds timeout) {
-  if (!IsValidId(options_.user) || !IsValidId(options_.device)) {
+  if (!IsValidId(impl_->options_.user) || !IsValidId(impl_->options_.device)) {
     return ConnectResult::Failed(ConnectResult::Outcome::kInvalidArgument,
                                  "user and device ids must match [a-z0-9_-]{1,64}");
   }
-  return worker_->Connect(timeout);
+  return impl_->worker_->Connect(timeout);
 }
 
-void ChatClient::Disconnect(std::chrono::milliseconds timeout) { worker_->Disconnect(timeout); }
+void ChatClient::Disconnect(std::chrono::milliseconds timeout) {
+  impl_->worker_->Disconnect(timeout);
+}
 
-bool ChatClient::IsConnected() const { return transport_->IsConnected(); }
+bool ChatClient::IsConnected() const { return impl_->transport_->IsConnected(); }
 
 SendResult ChatClient::Send(SendRequest request) {
   if (!request.cmid) request.cmid = NewClientMessageId();
   SendResult result{ValidateSend(request), *request.cmid};
   if (!result.status.ok()) return result;
   std::size_t size = EncodeSend(request).size();
-  if (size > options_.max_payload_bytes) {
+  if (size > impl_->options_.max_payload_bytes) {
     result.status =
         Invalid("the send would be " + std::to_string(size) + " bytes; the broker takes at most " +
-                std::to_string(options_.max_payload_bytes));
+                std::to_string(impl_->options_.max_payload_bytes));
     return result;
   }
-  pending_.ExpectAcceptance(result.cmid, request.req_id.value_or(""));
+  impl_->pending_.ExpectAcceptance(result.cmid, request.req_id.value_or(""));
   try {
-    outbox_->Add(request, NowMillis(), std::chrono::steady_clock::now());
+    impl_->outbox_->Add(request, NowMillis(), std::chrono::steady_clock::now());
   } catch (const std::exception& e) {
-    pending_.ForgetSend(result.cmid);
+    impl_->pending_.ForgetSend(result.cmid);
     result.status =
         Status::Error(Status::Code::kFailed, std::string("cannot store the message: ") + e.what());
   }
   return result;
 }
 
-std::vector<OutboxEntry> ChatClient::PendingSends() const { return outbox_->Pending(); }
+std::vector<OutboxEntry> ChatClient::PendingSends() const { return impl_->outbox_->Pending(); }
 
-RequestResult ChatClient::Request(std::optional<std::string> req_id, const Status& valid,
-                                  const std::function<std::string(const std::string&)>& encode) {
+RequestResult ChatClient::Impl::Request(
+    std::optional<std::string> req_id, const Status& valid,
+    const std::function<std::string(const std::string&)>& encode) {
   RequestResult result{valid, req_id ? std::move(*req_id) : NewRequestId()};
   if (result.status.ok()) result.status = ValidateReqId(result.req_id);
   if (!result.status.ok()) return result;
@@ -97,97 +125,103 @@ RequestResult ChatClient::Request(std::optional<std::string> req_id, const Statu
 
 RequestResult ChatClient::CreateDirect(std::string_view with, std::optional<std::string> req_id) {
   Status valid = IsValidId(with) ? Status::Ok() : Invalid("'with' is not a valid user id");
-  return Request(std::move(req_id), valid,
-                 [&](const std::string& id) { return EncodeConvCreate(id, with); });
+  return impl_->Request(std::move(req_id), valid,
+                        [&](const std::string& id) { return EncodeConvCreate(id, with); });
 }
 
 RequestResult ChatClient::CreateGroup(std::string_view title,
                                       const std::vector<std::string>& members,
                                       std::optional<std::string> req_id) {
-  return Request(std::move(req_id), ValidateGroupCreate(title, members),
-                 [&](const std::string& id) { return EncodeGroupCreate(id, title, members); });
+  return impl_->Request(
+      std::move(req_id), ValidateGroupCreate(title, members),
+      [&](const std::string& id) { return EncodeGroupCreate(id, title, members); });
 }
 
 RequestResult ChatClient::AddMembers(std::string_view conv, const std::vector<std::string>& users,
                                      std::optional<std::string> req_id) {
-  return Request(std::move(req_id), ValidateGroupMembers(conv, users), [&](const std::string& id) {
-    return EncodeGroupMembers("group.add", id, conv, users);
-  });
+  return impl_->Request(std::move(req_id), ValidateGroupMembers(conv, users),
+                        [&](const std::string& id) {
+                          return EncodeGroupMembers(protocol::command::kGroupAdd, id, conv, users);
+                        });
 }
 
 RequestResult ChatClient::RemoveMembers(std::string_view conv,
                                         const std::vector<std::string>& users,
                                         std::optional<std::string> req_id) {
-  return Request(std::move(req_id), ValidateGroupMembers(conv, users), [&](const std::string& id) {
-    return EncodeGroupMembers("group.remove", id, conv, users);
-  });
+  return impl_->Request(
+      std::move(req_id), ValidateGroupMembers(conv, users), [&](const std::string& id) {
+        return EncodeGroupMembers(protocol::command::kGroupRemove, id, conv, users);
+      });
 }
 
 RequestResult ChatClient::LeaveGroup(std::string_view conv, std::optional<std::string> req_id) {
   Status valid = IsValidId(conv) ? Status::Ok() : Invalid("'conv' is not a valid conversation id");
-  return Request(std::move(req_id), valid,
-                 [&](const std::string& id) { return EncodeGroupLeave(id, conv); });
+  return impl_->Request(std::move(req_id), valid,
+                        [&](const std::string& id) { return EncodeGroupLeave(id, conv); });
 }
 
 RequestResult ChatClient::SetRole(std::string_view conv, std::string_view user,
                                   std::string_view role, std::optional<std::string> req_id) {
-  return Request(std::move(req_id), ValidateGroupRole(conv, user, role),
-                 [&](const std::string& id) { return EncodeGroupRole(id, conv, user, role); });
+  return impl_->Request(
+      std::move(req_id), ValidateGroupRole(conv, user, role),
+      [&](const std::string& id) { return EncodeGroupRole(id, conv, user, role); });
 }
 
 RequestResult ChatClient::History(std::string_view conv, int64_t before, int limit,
                                   std::optional<std::string> req_id) {
-  return Request(std::move(req_id), ValidateHistory(conv, before, limit),
-                 [&](const std::string& id) { return EncodeHistory(id, conv, before, limit); });
+  return impl_->Request(
+      std::move(req_id), ValidateHistory(conv, before, limit),
+      [&](const std::string& id) { return EncodeHistory(id, conv, before, limit); });
 }
 
 RequestResult ChatClient::Receipts(std::string_view conv, int64_t seq,
                                    std::optional<std::string> req_id) {
-  return Request(std::move(req_id), ValidateConvSeq(conv, seq),
-                 [&](const std::string& id) { return EncodeReceipts(id, conv, seq); });
+  return impl_->Request(std::move(req_id), ValidateConvSeq(conv, seq),
+                        [&](const std::string& id) { return EncodeReceipts(id, conv, seq); });
 }
 
 Status ChatClient::MarkDelivered(std::string_view conv, int64_t seq) {
   Status valid = ValidateConvSeq(conv, seq);
-  return valid.ok() ? Publish(EncodeCursor("delivered", conv, seq)) : valid;
+  return valid.ok() ? impl_->Publish(EncodeCursor(protocol::command::kDelivered, conv, seq))
+                    : valid;
 }
 
 Status ChatClient::MarkRead(std::string_view conv, int64_t seq) {
   Status status = ValidateConvSeq(conv, seq);
-  if (status.ok()) status = Publish(EncodeCursor("read", conv, seq));
-  if (status.ok()) worker_->receiver().NoteRead(std::string(conv), seq);
+  if (status.ok()) status = impl_->Publish(EncodeCursor(protocol::command::kRead, conv, seq));
+  if (status.ok()) impl_->worker_->receiver().NoteRead(std::string(conv), seq);
   return status;
 }
 
 Status ChatClient::SendTyping(std::string_view conv) {
   if (!IsValidId(conv)) return Invalid("'conv' is not a valid conversation id");
-  return Publish(EncodeTyping(conv));
+  return impl_->Publish(EncodeTyping(conv));
 }
 
-void ChatClient::Sync() { worker_->RequestSync(); }
+void ChatClient::Sync() { impl_->worker_->RequestSync(); }
 
 std::vector<ConversationSummary> ChatClient::Conversations() const {
-  return worker_->receiver().Conversations();
+  return impl_->worker_->receiver().Conversations();
 }
 
 std::optional<Event> ChatClient::WaitForAcceptance(std::string_view cmid,
                                                    std::chrono::milliseconds timeout) {
-  return pending_.WaitForAcceptance(cmid, timeout);
+  return impl_->pending_.WaitForAcceptance(cmid, timeout);
 }
 
 std::optional<Event> ChatClient::WaitForReply(std::string_view req_id,
                                               std::chrono::milliseconds timeout) {
-  return pending_.WaitForReply(req_id, timeout);
+  return impl_->pending_.WaitForReply(req_id, timeout);
 }
 
 std::optional<Event> ChatClient::NextEvent(std::chrono::milliseconds timeout) {
-  std::optional<Event> event = events_.Pop(timeout);
-  if (event) delivered_.Record(*event);  // handed over: the cursor may move past it
+  std::optional<Event> event = impl_->events_.Pop(timeout);
+  if (event) impl_->delivered_.Record(*event);  // handed over: the cursor may move past it
   return event;
 }
 
-Status ChatClient::Publish(const std::string& payload) {
-  return transport_->Publish(up_topic_, payload, 1);
-}
+uint64_t ChatClient::dropped_events() const { return impl_->events_.dropped(); }
+
+const ClientOptions& ChatClient::options() const { return impl_->options_; }
 
 }  // namespace chat::client

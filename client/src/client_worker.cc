@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <future>
 
+#include "chat/protocol.h"
 #include "chat/topics.h"
+#include "command_encoding.h"
 
 namespace chat::client {
 namespace {
@@ -216,7 +218,8 @@ void ClientWorker::SaveCursors(Clock::time_point now, bool force) {
 void ClientWorker::ReportDelivered() {
   if (!options_.auto_delivered) return;
   for (const auto& [conv, seq] : delivered_.TakeUnreported()) {
-    Publish(EncodeCursor("delivered", conv, seq));  // lost if offline: the next one covers it
+    Publish(EncodeCursor(protocol::command::kDelivered, conv,
+                         seq));  // lost if offline: the next one covers it
   }
 }
 

@@ -1,3 +1,4 @@
+// This is an internal header of the client library, not for apps.
 // The client's worker thread: the connection's life (connect, loss,
 // reconnect with backoff), the receive path and the saving of cursors.
 #pragma once
@@ -10,13 +11,13 @@
 #include <string>
 #include <thread>
 
-#include "chat/client/backoff.h"
+#include "backoff.h"
 #include "chat/client/chat_client.h"
-#include "chat/client/cursor_store.h"
-#include "chat/client/delivery_tracker.h"
-#include "chat/client/outbox_sender.h"
-#include "chat/client/receiver.h"
 #include "chat/database.h"
+#include "cursor_store.h"
+#include "delivery_tracker.h"
+#include "outbox_sender.h"
+#include "receiver.h"
 
 namespace chat::client {
 

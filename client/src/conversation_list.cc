@@ -1,7 +1,9 @@
 // The conversation list with unread counts.
-#include "chat/client/conversation_list.h"
+#include "conversation_list.h"
 
 #include <algorithm>
+
+#include "chat/protocol.h"
 
 namespace chat::client {
 namespace {
@@ -28,24 +30,27 @@ void ConversationList::ApplySync(const std::vector<ConversationSummary>& convs) 
 
 void ConversationList::ApplyChange(ConversationSummary& c, const Event& message) {
   const SystemChange& change = message.change;
-  if (change.action == "group.created" || change.action == "member.added") {
+  if (change.action == protocol::action::kGroupCreated ||
+      change.action == protocol::action::kMemberAdded) {
     if (!change.title.empty()) c.title = change.title;
     for (const auto& user : change.users) {
       if (!Contains(c.members, user)) c.members.push_back(user);
     }
     std::sort(c.members.begin(), c.members.end());
     if (Contains(change.users, user_)) c.active = true;
-  } else if (change.action == "member.removed" || change.action == "member.left") {
+  } else if (change.action == protocol::action::kMemberRemoved ||
+             change.action == protocol::action::kMemberLeft) {
     std::vector<std::string> gone = change.users;
-    if (change.action == "member.left" && gone.empty()) gone.push_back(message.from);
+    if (change.action == protocol::action::kMemberLeft && gone.empty())
+      gone.push_back(message.from);
     for (const auto& user : gone) {
       Remove(c.members, user);
       c.roles.erase(user);
     }
     if (Contains(gone, user_)) c.active = false;
-  } else if (change.action == "role.changed") {
+  } else if (change.action == protocol::action::kRoleChanged) {
     c.roles[change.user] = change.role;
-  } else if (change.action == "owner.changed") {
+  } else if (change.action == protocol::action::kOwnerChanged) {
     c.roles[change.user] = "owner";
   }
 }

@@ -1,5 +1,5 @@
 // The cursors table: the client's SQL for delivered positions.
-#include "chat/client/cursor_store.h"
+#include "cursor_store.h"
 
 namespace chat::client {
 

@@ -1,5 +1,5 @@
 // Positions taken by the application, waiting to be saved and reported.
-#include "chat/client/delivery_tracker.h"
+#include "delivery_tracker.h"
 
 #include <utility>
 

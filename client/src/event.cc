@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chat/protocol.h"
 #include "field_reader.h"
 
 namespace chat::client {
@@ -105,7 +106,7 @@ void ReadTypedFields(FieldReader& reader, Event& event) {
   const std::string& t = event.type;
   if (t == event_type::kMsg || t == event_type::kAccepted) {
     reader.Require({"conv", "seq", "ts", "from", "dev", "cmid", "body"});
-    if (event.kind == "system") ReadSystemChange(reader, event);
+    if (event.kind == protocol::kSystemKind) ReadSystemChange(reader, event);
   } else if (t == event_type::kConv || t == event_type::kConvNew) {
     reader.Require({"conv", "kind", "members"});
   } else if (t == event_type::kError) {

@@ -1,5 +1,5 @@
 // The hand-off of events from the worker thread to the application.
-#include "chat/client/event_queue.h"
+#include "event_queue.h"
 
 #include <algorithm>
 #include <utility>

@@ -1,3 +1,4 @@
+// This is an internal header of the client library, not for apps.
 // Reading the known fields of one JSON object of the protocol, remembering
 // the first problem (internal to the event parser).
 #pragma once

@@ -1,11 +1,11 @@
 // The outbox table: the client's SQL for pending sends.
-#include "chat/client/outbox.h"
+#include "outbox.h"
 
 namespace chat::client {
 
-SendRequest OutboxEntry::ToRequest() const {
-  SendRequest request{to, conv, body, cmid, {}};
-  if (!req_id.empty()) request.req_id = req_id;
+SendRequest ToSendRequest(const OutboxEntry& entry) {
+  SendRequest request{entry.to, entry.conv, entry.body, entry.cmid, {}};
+  if (!entry.req_id.empty()) request.req_id = entry.req_id;
   return request;
 }
 

@@ -1,14 +1,16 @@
 // Publishing the outbox in order, within a window, with resend on timeout.
-#include "chat/client/outbox_sender.h"
+#include "outbox_sender.h"
 
 #include <algorithm>
+
+#include "command_encoding.h"
 
 namespace chat::client {
 
 OutboxSender::OutboxSender(Database db, OutboxSenderOptions options, PublishFn publish)
     : options_(options), publish_(std::move(publish)), db_(std::move(db)), outbox_(db_) {
   for (OutboxEntry& entry : outbox_.LoadAll()) {
-    std::string payload = EncodeSend(entry.ToRequest());
+    std::string payload = EncodeSend(ToSendRequest(entry));
     slots_.push_back({std::move(entry), std::move(payload), std::nullopt});
   }
 }

@@ -1,7 +1,9 @@
 // Matching of backend replies to the sends and requests a device waits for.
-#include "chat/client/pending_replies.h"
+#include "pending_replies.h"
 
 #include <utility>
+
+#include "chat/protocol.h"
 
 namespace chat::client {
 namespace {
@@ -72,8 +74,8 @@ PendingReplies::SlotPtr PendingReplies::MatchLocked(const Event& event) const {
   }
   if (!IsDeviceReply(event)) return nullptr;
   if (!event.req_id.empty()) return Find(ReqKey(event.req_id));
-  if (event.Is(event_type::kError) && event.cmid.empty() && event.code == "payload_too_large" &&
-      open_ == 1) {
+  if (event.Is(event_type::kError) && event.cmid.empty() &&
+      event.HasCode(protocol::ErrorCode::kPayloadTooLarge) && open_ == 1) {
     // The broker's error carries no ids: it can only be the one open entry's
     // (PROTOCOL.md rule 7). Other id-less errors answer commands that have
     // no reply (delivered, read, typing) and are nobody's wait.

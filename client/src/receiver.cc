@@ -1,7 +1,10 @@
 // The receive path: outbox settlement, waits, sequencing, sync.
-#include "chat/client/receiver.h"
+#include "receiver.h"
 
-#include "chat/client/commands.h"
+#include <optional>
+
+#include "chat/protocol.h"
+#include "command_encoding.h"
 
 namespace chat::client {
 
@@ -72,11 +75,13 @@ void Receiver::AcceptOwn(Event& message, Clock::time_point now) {
 }
 
 bool Receiver::SettleError(Event& event, Clock::time_point now) {
-  if (event.cmid.empty() && event.req_id.empty() && event.code == "payload_too_large") {
+  if (event.cmid.empty() && event.req_id.empty() &&
+      event.HasCode(protocol::ErrorCode::kPayloadTooLarge)) {
     if (auto only = outbox_.OnlyInFlight()) event.cmid = *only;
   }
   if (event.cmid.empty() || !outbox_.Contains(event.cmid)) return true;
-  if (event.code == "internal") return false;  // retryable: resent with the same cmid
+  std::optional<protocol::ErrorCode> code = protocol::ParseErrorCode(event.code);
+  if (code && protocol::IsRetryable(*code)) return false;  // resent with the same cmid
   outbox_.Settle(event.cmid, now);
   return true;
 }

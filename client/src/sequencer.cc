@@ -1,5 +1,5 @@
 // Ordering and deduplication by (conv, seq).
-#include "chat/client/sequencer.h"
+#include "sequencer.h"
 
 #include <utility>
 

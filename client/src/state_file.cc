@@ -1,5 +1,5 @@
 // The state file's schema (version 1) and its ownership check.
-#include "chat/client/state_file.h"
+#include "state_file.h"
 
 namespace chat::client {
 namespace {

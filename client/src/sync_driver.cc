@@ -1,7 +1,8 @@
 // The sync round state machine.
-#include "chat/client/sync_driver.h"
+#include "sync_driver.h"
 
-#include "chat/client/commands.h"
+#include "chat/protocol.h"
+#include "command_encoding.h"
 
 namespace chat::client {
 
@@ -60,7 +61,7 @@ SyncDriver::Reply SyncDriver::OnReply(const Event& reply, Clock::time_point now)
   if (!reply.Is(event_type::kSync) && !reply.Is(event_type::kError)) return Reply::kNotMine;
   awaiting_.reset();
   if (reply.Is(event_type::kError)) {
-    if (reply.code == "unknown_type") {
+    if (reply.HasCode(protocol::ErrorCode::kUnknownType)) {
       supported_ = false;
       wanted_ = false;
       next_page_ = false;

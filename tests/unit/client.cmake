@@ -2,7 +2,7 @@
 chat_test(client_test
   SOURCES client_event_test.cc
           client_event_kinds_test.cc
-          client_commands_test.cc
+          client_command_encoding_test.cc
           client_pending_replies_test.cc
           client_chat_client_test.cc
           client_reconnect_test.cc
@@ -14,3 +14,5 @@ chat_test(client_test
           client_receiver_test.cc
   LIBS chat_client nlohmann_json::nlohmann_json
   LABELS unit)
+# The unit tests reach the library's internal headers, as chatd's reach its src/.
+target_include_directories(client_test PRIVATE ${PROJECT_SOURCE_DIR}/client/src)

@@ -1,7 +1,7 @@
 // Specification of reconnect delays: exponential ceilings, full jitter, a cap.
 #include <gtest/gtest.h>
 
-#include "chat/client/backoff.h"
+#include "backoff.h"
 
 namespace chat::client {
 namespace {

@@ -2,7 +2,7 @@
 // moved by messages, receipts and membership events.
 #include <gtest/gtest.h>
 
-#include "chat/client/conversation_list.h"
+#include "conversation_list.h"
 
 namespace chat::client {
 namespace {

@@ -2,10 +2,10 @@
 // answered, resent in order with the same cmid, surviving a restart.
 #include <gtest/gtest.h>
 
-#include "chat/client/cursor_store.h"
-#include "chat/client/outbox_sender.h"
-#include "chat/client/state_file.h"
 #include "client_state_dir.h"
+#include "cursor_store.h"
+#include "outbox_sender.h"
+#include "state_file.h"
 
 namespace chat::client {
 namespace {

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <thread>
 
-#include "chat/client/pending_replies.h"
+#include "pending_replies.h"
 
 namespace chat::client {
 namespace {

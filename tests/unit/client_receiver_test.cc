@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "chat/client/receiver.h"
-#include "chat/client/state_file.h"
+#include "receiver.h"
+#include "state_file.h"
 
 namespace chat::client {
 namespace {

@@ -2,7 +2,7 @@
 // application sees of each conversation is every message once, in order.
 #include <gtest/gtest.h>
 
-#include "chat/client/sequencer.h"
+#include "sequencer.h"
 
 namespace chat::client {
 namespace {

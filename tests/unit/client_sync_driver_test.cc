@@ -2,7 +2,7 @@
 // until `more` is false, retries with backoff, and coalescing.
 #include <gtest/gtest.h>
 
-#include "chat/client/sync_driver.h"
+#include "sync_driver.h"
 
 namespace chat::client {
 namespace {

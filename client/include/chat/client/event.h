@@ -1,3 +1,4 @@
+// This is a public header of the client library: it includes only public headers.
 // Events the backend sends to a device (docs/PROTOCOL.md section 6), parsed
 // into one typed value, and the events the client library makes itself.
 #pragma once
@@ -8,21 +9,24 @@
 #include <string_view>
 #include <vector>
 
+#include "chat/protocol.h"
+
 namespace chat::client {
 
-// Values of Event::type. The wire types are the protocol's; the local ones
-// are made by the client library and never sent by the backend.
+// Values of Event::type. The wire types are the protocol's (chat/protocol.h,
+// named here too); the local ones are made by the client library and never
+// sent by the backend.
 namespace event_type {
-inline constexpr std::string_view kMsg = "msg";
-inline constexpr std::string_view kAccepted = "accepted";
-inline constexpr std::string_view kConv = "conv";
-inline constexpr std::string_view kConvNew = "conv.new";
-inline constexpr std::string_view kError = "error";
-inline constexpr std::string_view kReceipt = "receipt";    // a member's cursors moved
-inline constexpr std::string_view kReceipts = "receipts";  // reply: who read / received a seq
-inline constexpr std::string_view kTyping = "typing";
-inline constexpr std::string_view kSync = "sync";        // wire reply; locally: a sync round ended
-inline constexpr std::string_view kHistory = "history";  // reply: a page of older messages
+using protocol::event::kAccepted;
+using protocol::event::kConv;
+using protocol::event::kConvNew;
+using protocol::event::kError;
+using protocol::event::kHistory;
+using protocol::event::kMsg;
+using protocol::event::kReceipt;
+using protocol::event::kReceipts;
+using protocol::event::kSync;  // wire reply; locally also: a sync round ended
+using protocol::event::kTyping;
 // Local: a payload that is not a protocol event; `message` says why, `raw` holds it.
 inline constexpr std::string_view kInvalid = "invalid";
 // Local: the connection to the broker was lost; `message` holds the cause.
@@ -100,7 +104,9 @@ struct Event {
   bool Is(std::string_view t) const { return type == t; }
   // msg and accepted: one position of a conversation's stream.
   bool IsSequenced() const { return type == event_type::kMsg || type == event_type::kAccepted; }
-  bool IsSystem() const { return IsSequenced() && kind == "system"; }
+  bool IsSystem() const { return IsSequenced() && kind == protocol::kSystemKind; }
+  // error, sync.failed: whether `code` is the wire name of `c`.
+  bool HasCode(protocol::ErrorCode c) const { return code == protocol::ErrorCodeName(c); }
 };
 
 // Parses one MQTT payload from the backend. Never throws: anything that is

@@ -1,3 +1,4 @@
+// This is a public header of the client library: it includes only public headers.
 // The MQTT connection under ChatClient, behind a small interface so that the
 // client's logic is tested without a broker.
 #pragma once

@@ -1,3 +1,4 @@
+// This is an internal header of the client library, not for apps.
 // The table of sends and requests whose reply the application may wait for.
 #pragma once
 

@@ -5,8 +5,8 @@
 #include <set>
 #include <string_view>
 
-#include "chat/client/commands.h"
 #include "chat/ids.h"
+#include "command_encoding.h"
 
 namespace chat::client {
 namespace {

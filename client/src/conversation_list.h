@@ -1,3 +1,4 @@
+// This is an internal header of the client library, not for apps.
 // The device's list of conversations with unread counts, as the last sync
 // gave it and as later events moved it.
 #pragma once

@@ -1,3 +1,4 @@
+// This is an internal header of the client library, not for apps.
 // The positions the application has taken from the client (NextEvent), on
 // their way to the state file and to the server's `delivered` cursor.
 #pragma once

@@ -1,3 +1,4 @@
+// This is an internal header of the client library, not for apps.
 // The durable outbox: every send is stored here before it is published and
 // stays until the backend answers it (PROTOCOL.md section 8, rule 4).
 #pragma once
@@ -7,23 +8,13 @@
 #include <string_view>
 #include <vector>
 
-#include "chat/client/commands.h"
+#include "chat/client/chat_client.h"
 #include "chat/database.h"
 
 namespace chat::client {
 
-struct OutboxEntry {
-  int64_t id = 0;  // creation order
-  std::string cmid;
-  std::string conv;  // one of conv and to is set
-  std::string to;
-  std::string body;
-  std::string req_id;  // empty: none
-  int64_t created_ms = 0;
-
-  // The request to (re)publish, with the same cmid.
-  SendRequest ToRequest() const;
-};
+// The request to (re)publish `entry`, with the same cmid.
+SendRequest ToSendRequest(const OutboxEntry& entry);
 
 // The outbox table of a state file (see OpenStateFile). Add commits before
 // returning (synchronous=FULL), so a published send is always on disk first.

@@ -1,9 +1,14 @@
-// Encoding and validation of the group, sync, history, receipt and typing
-// commands (PROTOCOL.md section 5).
-#include <nlohmann/json.hpp>
+// Encoding and validation of the commands a device publishes (PROTOCOL.md
+// section 5), and fresh ids. This is an internal file of the client library.
+#include "command_encoding.h"
 
-#include "chat/client/commands.h"
+#include <array>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <random>
+
 #include "chat/ids.h"
+#include "chat/protocol.h"
 
 namespace chat::client {
 namespace {
@@ -11,11 +16,23 @@ namespace {
 // Keys keep insertion order so the bytes match PROTOCOL.md's examples.
 using ordered_json = nlohmann::ordered_json;
 
-constexpr std::size_t kMaxTitleBytes = 200;
-constexpr int kMaxHistoryLimit = 500;
-
 std::string Dump(const ordered_json& j) {
   return j.dump(-1, ' ', /*ensure_ascii=*/false, ordered_json::error_handler_t::replace);
+}
+
+std::mt19937_64& Rng() {
+  thread_local std::mt19937_64 rng = [] {
+    std::random_device device;
+    std::seed_seq seed{device(), device(), device(), device(), device(), device()};
+    return std::mt19937_64(seed);
+  }();
+  return rng;
+}
+
+void AppendHex(std::string& out, uint8_t byte) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back(kHex[byte >> 4]);
+  out.push_back(kHex[byte & 0xF]);
 }
 
 Status Invalid(std::string message) {
@@ -43,21 +60,83 @@ ordered_json Request(std::string_view type, std::string_view req_id) {
 
 }  // namespace
 
+Status ValidateSend(const SendRequest& r) {
+  if (r.to.empty() == r.conv.empty()) return Invalid("exactly one of 'to' and 'conv' must be set");
+  if (!r.to.empty() && !IsValidId(r.to)) return Invalid("'to' is not a valid user id");
+  if (!r.conv.empty() && !IsValidId(r.conv))
+    return Invalid("'conv' is not a valid conversation id");
+  if (!r.cmid || !IsValidClientToken(*r.cmid)) {
+    return Invalid("'cmid' must match [A-Za-z0-9._:-]{1,64}");
+  }
+  if (r.req_id && !IsValidClientToken(*r.req_id)) {
+    return Invalid("'req_id' must match [A-Za-z0-9._:-]{1,64}");
+  }
+  if (!IsValidUtf8(r.body)) return Invalid("'body' is not valid UTF-8");
+  return Status::Ok();
+}
+
+std::string EncodeSend(const SendRequest& r) {
+  ordered_json j;
+  j["type"] = std::string(protocol::command::kSend);
+  if (r.req_id) j["req_id"] = *r.req_id;
+  if (!r.to.empty()) {
+    j["to"] = r.to;
+  } else {
+    j["conv"] = r.conv;
+  }
+  j["cmid"] = r.cmid.value_or("");
+  j["body"] = r.body;
+  return Dump(j);
+}
+
+std::string EncodeConvCreate(std::string_view req_id, std::string_view with) {
+  ordered_json j;
+  j["type"] = std::string(protocol::command::kConvCreate);
+  j["req_id"] = std::string(req_id);
+  j["with"] = std::string(with);
+  return Dump(j);
+}
+
+std::string NewClientMessageId() {
+  std::array<uint8_t, 16> bytes;
+  for (std::size_t i = 0; i < bytes.size(); i += 8) {
+    uint64_t bits = Rng()();
+    for (std::size_t k = 0; k < 8; ++k) bytes[i + k] = static_cast<uint8_t>(bits >> (8 * k));
+  }
+  bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0F) | 0x40);  // version 4
+  bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  std::string id;
+  id.reserve(36);
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) id.push_back('-');
+    AppendHex(id, bytes[i]);
+  }
+  return id;
+}
+
+std::string NewRequestId() {
+  uint64_t bits = Rng()();
+  std::string id = "r";
+  for (int k = 0; k < 8; ++k) AppendHex(id, static_cast<uint8_t>(bits >> (8 * k)));
+  return id;
+}
+
 Status ValidateReqId(std::string_view req_id) {
   return IsValidClientToken(req_id) ? Status::Ok()
                                     : Invalid("'req_id' must match [A-Za-z0-9._:-]{1,64}");
 }
 
 Status ValidateGroupCreate(std::string_view title, const std::vector<std::string>& members) {
-  if (title.empty() || title.size() > kMaxTitleBytes || !IsValidUtf8(title)) {
-    return Invalid("'title' must be 1..200 bytes of UTF-8");
+  if (title.empty() || title.size() > protocol::kMaxTitleBytes || !IsValidUtf8(title)) {
+    return Invalid("'title' must be 1.." + std::to_string(protocol::kMaxTitleBytes) +
+                   " bytes of UTF-8");
   }
   return ValidateUsers("members", members);
 }
 
 std::string EncodeGroupCreate(std::string_view req_id, std::string_view title,
                               const std::vector<std::string>& members) {
-  ordered_json j = Request("group.create", req_id);
+  ordered_json j = Request(protocol::command::kGroupCreate, req_id);
   j["title"] = std::string(title);
   j["members"] = members;
   return Dump(j);
@@ -77,7 +156,7 @@ std::string EncodeGroupMembers(std::string_view type, std::string_view req_id,
 }
 
 std::string EncodeGroupLeave(std::string_view req_id, std::string_view conv) {
-  ordered_json j = Request("group.leave", req_id);
+  ordered_json j = Request(protocol::command::kGroupLeave, req_id);
   j["conv"] = std::string(conv);
   return Dump(j);
 }
@@ -92,7 +171,7 @@ Status ValidateGroupRole(std::string_view conv, std::string_view user, std::stri
 
 std::string EncodeGroupRole(std::string_view req_id, std::string_view conv, std::string_view user,
                             std::string_view role) {
-  ordered_json j = Request("group.role", req_id);
+  ordered_json j = Request(protocol::command::kGroupRole, req_id);
   j["conv"] = std::string(conv);
   j["user"] = std::string(user);
   j["role"] = std::string(role);
@@ -101,7 +180,7 @@ std::string EncodeGroupRole(std::string_view req_id, std::string_view conv, std:
 
 std::string EncodeSync(std::string_view req_id, const std::map<std::string, int64_t>& cursors,
                        int limit) {
-  ordered_json j = Request("sync", req_id);
+  ordered_json j = Request(protocol::command::kSync, req_id);
   j["cursors"] = ordered_json::object();
   for (const auto& [conv, seq] : cursors) j["cursors"][conv] = seq;
   j["limit"] = limit;
@@ -112,13 +191,14 @@ Status ValidateHistory(std::string_view conv, int64_t before, int limit) {
   Status status = ValidateConv(conv);
   if (!status.ok()) return status;
   if (before < 0) return Invalid("'before' must be a seq >= 1 (or 0: after the last)");
-  if (limit < 0 || limit > kMaxHistoryLimit) return Invalid("'limit' must be 1..500");
+  if (limit < 0 || limit > protocol::kMaxHistoryLimit)
+    return Invalid("'limit' must be 1.." + std::to_string(protocol::kMaxHistoryLimit));
   return Status::Ok();
 }
 
 std::string EncodeHistory(std::string_view req_id, std::string_view conv, int64_t before,
                           int limit) {
-  ordered_json j = Request("history", req_id);
+  ordered_json j = Request(protocol::command::kHistory, req_id);
   j["conv"] = std::string(conv);
   if (before > 0) j["before"] = before;
   if (limit > 0) j["limit"] = limit;
@@ -140,7 +220,7 @@ std::string EncodeCursor(std::string_view type, std::string_view conv, int64_t s
 }
 
 std::string EncodeReceipts(std::string_view req_id, std::string_view conv, int64_t seq) {
-  ordered_json j = Request("receipts", req_id);
+  ordered_json j = Request(protocol::command::kReceipts, req_id);
   j["conv"] = std::string(conv);
   j["seq"] = seq;
   return Dump(j);
@@ -148,7 +228,7 @@ std::string EncodeReceipts(std::string_view req_id, std::string_view conv, int64
 
 std::string EncodeTyping(std::string_view conv) {
   ordered_json j;
-  j["type"] = "typing";
+  j["type"] = std::string(protocol::command::kTyping);
   j["conv"] = std::string(conv);
   return Dump(j);
 }

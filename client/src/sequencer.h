@@ -1,3 +1,4 @@
+// This is an internal header of the client library, not for apps.
 // Per-conversation ordering and deduplication of a device's message streams
 // by (conv, seq): what reaches the application is each conversation's
 // messages exactly once, in seq order, without gaps.

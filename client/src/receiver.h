@@ -1,3 +1,4 @@
+// This is an internal header of the client library, not for apps.
 // What the client does with each event the backend sends: settle the
 // outbox, answer waits, order and deduplicate conversation streams, drive
 // sync, keep the conversation list, and hand events to the application.
@@ -11,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "chat/client/conversation_list.h"
 #include "chat/client/event.h"
-#include "chat/client/event_queue.h"
-#include "chat/client/outbox_sender.h"
-#include "chat/client/pending_replies.h"
-#include "chat/client/sequencer.h"
-#include "chat/client/sync_driver.h"
+#include "conversation_list.h"
+#include "event_queue.h"
+#include "outbox_sender.h"
+#include "pending_replies.h"
+#include "sequencer.h"
+#include "sync_driver.h"
 
 namespace chat::client {
 

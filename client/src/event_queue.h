@@ -1,3 +1,4 @@
+// This is an internal header of the client library, not for apps.
 // A queue handing events from the client's worker thread to the application.
 #pragma once
 

@@ -1,15 +1,13 @@
+// This is an internal header of the client library, not for apps.
 // Delays between retries: exponential backoff with full jitter.
 #pragma once
 
 #include <chrono>
 #include <functional>
 
-namespace chat::client {
+#include "chat/client/chat_client.h"  // BackoffPolicy
 
-struct BackoffPolicy {
-  std::chrono::milliseconds initial{500};  // ceiling of the first delay
-  std::chrono::milliseconds max{30000};    // no ceiling exceeds this
-};
+namespace chat::client {
 
 // After the n-th consecutive failure (n = 0, 1, ...) the next attempt waits a
 // uniformly random time in [0, min(max, initial * 2^n)] ("full jitter"), so

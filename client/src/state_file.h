@@ -1,3 +1,4 @@
+// This is an internal header of the client library, not for apps.
 // The client's state file: one SQLite database per device installation
 // holding the outbox and the per-conversation cursors.
 #pragma once

@@ -1,3 +1,4 @@
+// This is an internal header of the client library, not for apps.
 // The send path: a durable Outbox plus the record of what was published
 // when, which decides what to (re)publish and in which order.
 #pragma once
@@ -13,9 +14,9 @@
 #include <string_view>
 #include <vector>
 
-#include "chat/client/outbox.h"
 #include "chat/client/status.h"
 #include "chat/database.h"
+#include "outbox.h"
 
 namespace chat::client {
 

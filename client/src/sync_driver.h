@@ -1,3 +1,4 @@
+// This is an internal header of the client library, not for apps.
 // When to send `sync` requests: one round (pages until `more` is false) on
 // every (re)connect and whenever a gap appears, retried with backoff.
 #pragma once
@@ -6,16 +7,11 @@
 #include <optional>
 #include <string>
 
-#include "chat/client/backoff.h"
+#include "backoff.h"
+#include "chat/client/chat_client.h"  // SyncPolicy
 #include "chat/client/event.h"
 
 namespace chat::client {
-
-struct SyncPolicy {
-  std::chrono::milliseconds reply_timeout{10000};  // a page not answered by then is asked again
-  BackoffPolicy retry{std::chrono::milliseconds(1000),  // after a failure or an unfilled gap
-                      std::chrono::milliseconds(60000)};
-};
 
 // A state machine with no I/O: the caller sends the `sync` requests Poll()
 // names (with its current cursors) and hands every reply to OnReply().

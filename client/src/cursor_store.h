@@ -1,3 +1,4 @@
+// This is an internal header of the client library, not for apps.
 // Persisted per-conversation cursors: the highest seq of each conversation
 // up to which every message was handed to the application.
 #pragma once
