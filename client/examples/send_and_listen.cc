@@ -42,10 +42,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  client::SendRequest message;
-  message.to = argv[6];  // a user: the direct conversation with them
-  message.body = argv[7];
-  client::SendResult sent = chat.Send(message);
+  client::SendResult sent = chat.Send({.to = argv[6], .body = argv[7]});
   if (!sent.status.ok()) {
     std::cerr << "cannot send: " << sent.status.message() << '\n';
     return 1;
