@@ -165,7 +165,8 @@ Status ValidateGroupRole(std::string_view conv, std::string_view user, std::stri
   Status status = ValidateConv(conv);
   if (!status.ok()) return status;
   if (!IsValidId(user)) return Invalid("'user' is not a valid user id");
-  if (role != "admin" && role != "member") return Invalid("'role' must be admin or member");
+  if (role != protocol::role::kAdmin && role != protocol::role::kMember)
+    return Invalid("'role' must be admin or member");
   return Status::Ok();
 }
 

@@ -51,7 +51,7 @@ void ConversationList::ApplyChange(ConversationSummary& c, const Event& message)
   } else if (change.action == protocol::action::kRoleChanged) {
     c.roles[change.user] = change.role;
   } else if (change.action == protocol::action::kOwnerChanged) {
-    c.roles[change.user] = "owner";
+    c.roles[change.user] = protocol::role::kOwner;
   }
 }
 

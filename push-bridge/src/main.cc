@@ -1,7 +1,6 @@
 // pushd: the push bridge daemon. This skeleton reads and validates its
 // configuration and runs until SIGTERM or SIGINT; the push providers (FCM HTTP
 // v1, APNs) and the push outbox it will drain are not implemented yet.
-#include <pthread.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -9,37 +8,11 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "chat/stop_signals.h"
 #include "pushd_config.h"
 
-namespace {
-
-sigset_t StopSignals() {
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  return stop;
-}
-
-// SIGTERM and SIGINT are blocked from the start of main (threads created later
-// inherit the mask) and taken with sigwait, so that shutdown runs as ordinary
-// code rather than in a signal handler, and a signal during start-up waits.
-void BlockStopSignals() {
-  sigset_t stop = StopSignals();
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
-}
-
-int WaitForStopSignal() {
-  sigset_t stop = StopSignals();
-  int received = 0;
-  sigwait(&stop, &received);
-  return received;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  BlockStopSignals();
+  chat::BlockStopSignals();  // before any thread starts
   CLI::App app{
       "pushd: delivers push notifications (FCM, APNs) to users with no connected device.\n"
       "This version is a skeleton: it checks its configuration and runs until SIGTERM or\n"
@@ -78,7 +51,7 @@ int main(int argc, char** argv) {
       "no push provider is configured yet (FCM and APNs come in a later version); "
       "pushd sends no notifications");
   spdlog::info("pushd ready");
-  int signal_number = WaitForStopSignal();
+  int signal_number = chat::WaitForStopSignal();
   spdlog::info("pushd stopping ({})", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   return 0;
 }

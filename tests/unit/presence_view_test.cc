@@ -116,17 +116,5 @@ TEST(PresenceView, MalformedPageMarksAreIgnored) {
   EXPECT_TRUE(view.IsOnline("bob"));
 }
 
-TEST(PresenceView, PageMarkIsParsedForTheNextRequest) {
-  auto mark = ParsePresencePageMark(R"({"boot":7,"snapshot":{"after":"","until":"carol"}})");
-  ASSERT_TRUE(mark.has_value());
-  EXPECT_EQ(mark->after, "");
-  EXPECT_EQ(mark->until, "carol");
-  auto last = ParsePresencePageMark(R"({"boot":7,"snapshot":{"after":"carol"}})");
-  ASSERT_TRUE(last.has_value());
-  EXPECT_EQ(last->until, std::nullopt);
-  EXPECT_EQ(ParsePresencePageMark(R"({"boot":7})"), std::nullopt);  // the retained run marker
-  EXPECT_EQ(ParsePresencePageMark("not json"), std::nullopt);
-}
-
 }  // namespace
 }  // namespace chat

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "chat/clock.h"
+#include "chat/presence_format.h"
 #include "chat/topics.h"
 #include "chatd/presence_view.h"
 
@@ -117,7 +117,7 @@ bool BrokerLink::WaitUntilSubscribed(const std::atomic<bool>& stop) {
 }
 
 void BrokerLink::RequestPresence(std::string_view after) {
-  std::string request = nlohmann::json{{"after", after}}.dump();
+  std::string request = presence::EncodeSnapshotRequest(after);
   try {
     client_->publish(std::string(kPresenceRequestTopic), request.data(), request.size(), kQos,
                      false);
@@ -127,8 +127,8 @@ void BrokerLink::RequestPresence(std::string_view after) {
 }
 
 void BrokerLink::FollowPresenceSnapshot(const std::string& broker_payload) {
-  std::optional<PresencePageMark> mark = ParsePresencePageMark(broker_payload);
-  if (mark && mark->until) RequestPresence(*mark->until);
+  std::optional<presence::BrokerMark> mark = presence::ParseBrokerMark(broker_payload);
+  if (mark && mark->snapshot && mark->snapshot->until) RequestPresence(*mark->snapshot->until);
 }
 
 bool BrokerLink::Connect(mqtt::async_client& client, const std::string& name,

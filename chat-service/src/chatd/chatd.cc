@@ -6,20 +6,12 @@
 #include <csignal>
 #include <thread>
 
+#include "chat/stop_signals.h"
 #include "chat/topics.h"
 
 namespace chat {
 
 namespace {
-
-sigset_t BlockStopSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
-}
 
 CommandLimits LimitsOf(const ChatdConfig& config) {
   CommandLimits limits;
@@ -33,7 +25,6 @@ CommandLimits LimitsOf(const ChatdConfig& config) {
 Chatd::Chatd(const ChatdConfig& config, Database db)
     : config_(config),
       limits_(LimitsOf(config)),
-      stop_signals_(BlockStopSignals()),
       db_(std::move(db)),
       checkpointer_(db_),
       link_({config.broker_host, config.broker_port, "chatd", config.key},
@@ -79,8 +70,7 @@ void Chatd::Run() {
   std::thread writer_thread([this] { RunOrStop("writer", [this] { writer_.Run(stop_); }); });
   std::thread query_thread([this] { RunOrStop("query", [this] { query_service_.Run(stop_); }); });
   std::thread signal_thread([this] {
-    int received = 0;
-    sigwait(&stop_signals_, &received);
+    int received = WaitForStopSignal();
     spdlog::info("received signal {}; draining and stopping", received);
     stop_ = true;
   });

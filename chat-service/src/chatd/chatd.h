@@ -15,8 +15,6 @@
 //   - the calling thread (Run) connects the BrokerLink, then waits.
 #pragma once
 
-#include <signal.h>
-
 #include <atomic>
 #include <functional>
 #include <string>
@@ -35,9 +33,9 @@ namespace chat {
 
 class Chatd {
  public:
-  // `db` is the migrated database at config.db_path. Blocks SIGTERM and
-  // SIGINT in the calling thread before any thread starts, so that only the
-  // signal thread receives them.
+  // `db` is the migrated database at config.db_path. SIGTERM and SIGINT must
+  // be blocked already (chat/stop_signals.h, first thing in main), so that
+  // only the signal thread receives them.
   Chatd(const ChatdConfig& config, Database db);
 
   // Connects to the broker and serves until SIGTERM or SIGINT, then drains
@@ -55,7 +53,6 @@ class Chatd {
 
   const ChatdConfig config_;
   const CommandLimits limits_;
-  const sigset_t stop_signals_;  // blocked in every thread chatd starts
   std::atomic<bool> stop_{false};
   Database db_;  // the writer's connection
   WalCheckpointer checkpointer_;

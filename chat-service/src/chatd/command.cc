@@ -160,7 +160,7 @@ Parsed ParseGroupChange(const json& object, const std::string&, const CommandLim
   if (action == Action::kSetRole) {
     if (auto error = ReadRequiredId(object, "user", &change.user)) return *error;
     if (auto error = ReadString(object, "role", &change.role)) return *error;
-    if (change.role != "admin" && change.role != "member") {
+    if (change.role != protocol::role::kAdmin && change.role != protocol::role::kMember) {
       return Reject(ErrorCode::kBadField, "'role' must be \"admin\" or \"member\"");
     }
   }

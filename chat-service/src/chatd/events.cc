@@ -2,6 +2,7 @@
 #include "chatd/events.h"
 
 #include "chat/json_writer.h"
+#include "chat/protocol.h"
 
 namespace chat {
 
@@ -42,7 +43,7 @@ JsonObjectWriter MessageMembers(std::string_view type, const StoredMessage& m) {
 
 json ConversationJson(const ConversationInfo& info) {
   json out{{"conv", info.conv}, {"kind", info.kind}, {"members", info.members}};
-  if (info.kind == "group") {
+  if (info.kind == protocol::kind::kGroup) {
     out["title"] = info.title;
     out["roles"] = info.roles;
   }
@@ -82,16 +83,6 @@ std::string EncodeReceipt(const std::string& conv, const std::string& user, int6
                    {"user", user},
                    {"delivered", delivered},
                    {"read", read}});
-}
-
-std::string EncodeError(protocol::ErrorCode code, const std::string& message,
-                        const std::string& req_id, const std::string& cmid) {
-  json event{{"type", protocol::event::kError},
-             {"code", protocol::ErrorCodeName(code)},
-             {"message", message}};
-  if (!req_id.empty()) event["req_id"] = req_id;
-  if (!cmid.empty()) event["cmid"] = cmid;
-  return Dump(event);
 }
 
 }  // namespace chat

@@ -30,8 +30,5 @@ std::string EncodeConversationNew(const ConversationInfo& info);
 // {"type":"receipt",...} on every member's conversation topic.
 std::string EncodeReceipt(const std::string& conv, const std::string& user, int64_t delivered,
                           int64_t read);
-// {"type":"error",...}; req_id and cmid are omitted when empty.
-std::string EncodeError(protocol::ErrorCode code, const std::string& message,
-                        const std::string& req_id, const std::string& cmid);
 
 }  // namespace chat

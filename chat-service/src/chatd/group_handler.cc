@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "chat/clock.h"
+#include "chat/protocol.h"
 #include "chat/token.h"
 #include "chat/topics.h"
 #include "chatd/events.h"
@@ -84,7 +85,7 @@ std::string Successor(WriteContext& ctx, const std::string& conv, const std::str
   for (const auto& user : ctx.conversations.ActiveMembers(conv)) {
     if (user == leaving) continue;
     auto m = ctx.conversations.MembershipOf(conv, user);
-    int64_t rank = (m->role == "admin" ? 0 : (int64_t{1} << 62)) + m->joined_ms;
+    int64_t rank = (m->role == protocol::role::kAdmin ? 0 : (int64_t{1} << 62)) + m->joined_ms;
     if (best.empty() || rank < best_rank) {
       best = user;
       best_rank = rank;
@@ -112,7 +113,8 @@ void Add(WriteContext& ctx, const Command& command, const std::string& conv,
   if (!added.empty()) {
     int64_t seq = ctx.conversations.LastSeq(conv) + 1;  // the system message below
     for (const auto& user : added)
-      ctx.conversations.AddMember(conv, user, "member", seq, NowMillis());
+      ctx.conversations.AddMember(conv, user, std::string(protocol::role::kMember), seq,
+                                  NowMillis());
     AnnounceTo(ctx, added, conv);
     AppendSystemMessage(ctx, command, conv,
                         {{"action", protocol::action::kMemberAdded}, {"users", added}},
@@ -128,8 +130,8 @@ void Remove(WriteContext& ctx, const Command& command, const std::string& conv,
     auto m = ctx.conversations.MembershipOf(conv, user);
     if (!m || !m->active()) continue;
     bool self = user == command.sender.user;
-    bool allowed =
-        self || (actor.role == "owner") || (actor.role == "admin" && m->role == "member");
+    bool allowed = self || (actor.role == protocol::role::kOwner) ||
+                   (actor.role == protocol::role::kAdmin && m->role == protocol::role::kMember);
     if (!allowed || (self && action == protocol::action::kMemberRemoved)) {
       return RejectCommand(
           ctx, command, ErrorCode::kForbidden,
@@ -140,7 +142,7 @@ void Remove(WriteContext& ctx, const Command& command, const std::string& conv,
   if (removed.empty()) return ReplyWithState(ctx, command, conv, false);
   std::vector<std::string> audience = ctx.conversations.ActiveMembers(conv);
   std::string successor;
-  if (actor.role == "owner" &&
+  if (actor.role == protocol::role::kOwner &&
       std::find(removed.begin(), removed.end(), command.sender.user) != removed.end()) {
     successor = Successor(ctx, conv, command.sender.user);
   }
@@ -148,7 +150,7 @@ void Remove(WriteContext& ctx, const Command& command, const std::string& conv,
   for (const auto& user : removed) ctx.conversations.RemoveMember(conv, user, seq);
   AppendSystemMessage(ctx, command, conv, {{"action", action}, {"users", removed}}, audience);
   if (!successor.empty()) {
-    ctx.conversations.SetRole(conv, successor, "owner");
+    ctx.conversations.SetRole(conv, successor, std::string(protocol::role::kOwner));
     AppendSystemMessage(ctx, command, conv,
                         {{"action", protocol::action::kOwnerChanged}, {"user", successor}},
                         ctx.conversations.ActiveMembers(conv));
@@ -158,7 +160,7 @@ void Remove(WriteContext& ctx, const Command& command, const std::string& conv,
 
 void SetRole(WriteContext& ctx, const Command& command, const std::string& conv,
              const Membership& actor, const GroupChangeCommand& change) {
-  if (actor.role != "owner") {
+  if (actor.role != protocol::role::kOwner) {
     return RejectCommand(ctx, command, ErrorCode::kForbidden, "only the owner sets roles");
   }
   auto target = ctx.conversations.MembershipOf(conv, change.user);
@@ -188,9 +190,10 @@ void HandleGroupCreate(WriteContext& ctx, const Command& command,
     return RejectCommand(ctx, command, ErrorCode::kUnknownUser, "no user '" + unknown + "'");
   }
   std::string conv = ctx.conversations.CreateGroup(create.title, NowMillis());
-  ctx.conversations.AddMember(conv, command.sender.user, "owner", 1, NowMillis());
+  ctx.conversations.AddMember(conv, command.sender.user, std::string(protocol::role::kOwner), 1,
+                              NowMillis());
   for (const auto& user : create.members)
-    ctx.conversations.AddMember(conv, user, "member", 1, NowMillis());
+    ctx.conversations.AddMember(conv, user, std::string(protocol::role::kMember), 1, NowMillis());
   std::vector<std::string> everyone = ctx.conversations.ActiveMembers(conv);
   AnnounceTo(ctx, everyone, conv);
   AppendSystemMessage(
@@ -209,7 +212,7 @@ void HandleGroupChange(WriteContext& ctx, const Command& command,
     return RejectCommand(ctx, command, ErrorCode::kUnknownConversation,
                          "no conversation '" + conv + "'");
   }
-  if (kind != "group") {
+  if (kind != protocol::kind::kGroup) {
     return RejectCommand(ctx, command, ErrorCode::kNotGroup, "'" + conv + "' is not a group");
   }
   auto actor = ctx.conversations.MembershipOf(conv, command.sender.user);
@@ -218,7 +221,7 @@ void HandleGroupChange(WriteContext& ctx, const Command& command,
   }
   switch (change.action) {
     case Action::kAdd:
-      if (actor->role == "member") {
+      if (actor->role == protocol::role::kMember) {
         return RejectCommand(ctx, command, ErrorCode::kForbidden,
                              "only owners and admins add members");
       }

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "chat/stop_signals.h"
 #include "chatd/chatd.h"
 #include "chatd/chatd_config.h"
 #include "store/migrator.h"
@@ -34,6 +35,7 @@ Example:
 }  // namespace
 
 int main(int argc, char** argv) {
+  chat::BlockStopSignals();  // before any thread starts
   CLI::App app{"chatd - the MQTT chat service"};
   app.footer(kFooter);
   std::string config_path;

@@ -17,14 +17,6 @@
 
 namespace chat {
 
-// The mark that opens each page of a presence snapshot (chat/sys/broker with
-// "snapshot", sent to the requester only): the states of exactly the users
-// online in (after, until] follow it, `until` absent on the last page.
-struct PresencePageMark {
-  std::string after;
-  std::optional<std::string> until;
-};
-
 class PresenceView {
  public:
   // Applies one message of chat/sys/presence/{u} or chat/sys/broker. A page
@@ -41,9 +33,5 @@ class PresenceView {
   int64_t current_boot_ = -1;
   std::map<std::string, int64_t, std::less<>> online_boot_;  // online users -> their boot
 };
-
-// The page mark in a chat/sys/broker payload; nullopt when there is none
-// (the retained {"boot":B}) or it is malformed.
-std::optional<PresencePageMark> ParsePresencePageMark(std::string_view payload);
 
 }  // namespace chat

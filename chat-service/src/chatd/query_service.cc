@@ -74,7 +74,7 @@ void QueryService::Reject(const Command& command, ErrorCode code, const std::str
   spdlog::info("rejected {}/{} req_id={}: {} ({})", command.sender.user, command.sender.device,
                command.req_id, ErrorCodeName(code), message);
   out.AddOne(DeviceTopic(command.sender.user, command.sender.device),
-             EncodeError(code, message, command.req_id, command.cmid));
+             protocol::EncodeError({code, message, command.req_id, command.cmid, std::nullopt}));
 }
 
 std::optional<Membership> QueryService::RequireMember(const Command& command,

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "chat/protocol.h"
 #include "chatd/events.h"
 
 namespace chat {
@@ -42,7 +43,8 @@ constexpr int64_t kMaxMessagesScannedForSenders = 2000;
 std::vector<std::string> ReceiptHandler::Audience(WriteContext& ctx, const std::string& conv,
                                                   const std::string& user, int64_t read_before,
                                                   int64_t delivered_now) {
-  if (ctx.conversations.Kind(conv) != "group") return ctx.conversations.ActiveMembers(conv);
+  if (ctx.conversations.Kind(conv) != protocol::kind::kGroup)
+    return ctx.conversations.ActiveMembers(conv);
   std::vector<std::string> users =
       ctx.messages.SendersBetween(conv, read_before, delivered_now, kMaxMessagesScannedForSenders);
   if (std::find(users.begin(), users.end(), user) == users.end()) users.push_back(user);

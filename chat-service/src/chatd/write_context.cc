@@ -13,8 +13,9 @@ void RejectCommand(WriteContext& ctx, const Command& command, ErrorCode code,
   ++ctx.stats.rejected;
   spdlog::info("rejected {}/{} req_id={} cmid={}: {} ({})", command.sender.user,
                command.sender.device, command.req_id, command.cmid, ErrorCodeName(code), message);
-  ctx.out.AddOne(DeviceTopic(command.sender.user, command.sender.device),
-                 EncodeError(code, message, command.req_id, command.cmid));
+  ctx.out.AddOne(
+      DeviceTopic(command.sender.user, command.sender.device),
+      protocol::EncodeError({code, message, command.req_id, command.cmid, std::nullopt}));
 }
 
 void FanOutToUsers(WriteContext& ctx, const std::vector<std::string>& users,

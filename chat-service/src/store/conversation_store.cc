@@ -2,6 +2,7 @@
 #include "store/conversation_store.h"
 
 #include "chat/ids.h"
+#include "chat/protocol.h"
 
 namespace chat {
 
@@ -45,8 +46,8 @@ std::string ConversationStore::CreateDirect(const std::string& a, const std::str
       throw StoreFailure("direct conversation " + DirectKey(a, b) + " already exists");
     }
   }
-  AddMember(conv, a, "member", 1, now_ms);
-  AddMember(conv, b, "member", 1, now_ms);
+  AddMember(conv, a, std::string(protocol::role::kMember), 1, now_ms);
+  AddMember(conv, b, std::string(protocol::role::kMember), 1, now_ms);
   return conv;
 }
 
@@ -87,7 +88,7 @@ ConversationInfo ConversationStore::Info(const std::string& conv) {
   stmt->Bind(1, conv);
   while (stmt->Step() == Step::kRow) {
     info.members.push_back(stmt->Text(0));
-    if (info.kind == "group") info.roles[stmt->Text(0)] = stmt->Text(1);
+    if (info.kind == protocol::kind::kGroup) info.roles[stmt->Text(0)] = stmt->Text(1);
   }
   return info;
 }

@@ -55,6 +55,17 @@ inline constexpr std::string_view kRoleChanged = "role.changed";
 inline constexpr std::string_view kOwnerChanged = "owner.changed";
 }  // namespace action
 
+// `kind` of a conversation, and a member's `role` in a group (section 5).
+namespace kind {
+inline constexpr std::string_view kDirect = "direct";
+inline constexpr std::string_view kGroup = "group";
+}  // namespace kind
+namespace role {
+inline constexpr std::string_view kOwner = "owner";
+inline constexpr std::string_view kAdmin = "admin";
+inline constexpr std::string_view kMember = "member";
+}  // namespace role
+
 // --- Error codes (section 7) -------------------------------------------------
 enum class ErrorCode {
   kBadJson,
