@@ -267,6 +267,28 @@ TEST_F(ConversationsTest, HistoryPagesBackwardsFromAnySeq) {
   EXPECT_EQ(first["more"], false);
 }
 
+TEST_F(ConversationsTest, HistoryOfLargeMessagesIsCutToFitOnePacketAndSaysMore) {
+  TestDevice alice(stack_, "alice", "phone");
+  TestDevice bob(stack_, "bob", "phone");
+  const std::string body(16000, 'x');  // 80 of them: over the 1 MiB packet limit
+  for (int i = 1; i <= 80; ++i) alice.Send(SendTo("bob", "big" + std::to_string(i), body));
+  auto accepted = alice.Await("accepted", 80, 30s);
+  ASSERT_EQ(accepted.size(), 80u);
+  std::string conv = accepted[0]["conv"];
+  json newest = bob.Request({{"type", "history"}, {"conv", conv}, {"limit", 80}}, "h1");
+  ASSERT_EQ(newest["type"], "history") << newest.value("code", "");
+  std::size_t got = newest["messages"].size();
+  EXPECT_GT(got, 30u);
+  EXPECT_LT(got, 80u);  // the newest that fit, not an error
+  EXPECT_EQ(newest["messages"].back()["seq"], 80);
+  EXPECT_EQ(newest["more"], true);
+  int64_t oldest = newest["messages"].front()["seq"];
+  json rest =
+      bob.Request({{"type", "history"}, {"conv", conv}, {"before", oldest}, {"limit", 80}}, "h2");
+  ASSERT_EQ(rest["messages"].size(), static_cast<std::size_t>(oldest - 1));
+  EXPECT_EQ(rest["more"], false);
+}
+
 TEST_F(ConversationsTest, TypingReachesOnlyConnectedOtherMembersAndIsRateLimited) {
   TestDevice alice(stack_, "alice", "phone");
   std::string conv = CreateGroup(alice);  // bob and carol are members, carol never connects

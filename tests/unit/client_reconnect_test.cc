@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "chat/client/chat_client.h"
-#include "chat/database.h"
+#include "chat/store_failure.h"
 #include "client_fake_transport.h"
 #include "client_state_dir.h"
 

@@ -107,6 +107,18 @@ TEST(FanoutBatch, AnEventTooLargeForAnyPacketIsLeftOutAndCounted) {
   EXPECT_EQ(copies[1].second, "after");
 }
 
+TEST(FanoutBatch, AnEventThatFitsOnlyWithItsShortTopicsIsLeftOutWhole) {
+  FanoutBatch batch;
+  std::string payload(940, 'x');  // with "chat/dev/u/d" it fits 1000 bytes, with the long topic not
+  batch.Add({"chat/dev/u/d", "chat/inbox/" + std::string(64, 'u') + "/c1"}, payload);
+  batch.AddOne("chat/dev/u/d", "after");
+  std::size_t oversize = 0;
+  auto payloads = batch.Encode(1000, 1000, &oversize);
+  EXPECT_EQ(oversize, 1u);
+  ASSERT_EQ(payloads.size(), 1u);
+  EXPECT_EQ(CopiesOf(payloads[0]).size(), 1u);
+}
+
 TEST(FanoutBatch, EmptyBatchEncodesNothing) {
   EXPECT_TRUE(FanoutBatch().Encode().empty());
   FanoutBatch batch;
@@ -124,18 +136,18 @@ TEST(FanoutFrames, MalformedPayloadsAreRejectedWithTheItem) {
   const std::pair<std::string_view, std::string_view> cases[] = {
       {"not frames", "item 0"},
       {"{\"out\":[]}", "item 0"},
-      {"1 1\nchat/dev/u/d\nx", "item 0"},               // no newline after the payload
-      {"1 2\nchat/dev/u/d\nx\n", "item 0"},             // payload shorter than announced
-      {"1 1\nchat/dev/u/d\nxy\n", "item 0"},            // payload longer than announced
-      {"0 1\nx\n", "item 0"},                           // no topics
-      {"2 1\nchat/dev/u/d\n", "item 0"},                // topic list cut short
-      {"1 1\nchat/dev/u/d\nx\n1 1\n", "item 1"},        // second item cut short
-      {"1 1\nchat/dev/u/d\nx\n-1 1\nt\nx\n", "item 1"}, // not a number
+      {"1 1\nchat/dev/u/d\nx", "item 0"},                // no newline after the payload
+      {"1 2\nchat/dev/u/d\nx\n", "item 0"},              // payload shorter than announced
+      {"1 1\nchat/dev/u/d\nxy\n", "item 0"},             // payload longer than announced
+      {"0 1\nx\n", "item 0"},                            // no topics
+      {"2 1\nchat/dev/u/d\n", "item 0"},                 // topic list cut short
+      {"1 1\nchat/dev/u/d\nx\n1 1\n", "item 1"},         // second item cut short
+      {"1 1\nchat/dev/u/d\nx\n-1 1\nt\nx\n", "item 1"},  // not a number
       {"1 x\nt\nx\n", "item 0"},
       {"1  1\nt\nx\n", "item 0"},
-      {"1 1234567890\nt\nx\n", "item 0"},               // more digits than allowed
-      {"100001 1\nt\nx\n", "item 0"},                   // above kMaxFanoutTopicsPerItem
-      {"01 1\nt\nx\n", "item 0"},                       // leading zero
+      {"1 1234567890\nt\nx\n", "item 0"},  // more digits than allowed
+      {"100001 1\nt\nx\n", "item 0"},      // above kMaxFanoutTopicsPerItem
+      {"01 1\nt\nx\n", "item 0"},          // leading zero
   };
   for (auto [payload, item] : cases) {
     FanoutFrames frames = ParseFanoutFrames(payload);

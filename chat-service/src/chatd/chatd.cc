@@ -1,9 +1,10 @@
 // chatd's threads and the routing of everything it receives.
 #include "chatd/chatd.h"
 
+#include <signal.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
-#include <csignal>
 #include <thread>
 
 #include "chat/stop_signals.h"
@@ -62,11 +63,14 @@ void Chatd::RunOrStop(const char* thread_name, const std::function<void()>& body
     body();
   } catch (const std::exception& e) {
     spdlog::critical("{} thread failed: {}", thread_name, e.what());
-    std::raise(SIGTERM);
+    failed_ = true;
+    // To the process, not this thread (which has SIGTERM blocked, as all but
+    // the signal thread's sigwait): the signal thread then stops the rest.
+    ::kill(::getpid(), SIGTERM);
   }
 }
 
-void Chatd::Run() {
+bool Chatd::Run() {
   std::thread writer_thread([this] { RunOrStop("writer", [this] { writer_.Run(stop_); }); });
   std::thread query_thread([this] { RunOrStop("query", [this] { query_service_.Run(stop_); }); });
   std::thread signal_thread([this] {
@@ -87,7 +91,8 @@ void Chatd::Run() {
       checkpointer_.checkpoints(), checkpointer_.finished_checkpoints(),
       checkpointer_.inline_checkpoints(), checkpointer_.restarts());
   link_.Stop();
-  spdlog::info("chatd stopped");
+  spdlog::info("chatd stopped{}", failed_ ? " after a failure" : "");
+  return !failed_;
 }
 
 }  // namespace chat

@@ -39,8 +39,10 @@ class Chatd {
   Chatd(const ChatdConfig& config, Database db);
 
   // Connects to the broker and serves until SIGTERM or SIGINT, then drains
-  // both queues and disconnects. Call once.
-  void Run();
+  // both queues and disconnects. Call once. False when it stopped because
+  // the writer or the query thread failed (the daemon then exits non-zero,
+  // so that systemd restarts it).
+  bool Run();
 
  private:
   // Every message chatd receives, on Paho's thread: presence and the
@@ -49,12 +51,13 @@ class Chatd {
   // Must return quickly.
   void OnMessage(const std::string& topic, const std::string& payload);
   // Runs `body` on the current thread; a failure stops chatd.
-  static void RunOrStop(const char* thread_name, const std::function<void()>& body);
+  void RunOrStop(const char* thread_name, const std::function<void()>& body);
 
   const ChatdConfig config_;
   const CommandLimits limits_;
   std::atomic<bool> stop_{false};
-  Database db_;  // the writer's connection
+  std::atomic<bool> failed_{false};  // a worker thread failed
+  Database db_;                      // the writer's connection
   WalCheckpointer checkpointer_;
   BlockingQueue<Command> writes_;   // Paho's thread -> writer thread
   BlockingQueue<Command> queries_;  // Paho's thread -> query thread

@@ -35,10 +35,15 @@ std::vector<std::string> FanoutBatch::Encode(std::size_t max_copies, std::size_t
     control.clear();
     copies = 0;
   };
+  max_copies = std::max<std::size_t>(max_copies, 1);
   for (const Item& item : items_) {
     // Header digits are counted for the whole list, an upper bound for any part of it.
     const std::size_t fixed = ItemHeaderBytes(item.topics.size(), item.payload.size());
-    if (fixed + item.topics.front().size() + 1 > max_bytes) {
+    std::size_t longest = 0;
+    for (const std::string& topic : item.topics) longest = std::max(longest, topic.size());
+    // Each topic must fit with the payload in an empty control payload, or the
+    // loop below could not place it.
+    if (fixed + longest + 1 > max_bytes) {
       if (oversize) ++*oversize;
       continue;
     }

@@ -23,7 +23,7 @@ Config file keys (key = value; relative paths resolve against the file):
   broker_port     broker port (default 1883)
   db_path         SQLite database file (required)
   key_file        token signing key, as made by `chatctl keygen` (required)
-  max_body_bytes  largest message body accepted (default 16384)
+  max_body_bytes  largest message body accepted (default 16384, at most 65536)
   max_group_members  largest group (default 1000)
   log_level       debug | info | warn | error (default info)
 
@@ -68,8 +68,7 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    chat::Chatd(*config, std::move(db)).Run();
-    return 0;
+    return chat::Chatd(*config, std::move(db)).Run() ? 0 : 1;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 1;

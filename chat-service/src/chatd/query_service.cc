@@ -94,13 +94,15 @@ std::optional<Membership> QueryService::RequireMember(const Command& command,
 
 void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutBatch& out) {
   const std::string& user = command.sender.user;
+  // The whole conversation list first: every page carries it, and the
+  // messages get the room it leaves in one publish.
+  struct Visible {
+    std::string conv;
+    Membership member;
+    int64_t upto;
+  };
+  std::vector<Visible> visible;
   json convs = json::array();
-  JsonArrayWriter messages;
-  json cursors = json::object();
-  for (const auto& [conv, seq] : sync.cursors) cursors[conv] = seq;
-  int64_t room = sync.limit;
-  std::size_t bytes = 0;
-  bool more = false;
   for (const auto& [conv, member] : conversations_.ConversationsOf(user)) {
     int64_t upto = member.VisibleUpTo(conversations_.LastSeq(conv));
     json entry = ConversationJson(conversations_.Info(conv));
@@ -110,25 +112,50 @@ void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutB
     entry["unread"] = messages_.CountUnread(conv, user, unread_from, upto);
     entry["active"] = member.active();
     convs.push_back(std::move(entry));
-    if (more) continue;  // the page is full; the list of conversations is still complete
-    auto known = sync.cursors.find(conv);
-    int64_t after =
-        std::max(known == sync.cursors.end() ? 0 : known->second, member.joined_seq - 1);
+    visible.push_back({conv, member, upto});
+  }
+  std::string convs_json = Dump(convs);
+  // Each cursor is at most a quoted id, a colon, a number and a comma.
+  constexpr std::size_t kCursorBytes = 96;
+  std::size_t reserved =
+      convs_json.size() + kCursorBytes * (visible.size() + sync.cursors.size()) + kEnvelopeBytes;
+  std::size_t budget =
+      reserved < protocol::kMaxServicePayloadBytes
+          ? std::min(protocol::kMaxSyncPageBytes, protocol::kMaxServicePayloadBytes - reserved)
+          : 0;
+  JsonArrayWriter messages;
+  json cursors = json::object();
+  for (const auto& [conv, seq] : sync.cursors) cursors[conv] = seq;
+  int64_t room = sync.limit;
+  std::size_t bytes = 0;
+  bool more = false;
+  for (const Visible& v : visible) {
+    auto known = sync.cursors.find(v.conv);
+    int64_t known_seq = known == sync.cursors.end() ? 0 : known->second;
+    int64_t after = std::max(known_seq, v.member.joined_seq - 1);
     int64_t cursor = after;
-    for (const auto& m : messages_.After(conv, after, upto, room)) {
-      std::string encoded = EncodeMessage(m);
-      if (bytes > 0 && bytes + encoded.size() > protocol::kMaxSyncPageBytes) break;
-      bytes += encoded.size();
-      messages.Raw(encoded);
-      cursor = m.seq;
-      --room;
+    if (!more) {
+      for (const auto& m : messages_.After(v.conv, after, v.upto, room)) {
+        std::string encoded = EncodeMessage(m);
+        if (bytes + encoded.size() > budget) break;
+        bytes += encoded.size();
+        messages.Raw(encoded);
+        cursor = m.seq;
+        --room;
+      }
+      if (cursor < v.upto) more = true;
     }
-    cursors[conv] = std::max(cursor, known == sync.cursors.end() ? int64_t{0} : known->second);
-    if (cursor < upto) more = true;
+    cursors[v.conv] = std::max(cursor, known_seq);
+  }
+  if (more && bytes == 0) {
+    spdlog::error(
+        "sync {}/{}: the conversation list ({} bytes) leaves no room for messages "
+        "under the broker's packet limit",
+        user, command.sender.device, convs_json.size());
   }
   JsonObjectWriter reply;
   reply.String("type", protocol::event::kSync)
-      .Raw("convs", Dump(convs))
+      .Raw("convs", convs_json)
       .Raw("messages", messages.Finish())
       .Raw("cursors", Dump(cursors))
       .Bool("more", more);
@@ -145,9 +172,23 @@ void QueryService::History(const Command& command, const HistoryCommand& history
   int64_t upto = member->VisibleUpTo(conversations_.LastSeq(history.conv));
   int64_t before = history.before == 0 ? upto + 1 : std::min(history.before, upto + 1);
   auto found = messages_.Before(history.conv, before, member->joined_seq, history.limit);
+  // The newest ones that fit one publish; `more` then points at the rest.
+  std::vector<std::string> encoded;
+  std::size_t bytes = kEnvelopeBytes;
+  for (auto m = found.rbegin(); m != found.rend(); ++m) {
+    std::string json = EncodeMessage(*m);
+    if (bytes + json.size() > protocol::kMaxServicePayloadBytes) break;
+    bytes += json.size() + 1;
+    encoded.push_back(std::move(json));
+  }
   JsonArrayWriter messages;
-  for (const auto& m : found) messages.Raw(EncodeMessage(m));
-  bool more = !found.empty() && found.front().seq > member->joined_seq;
+  for (auto m = encoded.rbegin(); m != encoded.rend(); ++m) messages.Raw(*m);
+  bool more = false;
+  if (!found.empty()) {
+    int64_t oldest =
+        encoded.empty() ? found.back().seq + 1 : found[found.size() - encoded.size()].seq;
+    more = oldest > member->joined_seq;
+  }
   JsonObjectWriter reply;
   reply.String("type", protocol::event::kHistory)
       .String("conv", history.conv)

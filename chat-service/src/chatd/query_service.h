@@ -36,6 +36,10 @@ class QueryService {
   void Answer(const Command& command);
 
  private:
+  // Room kept in a reply for its fields around the lists, so that sync and
+  // history replies fit one publish (protocol::kMaxServicePayloadBytes).
+  static constexpr std::size_t kEnvelopeBytes = 1024;
+
   void Sync(const Command& command, const SyncCommand& sync, FanoutBatch& out);
   void History(const Command& command, const HistoryCommand& history, FanoutBatch& out);
   void Receipts(const Command& command, const ReceiptsQueryCommand& query, FanoutBatch& out);

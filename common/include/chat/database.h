@@ -12,14 +12,9 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace chat {
+#include "chat/store_failure.h"
 
-// Thrown for failures that are not the caller's input: I/O errors, a corrupt
-// file, a schema newer than this binary. Caught at the edge of each thread.
-class StoreFailure : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace chat {
 
 // Turns SQLite's memory statistics off for this process: they put a global
 // mutex around every allocation, and nothing here reads them (SQLite's docs

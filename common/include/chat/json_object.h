@@ -24,8 +24,7 @@ class JsonObject {
   // grammar does), for a reader that wants the other members of an object
   // that a range-checking parser refused.
   enum class Numbers { kFinite, kAnyRange };
-  static std::optional<JsonObject> Parse(std::string_view text,
-                                         Numbers numbers = Numbers::kFinite);
+  static std::optional<JsonObject> Parse(std::string_view text, Numbers numbers = Numbers::kFinite);
 
   static constexpr int kMaxDepth = 32;
   static constexpr std::size_t kMaxMembers = 64;

@@ -1,8 +1,9 @@
 // The protocol's vocabulary and limits (docs/PROTOCOL.md): command and event
 // types, system-message actions, error codes and limits, in one place for
-// chatd, the broker plugin, the client library, the benchmark and the tests.
-// Topics live beside it in chat/topics.h, the fan-out format in
-// chat/fanout_frames.h. No protocol string is spelled anywhere else.
+// chatd, the broker plugin and the client library. Topics live beside it in
+// chat/topics.h, the fan-out and presence formats in chat/fanout_frames.h and
+// chat/presence_format.h. The products spell no protocol string anywhere
+// else; tests and the benchmark spell the wire as a device would see it.
 #pragma once
 
 #include <cstddef>

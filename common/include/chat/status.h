@@ -20,11 +20,11 @@ class Status {
   enum class Code {
     kOk,
     kInvalidArgument,  // the caller passed an id, body, option or file content that is not allowed
-    kNotFound,         // what was named does not exist
     kNotConnected,     // there is no live connection to hand the command to
     kTimedOut,         // the other side did not answer within the allotted time
     kRefused,          // the other side refused (a connection, a subscription)
     kFailed,           // an engine, library or system call reported a failure
+    kNotFound,         // what was named does not exist
   };
 
   Status() = default;
@@ -53,7 +53,7 @@ class Status {
 template <typename T>
 class StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit, like absl::StatusOr
+  StatusOr(T value) : value_(std::move(value)) {}         // NOLINT: implicit, like absl::StatusOr
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT
     assert(!status_.ok() && "a StatusOr without a value needs an error");
   }

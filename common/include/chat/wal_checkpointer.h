@@ -80,10 +80,10 @@ class WalCheckpointer {
   std::condition_variable wake_;
   bool stop_ = false;
   bool wanted_ = false;
-  bool running_ = false;            // a checkpoint is under way on the thread
-  int wal_frames_ = 0;              // frames in the WAL after the last commit
-  int copied_frames_ = 0;           // of those, copied home by a checkpoint
-  int64_t generation_ = 0;          // WAL restarts seen by the commit hook
+  bool running_ = false;    // a checkpoint is under way on the thread
+  int wal_frames_ = 0;      // frames in the WAL after the last commit
+  int copied_frames_ = 0;   // of those, copied home by a checkpoint
+  int64_t generation_ = 0;  // WAL restarts seen by the commit hook
   int64_t commits_since_checkpoint_ = 0;
   int64_t checkpoints_ = 0;
   int64_t finished_checkpoints_ = 0;

@@ -17,6 +17,7 @@
 #include "chat/client/status.h"
 #include "chat/client/transport.h"
 #include "chat/protocol.h"
+#include "chat/store_failure.h"
 
 namespace chat::client {
 
@@ -97,7 +98,10 @@ struct RequestResult {
 //    until its `accepted` (or a non-retryable `error`) arrives. A new
 //    ChatClient on the same state file resends what an earlier one left.
 //    A broker PUBACK is not acceptance: WaitForAcceptance returns the
-//    backend's `accepted` or `error` for a cmid.
+//    backend's `accepted` or `error` for a cmid. After a reconnect the
+//    message may come back in a `sync` page before its live `accepted`: it
+//    is then handed over as `accepted` (without `req_id`, `dup` false, and
+//    `raw` as the page carried it), which settles the send just the same.
 //  - NextEvent yields each conversation's messages (msg, accepted, system
 //    messages) once, in seq order, without gaps; gaps are filled by `sync`,
 //    and a sync round runs on every connect. The highest seq the app has
@@ -116,7 +120,7 @@ struct RequestResult {
 // the cursors. Every public method may be called from any application
 // thread; Connect and Disconnect run on the worker and wait for it (at
 // most behind one reconnect attempt, `connect_timeout`).
-// The constructor throws StoreFailure (chat/database.h, a std::runtime_error)
+// The constructor throws StoreFailure (chat/store_failure.h, a std::runtime_error)
 // when the state file cannot be opened or belongs to another user:device.
 class ChatClient {
  public:
