@@ -34,21 +34,25 @@ const char* const kPresenceControl = kPresenceRequestTopic.data();
 
 std::string_view OrEmpty(const char* text) { return text ? std::string_view(text) : ""; }
 
-// Queues a QoS 1 message from the broker itself, to every subscriber or, with
-// a client id, to that client only; the broker sends it after the current
+// Queues a message from the broker itself, to every subscriber or, with a
+// client id, to that client only; the broker sends it after the current
 // callback returns, in the order queued. Never blocks.
-bool Publish(const std::string& topic, std::string_view payload, bool retain,
+bool Publish(const std::string& topic, std::string_view payload, int qos, bool retain,
              const char* client_id = nullptr) {
   return mosquitto_broker_publish_copy(client_id, topic.c_str(), static_cast<int>(payload.size()),
-                                       payload.data(), 1, retain, nullptr) == MOSQ_ERR_SUCCESS;
+                                       payload.data(), qos, retain, nullptr) == MOSQ_ERR_SUCCESS;
 }
 
-// The broker takes a NUL-terminated topic; fan-out topics are views into the
-// control payload. Used on the broker's thread only.
+// An event for devices (fan-out copies, errors) goes at QoS 0: it reaches the
+// devices connected now, and the broker queues nothing for a device that is
+// away, which catches up by `sync` when it comes back (docs/PROTOCOL.md
+// section 8), so no message crosses its link twice. The broker takes a
+// NUL-terminated topic; fan-out topics are views into the control payload.
+// Used on the broker's thread only.
 bool PublishCopy(std::string_view topic, std::string_view payload) {
   static std::string terminated;
   terminated.assign(topic);
-  return Publish(terminated, payload, /*retain=*/false);
+  return Publish(terminated, payload, /*qos=*/0, /*retain=*/false);
 }
 
 // The connection a broker client context stands for, until its disconnect.
@@ -87,13 +91,14 @@ void PublishPresence(ChatPlugin& plugin, const std::vector<PresenceChange>& chan
     // message queue is not running yet.
     plugin.boot_announced =
         Publish(std::string(kBrokerBootTopic),
-                presence::EncodeBrokerMark({plugin.boot_ms, std::nullopt}), /*retain=*/true);
+                presence::EncodeBrokerMark({plugin.boot_ms, std::nullopt}), /*qos=*/1,
+                /*retain=*/true);
   }
   for (const PresenceChange& change : changes) {
     mosquitto_log_printf(MOSQ_LOG_DEBUG, "chat-plugin: presence of %s: %s, %zu device(s)",
                          change.user.c_str(), change.online ? "online" : "offline", change.devices);
     std::string payload = PresencePayload(change, plugin.boot_ms);
-    if (!Publish(PresenceTopic(change.user), payload, /*retain=*/false)) {
+    if (!Publish(PresenceTopic(change.user), payload, /*qos=*/1, /*retain=*/false)) {
       mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: cannot queue the presence of %s",
                            change.user.c_str());
     }
@@ -231,7 +236,8 @@ int OnPresenceRequest(int, void* event_data, void* userdata) {
     }
     std::size_t failed = 0;
     for (const OutgoingMessage& message : answer.messages) {
-      if (!Publish(message.topic, message.payload, /*retain=*/false, control.client_id)) ++failed;
+      if (!Publish(message.topic, message.payload, /*qos=*/1, /*retain=*/false, control.client_id))
+        ++failed;
     }
     if (failed > 0) {
       mosquitto_log_printf(MOSQ_LOG_WARNING,

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "chat/protocol.h"
@@ -80,36 +81,39 @@ int RunHistory(const GlobalOptions& global, const HistoryOptions& options) {
   return ReportReply(reply, client::event_type::kHistory, *chat, "req_id " + sent.req_id);
 }
 
-// `read` has no reply. When it moves the cursor, chatd fans a `receipt` out
-// to the user's own devices too: that is the confirmation printed. When it
-// moves nothing (already read that far), no receipt comes; then the
-// `receipts` query shows the state instead.
+// `read` has no reply, and the device that moved the cursor gets no
+// `receipt` of it (its other devices do). The confirmation printed is the
+// `receipts` state of that seq once it lists the user: chatd applies the
+// marker on its writer and answers the query from a snapshot, so the query
+// is repeated until the marker shows. A refused marker (not_member, ...)
+// comes back as an `error` without req_id.
 int RunRead(const GlobalOptions& global, const ReadOptions& options) {
   int exit_code = kExitOk;
   auto chat = ConnectClient(global, exit_code);
   if (!chat) return exit_code;
   client::Status marked = chat->MarkRead(options.conv, options.seq);
   if (!marked.ok()) return ReportPublishFailure(marked);
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::min<std::chrono::milliseconds>(global.timeout(), std::chrono::seconds(3));
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto event = chat->NextEvent(std::chrono::milliseconds(50));
-    if (!event) continue;
-    if (event->Is(client::event_type::kReceipt) && event->conv == options.conv &&
-        event->user == global.user && event->read >= options.seq) {
-      PrintJsonLine(*event);
-      return kExitOk;
+  auto deadline = std::chrono::steady_clock::now() + global.timeout();
+  std::optional<client::Event> reply;
+  std::string req_id;
+  do {
+    client::RequestResult sent = chat->Receipts(options.conv, options.seq);
+    if (!sent.status.ok()) return ReportPublishFailure(sent.status);
+    req_id = sent.req_id;
+    reply = chat->WaitForReply(sent.req_id, global.timeout());
+    while (auto event = chat->NextEvent(std::chrono::milliseconds(0))) {
+      if (event->Is(client::event_type::kError) && event->req_id.empty()) {
+        PrintJsonLine(*event);
+        PrintError(client::FormatEventLine(*event));
+        return kExitServerError;
+      }
     }
-    if (event->Is(client::event_type::kError) && event->req_id.empty()) {
-      PrintJsonLine(*event);  // the read marker was refused (not_member, ...)
-      PrintError(client::FormatEventLine(*event));
-      return kExitServerError;
-    }
-  }
-  client::RequestResult sent = chat->Receipts(options.conv, options.seq);
-  if (!sent.status.ok()) return ReportPublishFailure(sent.status);
-  auto reply = chat->WaitForReply(sent.req_id, global.timeout());
-  return ReportReply(reply, client::event_type::kReceipts, *chat, "req_id " + sent.req_id);
+    bool shows_marker = reply && reply->Is(client::event_type::kReceipts) &&
+                        std::ranges::count(reply->read_by, global.user) > 0;
+    if (!reply || !reply->Is(client::event_type::kReceipts) || shows_marker) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return ReportReply(reply, client::event_type::kReceipts, *chat, "req_id " + req_id);
 }
 
 }  // namespace
@@ -121,7 +125,7 @@ void AddSendCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
       "Send one message and wait until the backend accepts it. Prints the `accepted` event "
       "(or the `error`) as one JSON line.");
   AddTargetOptions(*send, options->to, options->conv, "Where to send");
-  send->add_option("--cmid", options->cmid, "Client message id (default: a fresh UUID)")
+  send->add_option("--cmid", options->cmid, "Client message id (default: a fresh random one)")
       ->check(ClientTokenValidator());
   send->add_option("--req-id", options->req_id, "Request id echoed in the reply")
       ->check(ClientTokenValidator());
@@ -198,8 +202,8 @@ void AddReadCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
   CLI::App* read = app.add_subcommand(
       "read",
       "Mark a conversation read up to a seq (moves your read cursor; your other devices and the "
-      "other members get a `receipt`). Prints the `receipt` that confirms it, or, when the "
-      "cursor was there already, the `receipts` reply for that seq.");
+      "senders of what you read get a `receipt`). Prints the `receipts` reply for that seq "
+      "once it lists you as a reader.");
   read->add_option("--conv", options->conv, "Conversation id")
       ->required()
       ->check(UserIdValidator());

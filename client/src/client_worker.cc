@@ -63,7 +63,7 @@ void ClientWorker::Disconnect(milliseconds timeout) {
   Post([&] {
     armed_ = false;
     if (connected_) {
-      ReportDelivered();
+      ReportDelivered(Clock::now(), /*force=*/true);
       GoOffline(Clock::now(), nullptr);
     }
     transport_.Disconnect(timeout);
@@ -85,8 +85,7 @@ void ClientWorker::RequestSync() {
 
 void ClientWorker::OnMessage(std::string topic, std::string payload) {
   Post([this, topic = std::move(topic), payload = std::move(payload)] {
-    Event event = ParseEvent(payload);
-    event.topic = topic;
+    Event event = ParseEvent(payload, topic);
     receiver_.OnEvent(std::move(event), Clock::now());
   });
 }
@@ -141,7 +140,7 @@ void ClientWorker::Tick(Clock::time_point now) {
   if (connected_) {
     outbox_.Pump(now);
     receiver_.Poll(now);
-    ReportDelivered();
+    ReportDelivered(now, /*force=*/false);
   }
   SaveCursors(now, /*force=*/false);
 }
@@ -215,8 +214,10 @@ void ClientWorker::SaveCursors(Clock::time_point now, bool force) {
   }
 }
 
-void ClientWorker::ReportDelivered() {
+void ClientWorker::ReportDelivered(Clock::time_point now, bool force) {
   if (!options_.auto_delivered) return;
+  if (!force && now - last_delivered_report_ < options_.delivered_interval) return;
+  last_delivered_report_ = now;
   for (const auto& [conv, seq] : delivered_.TakeUnreported()) {
     Publish(EncodeCursor(protocol::command::kDelivered, conv,
                          seq));  // lost if offline: the next one covers it

@@ -78,7 +78,9 @@ class ClientWorker {
   void GoOnline(Clock::time_point now, bool restored);
   void GoOffline(Clock::time_point now, const std::string* lost_cause);
   void SaveCursors(Clock::time_point now, bool force);
-  void ReportDelivered();
+  // Publishes `delivered` for what the app took, once per delivered_interval
+  // unless `force`.
+  void ReportDelivered(Clock::time_point now, bool force);
   Status Publish(const std::string& payload);
 
   const ClientOptions& options_;
@@ -96,6 +98,7 @@ class ClientWorker {
   bool stopping_ = false;
   Clock::time_point reconnect_at_{};
   Clock::time_point last_save_{};
+  Clock::time_point last_delivered_report_{};
 
   std::mutex tasks_mu_;
   std::condition_variable tasks_cv_;

@@ -98,19 +98,13 @@ std::string EncodeConvCreate(std::string_view req_id, std::string_view with) {
 }
 
 std::string NewClientMessageId() {
-  std::array<uint8_t, 16> bytes;
-  for (std::size_t i = 0; i < bytes.size(); i += 8) {
-    uint64_t bits = Rng()();
-    for (std::size_t k = 0; k < 8; ++k) bytes[i + k] = static_cast<uint8_t>(bits >> (8 * k));
-  }
-  bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0F) | 0x40);  // version 4
-  bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  std::string id;
-  id.reserve(36);
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) id.push_back('-');
-    AppendHex(id, bytes[i]);
-  }
+  // 16 base62 digits, about 95 random bits: unique per sender for good, and
+  // short, since the cmid travels in every send and its `accepted`.
+  static constexpr char kBase62[] =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::uniform_int_distribution<int> digit(0, 61);
+  std::string id(16, '0');
+  for (char& c : id) c = kBase62[digit(Rng())];
   return id;
 }
 

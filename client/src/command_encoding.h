@@ -59,8 +59,8 @@ std::string EncodeTyping(std::string_view conv);
 // A request id given by the caller must match [A-Za-z0-9._:-]{1,64}.
 Status ValidateReqId(std::string_view req_id);
 
-// A fresh random client message id, UUID version 4 text (36 characters,
-// lowercase hex), which matches [A-Za-z0-9._:-]{1,64}.
+// A fresh random client message id: 16 base62 digits (about 95 bits), which
+// match [A-Za-z0-9._:-]{1,64}.
 std::string NewClientMessageId();
 
 // A fresh random request id: "r" followed by 16 lowercase hex digits.

@@ -15,7 +15,7 @@ void DeliveryTracker::Record(const Event& event) {
   if (!event.IsSequenced() || event.seq < 1) return;
   std::lock_guard lock(mu_);
   Raise(unsaved_, event.conv, event.seq);
-  Raise(unreported_, event.conv, event.seq);
+  if (event.Is(event_type::kMsg)) Raise(unreported_, event.conv, event.seq);
 }
 
 std::map<std::string, int64_t> DeliveryTracker::TakeUnsaved() {

@@ -18,6 +18,8 @@ namespace chat::client {
 class DeliveryTracker {
  public:
   // A msg/accepted the application just took; other events are ignored.
+  // Both move the saved position; only a `msg` is reported as delivered (an
+  // `accepted` is the user's own message, which needs no tick).
   void Record(const Event& event);
   // What to save / report now; each call empties its own set.
   std::map<std::string, int64_t> TakeUnsaved();

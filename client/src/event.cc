@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chat/protocol.h"
+#include "chat/topics.h"
 #include "field_reader.h"
 
 namespace chat::client {
@@ -25,7 +26,7 @@ std::string Dump(const json& value) {
   return value.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace);
 }
 
-Event ParseObject(const json& object, std::string_view raw);
+Event ParseObject(const json& object, std::string_view raw, std::string_view topic_conv = {});
 
 void ReadCommonFields(FieldReader& reader, Event& event) {
   reader.Text("conv", event.conv, Format::kId);
@@ -104,15 +105,17 @@ void ReadConvs(FieldReader& reader, Event& event) {
 // promises for each type this client knows.
 void ReadTypedFields(FieldReader& reader, Event& event) {
   const std::string& t = event.type;
-  if (t == event_type::kMsg || t == event_type::kAccepted) {
-    reader.Require({"conv", "seq", "ts", "from", "dev", "cmid", "body"});
+  if (t == event_type::kMsg) {
+    reader.Require({"seq", "ts", "from", "body"});
     if (event.kind == protocol::kSystemKind) ReadSystemChange(reader, event);
+  } else if (t == event_type::kAccepted) {
+    reader.Require({"conv", "seq", "ts", "cmid"});
   } else if (t == event_type::kConv || t == event_type::kConvNew) {
     reader.Require({"conv", "kind", "members"});
   } else if (t == event_type::kError) {
     reader.Require({"code", "message"});
   } else if (t == event_type::kReceipt) {
-    reader.Require({"conv", "user", "delivered", "read"});
+    reader.Require({"user", "delivered", "read"});
     reader.Integer("delivered", event.delivered, 0);
     reader.Integer("read", event.read, 0);
   } else if (t == event_type::kReceipts) {
@@ -120,7 +123,7 @@ void ReadTypedFields(FieldReader& reader, Event& event) {
     reader.IdList("read", event.read_by);
     reader.IdList("delivered", event.delivered_to);
   } else if (t == event_type::kTyping) {
-    reader.Require({"conv", "user", "dev"});
+    reader.Require({"user"});
   } else if (t == event_type::kSync) {
     reader.Require({"convs", "messages", "cursors", "more"});
     ReadConvs(reader, event);
@@ -132,7 +135,14 @@ void ReadTypedFields(FieldReader& reader, Event& event) {
   }
 }
 
-Event ParseObject(const json& object, std::string_view raw) {
+// Events of a conversation carry `conv` in the payload or, on a conversation
+// topic, in the topic.
+bool NeedsConversation(const std::string& type) {
+  return type == event_type::kMsg || type == event_type::kAccepted ||
+         type == event_type::kReceipt || type == event_type::kTyping;
+}
+
+Event ParseObject(const json& object, std::string_view raw, std::string_view topic_conv) {
   auto type = object.find("type");
   if (type == object.end() || !type->is_string() || type->get_ref<const std::string&>().empty()) {
     return Invalid("field 'type' is missing or not a non-empty string", raw);
@@ -141,6 +151,10 @@ Event ParseObject(const json& object, std::string_view raw) {
   event.type = type->get<std::string>();
   FieldReader reader(object);
   ReadCommonFields(reader, event);
+  if (event.conv.empty()) event.conv = std::string(topic_conv);
+  if (event.conv.empty() && NeedsConversation(event.type)) {
+    reader.Fail("conv", "is missing (from the payload and the topic)");
+  }
   ReadTypedFields(reader, event);
   if (!reader.error().empty()) return Invalid(event.type + ": " + reader.error(), raw);
   event.raw = std::string(raw);
@@ -149,11 +163,13 @@ Event ParseObject(const json& object, std::string_view raw) {
 
 }  // namespace
 
-Event ParseEvent(std::string_view payload) {
+Event ParseEvent(std::string_view payload, std::string_view topic) {
   json object = json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  if (object.is_discarded()) return Invalid("payload is not valid JSON", payload);
-  if (!object.is_object()) return Invalid("payload is not a JSON object", payload);
-  return ParseObject(object, payload);
+  Event event = object.is_discarded()   ? Invalid("payload is not valid JSON", payload)
+                : !object.is_object() ? Invalid("payload is not a JSON object", payload)
+                                      : ParseObject(object, payload, ConversationOfTopic(topic));
+  event.topic = std::string(topic);
+  return event;
 }
 
 Event MakeLocalEvent(std::string_view type, std::string message, std::string code) {

@@ -33,15 +33,16 @@ Outbox::Added OutboxSender::Add(const SendRequest& request, int64_t created_ms,
   return added;
 }
 
-bool OutboxSender::Settle(std::string_view cmid, Clock::time_point now) {
+std::optional<OutboxEntry> OutboxSender::Settle(std::string_view cmid, Clock::time_point now) {
   std::lock_guard lock(mu_);
   auto it = std::find_if(slots_.begin(), slots_.end(),
                          [&](const Slot& slot) { return slot.entry.cmid == cmid; });
-  if (it == slots_.end()) return false;
+  if (it == slots_.end()) return std::nullopt;
   outbox_.Remove(cmid);
+  OutboxEntry entry = std::move(it->entry);
   slots_.erase(it);
   PumpLocked(now);  // the window has room for the next one
-  return true;
+  return entry;
 }
 
 std::optional<std::string> OutboxSender::OnlyInFlight() const {

@@ -54,8 +54,8 @@ class OutboxSender {
   // Stores a validated send (cmid set) and publishes it if its turn has come.
   // Throws StoreFailure when it cannot be stored (then it was not published).
   Outbox::Added Add(const SendRequest& request, int64_t created_ms, Clock::time_point now);
-  // Removes the entry with `cmid`; true if it was there.
-  bool Settle(std::string_view cmid, Clock::time_point now);
+  // Removes the entry with `cmid` and returns it, if it was there.
+  std::optional<OutboxEntry> Settle(std::string_view cmid, Clock::time_point now);
   // The cmid of the only published, unanswered entry, if exactly one is
   // (to match an error that carries no ids, PROTOCOL.md rule 7).
   std::optional<std::string> OnlyInFlight() const;

@@ -23,10 +23,8 @@ Receiver::Receiver(ReceiverOptions options, std::map<std::string, int64_t> curso
 void Receiver::OnEvent(Event event, Clock::time_point now) {
   if (event.Is(event_type::kInvalid)) return Deliver(std::move(event));
   if (HandleSyncReply(event, now)) return;
-  if (event.Is(event_type::kAccepted) && event.from == options_.user &&
-      event.dev == options_.device) {
-    outbox_.Settle(event.cmid, now);
-  }
+  if (event.Is(event_type::kAccepted)) SettleOwn(event, now);
+  if (event.Is(event_type::kMsg)) AcceptOwn(event, now);  // sent by another device of the user
   if (event.Is(event_type::kError) && !SettleError(event, now)) return Deliver(std::move(event));
   pending_.Offer(event);
   if (event.IsSequenced()) return Sequence(std::move(event));
@@ -64,6 +62,14 @@ bool Receiver::HandleSyncReply(Event& event, Clock::time_point now) {
   summary.cursors = sequencer_.Cursors();
   Deliver(std::move(summary));
   return true;
+}
+
+void Receiver::SettleOwn(Event& accepted, Clock::time_point now) {
+  accepted.from = options_.user;
+  accepted.dev = options_.device;
+  // The backend leaves out the body this device sent: the app gets it back
+  // from the outbox entry, as if it had come along.
+  if (auto entry = outbox_.Settle(accepted.cmid, now)) accepted.body = std::move(entry->body);
 }
 
 void Receiver::AcceptOwn(Event& message, Clock::time_point now) {

@@ -82,7 +82,11 @@ class Receiver {
 
  private:
   bool HandleSyncReply(Event& event, Clock::time_point now);
-  // A sync page's message sent by this user becomes its `accepted`.
+  // This device's `accepted` (it comes to this device only) settles the
+  // outbox entry and gets the entry's body back.
+  void SettleOwn(Event& accepted, Clock::time_point now);
+  // A message sent by this user (from a sync page, or live from another of
+  // its devices) becomes its `accepted`.
   void AcceptOwn(Event& message, Clock::time_point now);
   // False when the error must not answer any wait (a retryable send error).
   bool SettleError(Event& event, Clock::time_point now);

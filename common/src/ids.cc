@@ -63,15 +63,17 @@ bool IsValidUtf8(std::string_view text) {
 }
 
 std::string NewConversationId() {
+  // 80 random bits in 16 lowercase base32 digits: short, since the id is in
+  // the topic and payload of every event of the conversation.
   static thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
+  static constexpr char kBase32[] = "abcdefghijklmnopqrstuvwxyz234567";
   std::string id = "c";
-  for (int part = 0; part < 2; ++part) {
-    uint64_t bits = rng();
-    for (int k = 0; k < 12; ++k) {
-      id.push_back(kHex[bits & 0xF]);
-      bits >>= 4;
-    }
+  uint64_t high = rng();
+  uint64_t low = rng();
+  for (int k = 0; k < 16; ++k) {
+    uint64_t& bits = k < 8 ? high : low;
+    id.push_back(kBase32[bits & 0x1F]);
+    bits >>= 5;
   }
   return id;
 }

@@ -49,4 +49,15 @@ std::optional<DeviceAddress> ParseUpTopic(std::string_view topic) {
   return DeviceAddress{std::string(user), std::string(device)};
 }
 
+std::string_view ConversationOfTopic(std::string_view topic) {
+  static constexpr std::string_view kPrefix = "chat/inbox/";
+  if (!topic.starts_with(kPrefix)) return {};
+  std::string_view rest = topic.substr(kPrefix.size());
+  auto slash = rest.find('/');
+  if (slash == std::string_view::npos) return {};
+  std::string_view conv = rest.substr(slash + 1);
+  if (!IsValidId(rest.substr(0, slash)) || !IsValidId(conv)) return {};
+  return conv;
+}
+
 }  // namespace chat

@@ -298,8 +298,7 @@ TEST_F(ConversationsTest, TypingReachesOnlyConnectedOtherMembersAndIsRateLimited
   alice.Send({{"type", "typing"}, {"conv", conv}});  // within 2 s: shed
   auto typing = bob.Await("typing", 2, 1500ms);
   ASSERT_EQ(typing.size(), 1u);
-  EXPECT_EQ(typing[0]["user"], "alice");
-  EXPECT_EQ(typing[0]["dev"], "phone");
+  EXPECT_EQ(typing[0], json({{"type", "typing"}, {"user", "alice"}, {"conv", conv}}));
   EXPECT_TRUE(alice.Await("typing", 1, 300ms).empty());  // never echoed to the typist
   json history = alice.Request({{"type", "history"}, {"conv", conv}}, "h");
   for (const auto& m : history["messages"]) EXPECT_EQ(m["kind"], "system");  // never stored

@@ -26,6 +26,43 @@ TEST(ParseEvent, MsgCarriesEveryDocumentedField) {
   EXPECT_EQ(e.raw, kMsg);
 }
 
+TEST(ParseEvent, ALiveMsgTakesItsConversationFromTheTopic) {
+  Event e = ParseEvent(R"({"type":"msg","seq":42,"ts":1700000000123,"from":"alice","body":"hi"})",
+                       "chat/inbox/bob/c5d2f");
+  EXPECT_EQ(e.type, "msg");
+  EXPECT_EQ(e.conv, "c5d2f");
+  EXPECT_EQ(e.topic, "chat/inbox/bob/c5d2f");
+  EXPECT_TRUE(e.dev.empty());
+  EXPECT_TRUE(e.cmid.empty());
+}
+
+TEST(ParseEvent, ALiveReceiptAndTypingTakeTheirConversationFromTheTopic) {
+  Event receipt = ParseEvent(R"({"type":"receipt","user":"bob","delivered":4,"read":3})",
+                             "chat/inbox/alice/c7");
+  EXPECT_EQ(receipt.conv, "c7");
+  EXPECT_EQ(receipt.delivered, 4);
+  Event typing = ParseEvent(R"({"type":"typing","user":"bob"})", "chat/inbox/alice/c7");
+  EXPECT_EQ(typing.type, "typing");
+  EXPECT_EQ(typing.conv, "c7");
+}
+
+TEST(ParseEvent, AMsgOnADeviceTopicMustNameItsConversation) {
+  Event e = ParseEvent(R"({"type":"msg","seq":4,"ts":1,"from":"alice","body":"hi"})",
+                       "chat/dev/alice/laptop");
+  EXPECT_EQ(e.type, "invalid");
+  EXPECT_NE(e.message.find("'conv' is missing"), std::string::npos) << e.message;
+}
+
+TEST(ParseEvent, TheLeanAcceptedHasNoBody) {
+  Event e = ParseEvent(R"({"type":"accepted","conv":"c1","seq":7,"ts":5,"cmid":"m1"})",
+                       "chat/dev/alice/phone");
+  EXPECT_EQ(e.type, "accepted");
+  EXPECT_EQ(e.seq, 7);
+  EXPECT_EQ(e.cmid, "m1");
+  EXPECT_TRUE(e.body.empty());
+  EXPECT_FALSE(e.dup);
+}
+
 TEST(ParseEvent, AcceptedCarriesReqIdAndDup) {
   Event e =
       ParseEvent(R"({"type":"accepted","conv":"c1","seq":7,"ts":5,"from":"alice","dev":"phone",)"
@@ -156,8 +193,10 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"MsgWithoutSeq", MsgWith(R"("seq")"), "'seq' is missing"},
         MalformedCase{"MsgWithoutTs", MsgWith(R"("ts")"), "'ts' is missing"},
         MalformedCase{"MsgWithoutFrom", MsgWith(R"("from")"), "'from' is missing"},
-        MalformedCase{"MsgWithoutDev", MsgWith(R"("dev")"), "'dev' is missing"},
-        MalformedCase{"MsgWithoutCmid", MsgWith(R"("cmid")"), "'cmid' is missing"},
+        MalformedCase{"AcceptedWithoutCmid", R"({"type":"accepted","conv":"c1","seq":1,"ts":2})",
+                      "'cmid' is missing"},
+        MalformedCase{"ReceiptWithoutConv", R"({"type":"receipt","user":"b","delivered":1,"read":0})",
+                      "'conv' is missing"},
         MalformedCase{"MsgWithoutBody", MsgWith(R"("body")"), "'body' is missing"},
         MalformedCase{"SeqAsString", MsgWith(R"("seq":"1")"), "'seq'"},
         MalformedCase{"SeqAsFloat", MsgWith(R"("seq":1.5)"), "'seq'"},

@@ -100,11 +100,26 @@ TEST_F(ReceiverTest, AcceptedFromThisDeviceSettlesTheOutboxAndAnswersTheWait) {
   EXPECT_TRUE(pending_.WaitForAcceptance("m1", milliseconds(0)));
 }
 
-TEST_F(ReceiverTest, AcceptedOfAnotherDeviceOfTheUserLeavesTheOutboxAlone) {
+TEST_F(ReceiverTest, TheLeanAcceptedGetsItsBodyFromTheOutbox) {
+  outbox_.Add({"bob", "", "hi Bob", "m1", {}}, 1, now_);
+  Receive(R"({"type":"accepted","conv":"c1","seq":1,"ts":5,"cmid":"m1"})");
+  EXPECT_EQ(outbox_.size(), 0u);
+  std::optional<Event> taken = events_.Pop(milliseconds(0));
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->type, "accepted");
+  EXPECT_EQ(taken->body, "hi Bob");
+  EXPECT_EQ(taken->from, "alice");
+  EXPECT_EQ(taken->dev, "phone");
+}
+
+TEST_F(ReceiverTest, AMessageSentByAnotherDeviceOfTheUserIsAcceptedAndLeavesTheOutboxAlone) {
   outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
-  Receive(MsgJson("c1", 1, "accepted", "alice", "laptop", "m1"));
+  Receive(MsgJson("c1", 1, "msg", "alice", "laptop", "m1"));
   EXPECT_EQ(outbox_.size(), 1u);
-  EXPECT_EQ(TakenSeqs(), Seqs{1});  // still a message of the conversation
+  std::optional<Event> taken = events_.Pop(milliseconds(0));
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->type, "accepted");  // still a message of the conversation
+  EXPECT_EQ(taken->seq, 1);
 }
 
 TEST_F(ReceiverTest, AnOwnMessageThatSyncBringsFirstIsItsAcceptance) {

@@ -22,22 +22,39 @@ StoredMessage UserMessage() {
   return m;
 }
 
-TEST(Events, MsgCarriesEveryFieldOfTheStoredMessage) {
-  const json event = json::parse(EncodeMessage(UserMessage()));
+TEST(Events, TheLiveMsgLeavesOutWhatTheTopicAndTheRecipientDoNotNeed) {
+  const json event = json::parse(EncodeMessage(UserMessage(), EventForm::kLive));
+  EXPECT_EQ(event, json::parse(R"({"type":"msg","seq":42,"ts":1700000000123,"from":"alice",)"
+                               R"("body":"line 1\n\"quoted\" \\ h\u00e9"})"));
+}
+
+TEST(Events, AListedMsgNamesItsConversation) {
+  const json event = json::parse(EncodeMessage(UserMessage(), EventForm::kListed));
+  EXPECT_EQ(event, json::parse(R"({"type":"msg","conv":"c1","seq":42,"ts":1700000000123,)"
+                               R"("from":"alice","body":"line 1\n\"quoted\" \\ h\u00e9"})"));
+}
+
+TEST(Events, TheSendersOwnDevicesAlsoGetTheDeviceAndCmid) {
+  const json event = json::parse(EncodeMessage(UserMessage(), EventForm::kOwn));
   EXPECT_EQ(event, json::parse(R"({"type":"msg","conv":"c1","seq":42,"ts":1700000000123,)"
                                R"("from":"alice","dev":"phone","cmid":"m-1",)"
                                R"("body":"line 1\n\"quoted\" \\ h\u00e9"})"));
 }
 
-TEST(Events, AcceptedIsTheMessagePlusReqIdAndDup) {
+TEST(Events, AcceptedCarriesNoBodyAndDupOnlyForAResend) {
   json event = json::parse(EncodeAccepted(UserMessage(), "r-7", true));
-  EXPECT_EQ(event["type"], "accepted");
-  EXPECT_EQ(event["seq"], 42);
-  EXPECT_EQ(event["req_id"], "r-7");
-  EXPECT_EQ(event["dup"], true);
+  EXPECT_EQ(event, json::parse(R"({"type":"accepted","conv":"c1","seq":42,"ts":1700000000123,)"
+                               R"("cmid":"m-1","req_id":"r-7","dup":true})"));
   event = json::parse(EncodeAccepted(UserMessage(), "", false));
-  EXPECT_FALSE(event.contains("req_id"));
-  EXPECT_EQ(event["dup"], false);
+  EXPECT_EQ(event, json::parse(R"({"type":"accepted","conv":"c1","seq":42,"ts":1700000000123,)"
+                               R"("cmid":"m-1"})"));
+}
+
+TEST(Events, AReceiptNamesItsConversationOffTheConversationTopicOnly) {
+  EXPECT_EQ(json::parse(EncodeReceipt("c1", "bob", 44, 41, EventForm::kLive)),
+            json::parse(R"({"type":"receipt","user":"bob","delivered":44,"read":41})"));
+  EXPECT_EQ(json::parse(EncodeReceipt("c1", "bob", 44, 41, EventForm::kListed)),
+            json::parse(R"({"type":"receipt","conv":"c1","user":"bob","delivered":44,"read":41})"));
 }
 
 TEST(Events, SystemMessagesCarryTheirEventObject) {
@@ -45,7 +62,7 @@ TEST(Events, SystemMessagesCarryTheirEventObject) {
   m.kind = "system";
   m.body = "";
   m.event = R"({"action":"add","by":"alice","users":["bob"]})";
-  const json event = json::parse(EncodeMessage(m));
+  const json event = json::parse(EncodeMessage(m, EventForm::kLive));
   EXPECT_EQ(event["kind"], "system");
   EXPECT_EQ(event["event"], json::parse(m.event));
 }
@@ -54,7 +71,7 @@ TEST(Events, ADamagedSystemEventIsNullNotBrokenJson) {
   StoredMessage m = UserMessage();
   m.kind = "system";
   m.event = R"({"action":"add",)";
-  const json event = json::parse(EncodeMessage(m));  // throws if the text is not JSON
+  const json event = json::parse(EncodeMessage(m, EventForm::kLive));  // throws if the text is not JSON
   EXPECT_TRUE(event["event"].is_null());
 }
 

@@ -293,7 +293,8 @@ TEST_F(GroupTest, ReadCursorIsClampedMonotonicAndFannedOut) {
   auto sent = Run("alice", {{"type", "send"}, {"to", "bob"}, {"cmid", "m"}, {"body", "x"}});
   std::string conv = Last(sent)["conv"];
   auto events = Run("bob", {{"type", "read"}, {"conv", conv}, {"seq", 99}});
-  ASSERT_EQ(events.size(), 2u);  // alice's and bob's devices
+  ASSERT_EQ(events.size(), 1u);  // alice's devices; bob has no other device
+  EXPECT_EQ(events[0].first, "chat/inbox/alice/" + conv);
   EXPECT_EQ(events[0].second["type"], "receipt");
   EXPECT_EQ(events[0].second["read"], 1);  // clamped to the last seq
   EXPECT_TRUE(Run("bob", {{"type", "read"}, {"conv", conv}, {"seq", 0}}).empty());  // no move
@@ -301,15 +302,27 @@ TEST_F(GroupTest, ReadCursorIsClampedMonotonicAndFannedOut) {
   EXPECT_EQ(receipts["read"], json({"bob"}));
 }
 
-// Users whose inbox topics (chat/inbox/{u}/{c}) got an event of `type`.
+// Users whose inbox or device topics (chat/inbox/{u}/{c}, chat/dev/{u}/{d})
+// got an event of `type`.
 std::set<std::string> Recipients(const Events& events, const std::string& type) {
   std::set<std::string> users;
   for (const auto& [topic, event] : events) {
     if (event["type"] != type) continue;
-    auto start = std::string("chat/inbox/").size();
+    auto start = topic.find('/', std::string("chat/").size()) + 1;
     users.insert(topic.substr(start, topic.find('/', start) - start));
   }
   return users;
+}
+
+TEST_F(GroupTest, AReceiptReachesTheReadersOtherDevicesButNotTheOneThatRead) {
+  AccountStore accounts(*db_);
+  for (const char* device : {"d", "laptop"}) accounts.AddDevice("bob", device, "");  // d reads
+  auto sent = Run("alice", {{"type", "send"}, {"to", "bob"}, {"cmid", "m"}, {"body", "x"}});
+  std::string conv = Last(sent)["conv"];
+  auto events = Run("bob", {{"type", "read"}, {"conv", conv}, {"seq", 1}});
+  std::set<std::string> topics;
+  for (const auto& [topic, event] : events) topics.insert(topic);
+  EXPECT_EQ(topics, (std::set<std::string>{"chat/inbox/alice/" + conv, "chat/dev/bob/laptop"}));
 }
 
 TEST_F(GroupTest, AGroupReceiptReachesTheReaderAndTheSendersItCoversNotEveryMember) {
@@ -318,11 +331,11 @@ TEST_F(GroupTest, AGroupReceiptReachesTheReaderAndTheSendersItCoversNotEveryMemb
   std::string conv = Last(created)["conv"];
   Run("alice", {{"type", "send"}, {"conv", conv}, {"cmid", "a1"}, {"body", "from alice"}});
   auto read_alices = Run("bob", {{"type", "read"}, {"conv", conv}, {"seq", 2}});
-  EXPECT_EQ(Recipients(read_alices, "receipt"), (std::set<std::string>{"alice", "bob"}));
+  EXPECT_EQ(Recipients(read_alices, "receipt"), (std::set<std::string>{"alice"}));
 
   Run("carol", {{"type", "send"}, {"conv", conv}, {"cmid", "c1"}, {"body", "from carol"}});
   auto read_carols = Run("bob", {{"type", "read"}, {"conv", conv}, {"seq", 3}});
-  EXPECT_EQ(Recipients(read_carols, "receipt"), (std::set<std::string>{"bob", "carol"}));
+  EXPECT_EQ(Recipients(read_carols, "receipt"), (std::set<std::string>{"carol"}));
   // Anyone may still ask for everyone's state.
   json who = Last(Run("carol", {{"type", "receipts"}, {"conv", conv}, {"seq", 2}}));
   EXPECT_EQ(who["read"], json({"bob"}));
@@ -335,7 +348,7 @@ TEST_F(GroupTest, AReceiptIsNotSentToASenderWhoHasLeft) {
   Run("carol", {{"type", "send"}, {"conv", conv}, {"cmid", "c1"}, {"body", "bye"}});
   Run("carol", {{"type", "group.leave"}, {"conv", conv}});
   auto read = Run("bob", {{"type", "read"}, {"conv", conv}, {"seq", 3}});
-  EXPECT_EQ(Recipients(read, "receipt"), (std::set<std::string>{"alice", "bob"}));
+  EXPECT_EQ(Recipients(read, "receipt"), (std::set<std::string>{"alice"}));
 }
 
 TEST_F(GroupTest, SyncPagesEverythingAfterTheCursorsWithoutGaps) {

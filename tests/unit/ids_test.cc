@@ -41,7 +41,7 @@ TEST(Ids, NewConversationIdsAreValidAndDistinct) {
   std::string a = NewConversationId();
   std::string b = NewConversationId();
   EXPECT_TRUE(IsValidId(a));
-  EXPECT_EQ(a.size(), 25u);
+  EXPECT_EQ(a.size(), 17u);
   EXPECT_NE(a, b);
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "fanout_events.h"
@@ -73,10 +74,33 @@ TEST_F(WriterTest, FirstSendCreatesTheConversationAndDeliversToBoth) {
   EXPECT_EQ(events[2].second["type"], "msg");
   EXPECT_EQ(events[2].second["seq"], 1);
   EXPECT_EQ(events[2].second["from"], "alice");
-  EXPECT_EQ(events[2].second["dev"], "phone");
-  EXPECT_EQ(events[3].first, "chat/inbox/alice/" + conv);
+  EXPECT_FALSE(events[2].second.contains("conv"));  // the topic names it
+  EXPECT_FALSE(events[2].second.contains("cmid"));  // only the sender's devices need it
+  EXPECT_EQ(events[3].first, "chat/dev/alice/phone");
   EXPECT_EQ(events[3].second["type"], "accepted");
-  EXPECT_EQ(events[3].second["dup"], false);
+  EXPECT_EQ(events[3].second["conv"], conv);
+  EXPECT_EQ(events[3].second["cmid"], "m1");
+  EXPECT_FALSE(events[3].second.contains("body"));  // the sending device has it
+  EXPECT_FALSE(events[3].second.contains("dup"));
+}
+
+TEST_F(WriterTest, TheSendersOtherDevicesGetTheMessageAndTheSendingDeviceOnlyItsAcceptance) {
+  AccountStore accounts(*db_);
+  for (const char* device : {"laptop", "phone", "tablet"}) accounts.AddDevice("alice", device, "");
+  auto events = Run({{alice_, Send("bob", "m1")}});
+  std::map<std::string, json> by_topic(events.begin(), events.end());
+  EXPECT_EQ(by_topic["chat/dev/alice/phone"]["type"], "accepted");
+  for (const char* other : {"chat/dev/alice/laptop", "chat/dev/alice/tablet"}) {
+    const json& copy = by_topic[other];
+    EXPECT_EQ(copy["type"], "msg") << other;
+    EXPECT_EQ(copy["body"], "hi m1") << other;
+    EXPECT_EQ(copy["dev"], "phone") << other;
+    EXPECT_EQ(copy["cmid"], "m1") << other;
+    EXPECT_FALSE(copy["conv"].get<std::string>().empty()) << other;
+  }
+  for (const auto& [topic, event] : events) {
+    EXPECT_FALSE(topic.starts_with("chat/inbox/alice/")) << "no echo on alice's inbox: " << topic;
+  }
 }
 
 TEST_F(WriterTest, ResendWithSameClientIdReturnsOriginalSeq) {

@@ -21,24 +21,6 @@ std::string SystemEventText(const std::string& stored) {
   return event.is_discarded() ? "null" : Dump(event);
 }
 
-// The members of a stored message, under event type `type`. Written without
-// a JSON tree: chatd encodes two events per message it accepts.
-JsonObjectWriter MessageMembers(std::string_view type, const StoredMessage& m) {
-  JsonObjectWriter event;
-  event.String("type", type)
-      .String("conv", m.conv)
-      .Integer("seq", m.seq)
-      .Integer("ts", m.ts_ms)
-      .String("from", m.from)
-      .String("dev", m.device)
-      .String("cmid", m.cmid)
-      .String("body", m.body);
-  if (m.kind == protocol::kSystemKind) {
-    event.String("kind", protocol::kSystemKind).Raw("event", SystemEventText(m.event));
-  }
-  return event;
-}
-
 }  // namespace
 
 json ConversationJson(const ConversationInfo& info) {
@@ -50,14 +32,31 @@ json ConversationJson(const ConversationInfo& info) {
   return out;
 }
 
-std::string EncodeMessage(const StoredMessage& message) {
-  return MessageMembers(protocol::event::kMsg, message).Finish();
+// Written without a JSON tree: chatd encodes at least two events per message
+// it accepts, and a sync page holds thousands.
+std::string EncodeMessage(const StoredMessage& m, EventForm form) {
+  JsonObjectWriter event;
+  event.String("type", protocol::event::kMsg);
+  if (form != EventForm::kLive) event.String("conv", m.conv);
+  event.Integer("seq", m.seq).Integer("ts", m.ts_ms).String("from", m.from);
+  if (form == EventForm::kOwn) event.String("dev", m.device).String("cmid", m.cmid);
+  event.String("body", m.body);
+  if (m.kind == protocol::kSystemKind) {
+    event.String("kind", protocol::kSystemKind).Raw("event", SystemEventText(m.event));
+  }
+  return event.Finish();
 }
 
-std::string EncodeAccepted(const StoredMessage& message, const std::string& req_id, bool dup) {
-  JsonObjectWriter event = MessageMembers(protocol::event::kAccepted, message);
+std::string EncodeAccepted(const StoredMessage& m, const std::string& req_id, bool dup) {
+  JsonObjectWriter event;
+  event.String("type", protocol::event::kAccepted)
+      .String("conv", m.conv)
+      .Integer("seq", m.seq)
+      .Integer("ts", m.ts_ms)
+      .String("cmid", m.cmid);
   if (!req_id.empty()) event.String("req_id", req_id);
-  return event.Bool("dup", dup).Finish();
+  if (dup) event.Bool("dup", true);
+  return event.Finish();
 }
 
 std::string EncodeConversationReply(const ConversationInfo& info, const std::string& req_id,
@@ -77,12 +76,15 @@ std::string EncodeConversationNew(const ConversationInfo& info) {
 }
 
 std::string EncodeReceipt(const std::string& conv, const std::string& user, int64_t delivered,
-                          int64_t read) {
-  return Dump(json{{"type", protocol::event::kReceipt},
-                   {"conv", conv},
-                   {"user", user},
-                   {"delivered", delivered},
-                   {"read", read}});
+                          int64_t read, EventForm form) {
+  JsonObjectWriter event;
+  event.String("type", protocol::event::kReceipt);
+  if (form != EventForm::kLive) event.String("conv", conv);
+  return event.String("user", user).Integer("delivered", delivered).Integer("read", read).Finish();
+}
+
+std::string EncodeTyping(const std::string& user) {
+  return JsonObjectWriter().String("type", protocol::event::kTyping).String("user", user).Finish();
 }
 
 }  // namespace chat

@@ -16,10 +16,24 @@ nlohmann::json ConversationJson(const ConversationInfo& info);
 // Compact JSON text; invalid UTF-8 (a bug) is replaced rather than thrown.
 std::string Dump(const nlohmann::json& value);
 
-// {"type":"msg",...} for the recipients, and the entries of history and sync
-// pages.
-std::string EncodeMessage(const StoredMessage& message);
-// The `accepted` event (the message, req_id and dup) for the sender's devices.
+// How much of a sequenced event a device needs where it gets it
+// (docs/PROTOCOL.md section 6): no field the topic or the device already holds.
+enum class EventForm {
+  // On chat/inbox/{u}/{c}: the topic names the conversation.
+  kLive,
+  // On chat/dev/{u}/{d} or in a sync or history page: with `conv`.
+  kListed,
+  // kListed, for a device of the sender itself: with the sender's `dev` and
+  // `cmid`, so the device that sent it recognises its own send.
+  kOwn,
+};
+
+// {"type":"msg",...}: seq, ts, from, body (and kind, event for a system
+// message), with what `form` adds.
+std::string EncodeMessage(const StoredMessage& message, EventForm form);
+// The `accepted` answer to the device that sent `message`: conv, seq, ts,
+// cmid, req_id when the send had one, `dup: true` for a resend. No body: the
+// device has it.
 std::string EncodeAccepted(const StoredMessage& message, const std::string& req_id, bool dup);
 // {"type":"conv",...,"req_id","created","dup"} reply to conv.create and group
 // commands; `dup` marks the answer to a resent group command.
@@ -27,8 +41,10 @@ std::string EncodeConversationReply(const ConversationInfo& info, const std::str
                                     bool created, bool dup);
 // {"type":"conv.new",...} on each member's user topic.
 std::string EncodeConversationNew(const ConversationInfo& info);
-// {"type":"receipt",...} on every member's conversation topic.
+// {"type":"receipt","user","delivered","read"}; with `conv` unless kLive.
 std::string EncodeReceipt(const std::string& conv, const std::string& user, int64_t delivered,
-                          int64_t read);
+                          int64_t read, EventForm form);
+// {"type":"typing","user"} on the conversation topic.
+std::string EncodeTyping(const std::string& user);
 
 }  // namespace chat

@@ -12,6 +12,16 @@ namespace chat {
 
 using json = nlohmann::json;
 
+namespace {
+
+// A page names the sender's device and cmid of the requester's own messages
+// only: they let a device recognise its own sends.
+EventForm FormFor(const std::string& requester, const StoredMessage& m) {
+  return m.from == requester ? EventForm::kOwn : EventForm::kListed;
+}
+
+}  // namespace
+
 QueryService::QueryService(const std::string& db_path, BlockingQueue<Command>& queries,
                            const PresenceView& presence, Publish publish)
     : db_(Database::Open(db_path, Database::Mode::kReadOnly)),
@@ -136,7 +146,7 @@ void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutB
     int64_t cursor = after;
     if (!more) {
       for (const auto& m : messages_.After(v.conv, after, v.upto, room)) {
-        std::string encoded = EncodeMessage(m);
+        std::string encoded = EncodeMessage(m, FormFor(user, m));
         if (bytes + encoded.size() > budget) break;
         bytes += encoded.size();
         messages.Raw(encoded);
@@ -176,7 +186,7 @@ void QueryService::History(const Command& command, const HistoryCommand& history
   std::vector<std::string> encoded;
   std::size_t bytes = kEnvelopeBytes;
   for (auto m = found.rbegin(); m != found.rend(); ++m) {
-    std::string json = EncodeMessage(*m);
+    std::string json = EncodeMessage(*m, FormFor(command.sender.user, *m));
     if (bytes + json.size() > protocol::kMaxServicePayloadBytes) break;
     bytes += json.size() + 1;
     encoded.push_back(std::move(json));
@@ -227,10 +237,7 @@ void QueryService::Typing(const Command& command, const TypingCommand& typing, F
       topics.push_back(InboxTopic(user, typing.conv));
     }
   }
-  out.Add(std::move(topics), Dump(json{{"type", protocol::event::kTyping},
-                                       {"conv", typing.conv},
-                                       {"user", command.sender.user},
-                                       {"dev", command.sender.device}}));
+  out.Add(std::move(topics), EncodeTyping(command.sender.user));
 }
 
 }  // namespace chat

@@ -43,11 +43,12 @@ constexpr int64_t kMaxMessagesScannedForSenders = 2000;
 std::vector<std::string> ReceiptHandler::Audience(WriteContext& ctx, const std::string& conv,
                                                   const std::string& user, int64_t read_before,
                                                   int64_t delivered_now) {
-  if (ctx.conversations.Kind(conv) != protocol::kind::kGroup)
-    return ctx.conversations.ActiveMembers(conv);
   std::vector<std::string> users =
-      ctx.messages.SendersBetween(conv, read_before, delivered_now, kMaxMessagesScannedForSenders);
-  if (std::find(users.begin(), users.end(), user) == users.end()) users.push_back(user);
+      ctx.conversations.Kind(conv) != protocol::kind::kGroup
+          ? ctx.conversations.ActiveMembers(conv)
+          : ctx.messages.SendersBetween(conv, read_before, delivered_now,
+                                        kMaxMessagesScannedForSenders);
+  std::erase(users, user);
   // A sender who has left the group since gets nothing more of it.
   std::erase_if(users, [&](const std::string& u) {
     auto member = ctx.conversations.MembershipOf(conv, u);
@@ -68,7 +69,13 @@ void ReceiptHandler::Flush(WriteContext& ctx) {
     if (!moved) continue;
     auto now = ctx.conversations.MembershipOf(conv, user);
     FanOutToUsers(ctx, Audience(ctx, conv, user, before->read_seq, now->delivered_seq), conv,
-                  EncodeReceipt(conv, user, now->delivered_seq, now->read_seq));
+                  EncodeReceipt(conv, user, now->delivered_seq, now->read_seq, EventForm::kLive));
+    // The user's own devices learn it (to clear their unread counts), but
+    // not the one device that moved the cursor: it knows.
+    std::string cause = p.devices.size() == 1 ? p.devices.begin()->first : std::string();
+    FanOutToOtherDevices(
+        ctx, user, cause,
+        EncodeReceipt(conv, user, now->delivered_seq, now->read_seq, EventForm::kListed));
   }
   pending_.clear();
 }

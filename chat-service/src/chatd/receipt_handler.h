@@ -28,8 +28,9 @@ class ReceiptHandler {
     int64_t read = 0;
     std::map<std::string, int64_t> devices;  // device -> delivered
   };
-  // Who gets the `receipt` event of `user` whose cursors in `conv` moved from
-  // `read_before` to `delivered_now`.
+  // The other users who get the `receipt` event of `user` whose cursors in
+  // `conv` moved from `read_before` to `delivered_now` (the user's own
+  // devices get it on their device topics).
   static std::vector<std::string> Audience(WriteContext& ctx, const std::string& conv,
                                            const std::string& user, int64_t read_before,
                                            int64_t delivered_now);

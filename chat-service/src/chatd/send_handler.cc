@@ -49,7 +49,8 @@ void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& se
     ++ctx.stats.duplicates;
     spdlog::debug("duplicate {}/{} cmid={} -> {}#{}", sender, command.sender.device, send.cmid,
                   conv, prior->seq);
-    ctx.out.AddOne(InboxTopic(sender, conv), EncodeAccepted(*prior, command.req_id, true));
+    ctx.out.AddOne(DeviceTopic(sender, command.sender.device),
+                   EncodeAccepted(*prior, command.req_id, true));
     return;
   }
   StoredMessage message{conv,      0,         NowMillis(), sender, command.sender.device,
@@ -59,10 +60,15 @@ void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& se
   spdlog::debug("accepted {}/{} cmid={} -> {}#{}", sender, command.sender.device, send.cmid, conv,
                 message.seq);
 
+  // The sending device gets the lean `accepted` (it holds the body); the
+  // sender's other devices get the message itself, the recipients its live form.
   std::vector<std::string> recipients = ctx.conversations.ActiveMembers(conv);
   std::erase(recipients, sender);
-  FanOutToUsers(ctx, recipients, conv, EncodeMessage(message));
-  ctx.out.AddOne(InboxTopic(sender, conv), EncodeAccepted(message, command.req_id, false));
+  FanOutToUsers(ctx, recipients, conv, EncodeMessage(message, EventForm::kLive));
+  FanOutToOtherDevices(ctx, sender, command.sender.device,
+                       EncodeMessage(message, EventForm::kOwn));
+  ctx.out.AddOne(DeviceTopic(sender, command.sender.device),
+                 EncodeAccepted(message, command.req_id, false));
 }
 
 void HandleCreateDirect(WriteContext& ctx, const Command& command,

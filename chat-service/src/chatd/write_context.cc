@@ -26,4 +26,13 @@ void FanOutToUsers(WriteContext& ctx, const std::vector<std::string>& users,
   ctx.out.Add(std::move(topics), std::move(payload));
 }
 
+void FanOutToOtherDevices(WriteContext& ctx, const std::string& user,
+                          const std::string& except_device, std::string payload) {
+  std::vector<std::string> topics;
+  for (const std::string& device : ctx.conversations.Devices(user)) {
+    if (device != except_device) topics.push_back(DeviceTopic(user, device));
+  }
+  if (!topics.empty()) ctx.out.Add(std::move(topics), std::move(payload));
+}
+
 }  // namespace chat

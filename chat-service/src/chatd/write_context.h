@@ -36,4 +36,9 @@ void RejectCommand(WriteContext& ctx, const Command& command, ErrorCode code,
 void FanOutToUsers(WriteContext& ctx, const std::vector<std::string>& users,
                    const std::string& conv, std::string payload);
 
+// Sends `payload` to the device topic of every device of `user` but
+// `except_device` (which caused it and needs none; empty: every device).
+void FanOutToOtherDevices(WriteContext& ctx, const std::string& user,
+                          const std::string& except_device, std::string payload);
+
 }  // namespace chat

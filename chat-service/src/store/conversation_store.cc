@@ -26,6 +26,14 @@ bool ConversationStore::IsActiveUser(const std::string& user) {
   return stmt->Step() == Step::kRow;
 }
 
+std::vector<std::string> ConversationStore::Devices(const std::string& user) {
+  auto stmt = db_.Cached("SELECT id FROM devices WHERE user_id = ?1 ORDER BY id");
+  stmt->Bind(1, user);
+  std::vector<std::string> devices;
+  while (stmt->Step() == Step::kRow) devices.push_back(stmt->Text(0));
+  return devices;
+}
+
 std::optional<std::string> ConversationStore::FindDirect(const std::string& a,
                                                          const std::string& b) {
   auto stmt = db_.Cached("SELECT id FROM conversations WHERE direct_key = ?1");

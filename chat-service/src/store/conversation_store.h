@@ -19,6 +19,8 @@ class ConversationStore {
   // Whether `user` exists and is not disabled (AccountStore::UserExists
   // counts disabled users too).
   bool IsActiveUser(const std::string& user);
+  // The ids of the user's registered devices, ascending.
+  std::vector<std::string> Devices(const std::string& user);
   std::optional<std::string> FindDirect(const std::string& a, const std::string& b);
   // Creates the direct conversation of two existing users with both as members.
   std::string CreateDirect(const std::string& a, const std::string& b, int64_t now_ms);

@@ -20,7 +20,8 @@ bool IsValidClientToken(std::string_view token);
 // True when `text` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 
-// A fresh conversation id: "c" followed by 24 lowercase hex digits of randomness.
+// A fresh conversation id: "c" followed by 16 lowercase base32 digits (80
+// random bits).
 std::string NewConversationId();
 
 }  // namespace chat

@@ -46,5 +46,8 @@ std::string ClientIdFor(std::string_view user, std::string_view device);
 
 // Parses chat/up/{u}/{d} with valid ids; nullopt for anything else.
 std::optional<DeviceAddress> ParseUpTopic(std::string_view topic);
+// The conversation {c} of chat/inbox/{u}/{c} with valid ids; empty for any
+// other topic.
+std::string_view ConversationOfTopic(std::string_view topic);
 
 }  // namespace chat

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "chat/topics.h"
+
 namespace chat::testing {
 
 using json = nlohmann::json;
@@ -26,7 +28,10 @@ std::vector<json> TestDevice::Await(const std::string& type, std::size_t count,
     std::vector<json> out;
     for (const auto& r : all) {
       json event = json::parse(r.payload, nullptr, false);
-      if (event.is_object() && event.value("type", "") == type) out.push_back(event);
+      if (!event.is_object() || event.value("type", "") != type) continue;
+      std::string_view conv = ConversationOfTopic(r.topic);
+      if (!conv.empty() && !event.contains("conv")) event["conv"] = conv;
+      out.push_back(event);
     }
     return out;
   };

@@ -20,7 +20,9 @@ class TestDevice {
 
   void Send(const nlohmann::json& command);
   void SendRaw(const std::string& payload);
-  // Events of `type` received so far, waiting (bounded) until there are `count`.
+  // Events of `type` received so far, waiting (bounded) until there are
+  // `count`. An event on a conversation topic gets the `conv` the topic
+  // names, as the client library reads it (the payload leaves it out).
   std::vector<nlohmann::json> Await(const std::string& type, std::size_t count,
                                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Sends a request with `req_id` and waits for the reply carrying it.

@@ -40,7 +40,10 @@ struct ClientOptions {
   std::string host = "127.0.0.1";
   int port = 1883;
   std::string user{}, device{}, token{};  // initialized, so designated initializers may omit them
-  bool clean_session = false;             // false: the broker queues inbox events while away
+  // The broker queues no event for a device that is away (events travel at
+  // QoS 0; the library catches up by `sync` on every connect), so a
+  // persistent session only keeps subscriptions the library renews anyway.
+  bool clean_session = true;
   int keepalive_s = 30;
   std::size_t max_queued_events = 10000;  // messages waiting for NextEvent before backpressure
   // SQLite file holding the outbox and the cursors; empty: in memory, lost
@@ -52,8 +55,11 @@ struct ClientOptions {
   BackoffPolicy reconnect{};                         // delays between reconnect attempts
   SyncPolicy sync{};
   int sync_page_limit = 1000;  // `limit` of each sync request (1..5000)
-  // Send `delivered` for the highest seq of each conversation the app took.
+  // Send `delivered` for the highest seq of each conversation the app took
+  // (messages of other users; a device never reports its user's own), at
+  // most once per `delivered_interval`: one report covers a burst.
   bool auto_delivered = true;
+  std::chrono::milliseconds delivered_interval{1000};
   // The broker's payload limit: a send encoding to more is refused by Send.
   std::size_t max_payload_bytes = protocol::kDefaultMaxCommandBytes;
 };

@@ -98,7 +98,7 @@ struct Event {
   std::vector<Event> messages;               // sync, history: each a parsed `msg`
   std::vector<ConversationSummary> convs;    // sync: the conversation list
   std::map<std::string, int64_t> cursors;    // sync: where the device stands after the page
-  std::string topic;  // the MQTT topic it arrived on (set by the receiver, not the parser)
+  std::string topic;  // the MQTT topic it arrived on (empty for entries of a page)
   std::string raw;    // the payload exactly as received
 
   bool Is(std::string_view t) const { return type == t; }
@@ -109,11 +109,14 @@ struct Event {
   bool HasCode(protocol::ErrorCode c) const { return code == protocol::ErrorCodeName(c); }
 };
 
-// Parses one MQTT payload from the backend. Never throws: anything that is
-// not a JSON object with a string `type`, a known field of the wrong JSON type
-// or id format, or a known event missing a field PROTOCOL.md requires yields
-// an Event of type "invalid" whose `message` names the problem.
-Event ParseEvent(std::string_view payload);
+// Parses one MQTT payload from the backend, received on `topic`. An event on
+// a conversation topic (chat/inbox/{u}/{c}) takes its `conv` from the topic,
+// where the backend names it instead of repeating it in the payload. Never
+// throws: anything that is not a JSON object with a string `type`, a known
+// field of the wrong JSON type or id format, or a known event missing a field
+// PROTOCOL.md requires yields an Event of type "invalid" whose `message`
+// names the problem.
+Event ParseEvent(std::string_view payload, std::string_view topic = {});
 
 // An event the library makes itself (connection.lost, ...), with `message`.
 Event MakeLocalEvent(std::string_view type, std::string message, std::string code = {});
