@@ -108,6 +108,12 @@ bool WaitFor(const std::function<bool()>& done, int64_t deadline_ns) {
   return true;
 }
 
+// Events an app took of one type, and their topics' and payloads' bytes.
+struct EventCount {
+  uint64_t events = 0;
+  uint64_t bytes = 0;
+};
+
 // A chat device as an app runs it: a ChatClient with default options and a
 // thread that takes every event. Threads: the app thread writes the
 // observations under mu_; the scenario reads them from its own thread.
@@ -160,7 +166,7 @@ class AppDevice {
     return 0;
   }
   // Events taken since the last call, by type.
-  std::map<std::string, uint64_t> TakeEventCounts() {
+  std::map<std::string, EventCount> TakeEventCounts() {
     std::lock_guard lock(mu_);
     return std::exchange(event_counts_, {});
   }
@@ -172,7 +178,11 @@ class AppDevice {
       if (!e) continue;
       int64_t now = MonotonicNs();
       std::lock_guard lock(mu_);
-      ++event_counts_[e->type];
+      // Receipts split by whose cursor moved: the device's own user's, or a peer's.
+      bool own_receipt = e->Is(client::event_type::kReceipt) && e->user == user_;
+      EventCount& count = event_counts_[own_receipt ? e->type + " (own)" : e->type];
+      ++count.events;
+      count.bytes += e->topic.size() + e->raw.size();
       if (e->Is(client::event_type::kMsg) && e->from != user_) {
         if (int64_t index = IndexOf(e->body); index >= 0) copies_.Record(index);
       } else if (e->Is(client::event_type::kAccepted)) {
@@ -191,7 +201,7 @@ class AppDevice {
   CopyCheck copies_;
   std::map<std::string, int64_t> accepted_;                                   // cmid -> seq
   std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> receipts_;  // delivered, ns
-  std::map<std::string, uint64_t> event_counts_;
+  std::map<std::string, EventCount> event_counts_;
   std::thread thread_;  // last: started after everything it uses
 };
 
@@ -210,10 +220,12 @@ std::string ConnectAll(std::vector<std::unique_ptr<AppDevice>>& apps) {
   return "";
 }
 
-std::string FormatCounts(const std::map<std::string, uint64_t>& counts) {
+// "msg 120 x 251 B, receipt 226 x 120 B": events and their mean topic + payload size.
+std::string FormatCounts(const std::map<std::string, EventCount>& counts) {
   std::string out;
   for (const auto& [type, n] : counts) {
-    out += (out.empty() ? "" : ", ") + type + " " + std::to_string(n);
+    out += (out.empty() ? "" : ", ") + type + " " + std::to_string(n.events) + " x " +
+           std::to_string(n.events ? n.bytes / n.events : 0) + " B";
   }
   return out;
 }
@@ -231,9 +243,12 @@ void CheckCopies(WireFigure& f, const std::vector<AppDevice*>& recipients, uint6
 }
 
 std::string EventsOf(std::vector<std::unique_ptr<AppDevice>>& apps) {
-  std::map<std::string, uint64_t> all;
+  std::map<std::string, EventCount> all;
   for (auto& app : apps) {
-    for (const auto& [type, n] : app->TakeEventCounts()) all[type] += n;
+    for (const auto& [type, n] : app->TakeEventCounts()) {
+      all[type].events += n.events;
+      all[type].bytes += n.bytes;
+    }
   }
   return FormatCounts(all);
 }
@@ -371,6 +386,7 @@ WireFigure MeasureGroup(ChatDeployment& deployment, const WireOptions& o) {
   int64_t t0 = MonotonicNs();
   int64_t deadline = t0 + static_cast<int64_t>(o.group_messages / o.pace_per_s + 60) * kNsPerSecond;
   std::string last_cmid;
+  int64_t last_send_ns = 0;
   for (int i = 1; i <= o.group_messages; ++i) {
     std::this_thread::sleep_until(
         SteadyAt(t0 + static_cast<int64_t>((i - 1) / o.pace_per_s * 1e9)));
@@ -381,6 +397,7 @@ WireFigure MeasureGroup(ChatDeployment& deployment, const WireOptions& o) {
       return f;
     }
     last_cmid = sent.cmid;
+    last_send_ns = MonotonicNs();
   }
   std::vector<AppDevice*> recipients;
   for (std::size_t i = 1; i < apps.size(); ++i) recipients.push_back(apps[i].get());
@@ -400,6 +417,13 @@ WireFigure MeasureGroup(ChatDeployment& deployment, const WireOptions& o) {
   f.counted = Minus(SumOf(relay.Snapshot()), f.setup);
   f.app_events = EventsOf(apps);
   CheckCopies(f, recipients, static_cast<uint64_t>(o.group_messages));
+  if (complete) {  // the last of the members' receipts for the last message
+    int64_t seq = sender.AcceptedSeq(last_cmid), last_receipt_ns = 0;
+    for (std::size_t i = 1; i < apps.size(); ++i) {
+      last_receipt_ns = std::max(last_receipt_ns, sender.ReceiptNs(users[i], seq));
+    }
+    f.receipt_ms = static_cast<double>(last_receipt_ns - last_send_ns) / kNsPerMs;
+  }
   if (!complete) f.error = "copies or the senders' receipts did not arrive in time";
   return f;
 }

@@ -35,9 +35,10 @@ struct WireFigure {
   uint64_t delivered = 0;                                  // distinct copies they got
   uint64_t missing = 0, duplicates = 0, out_of_order = 0;  // as the apps saw them
   LegTally counted;                                        // the counted device legs
-  LegTally setup;          // the same legs while connecting (not in the figure)
-  std::string app_events;  // events the apps took, by type, e.g. "msg 120, receipt 240"
-  double seconds = 0;      // the counted interval
+  LegTally setup;  // the same legs while connecting (not in the figure)
+  std::string
+      app_events;      // events the apps took, by type: "msg 120 x 251 B, ..." (topic + payload)
+  double seconds = 0;  // the counted interval
   double receipt_ms = -1;  // last send -> its `delivered` receipt at the sender
   double catch_up_s = -1;  // reconnect -> the app has every message
   std::string error;
