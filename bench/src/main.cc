@@ -17,7 +17,7 @@ constexpr const char* kFooter = R"(
 `chat-bench run` starts its own brokers (plain mosquitto, and mosquitto with the
 chat plugin), chatd and a no-op relay on free loopback ports over a fresh
 database in /tmp/chat-bench-*, runs the scenarios, stops everything and
-writes report.md, latency-chat.tsv and latency-raw.tsv to --out.
+writes report.md, latency-chat.tsv, latency-raw.tsv and wire.tsv to --out.
 bench/run.sh wraps it (build, plot, results/<date>/, results/latest).
 
 Scenarios (all by default; --only picks some):
