@@ -396,7 +396,13 @@ void WriteSetup(std::ostream& md, const BenchResults& r, const BenchParams& p) {
      << " readers at one `read` per second each; warm-up and measured time of an open-loop level\n"
      << "- connections: " << Num(p.devices) << " devices per single-broker run";
   if (r.per_broker_cap > 0) md << " (capped at " << Num(r.per_broker_cap) << ")";
-  md << ", " << Num(p.held_target) << " held, hold " << p.hold_s << " s\n\n";
+  md << ", " << Num(p.held_target) << " held, hold " << p.hold_s << " s\n";
+  const WireOptions& w = p.wire_options;
+  md << "- wire: " << w.body_bytes << "-byte bodies; raw " << Num(w.raw_messages) << ", 1:1 "
+     << Num(w.pace_messages) << " at " << w.pace_per_s << "/s and " << Num(w.fast_messages)
+     << " fast, group of " << w.group_size << " " << Num(w.group_messages) << " at " << w.pace_per_s
+     << "/s, catch-up " << Num(w.catch_up_messages)
+     << "; chat devices on the client library with its default options\n\n";
   if (!r.notes.empty()) {
     md << "## Notes\n\n";
     for (const auto& n : r.notes) md << "- " << n << "\n";
