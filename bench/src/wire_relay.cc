@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iostream>
 #include <stdexcept>
 #include <string_view>
 
@@ -187,7 +188,11 @@ void WireRelay::Run() {
       fds.push_back({client ? c->client_fd : -1, client, 0});
       fds.push_back({broker ? c->broker_fd : -1, broker, 0});
     }
-    if (::poll(fds.data(), fds.size(), kPollMs) < 0 && errno != EINTR) Fail("poll");
+    if (::poll(fds.data(), fds.size(), kPollMs) < 0 && errno != EINTR) {
+      // Not expected with valid descriptors; the devices then see their connections stall.
+      std::cerr << "wire relay: poll failed: " << std::strerror(errno) << "; relay stopped\n";
+      return;
+    }
     if (fds[0].revents & POLLIN) Accept();
     for (std::size_t i = 0; i < open_.size() && 1 + 2 * i + 1 < fds.size();) {
       Connection& c = *open_[i];

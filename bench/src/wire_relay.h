@@ -91,8 +91,10 @@ class WireRelay {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
-  std::vector<std::unique_ptr<Connection>> open_;  // relay thread only
-  mutable std::mutex mu_;                          // guards every Connection's tallies
+  // The relay thread changes both lists and every tally under mu_ (it reads
+  // them without); Snapshot reads them under mu_.
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<Connection>> open_;
   std::vector<std::unique_ptr<Connection>> closed_;
   std::thread thread_;
 };
