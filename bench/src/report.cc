@@ -329,6 +329,8 @@ void WriteWire(std::ostream& md, const BenchResults& r) {
     if (f.catch_up_s >= 0)
       note += "; reconnect -> all messages in the app " + Num(f.catch_up_s, 2) + " s";
     if (!f.app_events.empty()) note += "; app events: " + f.app_events;
+    note += "; before counting (connects, subscriptions, first sync) " + Num(f.setup.bytes()) +
+            " B on these legs";
     if (!f.error.empty()) note += "; **" + f.error + "**";
     md << "| " << f.name << " | " << Num(f.delivered) << " / " << Num(f.expected) << " | "
        << f.missing << " / " << f.duplicates << " / " << f.out_of_order << " | "

@@ -516,6 +516,7 @@ std::string DescribeWireFigure(const WireFigure& f) {
   if (f.receipt_ms >= 0) std::snprintf(extra, sizeof extra, "; last receipt %.0f ms", f.receipt_ms);
   if (f.catch_up_s >= 0) std::snprintf(extra, sizeof extra, "; all in %.2f s", f.catch_up_s);
   line += extra;
+  line += "; before counting " + std::to_string(f.setup.bytes()) + " B";
   if (!f.error.empty()) line += "; ERROR: " + f.error;
   return line;
 }

@@ -35,7 +35,7 @@ struct WireFigure {
   uint64_t delivered = 0;                                  // distinct copies they got
   uint64_t missing = 0, duplicates = 0, out_of_order = 0;  // as the apps saw them
   LegTally counted;                                        // the counted device legs
-  LegTally setup;  // the same legs while connecting (not in the figure)
+  LegTally setup;  // the same legs before the counted interval (not in the figure)
   std::string
       app_events;      // events the apps took, by type: "msg 120 x 251 B, ..." (topic + payload)
   double seconds = 0;  // the counted interval
