@@ -8,6 +8,7 @@
 #
 #   bench/run.sh                         # everything, defaults (a few minutes)
 #   bench/run.sh --only throughput,latency --duration 4
+#   bench/run.sh wire                    # one scenario alone (same as --only wire)
 #   bench/run.sh --help                  # chat-bench's options (passed through)
 set -euo pipefail
 
@@ -17,9 +18,14 @@ results=$root/bench/results
 time_limit_s=${BENCH_TIME_LIMIT_S:-1800}
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,10p' "${BASH_SOURCE[0]}"
+  sed -n '2,11p' "${BASH_SOURCE[0]}"
   [[ -x "$build/bench/chat-bench" ]] && "$build/bench/chat-bench" run --help
   exit 0
+fi
+
+# A first argument without a dash names scenarios: `run.sh wire` is `run.sh --only wire`.
+if [[ $# -gt 0 && "$1" != -* ]]; then
+  set -- --only "$@"
 fi
 
 # The build's packages (a no-op when all are present), then the plot's.

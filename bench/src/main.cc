@@ -17,7 +17,7 @@ constexpr const char* kFooter = R"(
 `chat-bench run` starts its own brokers (plain mosquitto, and mosquitto with the
 chat plugin), chatd and a no-op relay on free loopback ports over a fresh
 database in /tmp/chat-bench-*, runs the scenarios, stops everything and
-writes report.md, latency-chat.tsv and latency-raw.tsv to --out.
+writes report.md, latency-chat.tsv, latency-raw.tsv and wire.tsv to --out.
 bench/run.sh wraps it (build, plot, results/<date>/, results/latest).
 
 Scenarios (all by default; --only picks some):
@@ -35,12 +35,17 @@ Scenarios (all by default; --only picks some):
                (--isolation-rate without throughput) alone, then next to a
                group of --group-size receiving --isolation-group-rate msgs/s
                while --isolation-readers members mark read once a second each
+  wire         bytes on the device legs (every MQTT packet, both directions,
+               counted by a relay in front of the broker) per delivered
+               message: raw QoS 1, chat 1:1 at chat pace and fast, a group,
+               a catch-up after being offline (--wire-* options)
 
 Examples:
   chat-bench run --out /tmp/r
   chat-bench run --only throughput,latency --duration 4 --out /tmp/r
   chat-bench run --only connections --devices 5000 --held 5000 --out /tmp/r
   chat-bench run --only isolation --level-duration 3 --out /tmp/r
+  chat-bench run --only wire --out /tmp/r
 )";
 
 std::string SelfPath() {
@@ -54,7 +59,7 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
   run.add_option("--only", only, "scenarios to run (comma separated)")
       ->delimiter(',')
       ->check(CLI::IsMember(
-          {"throughput", "latency", "fanout", "catchup", "connections", "isolation"}));
+          {"throughput", "latency", "fanout", "catchup", "connections", "isolation", "wire"}));
   run.add_option("--revision", p.revision, "product revision to print in the report");
   run.add_flag("--keep", p.keep_work_dir, "keep the /tmp/chat-bench-* scratch directory");
   run.add_option("--chat-dir", p.chat_dir,
@@ -107,6 +112,23 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
   run.add_option("--isolation-readers", p.isolation_readers,
                  "isolation: members sending one `read` receipt per second each")
       ->capture_default_str();
+  bench::WireOptions& w = p.wire_options;
+  run.add_option("--wire-body-bytes", w.body_bytes, "wire: message body (raw: payload) bytes")
+      ->capture_default_str();
+  run.add_option("--wire-raw-messages", w.raw_messages, "wire: raw QoS 1 messages")
+      ->capture_default_str();
+  run.add_option("--wire-pace-messages", w.pace_messages, "wire: 1:1 messages at chat pace")
+      ->capture_default_str();
+  run.add_option("--wire-pace-rate", w.pace_per_s, "wire: chat pace, msgs/s (1:1 and group)")
+      ->capture_default_str();
+  run.add_option("--wire-fast-messages", w.fast_messages, "wire: 1:1 messages as fast as allowed")
+      ->capture_default_str();
+  run.add_option("--wire-group-size", w.group_size, "wire: group members")->capture_default_str();
+  run.add_option("--wire-group-messages", w.group_messages, "wire: group messages at chat pace")
+      ->capture_default_str();
+  run.add_option("--wire-catchup-messages", w.catch_up_messages,
+                 "wire: messages sent while the recipient is offline")
+      ->capture_default_str();
   run.add_option("--mosquitto", p.mosquitto_path, "mosquitto executable")->capture_default_str();
   run.add_option("--plugin", p.plugin_path, "chat broker plugin")->capture_default_str();
   run.add_option("--chatd", p.chatd_path, "chatd executable")->capture_default_str();
@@ -158,6 +180,7 @@ int main(int argc, char** argv) {
       params.catch_up = has("catchup");
       params.connections = has("connections");
       params.isolation = has("isolation");
+      params.wire = has("wire");
     }
     std::filesystem::create_directories(params.out_dir);
     bench::BenchResults results = bench::RunBench(params);

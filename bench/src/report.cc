@@ -292,6 +292,82 @@ void WriteConnections(std::ostream& md, const BenchResults& r) {
   md << "\n";
 }
 
+// Bytes of `type` both ways, per delivered message.
+double TypeBytes(const WireFigure& f, int type) {
+  auto t = static_cast<std::size_t>(type);
+  return f.PerMessage(f.counted.up.by_type[t].bytes + f.counted.down.by_type[t].bytes);
+}
+
+double TypePackets(const WireFigure& f, int type) {
+  auto t = static_cast<std::size_t>(type);
+  return f.PerMessage(f.counted.up.by_type[t].packets + f.counted.down.by_type[t].packets);
+}
+
+void WriteWire(std::ostream& md, const BenchResults& r) {
+  if (!r.wire) return;
+  const WireResult& w = *r.wire;
+  double raw = w.figures.empty() ? 0 : w.figures[0].PerMessage(w.figures[0].counted.bytes());
+  md << "## Wire: bytes on the device legs per delivered message\n\n"
+     << "Every MQTT packet between the devices and the broker, both directions, counted by a "
+        "relay in front of the broker (chatd's own connections are not counted), from after "
+        "connecting until every copy, its receipts and acks have crossed; divided by the copies "
+        "the recipients' apps got. Raw: topic `"
+     << w.raw_topic
+     << "`. `copies` counts message bodies seen in the byte streams (PUBLISH packets or inside "
+        "sync pages), per delivered copy.\n\n"
+     << "| scenario | delivered | missing / dup / out of order | B/msg | to raw | up | down | "
+        "PUBLISH B (pkts) | PUBACK B (pkts) | other B | copies up / down | time | note |\n"
+     << "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const WireFigure& f : w.figures) {
+    uint64_t other = f.counted.bytes() - f.counted.up.by_type[kPublish].bytes -
+                     f.counted.down.by_type[kPublish].bytes - f.counted.up.by_type[kPuback].bytes -
+                     f.counted.down.by_type[kPuback].bytes;
+    std::string note = f.detail;
+    if (f.receipt_ms >= 0)
+      note +=
+          "; last `delivered` receipt at the sender " + Num(f.receipt_ms) + " ms after the send";
+    if (f.catch_up_s >= 0)
+      note += "; reconnect -> all messages in the app " + Num(f.catch_up_s, 2) + " s";
+    if (!f.app_events.empty()) note += "; app events: " + f.app_events;
+    note += "; before counting (connects, subscriptions, first sync) " + Num(f.setup.bytes()) +
+            " B on these legs";
+    if (!f.error.empty()) note += "; **" + f.error + "**";
+    md << "| " << f.name << " | " << Num(f.delivered) << " / " << Num(f.expected) << " | "
+       << f.missing << " / " << f.duplicates << " / " << f.out_of_order << " | "
+       << Num(f.PerMessage(f.counted.bytes())) << " | "
+       << Ratio(f.PerMessage(f.counted.bytes()), raw) << " | "
+       << Num(f.PerMessage(f.counted.up.bytes)) << " | " << Num(f.PerMessage(f.counted.down.bytes))
+       << " | " << Num(TypeBytes(f, kPublish)) << " (" << Num(TypePackets(f, kPublish), 2) << ") | "
+       << Num(TypeBytes(f, kPuback)) << " (" << Num(TypePackets(f, kPuback), 2) << ") | "
+       << Num(f.PerMessage(other)) << " | " << Num(f.PerMessage(f.counted.up.body_copies), 2)
+       << " / " << Num(f.PerMessage(f.counted.down.body_copies), 2) << " | " << Num(f.seconds, 1)
+       << " s | " << note << " |\n";
+  }
+  md << "\n";
+}
+
+// One row per figure and packet type: the raw counts behind the table.
+void WriteWireTsv(const WireResult& w, const std::string& path) {
+  std::ofstream out(path);
+  out << "# scenario\texpected\tdelivered\tmissing\tduplicates\tout_of_order\tbytes_per_msg"
+         "\tup_bytes\tdown_bytes\tup_body_copies\tdown_body_copies\tseconds\treceipt_ms"
+         "\tcatch_up_s\tpacket\tup_packets\tup_packet_bytes\tdown_packets\tdown_packet_bytes"
+         "\terror\n";
+  for (const WireFigure& f : w.figures) {
+    for (std::size_t t = 0; t < f.counted.up.by_type.size(); ++t) {
+      const PacketTally &up = f.counted.up.by_type[t], &down = f.counted.down.by_type[t];
+      if (up.packets == 0 && down.packets == 0 && t != kPublish) continue;
+      out << f.name << '\t' << f.expected << '\t' << f.delivered << '\t' << f.missing << '\t'
+          << f.duplicates << '\t' << f.out_of_order << '\t' << f.PerMessage(f.counted.bytes())
+          << '\t' << f.counted.up.bytes << '\t' << f.counted.down.bytes << '\t'
+          << f.counted.up.body_copies << '\t' << f.counted.down.body_copies << '\t' << f.seconds
+          << '\t' << f.receipt_ms << '\t' << f.catch_up_s << '\t'
+          << MqttPacketName(static_cast<int>(t)) << '\t' << up.packets << '\t' << up.bytes << '\t'
+          << down.packets << '\t' << down.bytes << '\t' << f.error << '\n';
+    }
+  }
+}
+
 void WriteSetup(std::ostream& md, const BenchResults& r, const BenchParams& p) {
   const MachineInfo& m = r.machine;
   md << "## Machine and parameters\n\n"
@@ -322,7 +398,13 @@ void WriteSetup(std::ostream& md, const BenchResults& r, const BenchParams& p) {
      << " readers at one `read` per second each; warm-up and measured time of an open-loop level\n"
      << "- connections: " << Num(p.devices) << " devices per single-broker run";
   if (r.per_broker_cap > 0) md << " (capped at " << Num(r.per_broker_cap) << ")";
-  md << ", " << Num(p.held_target) << " held, hold " << p.hold_s << " s\n\n";
+  md << ", " << Num(p.held_target) << " held, hold " << p.hold_s << " s\n";
+  const WireOptions& w = p.wire_options;
+  md << "- wire: " << w.body_bytes << "-byte bodies; raw " << Num(w.raw_messages) << ", 1:1 "
+     << Num(w.pace_messages) << " at " << w.pace_per_s << "/s and " << Num(w.fast_messages)
+     << " fast, group of " << w.group_size << " " << Num(w.group_messages) << " at " << w.pace_per_s
+     << "/s, catch-up " << Num(w.catch_up_messages)
+     << "; chat devices on the client library with its default options\n\n";
   if (!r.notes.empty()) {
     md << "## Notes\n\n";
     for (const auto& n : r.notes) md << "- " << n << "\n";
@@ -351,12 +433,14 @@ void WriteReport(const BenchResults& r, const BenchParams& p, const std::string&
   WriteIsolationCriterion(md, r, p);
   WriteThroughput(md, r);
   WriteLatency(md, r);
+  WriteWire(md, r);
   WriteIsolation(md, r, p);
   WriteConnections(md, r);
   WriteSetup(md, r, p);
   std::ofstream out(dir + "/report.md");
   out << md.str();
   if (!out.flush()) throw std::runtime_error("cannot write " + dir + "/report.md");
+  if (r.wire) WriteWireTsv(*r.wire, dir + "/wire.tsv");
   WriteLatencyTsv(r.chat_latency, dir + "/latency-chat.tsv");
   WriteLatencyTsv(r.raw_latency, dir + "/latency-raw.tsv");
 }

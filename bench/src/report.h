@@ -1,5 +1,6 @@
 // Writes a run's results: report.md (tables, ratios to the raw broker, the
-// issue's targets), latency-chat.tsv and latency-raw.tsv (for plot.gp).
+// issue's targets), latency-chat.tsv and latency-raw.tsv (for plot.gp), and
+// wire.tsv when the wire scenario ran.
 #pragma once
 
 #include <string>

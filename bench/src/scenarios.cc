@@ -254,6 +254,15 @@ class MessagingRun {
         (r.error.empty() ? "" : "; " + r.error));
   }
 
+  // Bytes on the device legs, chat next to raw (wire.h).
+  void Wire(BenchResults& out) {
+    Say("wire: bytes on the device legs per delivered message");
+    WireOptions o = p_.wire_options;
+    o.raw_port = raw_broker_.port();
+    o.chat_port = chat_broker_.port();
+    out.wire = RunWire(chat_, o);
+  }
+
   std::size_t lost() const { return loop_.lost() + group_loop_.lost(); }
 
  private:
@@ -305,13 +314,14 @@ void MeasureConnections(const BenchParams& p, const WorkDir& work, BenchResults&
 
 void Measure(const BenchParams& p, BenchResults& out) {
   WorkDir work(p.keep_work_dir);
-  if (p.throughput || p.latency || p.fanout || p.catch_up || p.isolation) {
+  if (p.throughput || p.latency || p.fanout || p.catch_up || p.isolation || p.wire) {
     MessagingRun run(p, work);
     if (p.throughput || p.latency) run.Throughput(out);
     if (p.latency) run.Latency(out);
     if (p.fanout) run.Fanout(out);
     if (p.isolation) run.Isolation(out);
     if (p.catch_up) run.CatchUp(out);
+    if (p.wire) run.Wire(out);
     if (run.lost() > 0) out.notes.push_back(std::to_string(run.lost()) + " connections lost");
   }
   if (p.connections) MeasureConnections(p, work, out);

@@ -12,6 +12,7 @@
 #include "isolation.h"
 #include "machine_info.h"
 #include "open_loop.h"
+#include "wire.h"
 
 namespace bench {
 
@@ -33,6 +34,7 @@ struct BenchParams {
   bool catch_up = true;
   bool connections = true;
   bool isolation = true;  // 1:1 latency alone and next to a busy group
+  bool wire = true;       // bytes on the device legs per delivered message
 
   std::size_t message_bytes = 250;
   int pairs = 8;
@@ -59,6 +61,7 @@ struct BenchParams {
   double isolation_rate = 2000;
   double isolation_group_rate = 50;  // group messages/s (x group_size - 1 deliveries)
   int isolation_readers = 50;        // members marking read once a second each
+  WireOptions wire_options;          // ports are filled in by the run
 };
 
 // One round of the throughput scenario: the three paths back to back.
@@ -81,6 +84,7 @@ struct BenchResults {
   std::optional<ThroughputResult> raw_fanout, chat_group;
   std::optional<CatchUpResult> catch_up;
   std::optional<IsolationResult> isolation;
+  std::optional<WireResult> wire;
   std::vector<ConnectionRun> connections;
   int per_broker_cap = 0;
   std::vector<std::string> notes;  // failures worth reading
