@@ -170,10 +170,16 @@ ConnectResult ClientWorker::ConnectAndSubscribe(milliseconds timeout) {
       {InboxTopic(options_.user) + "/#", DeviceTopic(options_.user, options_.device)}, 1, timeout);
   if (subscribed.ok()) return result;
   transport_.Disconnect(timeout);
-  bool timed_out = subscribed.code() == Status::Code::kTimedOut;
-  return ConnectResult::Failed(
-      timed_out ? ConnectResult::Outcome::kTimedOut : ConnectResult::Outcome::kSubscriptionRefused,
-      subscribed.message());
+  switch (subscribed.code()) {
+    case Status::Code::kTimedOut:
+      return ConnectResult::Failed(ConnectResult::Outcome::kTimedOut, subscribed.message());
+    case Status::Code::kNotConnected:  // lost before the SUBACK: retried after the backoff
+      return ConnectResult::Failed(ConnectResult::Outcome::kUnreachable,
+                                   "connection lost before SUBACK: " + subscribed.message());
+    default:
+      return ConnectResult::Failed(ConnectResult::Outcome::kSubscriptionRefused,
+                                   subscribed.message());
+  }
 }
 
 void ClientWorker::TryReconnect(Clock::time_point now) {

@@ -114,6 +114,8 @@ struct RequestResult {
 //    `connection.restored`, until Disconnect.
 //  - Requests (groups, history, receipts) are published at once and fail
 //    with kNotConnected while offline; their replies come to WaitForReply.
+//  - Waits on the connection itself (CONNACK, SUBACK) end as soon as it is
+//    lost; the next attempt follows the reconnect backoff.
 //
 // Threads: Paho's thread only hands received payloads to the client's
 // worker thread, which owns the connection, the sequencing and sync, and
