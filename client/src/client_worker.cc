@@ -86,6 +86,7 @@ void ClientWorker::RequestSync() {
 
 void ClientWorker::OnMessage(std::string topic, std::string payload) {
   Post([this, topic = std::move(topic), payload = std::move(payload)] {
+    if (!armed_ && !connected_) return;  // after Disconnect: the app asked for no more
     Event event = ParseEvent(payload);
     event.topic = topic;
     if (IsStaleReply(event)) return;  // its request failed with the connection it was sent on

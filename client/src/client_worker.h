@@ -31,7 +31,8 @@ namespace chat::client {
 // connection ends, the open requests are answered with `connection.lost`
 // (PendingReplies::FailRequests) and the sync in flight is forgotten, and a
 // reply to none of the requests open now is dropped before the Receiver sees
-// it.
+// it. After Disconnect nothing received reaches the Receiver until the next
+// Connect, so the events queued when Disconnect returns are the last.
 //
 // Threads: every member is touched only by the worker thread, except the
 // task queue (its own mutex) and the Receiver's list accessors. The

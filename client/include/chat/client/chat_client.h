@@ -120,6 +120,8 @@ struct RequestResult {
 //    after that, like any reply to no request open now, is dropped.
 //  - Waits on the connection itself (CONNACK, SUBACK) end as soon as it is
 //    lost; the next attempt follows the reconnect backoff.
+//  - Once Disconnect returns, no further event is queued until the next
+//    Connect: the events NextEvent still yields are the last.
 //
 // Threads: Paho's thread only hands received payloads to the client's
 // worker thread, which owns the connection, the sequencing and sync, and
