@@ -16,7 +16,9 @@ struct ChatOptions {
 };
 
 // Prints incoming events human-readably on its own thread until stopped,
-// then drains what is left. Owns stdout while it runs.
+// then drains what is left. Owns stdout while it runs. Stop it after the
+// client's Disconnect: then no event can be queued any more, and the last
+// drain prints (and so records, for the saved position) every one.
 class EventPrinter {
  public:
   explicit EventPrinter(client::ChatClient& chat) : chat_(chat), thread_([this] { Run(); }) {}
@@ -65,13 +67,18 @@ int RunChat(const GlobalOptions& global, const ChatOptions& options) {
     if (!sent.status.ok()) PrintError("not sent: " + sent.status.message());
   }
   std::size_t left = DrainOutbox(*chat, std::chrono::steady_clock::now() + global.timeout());
+  // In this order: the `accepted` that emptied the outbox may still be on its
+  // way to the event queue; Disconnect returns once it is there and nothing
+  // else can come. The positions the printer takes are saved when `chat` ends.
+  bool connected = chat->IsConnected();
+  chat->Disconnect();
   printer.Stop();
   if (left == 0) return kExitOk;
   PrintError(std::to_string(left) + " message(s) not accepted within the timeout" +
              (global.state_path.empty()
                   ? " (not kept: without --state nothing resends it)"
                   : "; kept in " + global.state_path + " and resent by the next run"));
-  return chat->IsConnected() ? kExitTimedOut : kExitConnectionLost;
+  return connected ? kExitTimedOut : kExitConnectionLost;
 }
 
 }  // namespace

@@ -189,6 +189,11 @@ int ReportReply(const std::optional<client::Event>& reply, std::string_view expe
     PrintError("no reply to " + what + " within the timeout (--timeout-s)");
     return kExitTimedOut;
   }
+  if (reply->Is(client::event_type::kConnectionLost)) {
+    PrintError("connection lost before the reply to " + what +
+               " came; it may or may not have been applied");
+    return kExitConnectionLost;
+  }
   PrintJsonLine(*reply);
   if (reply->Is(expected)) return kExitOk;
   PrintError(client::FormatEventLine(*reply));

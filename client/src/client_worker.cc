@@ -23,6 +23,7 @@ ClientWorker::ClientWorker(Borrowed b, Database cursor_db)
     : options_(b.options),
       transport_(b.transport),
       outbox_(b.outbox),
+      pending_(b.pending),
       events_(b.events),
       delivered_(b.delivered),
       up_topic_(UpTopic(options_.user, options_.device)),
@@ -85,9 +86,16 @@ void ClientWorker::RequestSync() {
 
 void ClientWorker::OnMessage(std::string topic, std::string payload) {
   Post([this, topic = std::move(topic), payload = std::move(payload)] {
+    if (!armed_ && !connected_) return;  // after Disconnect: the app asked for no more
     Event event = ParseEvent(payload, topic);
+    if (IsStaleReply(event)) return;  // its request failed with the connection it was sent on
     receiver_.OnEvent(std::move(event), Clock::now());
   });
+}
+
+bool ClientWorker::IsStaleReply(const Event& event) const {
+  return PendingReplies::IsRequestReply(event) && !pending_.IsOpen(event.req_id) &&
+         !receiver_.AwaitsSync(event.req_id);
 }
 
 void ClientWorker::OnLost(std::string cause) {
@@ -169,10 +177,16 @@ ConnectResult ClientWorker::ConnectAndSubscribe(milliseconds timeout) {
       {InboxTopic(options_.user) + "/#", DeviceTopic(options_.user, options_.device)}, 1, timeout);
   if (subscribed.ok()) return result;
   transport_.Disconnect(timeout);
-  bool timed_out = subscribed.code() == Status::Code::kTimedOut;
-  return ConnectResult::Failed(
-      timed_out ? ConnectResult::Outcome::kTimedOut : ConnectResult::Outcome::kSubscriptionRefused,
-      subscribed.message());
+  switch (subscribed.code()) {
+    case Status::Code::kTimedOut:
+      return ConnectResult::Failed(ConnectResult::Outcome::kTimedOut, subscribed.message());
+    case Status::Code::kNotConnected:  // lost before the SUBACK: retried after the backoff
+      return ConnectResult::Failed(ConnectResult::Outcome::kUnreachable,
+                                   "connection lost before SUBACK: " + subscribed.message());
+    default:
+      return ConnectResult::Failed(ConnectResult::Outcome::kSubscriptionRefused,
+                                   subscribed.message());
+  }
 }
 
 void ClientWorker::TryReconnect(Clock::time_point now) {
@@ -197,6 +211,11 @@ void ClientWorker::GoOffline(Clock::time_point now, const std::string* lost_caus
   connected_ = false;
   outbox_.SetOnline(false, now);
   receiver_.OnDisconnected();
+  // Sends stay in the outbox and are resent; a request is not: fail it now.
+  std::string why = lost_cause ? *lost_cause : "disconnected";
+  pending_.FailRequests(MakeLocalEvent(event_type::kConnectionLost,
+                                       "the connection ended before the reply (" + why +
+                                           "); the request may or may not have been applied"));
   if (lost_cause == nullptr) return;  // asked for: nothing to report or retry
   events_.Push(MakeLocalEvent(event_type::kConnectionLost, *lost_cause), /*droppable=*/true);
   if (armed_) reconnect_at_ = now + reconnect_.Next();

@@ -27,6 +27,13 @@ namespace chat::client {
 // requests, reports `delivered` and saves cursors. A task that throws is
 // reported to the application as a `client.error` event; the thread goes on.
 //
+// A reply belongs to the connection its request was sent on: when that
+// connection ends, the open requests are answered with `connection.lost`
+// (PendingReplies::FailRequests) and the sync in flight is forgotten, and a
+// reply to none of the requests open now is dropped before the Receiver sees
+// it. After Disconnect nothing received reaches the Receiver until the next
+// Connect, so the events queued when Disconnect returns are the last.
+//
 // Threads: every member is touched only by the worker thread, except the
 // task queue (its own mutex) and the Receiver's list accessors. The
 // borrowed objects are thread-safe or, like the transport's Connect, used
@@ -77,6 +84,8 @@ class ClientWorker {
   void TryReconnect(Clock::time_point now);
   void GoOnline(Clock::time_point now, bool restored);
   void GoOffline(Clock::time_point now, const std::string* lost_cause);
+  // A reply to a request that is not open on this connection (see above).
+  bool IsStaleReply(const Event& event) const;
   void SaveCursors(Clock::time_point now, bool force);
   // Publishes `delivered` for what the app took, once per delivered_interval
   // unless `force`.
@@ -86,6 +95,7 @@ class ClientWorker {
   const ClientOptions& options_;
   Transport& transport_;
   OutboxSender& outbox_;
+  PendingReplies& pending_;
   EventQueue& events_;
   DeliveryTracker& delivered_;
   const std::string up_topic_;

@@ -17,6 +17,25 @@ constexpr int kMaxBufferedMessages = 10000;
 
 std::string ServerUri(const ConnectParams& params);
 
+enum class WaitOutcome { kCompleted, kTimedOut, kLost };
+
+// Waits for `token` for up to `timeout`, but no longer than the connection
+// lives: Paho completes no token of a connection that is gone (a SUBACK
+// wait would last the whole timeout), so is_connected is checked every few
+// milliseconds. Throws what token::wait_for throws for a failed token.
+WaitOutcome WaitWhileConnected(mqtt::async_client& client, const mqtt::token_ptr& token,
+                               milliseconds timeout) {
+  constexpr milliseconds kSlice(10);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (token->wait_for(std::clamp(left, milliseconds(0), kSlice))) return WaitOutcome::kCompleted;
+    if (!client.is_connected()) return WaitOutcome::kLost;
+    if (left <= milliseconds(0)) return WaitOutcome::kTimedOut;
+  }
+}
+
 // Owns one mqtt::async_client per Connect. Paho runs the handlers on its own
 // thread; they only forward to the handlers the owner installed. The client
 // pointer is swapped under a mutex, so Publish from any thread sees either
@@ -134,8 +153,13 @@ Status PahoTransport::Subscribe(const std::vector<std::string>& topics, int qos,
   for (const std::string& topic : topics) {
     try {
       mqtt::token_ptr token = client->subscribe(topic, qos);
-      if (!token->wait_for(timeout)) {
-        return Status::Error(Status::Code::kTimedOut, "no SUBACK for " + topic);
+      switch (WaitWhileConnected(*client, token, timeout)) {
+        case WaitOutcome::kCompleted: break;
+        case WaitOutcome::kTimedOut:
+          return Status::Error(Status::Code::kTimedOut, "no SUBACK for " + topic);
+        case WaitOutcome::kLost:
+          return Status::Error(Status::Code::kNotConnected,
+                               "the connection was lost while waiting for the SUBACK for " + topic);
       }
       mqtt::subscribe_response response = token->get_subscribe_response();
       for (mqtt::ReasonCode code : response.get_reason_codes()) {
@@ -144,6 +168,7 @@ Status PahoTransport::Subscribe(const std::vector<std::string>& topics, int qos,
         }
       }
     } catch (const mqtt::exception& e) {
+      if (!client->is_connected()) return Status::Error(Status::Code::kNotConnected, e.what());
       return Status::Error(Status::Code::kRefused,
                            "subscription refused: " + topic + " (" + e.what() + ")");
     }

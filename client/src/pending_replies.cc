@@ -2,6 +2,7 @@
 #include "pending_replies.h"
 
 #include <utility>
+#include <vector>
 
 #include "chat/protocol.h"
 
@@ -54,16 +55,49 @@ bool PendingReplies::Offer(const Event& event) {
     std::lock_guard lock(mu_);
     SlotPtr slot = MatchLocked(event);
     if (!slot || slot->answer || slot->dropped) return false;
-    slot->answer = event;
-    --open_;
-    unclaimed_.push_back(slot);
-    while (unclaimed_.size() > max_unclaimed_) {
-      if (SlotPtr oldest = unclaimed_.front().lock()) EraseLocked(oldest);
-      unclaimed_.pop_front();
-    }
+    AnswerLocked(slot, event);
   }
   answered_.notify_all();
   return true;
+}
+
+bool PendingReplies::IsRequestReply(const Event& event) {
+  return IsDeviceReply(event) && !event.req_id.empty() && event.cmid.empty();
+}
+
+bool PendingReplies::IsOpen(std::string_view req_id) const {
+  std::lock_guard lock(mu_);
+  SlotPtr slot = Find(ReqKey(req_id));
+  return slot && !slot->answer && !slot->dropped;
+}
+
+std::size_t PendingReplies::FailRequests(const Event& answer) {
+  std::size_t failed = 0;
+  {
+    std::lock_guard lock(mu_);
+    std::vector<SlotPtr> open;
+    for (const auto& [key, slot] : slots_) {
+      if (slot->cmid_key.empty() && !slot->answer && !slot->dropped) open.push_back(slot);
+    }
+    for (const SlotPtr& slot : open) {
+      Event event = answer;
+      event.req_id = slot->req_key.substr(2);  // "r:" + req_id
+      AnswerLocked(slot, event);
+      ++failed;
+    }
+  }
+  if (failed > 0) answered_.notify_all();
+  return failed;
+}
+
+void PendingReplies::AnswerLocked(const SlotPtr& slot, const Event& event) {
+  slot->answer = event;
+  --open_;
+  unclaimed_.push_back(slot);
+  while (unclaimed_.size() > max_unclaimed_) {
+    if (SlotPtr oldest = unclaimed_.front().lock()) EraseLocked(oldest);
+    unclaimed_.pop_front();
+  }
 }
 
 PendingReplies::SlotPtr PendingReplies::MatchLocked(const Event& event) const {

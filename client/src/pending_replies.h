@@ -28,7 +28,11 @@ namespace chat::client {
 //
 // An answer that arrives before anyone waits is kept until claimed by a wait;
 // at most `max_unclaimed` answered entries are kept (the oldest go first).
-// Unanswered entries stay until answered or forgotten.
+// Unanswered entries stay until answered, failed or forgotten.
+//
+// A request lives on one connection: when it is lost, FailRequests answers
+// every open request (not the sends, which the outbox resends) with a local
+// event, and a reply that comes later is no longer anyone's (IsOpen false).
 //
 // Thread-safe: Offer runs on the MQTT receive thread, waits on application
 // threads; one mutex guards the table and never covers any I/O.
@@ -43,6 +47,15 @@ class PendingReplies {
 
   // Hands over an incoming event; true when it answered a tracked entry.
   bool Offer(const Event& event);
+
+  // Whether `event` is a reply to a request (`sync`, `conv`, `history`,
+  // `error`, ...): it carries a req_id and no cmid and came to this device alone.
+  static bool IsRequestReply(const Event& event);
+  // Whether a send or request with this req_id is tracked and not yet answered.
+  bool IsOpen(std::string_view req_id) const;
+  // Answers every open request (sends stay open) with `answer`, its req_id
+  // set to the request's; returns how many.
+  std::size_t FailRequests(const Event& answer);
 
   // Blocks until the send with this cmid is answered (then forgets it) or
   // `timeout` passes (then keeps it). nullopt on timeout or when not tracked.
@@ -67,7 +80,7 @@ class PendingReplies {
   using SlotPtr = std::shared_ptr<Slot>;
 
   void Track(std::string cmid_key, std::string req_key);
-  bool Answer(const SlotPtr& slot, const Event& event);
+  void AnswerLocked(const SlotPtr& slot, const Event& event);
   SlotPtr Find(const std::string& key) const;
   SlotPtr MatchLocked(const Event& event) const;
   std::optional<Event> WaitFor(const std::string& key, std::chrono::milliseconds timeout);

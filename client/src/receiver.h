@@ -75,6 +75,8 @@ class Receiver {
   // Sends the sync request that is due, if any.
   void Poll(Clock::time_point now);
   std::optional<Clock::time_point> NextDeadline() const;
+  // Whether `req_id` is the sync request in flight.
+  bool AwaitsSync(std::string_view req_id) const { return sync_.Awaits(req_id); }
 
   std::vector<ConversationSummary> Conversations() const;
   void NoteRead(const std::string& conv, int64_t seq);

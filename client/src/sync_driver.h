@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "backoff.h"
 #include "chat/client/chat_client.h"  // SyncPolicy
@@ -49,6 +50,8 @@ class SyncDriver {
   // When Poll has something to do next (nullopt: nothing scheduled).
   std::optional<Clock::time_point> NextDeadline() const;
   bool awaiting() const { return awaiting_.has_value(); }
+  // Whether `req_id` is the request in flight (a reply to an earlier one is nobody's).
+  bool Awaits(std::string_view req_id) const { return awaiting_ && *awaiting_ == req_id; }
   bool supported() const { return supported_; }
 
  private:

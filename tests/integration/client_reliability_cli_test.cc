@@ -49,6 +49,18 @@ TEST_F(CliTest, AnUnacceptedSendIsKeptInTheStateFileAndSentByTheNextRun) {
   EXPECT_EQ(again.find("\"body\""), std::string::npos) << "nothing new: " << again;
 }
 
+TEST_F(CliTest, ChatPrintsEveryAcceptedLineAndSavesThePositionAtExit) {
+  std::string alice = Cli("alice", "cli") + State("alice.db");
+  Cli("bob", "cli");
+  auto [out, rc] = Shell("printf 'one\\ntwo\\n' | " + alice + " chat --to bob");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("alice/cli: one"), std::string::npos) << out;
+  EXPECT_NE(out.find("alice/cli: two"), std::string::npos) << out;
+  auto [again, rc2] = Shell(alice + " sync");
+  ASSERT_EQ(rc2, 0) << again;
+  EXPECT_EQ(again.find("\"body\""), std::string::npos) << "both were taken and saved: " << again;
+}
+
 TEST_F(CliTest, GroupHistoryAndReadSubcommands) {
   std::string alice = Cli("alice", "cli");
   Cli("bob", "cli");

@@ -103,6 +103,102 @@ TEST(Reconnect, DisconnectStopsReconnecting) {
   EXPECT_FALSE(d.client->IsConnected());
 }
 
+// The req_id of the `sync` request published `index`-th (0 first), once published.
+std::string SyncReqId(FakeTransport& fake, std::size_t index) {
+  EXPECT_TRUE(fake.WaitUntil([&] { return fake.PayloadsOfType("sync").size() > index; }, kWait));
+  std::vector<std::string> syncs = fake.PayloadsOfType("sync");
+  if (syncs.size() <= index) return "";
+  const std::string& payload = syncs[index];
+  std::size_t start = payload.find(R"("req_id":")") + 10;
+  return payload.substr(start, payload.find('"', start) - start);
+}
+
+// Takes events until the msg with `seq` (delivered after what the test
+// checks: the worker handles payloads in order); returns the ones before it.
+std::vector<Event> EventsBeforeMsg(Device& d, int64_t seq) {
+  std::vector<Event> before;
+  auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto e = d.client->NextEvent(milliseconds(50));
+    if (!e) continue;
+    if (e->Is("msg") && e->seq == seq) return before;
+    before.push_back(*e);
+  }
+  ADD_FAILURE() << "msg " << seq << " never came";
+  return before;
+}
+
+bool Lists(const std::vector<ConversationSummary>& convs, const std::string& conv) {
+  for (const ConversationSummary& c : convs) {
+    if (c.conv == conv) return true;
+  }
+  return false;
+}
+
+TEST(Reconnect, ARequestPendingWhenTheConnectionIsLostFailsAtOnce) {
+  Device d(Options());
+  ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());
+  RequestResult request = d.client->CreateDirect("bob");
+  ASSERT_TRUE(request.status.ok());
+  auto lost_at = std::chrono::steady_clock::now();
+  d.fake->Lose("network down");
+  auto reply = d.client->WaitForReply(request.req_id, milliseconds(5000));
+  ASSERT_TRUE(reply) << "not answered within the wait";
+  EXPECT_LT(std::chrono::steady_clock::now() - lost_at, milliseconds(1000));
+  EXPECT_EQ(reply->type, "connection.lost");
+  EXPECT_EQ(reply->req_id, request.req_id);
+}
+
+TEST(Reconnect, AReplyToARequestOfALostConnectionNeverReachesTheAppOrTheList) {
+  Device d(Options());
+  ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());
+  RequestResult request = d.client->CreateDirect("bob");
+  d.fake->Lose("network down");
+  ASSERT_TRUE(d.Next("connection.restored"));
+  d.fake->Deliver("chat/dev/alice/phone", R"({"type":"conv","req_id":")" + request.req_id +
+                                              R"(","conv":"c9","kind":"direct",)"
+                                              R"("members":["alice","bob"],"created":true})");
+  d.fake->Deliver("chat/inbox/alice/c1", MsgJson(1));
+  for (const Event& e : EventsBeforeMsg(d, 1)) EXPECT_NE(e.type, "conv") << e.raw;
+  EXPECT_FALSE(Lists(d.client->Conversations(), "c9"));
+  auto answer = d.client->WaitForReply(request.req_id, milliseconds(0));
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->type, "connection.lost");  // the failure, not the late reply
+}
+
+TEST(Reconnect, ASyncReplyOfALostConnectionNeverReachesTheAppOrTheList) {
+  Device d(Options());
+  ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());
+  std::string old_sync = SyncReqId(*d.fake, 0);
+  d.fake->Lose("network down");
+  ASSERT_TRUE(d.Next("connection.restored"));
+  std::string new_sync = SyncReqId(*d.fake, 1);
+  ASSERT_NE(old_sync, new_sync);
+  d.fake->Deliver("chat/dev/alice/phone",
+                  R"({"type":"sync","req_id":")" + old_sync +
+                      R"(","convs":[{"conv":"c9","kind":"direct","members":["alice","bob"],)"
+                      R"("last_seq":7,"read_seq":0,"unread":7,"active":true}],)"
+                      R"("messages":[],"cursors":{"c9":0},"more":false})");
+  d.fake->Deliver("chat/inbox/alice/c1", MsgJson(1));
+  for (const Event& e : EventsBeforeMsg(d, 1)) EXPECT_NE(e.type, "sync") << e.raw;
+  EXPECT_FALSE(Lists(d.client->Conversations(), "c9"));
+}
+
+TEST(Reconnect, NothingReceivedAfterDisconnectReturnsIsQueued) {
+  Device d(Options());
+  ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());
+  d.fake->Deliver("chat/inbox/alice/c1", MsgJson(1));
+  d.client->Disconnect();
+  // What came before Disconnect is queued; what MQTT hands over late is not.
+  d.fake->Deliver("chat/inbox/alice/c1", MsgJson(2));
+  d.client->Disconnect();  // a round trip through the worker: the late payload was handled
+  std::vector<int64_t> seqs;
+  while (auto e = d.client->NextEvent(milliseconds(0))) {
+    if (e->Is("msg")) seqs.push_back(e->seq);
+  }
+  EXPECT_EQ(seqs, std::vector<int64_t>{1});
+}
+
 TEST(Restart, ANewClientOnTheSameStateFileResendsWhatWasLeftInOrder) {
   StateDir dir;
   {

@@ -119,7 +119,15 @@ struct RequestResult {
 //    and full jitter, resubscribes, resends the outbox, resyncs and emits
 //    `connection.restored`, until Disconnect.
 //  - Requests (groups, history, receipts) are published at once and fail
-//    with kNotConnected while offline; their replies come to WaitForReply.
+//    with kNotConnected while offline; their replies come to WaitForReply
+//    (and to NextEvent). A request still unanswered when its connection is
+//    lost is answered at once by a local `connection.lost` event carrying
+//    its req_id (it may or may not have been applied); a reply that comes
+//    after that, like any reply to no request open now, is dropped.
+//  - Waits on the connection itself (CONNACK, SUBACK) end as soon as it is
+//    lost; the next attempt follows the reconnect backoff.
+//  - Once Disconnect returns, no further event is queued until the next
+//    Connect: the events NextEvent still yields are the last.
 //
 // Threads: Paho's thread only hands received payloads to the client's
 // worker thread, which owns the connection, the sequencing and sync, and
@@ -179,7 +187,8 @@ class ChatClient {
 
   // The `accepted` or `error` answering the send with `cmid`; nullopt on timeout.
   std::optional<Event> WaitForAcceptance(std::string_view cmid, std::chrono::milliseconds timeout);
-  // The reply (`conv`, `history`, `error`, ...) to the request with `req_id`; nullopt on timeout.
+  // The reply (`conv`, `history`, `error`, ...) to the request with `req_id`,
+  // or `connection.lost` if the connection ended first; nullopt on timeout.
   std::optional<Event> WaitForReply(std::string_view req_id, std::chrono::milliseconds timeout);
 
   // The next event (messages in order, replies, receipts, typing, local
