@@ -15,6 +15,7 @@
 #include "chat/clock.h"
 #include "chat/presence_format.h"
 #include "chat/topics.h"
+#include "command_consumer.h"
 #include "fan_out.h"
 #include "identity.h"
 #include "plugin_options.h"
@@ -78,6 +79,7 @@ struct ChatPlugin {
   AccessPolicy policy;
   FanOut fan_out;
   PresenceTracker presence;
+  CommandConsumerTracker consumer;
   const int64_t boot_ms = NowMillis();  // names this broker run in presence states
   bool boot_announced = false;
 };
@@ -155,6 +157,54 @@ bool ToAccess(int mosq_access, Access* access) {
   }
 }
 
+// An allowed check, seen by the command consumer's tracker (PROTOCOL.md,
+// section 4, "Commands while chatd is away"). A device command while chatd is
+// away is refused (MQTT 5: PUBACK 0x87), and the device gets `unavailable`.
+// When chatd's subscription to chat/up/+/+ is granted, each device refused
+// meanwhile gets `ready`. Mosquitto 2.0.11 checks a SUBSCRIBE's filter and,
+// in the same call on this thread, adds the subscription before it reads
+// another packet; messages queued here are sent only after this callback
+// returns. So the subscription is in place before any `ready` leaves the
+// broker, and a device's resend, which follows its `ready`, reaches chatd.
+int TrackConsumer(ChatPlugin& plugin, const mosquitto* client, const Identity& who,
+                  std::string_view client_id, const char* topic, Access access) {
+  switch (access) {
+    case Access::kSubscribe: {
+      std::vector<DeviceAddress> ready =
+          plugin.consumer.Subscribed(ConnectionOf(client), who, topic);
+      if (ready.empty()) break;
+      mosquitto_log_printf(
+          MOSQ_LOG_INFO,
+          "chat-plugin: command consumer %.*s is back; telling %zu device(s) to resend",
+          static_cast<int>(client_id.size()), client_id.data(), ready.size());
+      const std::string payload = ReadyEvent();
+      for (const DeviceAddress& device : ready) {
+        std::string device_client_id = ClientIdFor(device.user, device.device);
+        if (!Publish(DeviceTopic(device.user, device.device), payload, /*qos=*/0,
+                     /*retain=*/false, device_client_id.c_str())) {
+          mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: cannot queue `ready` for %s",
+                               device_client_id.c_str());
+        }
+      }
+      break;
+    }
+    case Access::kUnsubscribe: plugin.consumer.Unsubscribed(ConnectionOf(client), topic); break;
+    case Access::kWrite:
+      if (plugin.consumer.AdmitCommand(who)) break;
+      mosquitto_log_printf(MOSQ_LOG_DEBUG,
+                           "chat-plugin: refused a command of %.*s: no command consumer",
+                           static_cast<int>(client_id.size()), client_id.data());
+      if (!Publish(DeviceTopic(who.user, who.device), UnavailableError(), /*qos=*/0,
+                   /*retain=*/false, std::string(client_id).c_str())) {
+        mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: cannot queue `unavailable` for %.*s",
+                             static_cast<int>(client_id.size()), client_id.data());
+      }
+      return MOSQ_ERR_ACL_DENIED;
+    case Access::kRead: break;
+  }
+  return MOSQ_ERR_SUCCESS;
+}
+
 int OnAclCheck(int, void* event_data, void* userdata) {
   auto* event = static_cast<mosquitto_evt_acl_check*>(event_data);
   auto* plugin = static_cast<ChatPlugin*>(userdata);
@@ -164,7 +214,8 @@ int OnAclCheck(int, void* event_data, void* userdata) {
   if (!ToAccess(event->access, &access) || !event->topic) return MOSQ_ERR_ACL_DENIED;
   try {
     switch (plugin->policy.Decide(who, event->topic, access, event->payloadlen, event->retain)) {
-      case AclDecision::kAllow: return MOSQ_ERR_SUCCESS;
+      case AclDecision::kAllow:
+        return TrackConsumer(*plugin, event->client, who, OrEmpty(client_id), event->topic, access);
       case AclDecision::kDeny:
         if (access != Access::kRead) {
           mosquitto_log_printf(MOSQ_LOG_DEBUG, "chat-plugin: denied %s %s on '%s'",
@@ -259,6 +310,7 @@ int OnDisconnect(int, void* event_data, void* userdata) {
   auto* event = static_cast<mosquitto_evt_disconnect*>(event_data);
   auto* plugin = static_cast<ChatPlugin*>(userdata);
   try {
+    plugin->consumer.Disconnected(ConnectionOf(event->client));
     PublishPresence(*plugin, plugin->presence.Disconnect(ConnectionOf(event->client), NowMillis()));
   } catch (const std::exception& e) {
     mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: presence update failed: %s", e.what());

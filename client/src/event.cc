@@ -114,6 +114,7 @@ void ReadTypedFields(FieldReader& reader, Event& event) {
     reader.Require({"conv", "kind", "members"});
   } else if (t == event_type::kError) {
     reader.Require({"code", "message"});
+    reader.Integer("retry_after_ms", event.retry_after_ms, 0);
   } else if (t == event_type::kReceipt) {
     reader.Require({"user", "delivered", "read"});
     reader.Integer("delivered", event.delivered, 0);

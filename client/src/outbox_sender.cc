@@ -7,8 +7,19 @@
 
 namespace chat::client {
 
-OutboxSender::OutboxSender(Database db, OutboxSenderOptions options, PublishFn publish)
-    : options_(options), publish_(std::move(publish)), db_(std::move(db)), outbox_(db_) {
+namespace {
+// Repeated holds after `unavailable`: chatd stays away longer than it said.
+const BackoffPolicy kUnavailableBackoff{std::chrono::milliseconds(1000),
+                                        std::chrono::milliseconds(30000)};
+}  // namespace
+
+OutboxSender::OutboxSender(Database db, OutboxSenderOptions options, PublishFn publish,
+                           Backoff::Uniform uniform)
+    : options_(options),
+      publish_(std::move(publish)),
+      db_(std::move(db)),
+      outbox_(db_),
+      unavailable_backoff_(kUnavailableBackoff, std::move(uniform)) {
   for (OutboxEntry& entry : outbox_.LoadAll()) {
     std::string payload = EncodeSend(ToSendRequest(entry));
     slots_.push_back({std::move(entry), std::move(payload), std::nullopt});
@@ -41,7 +52,8 @@ std::optional<OutboxEntry> OutboxSender::Settle(std::string_view cmid, Clock::ti
   outbox_.Remove(cmid);
   OutboxEntry entry = std::move(it->entry);
   slots_.erase(it);
-  PumpLocked(now);  // the window has room for the next one
+  unavailable_backoff_.Reset();  // chatd answers
+  PumpLocked(now);               // the window has room for the next one
   return entry;
 }
 
@@ -70,6 +82,22 @@ void OutboxSender::SetOnline(bool online, Clock::time_point now) {
   PumpLocked(now);
 }
 
+void OutboxSender::HoldAfterUnavailable(std::chrono::milliseconds retry_after,
+                                        Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  if (held_until_ && now < *held_until_) return;  // another refusal of the same absence
+  held_until_ = now + std::max(retry_after, unavailable_backoff_.Next());
+  for (Slot& slot : slots_) slot.sent_at.reset();  // refused or not, all go again
+}
+
+void OutboxSender::ResendNow(Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  held_until_.reset();
+  unavailable_backoff_.Reset();
+  for (Slot& slot : slots_) slot.sent_at.reset();
+  PumpLocked(now);
+}
+
 void OutboxSender::Pump(Clock::time_point now) {
   std::lock_guard lock(mu_);
   PumpLocked(now);
@@ -83,6 +111,10 @@ bool OutboxSender::PublishLocked(Slot& slot, Clock::time_point now) {
 
 void OutboxSender::PumpLocked(Clock::time_point now) {
   if (!online_) return;
+  if (held_until_) {
+    if (now < *held_until_) return;
+    held_until_.reset();
+  }
   std::size_t in_flight = static_cast<std::size_t>(
       std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.sent_at; }));
   for (Slot& slot : slots_) {
@@ -99,6 +131,7 @@ void OutboxSender::PumpLocked(Clock::time_point now) {
 
 std::optional<OutboxSender::Clock::time_point> OutboxSender::NextDeadline() const {
   std::lock_guard lock(mu_);
+  if (held_until_ && !slots_.empty()) return held_until_;
   std::optional<Clock::time_point> next;
   for (const Slot& slot : slots_) {
     if (!slot.sent_at) continue;

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backoff.h"
 #include "chat/client/status.h"
 #include "chat/database.h"
 #include "outbox.h"
@@ -37,6 +38,13 @@ struct OutboxSenderOptions {
 //    republishes every entry from the first, in order.
 //  - Settle removes an entry: on its `accepted`, or on a non-retryable
 //    `error` (the caller decides which). Nothing else removes one.
+//  - While chatd is away (PROTOCOL.md section 4): HoldAfterUnavailable
+//    stops publishing for a while, then every entry is due again from the
+//    first; ResendNow (on `ready`) ends a hold and makes every entry due again
+//    at once. The refusals of one absence come together, so an `unavailable`
+//    during a hold is ignored; a hold that follows another one with no
+//    acceptance or `ready` in between waits longer (a backoff from 1 s up
+//    to 30 s, if that is longer than the error's retry_after_ms).
 // Entries persisted by an earlier process are loaded at construction.
 //
 // Thread-safe: Add runs on application threads, the rest on the client's
@@ -49,7 +57,8 @@ class OutboxSender {
   using PublishFn = std::function<Status(const std::string& payload)>;
 
   // Takes the state file connection; throws StoreFailure if it cannot be read.
-  OutboxSender(Database db, OutboxSenderOptions options, PublishFn publish);
+  OutboxSender(Database db, OutboxSenderOptions options, PublishFn publish,
+               Backoff::Uniform uniform = {});
 
   // Stores a validated send (cmid set) and publishes it if its turn has come.
   // Throws StoreFailure when it cannot be stored (then it was not published).
@@ -61,11 +70,18 @@ class OutboxSender {
   std::optional<std::string> OnlyInFlight() const;
   bool Contains(std::string_view cmid) const;
 
+  // chatd is away: publish nothing for at least `retry_after`, then every
+  // entry again from the first.
+  void HoldAfterUnavailable(std::chrono::milliseconds retry_after, Clock::time_point now);
+  // chatd is back: every entry again from the first, now.
+  void ResendNow(Clock::time_point now);
+
   // Online: every entry is due again from the first. Offline: nothing is published.
   void SetOnline(bool online, Clock::time_point now);
   // Publishes what is due: new entries within the window, timed-out ones again.
   void Pump(Clock::time_point now);
-  // When Pump next has a timed-out entry to resend (nullopt: none in flight).
+  // When Pump next has a timed-out entry to resend or a hold ends (nullopt:
+  // none in flight and no hold).
   std::optional<Clock::time_point> NextDeadline() const;
 
   std::vector<OutboxEntry> Pending() const;
@@ -84,10 +100,12 @@ class OutboxSender {
   const OutboxSenderOptions options_;
   const PublishFn publish_;
   mutable std::mutex mu_;
-  Database db_;             // guarded by mu_
-  Outbox outbox_;           // guarded by mu_
-  std::deque<Slot> slots_;  // guarded by mu_; in order of Add
-  bool online_ = false;     // guarded by mu_
+  Database db_;                                  // guarded by mu_
+  Outbox outbox_;                                // guarded by mu_
+  std::deque<Slot> slots_;                       // guarded by mu_; in order of Add
+  bool online_ = false;                          // guarded by mu_
+  std::optional<Clock::time_point> held_until_;  // guarded by mu_; after `unavailable`
+  Backoff unavailable_backoff_;                  // guarded by mu_
 };
 
 }  // namespace chat::client

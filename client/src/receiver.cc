@@ -22,6 +22,9 @@ Receiver::Receiver(ReceiverOptions options, std::map<std::string, int64_t> curso
 
 void Receiver::OnEvent(Event event, Clock::time_point now) {
   if (event.Is(event_type::kInvalid)) return Deliver(std::move(event));
+  if (event.Is(event_type::kReady) || event.HasCode(protocol::ErrorCode::kUnavailable)) {
+    HandleChatdAbsence(event, now);
+  }
   if (HandleSyncReply(event, now)) return;
   if (event.Is(event_type::kAccepted)) SettleOwn(event, now);
   if (event.Is(event_type::kMsg)) AcceptOwn(event, now);  // sent by another device of the user
@@ -33,6 +36,18 @@ void Receiver::OnEvent(Event event, Clock::time_point now) {
     convs_.ApplyEvent(event);
   }
   Deliver(std::move(event));
+}
+
+void Receiver::HandleChatdAbsence(const Event& event, Clock::time_point now) {
+  if (event.Is(event_type::kError)) {
+    outbox_.HoldAfterUnavailable(std::chrono::milliseconds(event.retry_after_ms), now);
+    return;
+  }
+  outbox_.ResendNow(now);
+  if (sync_.awaiting()) {  // refused too, most likely: ask again now
+    sync_.OnDisconnected();
+    sync_.OnConnected();
+  }
 }
 
 bool Receiver::HandleSyncReply(Event& event, Clock::time_point now) {

@@ -50,6 +50,11 @@ struct ReceiverOptions {
 //     cursors (not `history`), because only sync knows where a conversation
 //     the device has never seen begins for this user.
 //  5. Every other event goes to the application as it came.
+// Before these, chatd's absence (PROTOCOL.md section 4): an `error`
+// `unavailable` holds the outbox for its retry_after_ms; `ready` resends the
+// outbox at once and asks again for a sync page left unanswered. Both then
+// reach the application, which resends any request it still waits for
+// (group commands are idempotent by req_id).
 // Backpressure: while the application has `capacity` messages untaken (or
 // held), new live messages are not taken at all; once it has taken half of
 // them, a sync round fetches what was skipped. With a server that does not
@@ -83,6 +88,8 @@ class Receiver {
   const Sequencer& sequencer() const { return sequencer_; }
 
  private:
+  // `unavailable` or `ready` from the broker plugin.
+  void HandleChatdAbsence(const Event& event, Clock::time_point now);
   bool HandleSyncReply(Event& event, Clock::time_point now);
   // This device's `accepted` (it comes to this device only) settles the
   // outbox entry and gets the entry's body back.

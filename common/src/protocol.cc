@@ -1,15 +1,15 @@
 // Wire names of the protocol's error codes, and the error event.
 #include "chat/protocol.h"
 
-#include "chat/json_writer.h"
-
 #include <array>
 #include <utility>
+
+#include "chat/json_writer.h"
 
 namespace chat::protocol {
 
 namespace {
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 14> kErrorNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 15> kErrorNames{{
     {ErrorCode::kBadJson, "bad_json"},
     {ErrorCode::kInvalidUtf8, "invalid_utf8"},
     {ErrorCode::kUnknownType, "unknown_type"},
@@ -24,6 +24,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 14> kErrorNames{{
     {ErrorCode::kGroupFull, "group_full"},
     {ErrorCode::kPayloadTooLarge, "payload_too_large"},
     {ErrorCode::kInternal, "internal"},
+    {ErrorCode::kUnavailable, "unavailable"},
 }};
 }  // namespace
 
@@ -41,13 +42,14 @@ std::optional<ErrorCode> ParseErrorCode(std::string_view name) {
   return std::nullopt;
 }
 
-std::string EncodeError(const ErrorEvent& error) {
+std::string EncodeError(const ErrorEvent& error, std::optional<int64_t> retry_after_ms) {
   JsonObjectWriter event;
   event.String("type", event::kError);
   if (!error.req_id.empty()) event.String("req_id", error.req_id);
   event.String("code", ErrorCodeName(error.code)).String("message", error.message);
   if (!error.cmid.empty()) event.String("cmid", error.cmid);
   if (error.limit) event.Integer("limit", static_cast<int64_t>(*error.limit));
+  if (retry_after_ms) event.Integer("retry_after_ms", *retry_after_ms);
   return event.Finish();
 }
 

@@ -148,8 +148,8 @@ TEST(OutboxSender, OnlySettleRemovesAnEntry) {
   sender.SetOnline(true, now);
   sender.Pump(now + milliseconds(5000));
   EXPECT_EQ(sender.size(), 1u);
-  EXPECT_TRUE(sender.Settle("m1", now));
-  EXPECT_FALSE(sender.Settle("m1", now));
+  EXPECT_TRUE(sender.Settle("m1", now).has_value());
+  EXPECT_FALSE(sender.Settle("m1", now).has_value());
   EXPECT_EQ(sender.size(), 0u);
 }
 
@@ -219,6 +219,75 @@ TEST(OutboxSender, PendingEntriesSurviveARestartAndAreResentInOrder) {
   EXPECT_EQ(second.Pending()[0].body, "m2");
   second.SetOnline(true, Clock::now());
   EXPECT_EQ(log.Cmids(), (Cmids{"m2", "m3"}));
+}
+
+TEST(OutboxSender, UnavailableHoldsEveryEntryForRetryAfterThenResendsAllInOrder) {
+  PublishLog log;
+  OutboxSender sender(OpenStateFile("", "alice:phone"), {milliseconds(10000), 100}, log.Fn());
+  auto t0 = Clock::now();
+  sender.SetOnline(true, t0);
+  for (const char* cmid : {"m1", "m2"}) sender.Add(Request(cmid, "x"), 1, t0);
+  sender.HoldAfterUnavailable(milliseconds(1000), t0);
+  sender.Add(Request("m3", "x"), 1, t0);  // waits for the hold too
+  EXPECT_EQ(*sender.NextDeadline(), t0 + milliseconds(1000));
+  sender.Pump(t0 + milliseconds(999));
+  EXPECT_EQ(log.Cmids(), (Cmids{"m1", "m2"}));
+  sender.Pump(t0 + milliseconds(1000));
+  EXPECT_EQ(log.Cmids(), (Cmids{"m1", "m2", "m1", "m2", "m3"}));
+}
+
+TEST(OutboxSender, UnavailablesDuringAHoldDoNotExtendIt) {
+  PublishLog log;
+  OutboxSender sender(OpenStateFile("", "alice:phone"), {}, log.Fn());
+  auto t0 = Clock::now();
+  sender.SetOnline(true, t0);
+  sender.Add(Request("m1", "x"), 1, t0);
+  sender.HoldAfterUnavailable(milliseconds(1000), t0);
+  sender.HoldAfterUnavailable(milliseconds(1000), t0 + milliseconds(500));
+  EXPECT_EQ(*sender.NextDeadline(), t0 + milliseconds(1000));
+}
+
+TEST(OutboxSender, HoldsInARowBackOffUntilAnAcceptance) {
+  PublishLog log;
+  OutboxSender sender(OpenStateFile("", "alice:phone"), {}, log.Fn(), [] { return 0.999; });
+  auto t0 = Clock::now();
+  sender.SetOnline(true, t0);
+  sender.Add(Request("m1", "x"), 1, t0);
+  sender.Add(Request("m2", "x"), 1, t0);
+  sender.HoldAfterUnavailable(milliseconds(1000), t0);
+  EXPECT_EQ(*sender.NextDeadline(), t0 + milliseconds(1000));
+  auto t1 = t0 + milliseconds(1000);
+  sender.Pump(t1);
+  sender.HoldAfterUnavailable(milliseconds(1000), t1);  // still away
+  EXPECT_GT(*sender.NextDeadline(), t1 + milliseconds(1900));
+  auto t2 = *sender.NextDeadline();
+  sender.Pump(t2);
+  sender.Settle("m1", t2);  // chatd answers again
+  sender.HoldAfterUnavailable(milliseconds(1000), t2);
+  EXPECT_EQ(*sender.NextDeadline(), t2 + milliseconds(1000));
+}
+
+TEST(OutboxSender, ReadyEndsAHoldAndResendsEveryEntryAtOnceInOrder) {
+  PublishLog log;
+  OutboxSender sender(OpenStateFile("", "alice:phone"), {}, log.Fn());
+  auto t0 = Clock::now();
+  sender.SetOnline(true, t0);
+  for (const char* cmid : {"m1", "m2"}) sender.Add(Request(cmid, "x"), 1, t0);
+  sender.HoldAfterUnavailable(milliseconds(1000), t0);
+  log.payloads.clear();
+  sender.ResendNow(t0 + milliseconds(10));
+  EXPECT_EQ(log.Cmids(), (Cmids{"m1", "m2"}));
+  EXPECT_EQ(*sender.NextDeadline(), t0 + milliseconds(10) + milliseconds(10000));
+}
+
+TEST(OutboxSender, ReadyWithoutAHoldResendsWhatIsInFlight) {
+  PublishLog log;
+  OutboxSender sender(OpenStateFile("", "alice:phone"), {}, log.Fn());
+  auto t0 = Clock::now();
+  sender.SetOnline(true, t0);
+  sender.Add(Request("m1", "x"), 1, t0);
+  sender.ResendNow(t0);
+  EXPECT_EQ(log.Cmids(), (Cmids{"m1", "m1"}));
 }
 
 TEST(OutboxSender, OnlyInFlightNamesTheSingleUnansweredPublishedEntry) {

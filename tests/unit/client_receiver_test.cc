@@ -290,6 +290,33 @@ class SmallQueueReceiverTest : public ReceiverTest {
   SmallQueueReceiverTest() : ReceiverTest(4) {}
 };
 
+TEST_F(ReceiverTest, UnavailableHoldsTheOutboxForRetryAfterAndReachesTheApp) {
+  outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
+  Receive(R"({"type":"error","code":"unavailable","message":"away","retry_after_ms":1000})");
+  EXPECT_EQ(outbox_.size(), 1u);
+  EXPECT_EQ(outbox_.NextDeadline(), now_ + milliseconds(1000));
+  auto taken = Taken();
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].code, "unavailable");
+  EXPECT_EQ(taken[0].retry_after_ms, 1000);
+}
+
+TEST_F(ReceiverTest, ReadyResendsTheOutboxAndAnUnansweredSyncAtOnce) {
+  outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
+  receiver_->OnConnected();
+  std::string lost = StartSync();
+  Receive(R"({"type":"error","code":"unavailable","message":"away","retry_after_ms":1000})");
+  sends_.clear();
+  Receive(R"({"type":"ready"})");
+  EXPECT_EQ(sends_.size(), 1u);  // m1 again, not after the hold
+  receiver_->Poll(now_);
+  ASSERT_EQ(published_.back()["type"], "sync");
+  EXPECT_NE(published_.back()["req_id"], lost);
+  auto taken = Taken();
+  ASSERT_FALSE(taken.empty());
+  EXPECT_EQ(taken.back().type, "ready");
+}
+
 TEST_F(SmallQueueReceiverTest, ASlowAppMakesLiveMessagesWaitForSyncNotVanish) {
   receiver_->OnConnected();
   Receive(SyncReply(StartSync(), {}, {{"c1", 0}}, false));

@@ -13,7 +13,7 @@ namespace {
 
 TEST(Protocol, EveryErrorCodeHasOneDistinctWireNameThatParsesBack) {
   std::set<std::string_view> names;
-  for (int i = 0; i <= static_cast<int>(ErrorCode::kInternal); ++i) {
+  for (int i = 0; i <= static_cast<int>(ErrorCode::kUnavailable); ++i) {
     auto code = static_cast<ErrorCode>(i);
     std::string_view name = ErrorCodeName(code);
     EXPECT_TRUE(names.insert(name).second) << name;
@@ -22,10 +22,18 @@ TEST(Protocol, EveryErrorCodeHasOneDistinctWireNameThatParsesBack) {
   EXPECT_EQ(ParseErrorCode("no_such_code"), std::nullopt);
 }
 
-TEST(Protocol, OnlyInternalIsRetryable) {
+TEST(Protocol, OnlyInternalAndUnavailableAreRetryable) {
   EXPECT_TRUE(IsRetryable(ErrorCode::kInternal));
+  EXPECT_TRUE(IsRetryable(ErrorCode::kUnavailable));
   EXPECT_FALSE(IsRetryable(ErrorCode::kNotMember));
   EXPECT_FALSE(IsRetryable(ErrorCode::kPayloadTooLarge));
+}
+
+TEST(Protocol, UnavailableCarriesRetryAfterAndNoIds) {
+  EXPECT_EQ(EncodeError({ErrorCode::kUnavailable, "chat service unavailable", "", "", std::nullopt},
+                        1000),
+            R"({"type":"error","code":"unavailable","message":"chat service unavailable",)"
+            R"("retry_after_ms":1000})");
 }
 
 TEST(Status, AStatusOrHoldsAValueOrTheReasonForNone) {

@@ -43,6 +43,7 @@ inline constexpr std::string_view kReceipts = "receipts";  // reply: who read / 
 inline constexpr std::string_view kTyping = "typing";
 inline constexpr std::string_view kSync = "sync";        // reply: one page of catch-up
 inline constexpr std::string_view kHistory = "history";  // reply: a page of older messages
+inline constexpr std::string_view kReady = "ready";      // the plugin: chatd is back, resend now
 }  // namespace event
 
 // `kind` of a system message, and the `action`s of its `event` (section 5).
@@ -83,18 +84,23 @@ enum class ErrorCode {
   kGroupFull,
   kPayloadTooLarge,  // from the broker plugin
   kInternal,
+  kUnavailable,  // from the broker plugin: chatd is away, the command was dropped
 };
 
 // The wire name, e.g. "unknown_user".
 std::string_view ErrorCodeName(ErrorCode code);
 // The code a wire name stands for; nullopt for a name this release does not know.
 std::optional<ErrorCode> ParseErrorCode(std::string_view name);
-// Whether the same request may succeed when resent unchanged (`internal` only).
-inline bool IsRetryable(ErrorCode code) { return code == ErrorCode::kInternal; }
+// Whether the same request may succeed when resent unchanged (`internal`,
+// `unavailable`).
+inline bool IsRetryable(ErrorCode code) {
+  return code == ErrorCode::kInternal || code == ErrorCode::kUnavailable;
+}
 
 // The `error` event (section 6), as chatd and the broker plugin send it:
-// {"type":"error","req_id":...,"code":...,"message":...,"cmid":...,"limit":...},
-// req_id and cmid when known, limit for payload_too_large only.
+// {"type":"error","req_id":...,"code":...,"message":...,"cmid":...,"limit":...,
+// "retry_after_ms":...}: req_id and cmid when known, limit for
+// payload_too_large only, retry_after_ms for unavailable only.
 struct ErrorEvent {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
@@ -102,7 +108,8 @@ struct ErrorEvent {
   std::string cmid;
   std::optional<std::size_t> limit;
 };
-std::string EncodeError(const ErrorEvent& error);
+std::string EncodeError(const ErrorEvent& error,
+                        std::optional<int64_t> retry_after_ms = std::nullopt);
 
 // --- Limits (section 9) ------------------------------------------------------
 
@@ -118,6 +125,9 @@ inline constexpr std::size_t kMaxServicePayloadBytes = kMaxPacketBytes - 4096;
 // plugin_opt_max_payload_bytes by default); larger ones get
 // `payload_too_large` and are dropped by the broker.
 inline constexpr std::size_t kDefaultMaxCommandBytes = 65536;
+// `retry_after_ms` of the plugin's `unavailable`: when a device that missed
+// the `ready` should try again by itself.
+inline constexpr int64_t kUnavailableRetryAfterMs = 1000;
 // chatd's max_body_bytes and max_group_members, by default.
 inline constexpr std::size_t kDefaultMaxBodyBytes = 16384;
 inline constexpr std::size_t kDefaultMaxGroupMembers = 1000;

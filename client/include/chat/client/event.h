@@ -23,6 +23,7 @@ using protocol::event::kConvNew;
 using protocol::event::kError;
 using protocol::event::kHistory;
 using protocol::event::kMsg;
+using protocol::event::kReady;  // chatd is back: the library resent its outbox
 using protocol::event::kReceipt;
 using protocol::event::kReceipts;
 using protocol::event::kSync;  // wire reply; locally also: a sync round ended
@@ -83,6 +84,7 @@ struct Event {
                                      // conv: a resent group command, applied before
   std::string code;                  // error, sync.failed: stable error code (PROTOCOL.md 7)
   std::string message;               // error: human text; local events: the reason
+  int64_t retry_after_ms = 0;        // error unavailable: when to try again by itself
   std::string kind;                  // conv, conv.new: "direct"/"group"; msg: "system" or empty
   std::vector<std::string> members;  // conv, conv.new
   bool created = false;              // conv: the conversation was created by this request
