@@ -247,15 +247,15 @@ wait_subscribed() {
     fail "$1 did not subscribe to chat/inbox/$2/# (see run/logs/)"
 }
 
-# wait_for_cmid FILE CMID TYPE WHO: waits until FILE holds an event of TYPE
-# with that client message id.
-wait_for_cmid() {
-  local file=$1 cmid=$2 type=$3 who=$4
+# wait_for_body FILE BODY TYPE WHO: waits until FILE holds an event of TYPE
+# with that body (recipients get no cmid: PROTOCOL.md section 6).
+wait_for_body() {
+  local file=$1 body=$2 type=$3 who=$4
   for _ in $(seq $((WAIT_S * 10))); do
-    grep -F "\"cmid\":\"$cmid\"" "$file" 2>/dev/null | grep -qF "\"type\":\"$type\"" && return 0
+    grep -F "\"body\":\"$body\"" "$file" 2>/dev/null | grep -qF "\"type\":\"$type\"" && return 0
     sleep 0.1
   done
-  fail "$who did not receive the $type of $cmid within ${WAIT_S}s (got: $file, logs: run/logs/)"
+  fail "$who did not receive the $type of '$body' within ${WAIT_S}s (got: $file, logs: run/logs/)"
 }
 
 # field NAME FILE: the value of the string field NAME in each line of FILE.
@@ -268,8 +268,8 @@ show() {
 }
 
 run_demo() {
-  local name raw_pid cmid conv
-  local -a sent
+  local name raw_pid cmid conv body
+  local -a sent bodies=("Hi Bob! Lunch at noon?" "The usual place, I'll book a table.")
   mkdir -p "$RUN/state"
   for name in bob-phone bob-tablet alice-laptop alice-phone bob-phone-sync; do
     rm -f "$RUN/demo/$name.jsonl"
@@ -287,16 +287,16 @@ run_demo() {
   wait_subscribed alice:laptop alice
 
   say "2. alice/phone sends two messages to bob (chat-cli send)"
-  cli alice phone send --to bob "Hi Bob! Lunch at noon?" >>"$RUN/demo/alice-phone.jsonl" ||
-    fail "chat-cli send failed (exit $?)"
-  cli alice phone send --to bob "The usual place, I'll book a table." \
-    >>"$RUN/demo/alice-phone.jsonl" || fail "chat-cli send failed (exit $?)"
+  for body in "${bodies[@]}"; do
+    cli alice phone send --to bob "$body" >>"$RUN/demo/alice-phone.jsonl" ||
+      fail "chat-cli send failed (exit $?)"
+  done
   mapfile -t sent < <(field cmid "$RUN/demo/alice-phone.jsonl")
   [ ${#sent[@]} = 2 ] || fail "chat-cli send printed no accepted events ($RUN/demo/alice-phone.jsonl)"
-  for cmid in "${sent[@]}"; do
-    wait_for_cmid "$RUN/demo/bob-phone.jsonl" "$cmid" msg bob/phone
-    wait_for_cmid "$RUN/demo/bob-tablet.jsonl" "$cmid" msg bob/tablet
-    wait_for_cmid "$RUN/demo/alice-laptop.jsonl" "$cmid" accepted alice/laptop
+  for body in "${bodies[@]}"; do
+    wait_for_body "$RUN/demo/bob-phone.jsonl" "$body" msg bob/phone
+    wait_for_body "$RUN/demo/bob-tablet.jsonl" "$body" msg bob/tablet
+    wait_for_body "$RUN/demo/alice-laptop.jsonl" "$body" accepted alice/laptop
   done
   conv=$(field conv "$RUN/demo/alice-phone.jsonl" | head -n 1)
 
@@ -313,9 +313,10 @@ run_demo() {
     -t chat/up/bob/phone -q 1 \
     -m '{"type":"send","to":"alice","cmid":"'"$cmid"'","body":"Noon works. See you there!"}' ||
     fail "mosquitto_pub as bob:phone failed (exit $?)"
-  wait_for_cmid "$RUN/demo/alice-phone-raw.txt" "$cmid" msg "alice/phone (mosquitto_sub)"
-  wait_for_cmid "$RUN/demo/alice-laptop.jsonl" "$cmid" msg alice/laptop
-  wait_for_cmid "$RUN/demo/bob-tablet.jsonl" "$cmid" accepted bob/tablet
+  body="Noon works. See you there!"
+  wait_for_body "$RUN/demo/alice-phone-raw.txt" "$body" msg "alice/phone (mosquitto_sub)"
+  wait_for_body "$RUN/demo/alice-laptop.jsonl" "$body" msg alice/laptop
+  wait_for_body "$RUN/demo/bob-tablet.jsonl" "$body" accepted bob/tablet
   sleep 0.5  # let the receipts that follow land before the listeners stop
   kill "$raw_pid" 2>/dev/null || true
   wait "$raw_pid" 2>/dev/null || true

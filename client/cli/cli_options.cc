@@ -146,12 +146,23 @@ std::unique_ptr<client::ChatClient> ConnectClient(const GlobalOptions& global, i
   return chat;
 }
 
+// The payload as received, plus what the library filled in for the app: the
+// `conv` a conversation topic names, `accepted` for a message of the user's
+// own, the body of this device's own `accepted` (PROTOCOL.md section 6).
 void PrintJsonLine(const client::Event& event) {
   std::string line = event.raw;
-  if (line.find_first_of("\r\n") != std::string::npos) {
-    // Keep one event per line even if the payload was pretty-printed.
-    line = nlohmann::ordered_json::parse(line, nullptr, false)
-               .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  auto json = nlohmann::ordered_json::parse(line, nullptr, false);
+  bool filled = json.is_object() && ((!json.contains("conv") && !event.conv.empty()) ||
+                                     json.value("type", "") != event.type ||
+                                     (!json.contains("body") && !event.body.empty()));
+  if (filled) {
+    json["type"] = event.type;
+    if (!json.contains("conv") && !event.conv.empty()) json["conv"] = event.conv;
+    if (!json.contains("body") && !event.body.empty()) json["body"] = event.body;
+  }
+  // One event per line even if the payload was pretty-printed.
+  if (filled || line.find_first_of("\r\n") != std::string::npos) {
+    line = json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   }
   std::cout << line << '\n' << std::flush;
 }
