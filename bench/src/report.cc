@@ -129,13 +129,11 @@ void WriteIsolationCriterion(std::ostream& md, const BenchResults& r, const Benc
      << "| figure | measured | reference, same run | ratio | criterion | verdict |\n"
      << "|---|---|---|---|---|---|\n";
   const IsolationResult& x = *r.isolation;
-  md << "| 1:1 p99 next to a busy group of " << p.group_size << " ("
-     << Num(p.isolation_group_rate) << " msgs/s, " << p.isolation_readers << " read receipts/s)"
-     << (x.alone.offered_per_s > 0 ? ", 1:1 at " + Num(x.alone.offered_per_s) + "/s" : "")
-     << " | ";
+  md << "| 1:1 p99 next to a busy group of " << p.group_size << " (" << Num(p.isolation_group_rate)
+     << " msgs/s, " << p.isolation_readers << " read receipts/s)"
+     << (x.alone.offered_per_s > 0 ? ", 1:1 at " + Num(x.alone.offered_per_s) + "/s" : "") << " | ";
   if (!x.error.empty()) {
-    md << "not measured (" << x.error
-       << ") | - | - | <= 10 ms and <= 2x alone | not measured |\n";
+    md << "not measured (" << x.error << ") | - | - | <= 10 ms and <= 2x alone | not measured |\n";
   } else {
     md << Num(x.busy.latency.p99_ms, 2) << " ms | 1:1 alone: " << Num(x.alone.latency.p99_ms, 2)
        << " ms | " << Ratio(x.busy.latency.p99_ms, x.alone.latency.p99_ms)

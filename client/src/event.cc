@@ -166,7 +166,7 @@ Event ParseObject(const json& object, std::string_view raw, std::string_view top
 
 Event ParseEvent(std::string_view payload, std::string_view topic) {
   json object = json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  Event event = object.is_discarded()   ? Invalid("payload is not valid JSON", payload)
+  Event event = object.is_discarded() ? Invalid("payload is not valid JSON", payload)
                 : !object.is_object() ? Invalid("payload is not a JSON object", payload)
                                       : ParseObject(object, payload, ConversationOfTopic(topic));
   event.topic = std::string(topic);

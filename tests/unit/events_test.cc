@@ -71,7 +71,8 @@ TEST(Events, ADamagedSystemEventIsNullNotBrokenJson) {
   StoredMessage m = UserMessage();
   m.kind = "system";
   m.event = R"({"action":"add",)";
-  const json event = json::parse(EncodeMessage(m, EventForm::kLive));  // throws if the text is not JSON
+  const json event =
+      json::parse(EncodeMessage(m, EventForm::kLive));  // throws if the text is not JSON
   EXPECT_TRUE(event["event"].is_null());
 }
 

@@ -65,8 +65,7 @@ void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& se
   std::vector<std::string> recipients = ctx.conversations.ActiveMembers(conv);
   std::erase(recipients, sender);
   FanOutToUsers(ctx, recipients, conv, EncodeMessage(message, EventForm::kLive));
-  FanOutToOtherDevices(ctx, sender, command.sender.device,
-                       EncodeMessage(message, EventForm::kOwn));
+  FanOutToOtherDevices(ctx, sender, command.sender.device, EncodeMessage(message, EventForm::kOwn));
   ctx.out.AddOne(DeviceTopic(sender, command.sender.device),
                  EncodeAccepted(message, command.req_id, false));
 }
