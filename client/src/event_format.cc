@@ -43,7 +43,9 @@ std::string FormatSystemChange(const SystemChange& c) {
 std::string FormatMessage(const Event& e) {
   std::string head = "[" + e.conv + " #" + std::to_string(e.seq) + "] ";
   if (e.IsSystem()) return head + "* " + e.from + " " + FormatSystemChange(e.change);
-  std::string line = head + e.from + "/" + e.dev + ": " + Printable(e.body);
+  // Messages of other users name no device (PROTOCOL.md section 6).
+  std::string sender = e.dev.empty() ? e.from : e.from + "/" + e.dev;
+  std::string line = head + sender + ": " + Printable(e.body);
   return e.dup ? line + " (dup)" : line;
 }
 
@@ -74,7 +76,7 @@ std::string FormatEventLine(const Event& e) {
     return "[" + e.conv + " #" + std::to_string(e.seq) + "] read by: " + Join(e.read_by) +
            "; received by: " + Join(e.delivered_to);
   }
-  if (e.Is(kTyping)) return "[" + e.conv + "] " + e.user + "/" + e.dev + " is typing";
+  if (e.Is(kTyping)) return "[" + e.conv + "] " + e.user + " is typing";
   if (e.Is(kSync)) return "[sync] " + std::to_string(e.convs.size()) + " conversation(s)";
   if (e.Is(kHistory)) {
     return "[" + e.conv + "] history: " + std::to_string(e.messages.size()) + " message(s)" +

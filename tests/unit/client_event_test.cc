@@ -229,6 +229,11 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(FormatEventLine, MessageShowsConversationSeqSenderAndBody) {
   EXPECT_EQ(FormatEventLine(ParseEvent(kMsg)), "[c5d2f #42] alice/phone: hi Bob");
+  EXPECT_EQ(FormatEventLine(ParseEvent(R"({"type":"msg","seq":3,"ts":1,"from":"bob","body":"yo"})",
+                                       "chat/inbox/alice/c9")),
+            "[c9 #3] bob: yo");
+  EXPECT_EQ(FormatEventLine(ParseEvent(R"({"type":"typing","user":"bob"})", "chat/inbox/alice/c9")),
+            "[c9] bob is typing");
 }
 
 TEST(FormatEventLine, DuplicateAcceptanceIsMarked) {
