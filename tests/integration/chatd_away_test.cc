@@ -68,6 +68,20 @@ TEST(ChatdAway, ReadyIsSentOnlyToTheDevicesThatWereRefused) {
   EXPECT_TRUE(bob.Await("ready", 1, 300ms).empty());
 }
 
+// Sends to bob while chatd is away, waits for `unavailable`, starts chatd
+// and expects the send accepted within kBackWithin of chatd's return.
+void SendWhileAwayAndExpectAcceptanceWhenBack(TestStack& stack, ChatClient& alice, AppView& app,
+                                              const std::string& body) {
+  ASSERT_TRUE(alice.Send(To("bob", "m1", body)).status.ok());
+  ASSERT_TRUE(app.Until([&] { return std::ranges::any_of(app.all(), IsUnavailable); }, 5s));
+  stack.StartChatd();
+  auto back = Clock::now();
+  EXPECT_TRUE(app.Until([&] { return alice.PendingSends().empty(); }, kBackWithin))
+      << "still pending "
+      << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - back).count()
+      << " ms after chatd was back";
+}
+
 TEST(ChatdAway, TheClientResendsAtOnceWhenChatdIsBack) {
   TestStack stack;
   stack.Provision("bob", "phone");
@@ -75,14 +89,7 @@ TEST(ChatdAway, TheClientResendsAtOnceWhenChatdIsBack) {
   AppView app(*alice);
   stack.StopChatd();
 
-  ASSERT_TRUE(alice->Send(To("bob", "m1", "while away")).status.ok());
-  ASSERT_TRUE(app.Until([&] { return std::ranges::any_of(app.all(), IsUnavailable); }, 5s));
-  stack.StartChatd();
-  auto back = Clock::now();
-  EXPECT_TRUE(app.Until([&] { return alice->PendingSends().empty(); }, kBackWithin))
-      << "still pending "
-      << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - back).count()
-      << " ms after chatd was back";
+  SendWhileAwayAndExpectAcceptanceWhenBack(stack, *alice, app, "while away");
 }
 
 TEST(ChatdAway, TheClientResendsAtOnceWhenChatdIsBackAfterABrokerRestart) {
@@ -97,14 +104,7 @@ TEST(ChatdAway, TheClientResendsAtOnceWhenChatdIsBackAfterABrokerRestart) {
   stack.RestartBroker();
   ASSERT_TRUE(app.UntilType("connection.restored", 10s));
 
-  ASSERT_TRUE(alice->Send(To("bob", "m1", "after the restart")).status.ok());
-  ASSERT_TRUE(app.Until([&] { return std::ranges::any_of(app.all(), IsUnavailable); }, 5s));
-  stack.StartChatd();
-  auto back = Clock::now();
-  EXPECT_TRUE(app.Until([&] { return alice->PendingSends().empty(); }, kBackWithin))
-      << "still pending "
-      << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - back).count()
-      << " ms after chatd was back";
+  SendWhileAwayAndExpectAcceptanceWhenBack(stack, *alice, app, "after the restart");
 }
 
 }  // namespace
