@@ -11,6 +11,20 @@
 namespace chat::client {
 namespace {
 
+// A connection that CONNACKed and then failed to subscribe.
+ConnectResult SubscribeFailure(const Status& subscribed) {
+  switch (subscribed.code()) {
+    case Status::Code::kTimedOut:
+      return ConnectResult::Failed(ConnectResult::Outcome::kTimedOut, subscribed.message());
+    case Status::Code::kNotConnected:  // lost before the SUBACK: retried after the backoff
+      return ConnectResult::Failed(ConnectResult::Outcome::kUnreachable,
+                                   "connection lost before SUBACK: " + subscribed.message());
+    default:
+      return ConnectResult::Failed(ConnectResult::Outcome::kSubscriptionRefused,
+                                   subscribed.message());
+  }
+}
+
 using std::chrono::milliseconds;
 
 constexpr milliseconds kMaxIdle(250);       // the tick runs at least this often
@@ -177,23 +191,22 @@ ConnectResult ClientWorker::ConnectAndSubscribe(milliseconds timeout) {
       {InboxTopic(options_.user) + "/#", DeviceTopic(options_.user, options_.device)}, 1, timeout);
   if (subscribed.ok()) return result;
   transport_.Disconnect(timeout);
-  switch (subscribed.code()) {
-    case Status::Code::kTimedOut:
-      return ConnectResult::Failed(ConnectResult::Outcome::kTimedOut, subscribed.message());
-    case Status::Code::kNotConnected:  // lost before the SUBACK: retried after the backoff
-      return ConnectResult::Failed(ConnectResult::Outcome::kUnreachable,
-                                   "connection lost before SUBACK: " + subscribed.message());
-    default:
-      return ConnectResult::Failed(ConnectResult::Outcome::kSubscriptionRefused,
-                                   subscribed.message());
-  }
+  result = SubscribeFailure(subscribed);
+  result.reached_broker = true;
+  return result;
 }
 
 void ClientWorker::TryReconnect(Clock::time_point now) {
   if (!armed_ || connected_ || now < reconnect_at_) return;
+  auto t0 = Clock::now();
   ConnectResult result = ConnectAndSubscribe(options_.connect_timeout);
   if (result.ok()) return GoOnline(Clock::now(), /*restored=*/true);
-  reconnect_at_ = Clock::now() + reconnect_.Next();
+  // Backoff spaces the starts of attempts: a slow failed attempt has waited already.
+  // One that the broker accepted and the link then cut does not grow it.
+  bool link_cut = result.outcome == ConnectResult::Outcome::kUnreachable ||
+                  result.outcome == ConnectResult::Outcome::kTimedOut;
+  if (result.reached_broker && link_cut) reconnect_.Reset();
+  reconnect_at_ = t0 + reconnect_.Next();
 }
 
 void ClientWorker::GoOnline(Clock::time_point now, bool restored) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "chat/client/transport.h"
@@ -31,13 +32,19 @@ class FakeTransport : public Transport {
     on_lost_ = std::move(on_lost);
   }
   ConnectResult Connect(const ConnectParams& params, milliseconds) override {
-    std::lock_guard lock(mu_);
+    auto started = std::chrono::steady_clock::now();
+    std::unique_lock lock(mu_);
+    connect_starts_.push_back(started);
     params_ = params;
     ++connects_;
     ConnectResult result = connect_result;
     if (failures_left_ > 0) {
       --failures_left_;
       result = ConnectResult::Failed(ConnectResult::Outcome::kUnreachable, "broker down");
+      milliseconds delay = slow_failure;
+      lock.unlock();
+      std::this_thread::sleep_for(delay);  // a SYN that goes unanswered
+      lock.lock();
     }
     connected_ = result.ok();
     changed_.notify_all();
@@ -48,6 +55,11 @@ class FakeTransport : public Transport {
     subscribed_ = topics;
     subscribed_qos_ = qos;
     ++subscribes_;
+    if (subscribe_losses_left_ > 0) {
+      --subscribe_losses_left_;
+      connected_ = false;
+      return Status::Error(Status::Code::kNotConnected, "connection lost before SUBACK");
+    }
     return subscribe_status;
   }
   Status Publish(const std::string& topic, const std::string& payload, int qos) override {
@@ -94,6 +106,16 @@ class FakeTransport : public Transport {
   void FailNextConnects(int n) {
     std::lock_guard lock(mu_);
     failures_left_ = n;
+  }
+  // The next `n` connections are accepted (CONNACK) and lost before the SUBACK.
+  void LoseNextSubscribes(int n) {
+    std::lock_guard lock(mu_);
+    subscribe_losses_left_ = n;
+  }
+  // When each Connect was called, in order.
+  std::vector<std::chrono::steady_clock::time_point> connect_starts() const {
+    std::lock_guard lock(mu_);
+    return connect_starts_;
   }
 
   ConnectParams params() const {
@@ -148,6 +170,7 @@ class FakeTransport : public Transport {
   Status subscribe_status;
   Status publish_status;
   std::function<void(const std::string&)> on_publish;  // e.g. a fake chatd answering at once
+  milliseconds slow_failure{0};                        // how long a failing Connect takes
 
  private:
   mutable std::mutex mu_;
@@ -160,6 +183,8 @@ class FakeTransport : public Transport {
   int connects_ = 0;
   int subscribes_ = 0;
   int failures_left_ = 0;
+  int subscribe_losses_left_ = 0;
+  std::vector<std::chrono::steady_clock::time_point> connect_starts_;
   std::vector<Published> published_;
   bool connected_ = false;
 };

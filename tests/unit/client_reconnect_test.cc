@@ -94,6 +94,41 @@ TEST(Reconnect, AttemptsAreSpacedByTheBackoff) {
   EXPECT_LE(d.fake->connects(), 60);
 }
 
+// The backoff spaces the starts of attempts: an attempt that took longer than
+// the delay drawn after it (a SYN lost on a bad network) is followed at once.
+TEST(Reconnect, ASlowFailedAttemptCountsTowardTheWait) {
+  ClientOptions options = Options();
+  options.reconnect = {milliseconds(300), milliseconds(300)};
+  Device d(options);
+  ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());
+  d.fake->slow_failure = milliseconds(400);
+  d.fake->FailNextConnects(3);
+  d.fake->Lose("network switch");
+  ASSERT_TRUE(d.Next("connection.restored"));
+  auto starts = d.fake->connect_starts();
+  ASSERT_EQ(starts.size(), 1u + 3 + 1);
+  for (std::size_t i = 2; i < starts.size(); ++i) {
+    auto spacing = std::chrono::duration_cast<milliseconds>(starts[i] - starts[i - 1]);
+    EXPECT_LT(spacing, milliseconds(400 + 120)) << "attempt " << i;  // not 400 + up to 300
+  }
+}
+
+// A connection the broker accepted (CONNACK) and the network then cut: the
+// broker is up, so the next attempt follows the first delay, not a doubled one.
+TEST(Reconnect, ALinkCutAfterTheConnackDoesNotGrowTheBackoff) {
+  ClientOptions options = Options();
+  options.reconnect = {milliseconds(50), milliseconds(60000)};
+  Device d(options);
+  ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());
+  d.fake->LoseNextSubscribes(8);
+  auto lost_at = std::chrono::steady_clock::now();
+  d.fake->Lose("network switch");
+  ASSERT_TRUE(d.Next("connection.restored"));
+  EXPECT_EQ(d.fake->connects(), 1 + 8 + 1);
+  // Doubling from 50 ms would wait about 6 s over 8 failures; 8 x 0..50 ms here.
+  EXPECT_LT(std::chrono::steady_clock::now() - lost_at, milliseconds(2000));
+}
+
 TEST(Reconnect, DisconnectStopsReconnecting) {
   Device d(Options());
   ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());

@@ -68,7 +68,11 @@ TestStack::TestStack(Options options) : options_(options) {
       Database db = Database::Open(db_path());
       ApplyMigrations(db);
     }
-    port_ = FreeLoopbackPort();
+    port_ = options_.device_port ? options_.device_port : FreeLoopbackPort();
+    if (options_.service_listener) {
+      do service_port_ = FreeLoopbackPort();
+      while (service_port_ == port_);
+    }
     WriteBrokerConfig();
     StartBroker();
     if (options_.start_chatd) StartChatd();
@@ -98,8 +102,10 @@ std::string TestStack::key_path() const { return dir_ + "/key"; }
 void TestStack::WriteBrokerConfig() const {
   std::ostringstream conf;
   conf << "# Written by chat::testing::TestStack.\n"
-       << "listener " << port_ << " 127.0.0.1\n"
-       << "allow_anonymous false\n"
+       << "listener " << port_ << " 127.0.0.1\n";
+  // Options apply to every listener (mosquitto's default, per_listener_settings false).
+  if (service_port_) conf << "listener " << service_port_ << " 127.0.0.1\n";
+  conf << "allow_anonymous false\n"
        << "persistence false\n"
        << "max_queued_messages 100000\n"
        << "max_packet_size " << protocol::kMaxPacketBytes << "\n"
@@ -129,7 +135,8 @@ void TestStack::StartBroker() {
 #endif
   broker_ = std::make_unique<ChildProcess>(spec);
   auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-  while (!PortAcceptsConnections(port_)) {
+  while (!PortAcceptsConnections(port_) ||
+         (service_port_ && !PortAcceptsConnections(service_port_))) {
     if (!broker_->Running() || std::chrono::steady_clock::now() > deadline) {
       std::string why = broker_->Running() ? "did not listen within 10 s" : broker_->status();
       broker_.reset();
@@ -149,7 +156,7 @@ void TestStack::WriteChatdConfig() const {
   std::ostringstream conf;
   conf << "# Written by chat::testing::TestStack.\n"
        << "broker_host = 127.0.0.1\n"
-       << "broker_port = " << port_ << "\n"
+       << "broker_port = " << service_port() << "\n"
        << "db_path = " << db_path() << "\n"
        << "key_file = " << key_path() << "\n"
        << "max_body_bytes = " << options_.max_body_bytes << "\n"

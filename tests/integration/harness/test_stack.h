@@ -20,6 +20,12 @@ struct TestStackOptions {
   bool start_chatd = true;
   int max_payload_bytes = 65536;  // plugin_opt_max_payload_bytes
   int max_body_bytes = 16384;     // chatd's max_body_bytes
+  // The listener devices use (port()); 0: a free loopback port. A fixed port
+  // lets a test run behind a tool that degrades that one port (lossy-net).
+  int device_port = 0;
+  // A second listener, service_port(), for chatd: the services' link then
+  // stays clean while the device port is degraded. Otherwise chatd shares port().
+  bool service_listener = false;
 };
 
 // Starts everything in its constructor, stops everything in its destructor.
@@ -40,6 +46,8 @@ class TestStack {
   TestStack& operator=(const TestStack&) = delete;
 
   int port() const { return port_; }
+  // The listener chatd connects to: port() unless Options::service_listener.
+  int service_port() const { return service_port_ ? service_port_ : port_; }
   const std::string& dir() const { return dir_; }
   std::string db_path() const;
   std::string key_path() const;
@@ -77,6 +85,7 @@ class TestStack {
   std::string dir_;
   chat::SigningKey key_;
   int port_ = 0;
+  int service_port_ = 0;  // 0: none, services use port_
   std::unique_ptr<ChildProcess> broker_;
   std::unique_ptr<ChildProcess> chatd_;
 };

@@ -125,7 +125,11 @@ struct RequestResult {
 //    its req_id (it may or may not have been applied); a reply that comes
 //    after that, like any reply to no request open now, is dropped.
 //  - Waits on the connection itself (CONNACK, SUBACK) end as soon as it is
-//    lost; the next attempt follows the reconnect backoff.
+//    lost; the next attempt follows the reconnect backoff. The backoff
+//    spaces the starts of attempts (an attempt slower than the delay drawn
+//    after it is followed at once), and an attempt the broker accepted
+//    (CONNACK) before the network cut it does not grow the backoff: the
+//    broker is up, only the link failed.
 //  - Once Disconnect returns, no further event is queued until the next
 //    Connect: the events NextEvent still yields are the last.
 //

@@ -39,6 +39,9 @@ struct ConnectResult {
   Status status;
   Outcome outcome = Outcome::kConnected;
   int connack_code = 0;  // the CONNACK return code when kRefused (1..5)
+  // The broker accepted the connection (CONNACK 0) before the attempt failed:
+  // the broker is up, the link is what failed.
+  bool reached_broker = false;
 
   bool ok() const { return status.ok(); }
   static ConnectResult Connected() { return {}; }

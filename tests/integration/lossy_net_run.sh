@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs lossy_net_test inside ../shared/tools/lossy-net: 30 % of the packets on
+# the devices' port dropped, its connections killed every 5 s.
+#
+#   lossy_net_run.sh LOSSY_NET PORT TEST_BINARY
+#
+# Exits 77, which ctest reports as skipped, where lossy-net cannot make its
+# network namespace (it needs root and a kernel that lets it mount one).
+set -uo pipefail
+lossy_net=$1 port=$2 binary=$3
+
+if ! probe=$("$lossy_net" --port "$port" -- true 2>&1); then
+  echo "lossy_net_test skipped: lossy-net cannot run here: ${probe:-no reason given}"
+  exit 77
+fi
+exec "$lossy_net" --loss 30 --reset-every 5 --port "$port" -- \
+  env CHAT_LOSSY_DEVICE_PORT="$port" "$binary"
