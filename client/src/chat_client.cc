@@ -91,6 +91,11 @@ SendResult ChatClient::Send(SendRequest request) {
   if (!request.cmid) request.cmid = NewClientMessageId();
   SendResult result{ValidateSend(request), *request.cmid};
   if (!result.status.ok()) return result;
+  // Named by the conversation once it is known, the `accepted` need not name it.
+  if (auto conv = impl_->worker_->receiver().DirectConversationWith(request.to)) {
+    request.conv = std::move(*conv);
+    request.to.clear();
+  }
   std::size_t size = EncodeSend(request).size();
   if (size > impl_->options_.max_payload_bytes) {
     result.status =

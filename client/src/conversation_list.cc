@@ -102,4 +102,13 @@ const ConversationSummary* ConversationList::Find(const std::string& conv) const
   return it == convs_.end() ? nullptr : &it->second;
 }
 
+std::optional<std::string> ConversationList::DirectWith(const std::string& peer) const {
+  for (const auto& [id, c] : convs_) {
+    if (c.kind == protocol::kind::kDirect && c.active && Contains(c.members, peer)) {
+      return id;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace chat::client

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ class ConversationList {
   // Every conversation, ordered by id.
   std::vector<ConversationSummary> List() const;
   const ConversationSummary* Find(const std::string& conv) const;
+  // The direct conversation of the user with `peer`, if the list has it.
+  std::optional<std::string> DirectWith(const std::string& peer) const;
 
  private:
   ConversationSummary& Entry(const std::string& conv);

@@ -109,7 +109,7 @@ void ReadTypedFields(FieldReader& reader, Event& event) {
     reader.Require({"seq", "ts", "from", "body"});
     if (event.kind == protocol::kSystemKind) ReadSystemChange(reader, event);
   } else if (t == event_type::kAccepted) {
-    reader.Require({"conv", "seq", "ts", "cmid"});
+    reader.Require({"seq", "ts", "cmid"});  // conv: from the outbox entry when absent
   } else if (t == event_type::kConv || t == event_type::kConvNew) {
     reader.Require({"conv", "kind", "members"});
   } else if (t == event_type::kError) {
@@ -139,8 +139,7 @@ void ReadTypedFields(FieldReader& reader, Event& event) {
 // Events of a conversation carry `conv` in the payload or, on a conversation
 // topic, in the topic.
 bool NeedsConversation(const std::string& type) {
-  return type == event_type::kMsg || type == event_type::kAccepted ||
-         type == event_type::kReceipt || type == event_type::kTyping;
+  return type == event_type::kMsg || type == event_type::kReceipt || type == event_type::kTyping;
 }
 
 Event ParseObject(const json& object, std::string_view raw, std::string_view topic_conv) {

@@ -26,7 +26,10 @@ void Receiver::OnEvent(Event event, Clock::time_point now) {
     HandleChatdAbsence(event, now);
   }
   if (HandleSyncReply(event, now)) return;
-  if (event.Is(event_type::kAccepted)) SettleOwn(event, now);
+  if (event.Is(event_type::kAccepted) && !SettleOwn(event, now)) {
+    pending_.Offer(event);  // still the reply to its req_id
+    return;
+  }
   if (event.Is(event_type::kMsg)) AcceptOwn(event, now);  // sent by another device of the user
   if (event.Is(event_type::kError) && !SettleError(event, now)) return Deliver(std::move(event));
   pending_.Offer(event);
@@ -79,12 +82,19 @@ bool Receiver::HandleSyncReply(Event& event, Clock::time_point now) {
   return true;
 }
 
-void Receiver::SettleOwn(Event& accepted, Clock::time_point now) {
+bool Receiver::SettleOwn(Event& accepted, Clock::time_point now) {
   accepted.from = options_.user;
   accepted.dev = options_.device;
-  // The backend leaves out the body this device sent: the app gets it back
-  // from the outbox entry, as if it had come along.
-  if (auto entry = outbox_.Settle(accepted.cmid, now)) accepted.body = std::move(entry->body);
+  // The backend leaves out what this device sent (the body, and the
+  // conversation unless the send named `to`): the app gets them back from
+  // the outbox entry, as if they had come along.
+  if (auto entry = outbox_.Settle(accepted.cmid, now)) {
+    accepted.body = std::move(entry->body);
+    if (accepted.conv.empty()) accepted.conv = std::move(entry->conv);
+  }
+  // Settled before (a late duplicate), or the outbox was lost: the message
+  // comes again with its conversation by `sync`.
+  return !accepted.conv.empty();
 }
 
 void Receiver::AcceptOwn(Event& message, Clock::time_point now) {
@@ -161,6 +171,11 @@ std::optional<Receiver::Clock::time_point> Receiver::NextDeadline() const {
 std::vector<ConversationSummary> Receiver::Conversations() const {
   std::lock_guard lock(convs_mu_);
   return convs_.List();
+}
+
+std::optional<std::string> Receiver::DirectConversationWith(const std::string& peer) const {
+  std::lock_guard lock(convs_mu_);
+  return convs_.DirectWith(peer);
 }
 
 void Receiver::NoteRead(const std::string& conv, int64_t seq) {

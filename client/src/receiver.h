@@ -84,6 +84,8 @@ class Receiver {
   bool AwaitsSync(std::string_view req_id) const { return sync_.Awaits(req_id); }
 
   std::vector<ConversationSummary> Conversations() const;
+  // The direct conversation with `peer`, once a sync or an event showed it.
+  std::optional<std::string> DirectConversationWith(const std::string& peer) const;
   void NoteRead(const std::string& conv, int64_t seq);
   const Sequencer& sequencer() const { return sequencer_; }
 
@@ -92,8 +94,9 @@ class Receiver {
   void HandleChatdAbsence(const Event& event, Clock::time_point now);
   bool HandleSyncReply(Event& event, Clock::time_point now);
   // This device's `accepted` (it comes to this device only) settles the
-  // outbox entry and gets the entry's body back.
-  void SettleOwn(Event& accepted, Clock::time_point now);
+  // outbox entry and gets the entry's body (and conv) back. False when its
+  // conversation is unknown (no entry and no `conv`): not sequenced then.
+  bool SettleOwn(Event& accepted, Clock::time_point now);
   // A message sent by this user (from a sync page, or live from another of
   // its devices) becomes its `accepted`.
   void AcceptOwn(Event& message, Clock::time_point now);

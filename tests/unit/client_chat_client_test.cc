@@ -126,6 +126,17 @@ TEST_F(ChatClientTest, SendPublishesTheEncodedCommandOnTheUpTopicAtQos1) {
             R"({"type":"send","req_id":"r1","to":"bob","cmid":"7f0c1c3e-1","body":"hi Bob"})");
 }
 
+TEST_F(ChatClientTest, ASendToAPeerNamesTheirDirectConversationOnceKnown) {
+  Connect();
+  fake_->Deliver("chat/inbox/alice",
+                 R"({"type":"conv.new","conv":"c7","kind":"direct","members":["alice","bob"]})");
+  ASSERT_TRUE(fake_->WaitUntil([&] { return !client_->Conversations().empty(); }, kWait));
+  ASSERT_TRUE(client_->Send({"bob", "", "hi again", "m2", {}}).status.ok());
+  std::vector<std::string> sends = fake_->PayloadsOfType("send");
+  ASSERT_EQ(sends.size(), 1u);
+  EXPECT_EQ(sends[0], R"({"type":"send","conv":"c7","cmid":"m2","body":"hi again"})");
+}
+
 TEST_F(ChatClientTest, SendWithoutCmidGeneratesOne) {
   Connect();
   SendResult sent = client_->Send({"", "c1", "hi", {}, {}});

@@ -35,6 +35,17 @@ TEST(ConversationList, SyncSetsTheListAsTheServerSaysIt) {
   EXPECT_EQ(all[0], Summary("c1", 44, 41, 3));
 }
 
+TEST(ConversationList, FindsTheDirectConversationWithAPeerButNotAGroup) {
+  ConversationList list("alice");
+  ConversationSummary group = Summary("g1", 1, 0, 1);
+  group.kind = "group";
+  group.members = {"alice", "carol"};
+  list.ApplySync({Summary("c1", 44, 41, 3), group});
+  EXPECT_EQ(list.DirectWith("bob"), "c1");
+  EXPECT_EQ(list.DirectWith("carol"), std::nullopt);
+  EXPECT_EQ(list.DirectWith("dave"), std::nullopt);
+}
+
 TEST(ConversationList, APeersMessageRaisesUnreadOnce) {
   ConversationList list("alice");
   list.ApplySync({Summary("c1", 44, 41, 3)});

@@ -112,6 +112,23 @@ TEST_F(ReceiverTest, TheLeanAcceptedGetsItsBodyFromTheOutbox) {
   EXPECT_EQ(taken->dev, "phone");
 }
 
+TEST_F(ReceiverTest, AnAcceptedWithoutConvGetsItFromTheOutbox) {
+  outbox_.Add({"", "c9", "hi group", "m1", {}}, 1, now_);
+  Receive(R"({"type":"accepted","seq":1,"ts":5,"cmid":"m1"})");
+  EXPECT_EQ(outbox_.size(), 0u);
+  std::optional<Event> taken = events_.Pop(milliseconds(0));
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->type, "accepted");
+  EXPECT_EQ(taken->conv, "c9");
+  EXPECT_EQ(taken->seq, 1);
+  EXPECT_EQ(taken->body, "hi group");
+}
+
+TEST_F(ReceiverTest, AnAcceptedOfNoOutboxEntryAndNoConvIsNotSequenced) {
+  Receive(R"({"type":"accepted","seq":4,"ts":5,"cmid":"gone","dup":true})");
+  EXPECT_FALSE(events_.Pop(milliseconds(0)));  // its message comes again by sync
+}
+
 TEST_F(ReceiverTest, AMessageSentByAnotherDeviceOfTheUserIsAcceptedAndLeavesTheOutboxAlone) {
   outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
   Receive(MsgJson("c1", 1, "msg", "alice", "laptop", "m1"));

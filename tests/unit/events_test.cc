@@ -42,10 +42,15 @@ TEST(Events, TheSendersOwnDevicesAlsoGetTheDeviceAndCmid) {
 }
 
 TEST(Events, AcceptedCarriesNoBodyAndDupOnlyForAResend) {
-  json event = json::parse(EncodeAccepted(UserMessage(), "r-7", true));
-  EXPECT_EQ(event, json::parse(R"({"type":"accepted","conv":"c1","seq":42,"ts":1700000000123,)"
+  json event = json::parse(EncodeAccepted(UserMessage(), "r-7", true, false));
+  EXPECT_EQ(event, json::parse(R"({"type":"accepted","seq":42,"ts":1700000000123,)"
                                R"("cmid":"m-1","req_id":"r-7","dup":true})"));
-  event = json::parse(EncodeAccepted(UserMessage(), "", false));
+  event = json::parse(EncodeAccepted(UserMessage(), "", false, false));
+  EXPECT_EQ(event, json::parse(R"({"type":"accepted","seq":42,"ts":1700000000123,"cmid":"m-1"})"));
+}
+
+TEST(Events, AcceptedNamesTheConversationOnlyWhenTheSendNamedTheUser) {
+  json event = json::parse(EncodeAccepted(UserMessage(), "", false, true));
   EXPECT_EQ(event, json::parse(R"({"type":"accepted","conv":"c1","seq":42,"ts":1700000000123,)"
                                R"("cmid":"m-1"})"));
 }

@@ -78,7 +78,7 @@ TEST_F(WriterTest, FirstSendCreatesTheConversationAndDeliversToBoth) {
   EXPECT_FALSE(events[2].second.contains("cmid"));  // only the sender's devices need it
   EXPECT_EQ(events[3].first, "chat/dev/alice/phone");
   EXPECT_EQ(events[3].second["type"], "accepted");
-  EXPECT_EQ(events[3].second["conv"], conv);
+  EXPECT_EQ(events[3].second["conv"], conv);  // the send named `to`: news to the device
   EXPECT_EQ(events[3].second["cmid"], "m1");
   EXPECT_FALSE(events[3].second.contains("body"));  // the sending device has it
   EXPECT_FALSE(events[3].second.contains("dup"));
@@ -101,6 +101,19 @@ TEST_F(WriterTest, TheSendersOtherDevicesGetTheMessageAndTheSendingDeviceOnlyIts
   for (const auto& [topic, event] : events) {
     EXPECT_FALSE(topic.starts_with("chat/inbox/alice/")) << "no echo on alice's inbox: " << topic;
   }
+}
+
+TEST_F(WriterTest, ASendToAConversationIsAcceptedWithoutNamingIt) {
+  auto first = Run({{alice_, Send("bob", "m1")}});
+  std::string conv = first[0].second["conv"];
+  json post{{"type", "send"}, {"conv", conv}, {"cmid", "m2"}, {"body", "again"}};
+  auto events = Run({{alice_, post.dump()}});
+  std::map<std::string, json> by_topic(events.begin(), events.end());
+  const json& accepted = by_topic["chat/dev/alice/phone"];
+  EXPECT_EQ(accepted["type"], "accepted");
+  EXPECT_EQ(accepted["seq"], 2);
+  EXPECT_EQ(accepted["cmid"], "m2");
+  EXPECT_FALSE(accepted.contains("conv"));  // the device named it in its send
 }
 
 TEST_F(WriterTest, ResendWithSameClientIdReturnsOriginalSeq) {

@@ -47,13 +47,12 @@ std::string EncodeMessage(const StoredMessage& m, EventForm form) {
   return event.Finish();
 }
 
-std::string EncodeAccepted(const StoredMessage& m, const std::string& req_id, bool dup) {
+std::string EncodeAccepted(const StoredMessage& m, const std::string& req_id, bool dup,
+                           bool name_conv) {
   JsonObjectWriter event;
-  event.String("type", protocol::event::kAccepted)
-      .String("conv", m.conv)
-      .Integer("seq", m.seq)
-      .Integer("ts", m.ts_ms)
-      .String("cmid", m.cmid);
+  event.String("type", protocol::event::kAccepted);
+  if (name_conv) event.String("conv", m.conv);
+  event.Integer("seq", m.seq).Integer("ts", m.ts_ms).String("cmid", m.cmid);
   if (!req_id.empty()) event.String("req_id", req_id);
   if (dup) event.Bool("dup", true);
   return event.Finish();

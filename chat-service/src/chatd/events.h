@@ -31,10 +31,12 @@ enum class EventForm {
 // {"type":"msg",...}: seq, ts, from, body (and kind, event for a system
 // message), with what `form` adds.
 std::string EncodeMessage(const StoredMessage& message, EventForm form);
-// The `accepted` answer to the device that sent `message`: conv, seq, ts,
-// cmid, req_id when the send had one, `dup: true` for a resend. No body: the
-// device has it.
-std::string EncodeAccepted(const StoredMessage& message, const std::string& req_id, bool dup);
+// The `accepted` answer to the device that sent `message`: seq, ts, cmid,
+// req_id when the send had one, `dup: true` for a resend, and `conv` only
+// when `name_conv` (the send named `to`: the device does not know the
+// conversation yet). No body: the device has it.
+std::string EncodeAccepted(const StoredMessage& message, const std::string& req_id, bool dup,
+                           bool name_conv);
 // {"type":"conv",...,"req_id","created","dup"} reply to conv.create and group
 // commands; `dup` marks the answer to a resent group command.
 std::string EncodeConversationReply(const ConversationInfo& info, const std::string& req_id,

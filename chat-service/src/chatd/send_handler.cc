@@ -50,7 +50,7 @@ void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& se
     spdlog::debug("duplicate {}/{} cmid={} -> {}#{}", sender, command.sender.device, send.cmid,
                   conv, prior->seq);
     ctx.out.AddOne(DeviceTopic(sender, command.sender.device),
-                   EncodeAccepted(*prior, command.req_id, true));
+                   EncodeAccepted(*prior, command.req_id, true, !send.to.empty()));
     return;
   }
   StoredMessage message{conv,      0,         NowMillis(), sender, command.sender.device,
@@ -67,7 +67,7 @@ void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& se
   FanOutToUsers(ctx, recipients, conv, EncodeMessage(message, EventForm::kLive));
   FanOutToOtherDevices(ctx, sender, command.sender.device, EncodeMessage(message, EventForm::kOwn));
   ctx.out.AddOne(DeviceTopic(sender, command.sender.device),
-                 EncodeAccepted(message, command.req_id, false));
+                 EncodeAccepted(message, command.req_id, false, !send.to.empty()));
 }
 
 void HandleCreateDirect(WriteContext& ctx, const Command& command,

@@ -155,6 +155,8 @@ class ChatClient {
   bool IsConnected() const;
 
   // Queues a `send` (validated first: kInvalidArgument; kFailed if it cannot be stored).
+  // A send `to` a user whose direct conversation the list already has is
+  // sent to that conversation (the same one chatd would pick).
   SendResult Send(SendRequest request);
   // Messages in the outbox, in order (sent and not yet answered, or not yet sent).
   std::vector<OutboxEntry> PendingSends() const;
