@@ -302,6 +302,15 @@ int OnPresenceRequest(int, void* event_data, void* userdata) {
   return MOSQ_ERR_SUCCESS;
 }
 
+// When the client was last heard from: now, except after a keepalive
+// timeout, which the broker declares 1.5 x the keepalive after the client's
+// last packet (its `last_seen` is that packet, not the moment it was noticed).
+int64_t LeftAt(const mosquitto_evt_disconnect& event) {
+  int64_t now = NowMillis();
+  if (event.reason != MOSQ_ERR_KEEPALIVE) return now;
+  return now - int64_t{mosquitto_client_keepalive(event.client)} * 1500;
+}
+
 // Fired for every client context the broker drops (mosquitto 2.0.11,
 // context__disconnect), also for ones never authenticated: those are unknown
 // to the tracker and ignored. The client id may already be freed here; the
@@ -311,7 +320,8 @@ int OnDisconnect(int, void* event_data, void* userdata) {
   auto* plugin = static_cast<ChatPlugin*>(userdata);
   try {
     plugin->consumer.Disconnected(ConnectionOf(event->client));
-    PublishPresence(*plugin, plugin->presence.Disconnect(ConnectionOf(event->client), NowMillis()));
+    PublishPresence(*plugin,
+                    plugin->presence.Disconnect(ConnectionOf(event->client), LeftAt(*event)));
   } catch (const std::exception& e) {
     mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: presence update failed: %s", e.what());
   }

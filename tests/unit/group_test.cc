@@ -40,11 +40,13 @@ class GroupTest : public ::testing::Test {
           return true;
         },
         options);
-    queries_ = std::make_unique<QueryService>(path_, query_queue_, presence_,
-                                              [this](const std::string& p) {
-                                                published_.push_back(p);
-                                                return true;
-                                              });
+    queries_ = std::make_unique<QueryService>(
+        path_, query_queue_, presence_,
+        QueryService::PresenceOptions{presence_changes_, 0, [](auto&, int64_t) {}},
+        [this](const std::string& p) {
+          published_.push_back(p);
+          return true;
+        });
   }
   void TearDown() override {
     queries_.reset();
@@ -86,6 +88,7 @@ class GroupTest : public ::testing::Test {
   BlockingQueue<Command> query_queue_;
   std::unique_ptr<Writer> writer_;
   PresenceView presence_;
+  BlockingQueue<PresenceTransition> presence_changes_;
   std::vector<std::string> published_;
   std::unique_ptr<QueryService> queries_;
 };

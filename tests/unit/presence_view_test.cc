@@ -118,3 +118,34 @@ TEST(PresenceView, MalformedPageMarksAreIgnored) {
 
 }  // namespace
 }  // namespace chat
+
+// --- transitions, for the presence of people ----------------------------------
+
+namespace chat {
+namespace {
+
+TEST(PresenceViewTransitions, AChangeReportsOnlineAndTheDepartureTime) {
+  PresenceView view;
+  view.Apply(kBroker, R"({"boot":7})");
+  std::vector<PresenceTransition> changed;
+  view.Apply("chat/sys/presence/bob", State("bob", true, 7), &changed, 50);
+  view.Apply("chat/sys/presence/bob",
+             R"({"user":"bob","online":false,"devices":0,"last_seen":40,"boot":7})", &changed, 60);
+  EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"bob", true, 0}, {"bob", false, 40}}));
+}
+
+TEST(PresenceViewTransitions, PageMarksAndANewBrokerRunTakeUsersOfflineNow) {
+  PresenceView view;
+  view.Apply(kBroker, R"({"boot":7})");
+  ApplyOnline(view, "alice");
+  ApplyOnline(view, "bob");
+  std::vector<PresenceTransition> changed;
+  view.Apply(kBroker, R"({"boot":7,"snapshot":{"after":"alice"}})", &changed, 70);
+  EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"bob", false, 70}}));
+  changed.clear();
+  view.Apply(kBroker, R"({"boot":8})", &changed, 80);  // the broker restarted
+  EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"alice", false, 80}}));
+}
+
+}  // namespace
+}  // namespace chat

@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "chat/clock.h"
 #include "chat/stop_signals.h"
 #include "chat/topics.h"
 
@@ -36,13 +37,19 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
           db_, writes_, [this](const std::string& p) { link_.PublishFanout(p); },
           WriterOptions{limits_, 512, [this] { checkpointer_.FinishOnWriterThread(); }}),
       query_service_(config.db_path, queries_, presence_,
+                     {presence_changes_, config.presence_grace_ms,
+                      [this](const std::string& user, int64_t seen_ms) {
+                        writes_.Push(Command{{}, {}, {}, LastSeenCommand{user, seen_ms}, false});
+                      }},
                      [this](const std::string& p) { link_.PublishFanout(p); }) {}
 
 void Chatd::OnMessage(const std::string& topic, const std::string& payload) {
   if (PresenceView::Handles(topic)) {
     // A page mark of a presence snapshot: ask for the next page at once.
     if (topic == kBrokerBootTopic) link_.FollowPresenceSnapshot(payload);
-    presence_.Apply(topic, payload);
+    std::vector<PresenceTransition> changed;
+    presence_.Apply(topic, payload, &changed, NowMillis());
+    for (PresenceTransition& change : changed) presence_changes_.Push(std::move(change));
     return;
   }
   auto sender = ParseUpTopic(topic);

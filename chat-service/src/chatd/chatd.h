@@ -59,9 +59,10 @@ class Chatd {
   std::atomic<bool> failed_{false};  // a worker thread failed
   Database db_;                      // the writer's connection
   WalCheckpointer checkpointer_;
-  BlockingQueue<Command> writes_;   // Paho's thread -> writer thread
-  BlockingQueue<Command> queries_;  // Paho's thread -> query thread
-  PresenceView presence_;           // Paho's thread -> query thread
+  BlockingQueue<Command> writes_;                       // Paho's thread -> writer thread
+  BlockingQueue<Command> queries_;                      // Paho's thread -> query thread
+  PresenceView presence_;                               // Paho's thread -> query thread
+  BlockingQueue<PresenceTransition> presence_changes_;  // Paho's thread -> query thread
   BrokerLink link_;
   Writer writer_;
   QueryService query_service_;

@@ -8,7 +8,7 @@ namespace chat {
 const std::set<std::string>& ChatdConfigKeys() {
   static const std::set<std::string> keys = [] {
     std::set<std::string> all = ServiceConfig::Keys();
-    all.insert({"max_body_bytes", "max_group_members"});
+    all.insert({"max_body_bytes", "max_group_members", "presence_grace_ms"});
     return all;
   }();
   return keys;
@@ -28,6 +28,10 @@ StatusOr<ChatdConfig> LoadChatdConfig(const std::string& path) {
   int64_t max_members = static_cast<int64_t>(config.max_group_members);
   if (Status s = file->Integer("max_group_members", 2, 100000, &max_members); !s.ok()) return s;
   config.max_group_members = static_cast<std::size_t>(max_members);
+  if (Status s = file->Integer("presence_grace_ms", 0, 600000, &config.presence_grace_ms);
+      !s.ok()) {
+    return s;
+  }
   return config;
 }
 

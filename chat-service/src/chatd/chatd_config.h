@@ -15,6 +15,9 @@ namespace chat {
 struct ChatdConfig : ServiceConfig {
   std::size_t max_body_bytes = protocol::kDefaultMaxBodyBytes;        // max_body_bytes
   std::size_t max_group_members = protocol::kDefaultMaxGroupMembers;  // max_group_members
+  // presence_grace_ms: how long a user's last device may be gone before
+  // watchers see them offline (a tunnel, a network switch).
+  int64_t presence_grace_ms = 10000;
 };
 
 // Every key of chatd.conf (chatctl --config reads the same file).

@@ -45,16 +45,23 @@ std::optional<RejectedCommand> ReadRequiredId(const json& object, const char* fi
   return std::nullopt;
 }
 
-std::optional<RejectedCommand> ReadUserList(const json& object, const char* field, std::size_t max,
+// A list of user ids, distinct in `out`; more than `max` is `too_many`.
+struct UserListRule {
+  std::size_t max;
+  ErrorCode too_many;
+  bool may_be_empty;
+};
+
+std::optional<RejectedCommand> ReadUserList(const json& object, const char* field,
+                                            const UserListRule& rule,
                                             std::vector<std::string>* out) {
   auto it = object.find(field);
   std::string name = std::string("'") + field + "'";
-  if (it == object.end() || !it->is_array() || it->empty()) {
+  if (it == object.end() || !it->is_array() || (it->empty() && !rule.may_be_empty)) {
     return Reject(ErrorCode::kBadField, name + " must be a non-empty array of user ids");
   }
-  if (it->size() > max) {
-    return Reject(ErrorCode::kGroupFull,
-                  name + " lists more than " + std::to_string(max) + " users");
+  if (it->size() > rule.max) {
+    return Reject(rule.too_many, name + " lists more than " + std::to_string(rule.max) + " users");
   }
   std::set<std::string> seen;
   for (const auto& item : *it) {
@@ -64,6 +71,10 @@ std::optional<RejectedCommand> ReadUserList(const json& object, const char* fiel
     if (seen.insert(item.get<std::string>()).second) out->push_back(item.get<std::string>());
   }
   return std::nullopt;
+}
+
+UserListRule GroupListRule(const CommandLimits& limits) {
+  return {limits.max_group_members, ErrorCode::kGroupFull, /*may_be_empty=*/false};
 }
 
 std::optional<RejectedCommand> ReadInteger(const json& object, const char* field, int64_t min,
@@ -134,7 +145,7 @@ Parsed ParseGroupCreate(const json& object, const std::string& sender,
                   "'title' must be 1.." + std::to_string(protocol::kMaxTitleBytes) + " bytes");
   }
   std::vector<std::string> users;
-  if (auto error = ReadUserList(object, "members", limits.max_group_members, &users)) {
+  if (auto error = ReadUserList(object, "members", GroupListRule(limits), &users)) {
     return *error;
   }
   for (auto& user : users) {
@@ -153,7 +164,7 @@ Parsed ParseGroupChange(const json& object, const std::string&, const CommandLim
   GroupChangeCommand change{action, {}, {}, {}, {}};
   if (auto error = ReadRequiredId(object, "conv", &change.conv)) return *error;
   if (action == Action::kAdd || action == Action::kRemove) {
-    if (auto error = ReadUserList(object, "users", limits.max_group_members, &change.users)) {
+    if (auto error = ReadUserList(object, "users", GroupListRule(limits), &change.users)) {
       return *error;
     }
   }
@@ -220,6 +231,22 @@ Parsed ParseTyping(const json& object, const std::string&, const CommandLimits&)
   return typing;
 }
 
+Parsed ParsePresenceWatch(const json& object, const std::string&, const CommandLimits&) {
+  PresenceWatchCommand watch;
+  UserListRule rule{protocol::kMaxWatchedUsers, ErrorCode::kBadField, /*may_be_empty=*/true};
+  if (auto error = ReadUserList(object, "users", rule, &watch.users)) return *error;
+  return watch;
+}
+
+Parsed ParsePresenceSet(const json& object, const std::string&, const CommandLimits&) {
+  std::string state;
+  if (auto error = ReadString(object, "state", &state)) return *error;
+  if (state != protocol::presence_state::kAway && state != protocol::presence_state::kOnline) {
+    return Reject(ErrorCode::kBadField, "'state' must be \"away\" or \"online\"");
+  }
+  return PresenceSetCommand{state == protocol::presence_state::kAway};
+}
+
 // --- The commands chatd accepts --------------------------------------------
 
 using Parser = Parsed (*)(const json& object, const std::string& sender,
@@ -245,6 +272,8 @@ constexpr CommandType kCommandTypes[] = {
     {protocol::command::kHistory, ParseHistory, true},
     {protocol::command::kReceipts, ParseReceiptsQuery, true},
     {protocol::command::kTyping, ParseTyping, true},
+    {protocol::command::kPresenceWatch, ParsePresenceWatch, true},
+    {protocol::command::kPresenceSet, ParsePresenceSet, true},
 };
 
 // --- The envelope ------------------------------------------------------------

@@ -73,6 +73,24 @@ struct TypingCommand {
   std::string conv;
 };
 
+// presence.watch: the users this device watches from now on (replaces the
+// list before; empty: none).
+struct PresenceWatchCommand {
+  std::vector<std::string> users;  // distinct, at most protocol::kMaxWatchedUsers
+};
+
+// presence.set: the app is in the background (away) or in front again.
+struct PresenceSetCommand {
+  bool away = false;
+};
+
+// Not a device command: the time a user's last device left, for chatd's
+// writer to store (never parsed from a payload).
+struct LastSeenCommand {
+  std::string user;
+  int64_t seen_ms = 0;
+};
+
 struct RejectedCommand {
   ErrorCode code;
   std::string message;
@@ -86,7 +104,7 @@ struct Command {
   std::string cmid;    // echoed in errors when readable
   std::variant<SendCommand, CreateDirectCommand, GroupCreateCommand, GroupChangeCommand,
                SyncCommand, HistoryCommand, CursorCommand, ReceiptsQueryCommand, TypingCommand,
-               RejectedCommand>
+               PresenceWatchCommand, PresenceSetCommand, LastSeenCommand, RejectedCommand>
       body;
   // Set by ParseCommand from its table of command types.
   bool query = false;

@@ -86,4 +86,32 @@ std::string EncodeTyping(const std::string& user) {
   return JsonObjectWriter().String("type", protocol::event::kTyping).String("user", user).Finish();
 }
 
+namespace {
+
+std::string_view StateName(PersonState state) {
+  switch (state) {
+    case PersonState::kOnline: return protocol::presence_state::kOnline;
+    case PersonState::kAway: return protocol::presence_state::kAway;
+    case PersonState::kOffline: return protocol::presence_state::kOffline;
+    case PersonState::kUnknown: break;
+  }
+  return protocol::presence_state::kUnknown;
+}
+
+}  // namespace
+
+std::string EncodePresence(const std::vector<PersonPresence>& users, const std::string& req_id) {
+  json event;
+  event["type"] = protocol::event::kPresence;
+  if (!req_id.empty()) event["req_id"] = req_id;
+  json list = json::array();
+  for (const PersonPresence& p : users) {
+    json entry{{"user", p.user}, {"state", StateName(p.state)}};
+    if (p.state == PersonState::kOffline && p.last_seen_ms > 0) entry["last_seen"] = p.last_seen_ms;
+    list.push_back(std::move(entry));
+  }
+  event["users"] = std::move(list);
+  return Dump(event);
+}
+
 }  // namespace chat

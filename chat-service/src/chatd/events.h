@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "chat/protocol.h"
+#include "chatd/people_presence.h"
 #include "store/records.h"
 
 namespace chat {
@@ -48,5 +49,9 @@ std::string EncodeReceipt(const std::string& conv, const std::string& user, int6
                           int64_t read, EventForm form);
 // {"type":"typing","user"} on the conversation topic.
 std::string EncodeTyping(const std::string& user);
+
+// {"type":"presence","req_id":...,"users":[{"user":"bob","state":"offline","last_seen":T},...]}:
+// `req_id` only in the reply to a watch; `last_seen` only for offline users seen before.
+std::string EncodePresence(const std::vector<PersonPresence>& users, const std::string& req_id);
 
 }  // namespace chat

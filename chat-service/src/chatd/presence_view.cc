@@ -6,18 +6,44 @@
 
 namespace chat {
 
-bool PresenceView::Apply(std::string_view topic, std::string_view payload) {
+namespace {
+
+// Takes [first, last) of `online` offline, noting each in `changed`.
+template <typename It>
+void TakeOffline(std::map<std::string, int64_t, std::less<>>& online, It first, It last,
+                 std::vector<PresenceTransition>* changed, int64_t now_ms) {
+  if (changed) {
+    for (It it = first; it != last; ++it) changed->push_back({it->first, false, now_ms});
+  }
+  online.erase(first, last);
+}
+
+}  // namespace
+
+bool PresenceView::Apply(std::string_view topic, std::string_view payload,
+                         std::vector<PresenceTransition>* changed, int64_t now_ms) {
   if (topic == kBrokerBootTopic) {
     std::optional<presence::BrokerMark> mark = presence::ParseBrokerMark(payload);
     if (!mark) return false;
     std::lock_guard lock(mutex_);
+    if (mark->boot_ms != current_boot_) {
+      // Whoever was online on the run before is gone with it.
+      for (auto it = online_boot_.begin(); it != online_boot_.end();) {
+        if (it->second == mark->boot_ms) {
+          ++it;
+          continue;
+        }
+        if (changed) changed->push_back({it->first, false, now_ms});
+        it = online_boot_.erase(it);
+      }
+    }
     current_boot_ = mark->boot_ms;
     if (mark->snapshot) {
       // The page's states follow and bring back those of the range still online.
       auto first = online_boot_.upper_bound(mark->snapshot->after);
       auto last = mark->snapshot->until ? online_boot_.upper_bound(*mark->snapshot->until)
                                         : online_boot_.end();
-      online_boot_.erase(first, last);
+      TakeOffline(online_boot_, first, last, changed, now_ms);
     }
     return true;
   }
@@ -26,8 +52,10 @@ bool PresenceView::Apply(std::string_view topic, std::string_view payload) {
   std::lock_guard lock(mutex_);
   if (state->online) {
     online_boot_[state->user] = state->boot_ms;
-  } else {
-    online_boot_.erase(state->user);
+    bool stale = current_boot_ >= 0 && state->boot_ms != current_boot_;
+    if (changed && !stale) changed->push_back({state->user, true, 0});
+  } else if (online_boot_.erase(state->user) > 0 && changed) {
+    changed->push_back({state->user, false, state->last_seen_ms});
   }
   return true;
 }

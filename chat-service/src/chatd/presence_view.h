@@ -14,16 +14,32 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chat {
+
+// A user's connected devices came or went, as one Apply saw it: `online`
+// for every state with devices (a second device too), offline once none is
+// left, with `left_ms` the time the last one left (`now_ms` of the Apply when
+// a page mark or a new broker run, not a change, took the user offline).
+struct PresenceTransition {
+  std::string user;
+  bool online = false;
+  int64_t left_ms = 0;
+
+  bool operator==(const PresenceTransition&) const = default;
+};
 
 class PresenceView {
  public:
   // Applies one message of chat/sys/presence/{u} or chat/sys/broker. A page
   // mark first takes every user of its range offline; the page's states then
   // bring back those still online, which also drops any offline change that
-  // never arrived. Malformed payloads are ignored (and return false).
-  bool Apply(std::string_view topic, std::string_view payload);
+  // never arrived. A new broker run takes everyone of the run before
+  // offline. Malformed payloads are ignored (and return false). What changed
+  // is appended to `changed` when given.
+  bool Apply(std::string_view topic, std::string_view payload,
+             std::vector<PresenceTransition>* changed = nullptr, int64_t now_ms = 0);
   bool IsOnline(const std::string& user) const;
   // Whether `topic` is one that Apply understands.
   static bool Handles(std::string_view topic);

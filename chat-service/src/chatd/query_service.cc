@@ -23,20 +23,49 @@ EventForm FormFor(const std::string& requester, const StoredMessage& m) {
 }  // namespace
 
 QueryService::QueryService(const std::string& db_path, BlockingQueue<Command>& queries,
-                           const PresenceView& presence, Publish publish)
+                           const PresenceView& presence, PresenceOptions people, Publish publish)
     : db_(Database::Open(db_path, Database::Mode::kReadOnly)),
       queries_(queries),
       conversations_(db_),
       messages_(db_),
       presence_(presence),
+      presence_changes_(people.changes),
+      people_(db_, people.grace_ms, std::move(people.store_last_seen)),
       publish_(std::move(publish)) {}
 
 void QueryService::Run(const std::atomic<bool>& stop) {
   while (!stop || queries_.size() > 0) {
-    for (const Command& command : queries_.PopBatch(64, std::chrono::milliseconds(100))) {
-      Answer(command);
+    // Woken by a query; presence changes and grace periods wait at most 100 ms.
+    std::vector<Command> batch = queries_.PopBatch(64, std::chrono::milliseconds(100));
+    UpdatePeople();  // first: a watch is answered with every change that came before it
+    for (const Command& command : batch) Answer(command);
+  }
+}
+
+void QueryService::UpdatePeople() {
+  std::vector<PresenceTransition> changes =
+      presence_changes_.PopBatch(100000, std::chrono::milliseconds(0));
+  std::optional<int64_t> due = people_.NextDeadline();
+  int64_t now = NowMillis();
+  if (changes.empty() && (!due || *due > now)) return;
+  FanoutBatch out;
+  try {
+    db_.Exec("BEGIN");
+    for (const PresenceTransition& change : changes) people_.OnTransition(change, out, now);
+    people_.Expire(out, now);
+    db_.Exec("COMMIT");
+  } catch (const StoreFailure& failure) {
+    spdlog::error("presence update failed: {}", failure.what());
+    try {
+      db_.Exec("ROLLBACK");
+    } catch (const StoreFailure&) {
     }
   }
+  PublishAll(out);
+}
+
+void QueryService::PublishAll(FanoutBatch& out) {
+  for (const auto& payload : out.Encode()) publish_(payload);
 }
 
 void QueryService::Answer(const Command& command) {
@@ -50,6 +79,10 @@ void QueryService::Answer(const Command& command) {
           if constexpr (std::is_same_v<T, HistoryCommand>) History(command, body, out);
           if constexpr (std::is_same_v<T, ReceiptsQueryCommand>) Receipts(command, body, out);
           if constexpr (std::is_same_v<T, TypingCommand>) Typing(command, body, out);
+          if constexpr (std::is_same_v<T, PresenceWatchCommand>) {
+            people_.Watch(command, body, out, NowMillis());
+          }
+          if constexpr (std::is_same_v<T, PresenceSetCommand>) people_.Set(command, body, out);
         },
         command.body);
     db_.Exec("COMMIT");

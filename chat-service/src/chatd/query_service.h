@@ -1,6 +1,6 @@
-// Answers the read-only commands — sync, history, receipts — and relays
-// typing, on its own thread and its own read-only database connection, so
-// that catch-up never holds up the writer. Every read is an index range
+// Answers the read-only commands — sync, history, receipts — relays typing
+// and runs the presence of people (presence_service.h), on its own thread and its own read-only
+// database connection, so that catch-up never holds up the writer. Every read is an index range
 // scan. Commands arrive on the query queue (Chatd::OnMessage pushes them);
 // everything here but the queue belongs to the query thread.
 #pragma once
@@ -16,6 +16,7 @@
 #include "chatd/command.h"
 #include "chatd/command_queue.h"
 #include "chatd/fanout_batch.h"
+#include "chatd/presence_service.h"
 #include "chatd/presence_view.h"
 #include "store/conversation_store.h"
 #include "store/message_store.h"
@@ -26,8 +27,14 @@ class QueryService {
  public:
   using Publish = std::function<void(const std::string& control_payload)>;
 
+  struct PresenceOptions {
+    BlockingQueue<PresenceTransition>& changes;  // from the plugin, in arrival order
+    int64_t grace_ms;
+    PresenceService::StoreLastSeen store_last_seen;
+  };
+
   QueryService(const std::string& db_path, BlockingQueue<Command>& queries,
-               const PresenceView& presence, Publish publish);
+               const PresenceView& presence, PresenceOptions people, Publish publish);
 
   // Answers queries until `stop` is set and the queue is drained. Call on
   // the query thread.
@@ -45,6 +52,9 @@ class QueryService {
   void Receipts(const Command& command, const ReceiptsQueryCommand& query, FanoutBatch& out);
   void Typing(const Command& command, const TypingCommand& typing, FanoutBatch& out);
   void Reject(const Command& command, ErrorCode code, const std::string& message, FanoutBatch& out);
+  // The plugin's transitions queued so far, and the grace periods over by now.
+  void UpdatePeople();
+  void PublishAll(FanoutBatch& out);
   // kActiveOrRemoved: a removed member still reads its visible range
   // (history); kActive: anything else about the conversation.
   enum class MemberState { kActive, kActiveOrRemoved };
@@ -57,6 +67,8 @@ class QueryService {
   ConversationStore conversations_;
   MessageStore messages_;
   const PresenceView& presence_;
+  BlockingQueue<PresenceTransition>& presence_changes_;
+  PresenceService people_;
   Publish publish_;
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> last_typing_ms_;
 };

@@ -15,7 +15,8 @@ Writer::Writer(Database& db, BlockingQueue<Command>& writes, Publish publish, Wr
       options_(std::move(options)),
       conversations_(db),
       messages_(db),
-      group_requests_(db) {}
+      group_requests_(db),
+      presence_(db) {}
 
 void Writer::Run(const std::atomic<bool>& stop) {
   while (true) {
@@ -80,6 +81,8 @@ void Writer::Apply(WriteContext& ctx, ReceiptHandler& receipts, const Command& c
           HandleGroupChange(ctx, command, body);
         } else if constexpr (std::is_same_v<T, CursorCommand>) {
           receipts.Handle(ctx, command, body);
+        } else if constexpr (std::is_same_v<T, LastSeenCommand>) {
+          presence_.SaveLastSeen(body.user, body.seen_ms);  // from chatd itself: no reply
         } else if constexpr (std::is_same_v<T, RejectedCommand>) {
           RejectCommand(ctx, command, body.code, body.message);
         } else {

@@ -26,6 +26,15 @@ bool ConversationStore::IsActiveUser(const std::string& user) {
   return stmt->Step() == Step::kRow;
 }
 
+bool ConversationStore::ShareConversation(const std::string& a, const std::string& b) {
+  auto stmt = db_.Cached(
+      "SELECT 1 FROM members x JOIN members y ON y.conv_id = x.conv_id AND y.user_id = ?2 "
+      "WHERE x.user_id = ?1 AND x.removed_seq IS NULL AND y.removed_seq IS NULL LIMIT 1");
+  stmt->Bind(1, a);
+  stmt->Bind(2, b);
+  return stmt->Step() == Step::kRow;
+}
+
 std::vector<std::string> ConversationStore::Devices(const std::string& user) {
   auto stmt = db_.Cached("SELECT id FROM devices WHERE user_id = ?1 ORDER BY id");
   stmt->Bind(1, user);

@@ -19,6 +19,8 @@ class ConversationStore {
   // Whether `user` exists and is not disabled (AccountStore::UserExists
   // counts disabled users too).
   bool IsActiveUser(const std::string& user);
+  // Whether `a` and `b` are both active members of some conversation.
+  bool ShareConversation(const std::string& a, const std::string& b);
   // The ids of the user's registered devices, ascending.
   std::vector<std::string> Devices(const std::string& user);
   std::optional<std::string> FindDirect(const std::string& a, const std::string& b);

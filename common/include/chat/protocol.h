@@ -29,6 +29,8 @@ inline constexpr std::string_view kDelivered = "delivered";
 inline constexpr std::string_view kRead = "read";
 inline constexpr std::string_view kReceipts = "receipts";
 inline constexpr std::string_view kTyping = "typing";
+inline constexpr std::string_view kPresenceWatch = "presence.watch";
+inline constexpr std::string_view kPresenceSet = "presence.set";
 }  // namespace command
 
 // --- Events, backend -> device (section 6) -----------------------------------
@@ -41,10 +43,19 @@ inline constexpr std::string_view kError = "error";
 inline constexpr std::string_view kReceipt = "receipt";    // a member's cursors moved
 inline constexpr std::string_view kReceipts = "receipts";  // reply: who read / received a seq
 inline constexpr std::string_view kTyping = "typing";
-inline constexpr std::string_view kSync = "sync";        // reply: one page of catch-up
-inline constexpr std::string_view kHistory = "history";  // reply: a page of older messages
-inline constexpr std::string_view kReady = "ready";      // the plugin: chatd is back, resend now
+inline constexpr std::string_view kSync = "sync";          // reply: one page of catch-up
+inline constexpr std::string_view kHistory = "history";    // reply: a page of older messages
+inline constexpr std::string_view kReady = "ready";        // the plugin: chatd is back, resend now
+inline constexpr std::string_view kPresence = "presence";  // people's presence, to a watcher
 }  // namespace event
+
+// `state` of a person in a `presence` event, and of `presence.set`.
+namespace presence_state {
+inline constexpr std::string_view kOnline = "online";
+inline constexpr std::string_view kAway = "away";
+inline constexpr std::string_view kOffline = "offline";
+inline constexpr std::string_view kUnknown = "unknown";  // hidden, not allowed, or no such user
+}  // namespace presence_state
 
 // `kind` of a system message, and the `action`s of its `event` (section 5).
 inline constexpr std::string_view kSystemKind = "system";
@@ -133,6 +144,8 @@ inline constexpr std::size_t kDefaultMaxBodyBytes = 16384;
 inline constexpr std::size_t kDefaultMaxGroupMembers = 1000;
 // A group's title, in bytes of UTF-8.
 inline constexpr std::size_t kMaxTitleBytes = 200;
+// Users one device may watch at once (`presence.watch`).
+inline constexpr std::size_t kMaxWatchedUsers = 256;
 // `limit` of sync and history: default and maximum.
 inline constexpr int64_t kDefaultSyncLimit = 1000;
 inline constexpr int64_t kMaxSyncLimit = 5000;

@@ -1,6 +1,7 @@
 // The MQTT topic layout of the product (docs/PROTOCOL.md, "Topics").
 #pragma once
 
+#include <compare>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,7 +29,7 @@ inline constexpr std::string_view kServicePrefix = "svc:";
 struct DeviceAddress {
   std::string user;
   std::string device;
-  bool operator==(const DeviceAddress&) const = default;
+  auto operator<=>(const DeviceAddress&) const = default;
 };
 
 // chat/up/{u}/{d}: a device's commands to chatd.

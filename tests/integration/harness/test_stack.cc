@@ -160,6 +160,7 @@ void TestStack::WriteChatdConfig() const {
        << "db_path = " << db_path() << "\n"
        << "key_file = " << key_path() << "\n"
        << "max_body_bytes = " << options_.max_body_bytes << "\n"
+       << "presence_grace_ms = " << options_.presence_grace_ms << "\n"
        << "log_level = debug\n";
   WriteFile(dir_ + "/chatd.conf", conf.str());
 }

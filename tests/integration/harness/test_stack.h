@@ -20,6 +20,7 @@ struct TestStackOptions {
   bool start_chatd = true;
   int max_payload_bytes = 65536;  // plugin_opt_max_payload_bytes
   int max_body_bytes = 16384;     // chatd's max_body_bytes
+  int presence_grace_ms = 500;    // chatd's presence_grace_ms: short, for tests
   // The listener devices use (port()); 0: a free loopback port. A fixed port
   // lets a test run behind a tool that degrades that one port (lossy-net).
   int device_port = 0;

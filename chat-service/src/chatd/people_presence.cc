@@ -1,0 +1,96 @@
+// Presence of people: grace, away and watches.
+#include "chatd/people_presence.h"
+
+namespace chat {
+
+std::vector<PresenceNotice> PeoplePresence::OnBroker(const std::string& user, bool online,
+                                                     int64_t left_ms, int64_t now_ms) {
+  auto it = people_.find(user);
+  if (online) {
+    if (it != people_.end()) {
+      bool was_away = it->second.away;
+      it->second.offline_at.reset();  // back within the grace period: nothing to tell
+      it->second.away = false;
+      if (!was_away) return {};
+      return Notify({user, PersonState::kOnline, 0});
+    }
+    people_[user] = Person{};
+    return Notify({user, PersonState::kOnline, 0});
+  }
+  if (it == people_.end()) return {};  // offline already
+  if (!it->second.offline_at) it->second.offline_at = now_ms + grace_ms_;
+  it->second.left_ms = left_ms;
+  return grace_ms_ <= 0 ? Expire(now_ms) : std::vector<PresenceNotice>{};
+}
+
+std::vector<PresenceNotice> PeoplePresence::SetAway(const std::string& user, bool away) {
+  auto it = people_.find(user);
+  if (it == people_.end() || it->second.offline_at || it->second.away == away) return {};
+  it->second.away = away;
+  return Notify({user, away ? PersonState::kAway : PersonState::kOnline, 0});
+}
+
+std::vector<PresenceNotice> PeoplePresence::Expire(int64_t now_ms) {
+  std::vector<PresenceNotice> notices;
+  for (auto it = people_.begin(); it != people_.end();) {
+    if (!it->second.offline_at || *it->second.offline_at > now_ms) {
+      ++it;
+      continue;
+    }
+    std::string user = it->first;
+    int64_t left_ms = it->second.left_ms;
+    it = people_.erase(it);
+    DropWatchesOf(user);
+    for (PresenceNotice& n : Notify({user, PersonState::kOffline, left_ms})) {
+      notices.push_back(std::move(n));
+    }
+  }
+  return notices;
+}
+
+std::optional<int64_t> PeoplePresence::NextDeadline() const {
+  std::optional<int64_t> next;
+  for (const auto& [user, person] : people_) {
+    if (person.offline_at && (!next || *person.offline_at < *next)) next = person.offline_at;
+  }
+  return next;
+}
+
+void PeoplePresence::Watch(const DeviceAddress& device, const std::vector<std::string>& users) {
+  if (auto it = watching_.find(device); it != watching_.end()) {
+    for (const std::string& user : it->second) {
+      auto w = watchers_.find(user);
+      w->second.erase(device);
+      if (w->second.empty()) watchers_.erase(w);
+    }
+    watching_.erase(it);
+  }
+  if (users.empty()) return;
+  watching_[device] = std::set<std::string>(users.begin(), users.end());
+  for (const std::string& user : users) watchers_[user].insert(device);
+}
+
+std::optional<PersonPresence> PeoplePresence::Live(const std::string& user) const {
+  auto it = people_.find(user);
+  if (it == people_.end()) return std::nullopt;
+  return PersonPresence{user, it->second.away ? PersonState::kAway : PersonState::kOnline, 0};
+}
+
+std::vector<PresenceNotice> PeoplePresence::Notify(const PersonPresence& presence) const {
+  std::vector<PresenceNotice> notices;
+  auto it = watchers_.find(presence.user);
+  if (it == watchers_.end()) return notices;
+  for (const DeviceAddress& device : it->second) notices.push_back({device, presence});
+  return notices;
+}
+
+void PeoplePresence::DropWatchesOf(const std::string& watcher_user) {
+  auto first = watching_.lower_bound(DeviceAddress{watcher_user, ""});
+  std::vector<DeviceAddress> devices;
+  for (auto it = first; it != watching_.end() && it->first.user == watcher_user; ++it) {
+    devices.push_back(it->first);
+  }
+  for (const DeviceAddress& device : devices) Watch(device, {});
+}
+
+}  // namespace chat

@@ -1,0 +1,87 @@
+// Presence of people, for the devices that watch them (docs/PROTOCOL.md,
+// "Presence of people"): what the broker plugin says about connections
+// (chat/sys/presence/{u}), smoothed by a grace period, plus the app's own
+// `away`, delivered only to the devices that asked. Pure: no store, no
+// broker; who may see whom is the caller's to decide, per notice.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "chat/topics.h"  // DeviceAddress
+
+namespace chat {
+
+enum class PersonState { kOnline, kAway, kOffline, kUnknown };
+
+struct PersonPresence {
+  std::string user;
+  PersonState state = PersonState::kUnknown;
+  int64_t last_seen_ms = 0;  // kOffline: when the last device left; 0 when never seen
+
+  bool operator==(const PersonPresence&) const = default;
+};
+
+// `presence` is news for `watcher`.
+struct PresenceNotice {
+  DeviceAddress watcher;
+  PersonPresence presence;
+
+  bool operator==(const PresenceNotice&) const = default;
+};
+
+// A user is online from the broker's first "online" until the broker's
+// "offline" has stood for `grace_ms` (a drop and return within the grace
+// period shows nothing), away while online after the last `presence.set`
+// of one of their devices said so (a new connection of the user clears it:
+// the app in front reconnects), offline after. A watcher is a device; its
+// watches end when it replaces them, or when its user goes offline (the
+// library watches again after every connect). Memory follows the users
+// online or in their grace period, and the watches.
+//
+// Not thread-safe: chatd's query thread owns it. Times are Unix ms.
+class PeoplePresence {
+ public:
+  explicit PeoplePresence(int64_t grace_ms) : grace_ms_(grace_ms) {}
+
+  // The broker plugin's word: `user` has a connected device, or not any more
+  // (then `left_ms` is when the last device left).
+  std::vector<PresenceNotice> OnBroker(const std::string& user, bool online, int64_t left_ms,
+                                       int64_t now_ms);
+  // A device of `user` says its app went to the background (away) or came
+  // back. Ignored for a user not online.
+  std::vector<PresenceNotice> SetAway(const std::string& user, bool away);
+  // Grace periods over by `now_ms`: their users go offline.
+  std::vector<PresenceNotice> Expire(int64_t now_ms);
+  // When Expire has work next, if ever.
+  std::optional<int64_t> NextDeadline() const;
+
+  // From now on `device` watches `users` (and no one else).
+  void Watch(const DeviceAddress& device, const std::vector<std::string>& users);
+  // The user's state as watchers see it: online or away; nullopt when
+  // offline (the caller knows the stored last seen).
+  std::optional<PersonPresence> Live(const std::string& user) const;
+
+  std::size_t watch_count() const { return watchers_.size(); }
+
+ private:
+  struct Person {
+    bool away = false;
+    std::optional<int64_t> offline_at;  // in the grace period: announce then
+    int64_t left_ms = 0;
+  };
+
+  std::vector<PresenceNotice> Notify(const PersonPresence& presence) const;
+  void DropWatchesOf(const std::string& watcher_user);
+
+  int64_t grace_ms_;
+  std::map<std::string, Person> people_;                     // online, or in their grace period
+  std::map<DeviceAddress, std::set<std::string>> watching_;  // device -> users
+  std::map<std::string, std::set<DeviceAddress>> watchers_;  // user -> devices
+};
+
+}  // namespace chat

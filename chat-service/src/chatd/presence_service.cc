@@ -1,0 +1,64 @@
+// Presence of people: watches, changes and who may see them.
+#include "chatd/presence_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "chat/topics.h"
+#include "chatd/events.h"
+
+namespace chat {
+
+PresenceService::PresenceService(Database& db, int64_t grace_ms, StoreLastSeen store_last_seen)
+    : conversations_(db),
+      last_seen_(db),
+      people_(grace_ms),
+      store_last_seen_(std::move(store_last_seen)) {}
+
+void PresenceService::Watch(const Command& command, const PresenceWatchCommand& watch,
+                            FanoutBatch& out, int64_t) {
+  people_.Watch(command.sender, watch.users);
+  std::vector<PersonPresence> seen;
+  seen.reserve(watch.users.size());
+  for (const std::string& user : watch.users) seen.push_back(SeenBy(command.sender.user, user));
+  out.AddOne(DeviceTopic(command.sender.user, command.sender.device),
+             EncodePresence(seen, command.req_id));
+}
+
+void PresenceService::Set(const Command& command, const PresenceSetCommand& set, FanoutBatch& out) {
+  Send(people_.SetAway(command.sender.user, set.away), out);
+}
+
+void PresenceService::OnTransition(const PresenceTransition& transition, FanoutBatch& out,
+                                   int64_t now_ms) {
+  spdlog::debug("presence: {} {} (left {})", transition.user,
+                transition.online ? "online" : "offline", transition.left_ms);
+  if (!transition.online && transition.left_ms > 0) {
+    store_last_seen_(transition.user, transition.left_ms);
+  }
+  Send(people_.OnBroker(transition.user, transition.online, transition.left_ms, now_ms), out);
+}
+
+void PresenceService::Expire(FanoutBatch& out, int64_t now_ms) {
+  Send(people_.Expire(now_ms), out);
+}
+
+bool PresenceService::MaySee(const std::string& watcher, const std::string& user) {
+  return watcher == user || conversations_.ShareConversation(watcher, user);
+}
+
+PersonPresence PresenceService::SeenBy(const std::string& watcher, const std::string& user) {
+  if (!MaySee(watcher, user)) return {user, PersonState::kUnknown, 0};
+  if (auto live = people_.Live(user)) return *live;
+  return {user, PersonState::kOffline, last_seen_.LastSeen(user).value_or(0)};
+}
+
+void PresenceService::Send(const std::vector<PresenceNotice>& notices, FanoutBatch& out) {
+  for (const PresenceNotice& notice : notices) {
+    // Decided at each change: a conversation left or joined since the watch counts now.
+    if (!MaySee(notice.watcher.user, notice.presence.user)) continue;
+    out.AddOne(DeviceTopic(notice.watcher.user, notice.watcher.device),
+               EncodePresence({notice.presence}, ""));
+  }
+}
+
+}  // namespace chat

@@ -1,0 +1,52 @@
+// Presence of people on chatd's query thread: `presence.watch` and
+// `presence.set` from devices, the broker plugin's transitions, and the
+// grace periods running out (docs/PROTOCOL.md, "Presence of people"). Who
+// may see whom is decided here, per reply and per change, from the store:
+// anyone sharing an active conversation with the user (the user themself
+// too); everyone else sees `unknown`, the same as for an id nobody has.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "chat/database.h"
+#include "chatd/command.h"
+#include "chatd/fanout_batch.h"
+#include "chatd/people_presence.h"
+#include "chatd/presence_view.h"
+#include "store/conversation_store.h"
+#include "store/presence_store.h"
+
+namespace chat {
+
+class PresenceService {
+ public:
+  // Hands a user's departure time to the writer, to store.
+  using StoreLastSeen = std::function<void(const std::string& user, int64_t seen_ms)>;
+
+  PresenceService(Database& db, int64_t grace_ms, StoreLastSeen store_last_seen);
+
+  // Replaces the device's watch list and answers with what it may see now.
+  void Watch(const Command& command, const PresenceWatchCommand& watch, FanoutBatch& out,
+             int64_t now_ms);
+  void Set(const Command& command, const PresenceSetCommand& set, FanoutBatch& out);
+  void OnTransition(const PresenceTransition& transition, FanoutBatch& out, int64_t now_ms);
+  // Announces the departures whose grace period is over.
+  void Expire(FanoutBatch& out, int64_t now_ms);
+  std::optional<int64_t> NextDeadline() const { return people_.NextDeadline(); }
+
+ private:
+  bool MaySee(const std::string& watcher, const std::string& user);
+  // What `watcher` sees of `user` now.
+  PersonPresence SeenBy(const std::string& watcher, const std::string& user);
+  void Send(const std::vector<PresenceNotice>& notices, FanoutBatch& out);
+
+  ConversationStore conversations_;
+  PresenceStore last_seen_;
+  PeoplePresence people_;
+  StoreLastSeen store_last_seen_;
+};
+
+}  // namespace chat

@@ -1,0 +1,158 @@
+// Presence of people on the real broker and chatd (docs/PROTOCOL.md,
+// "Presence of people"): a device watches users with `presence.watch` and
+// hears their changes on its device topic; only people who share a
+// conversation see each other; offline comes after the grace period with
+// the time the last device left, which survives a kill -9 of chatd.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "chat/clock.h"
+#include "harness/mqtt_probe.h"
+#include "harness/test_stack.h"
+
+namespace chat::testing {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kWait{5000};
+
+class PeoplePresenceTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<MqttProbe> Device(const std::string& user, const std::string& device) {
+    auto probe = std::make_unique<MqttProbe>(stack_.port(), user + ":" + device);
+    EXPECT_EQ(probe->Connect(user, stack_.Provision(user, device)), 0);
+    EXPECT_TRUE(probe->Subscribe("chat/dev/" + user + "/" + device));
+    EXPECT_TRUE(probe->Subscribe("chat/inbox/" + user + "/#"));
+    return probe;
+  }
+
+  // `from` sends `to` a message, so that they share a conversation.
+  void Converse(MqttProbe& from, const std::string& from_user, const std::string& to) {
+    from.Publish(
+        "chat/up/" + from_user + "/phone",
+        json{{"type", "send"}, {"to", to}, {"cmid", "hello-" + to}, {"body", "hi"}}.dump());
+    auto got = from.WaitFor(
+        [](const auto& m) {
+          for (const auto& r : m)
+            if (r.payload.find(R"("type":"accepted")") != std::string::npos) return true;
+          return false;
+        },
+        kWait);
+    ASSERT_FALSE(got.empty());
+  }
+
+  // The `presence` events `probe` got so far, in order.
+  static std::vector<json> PresenceEvents(const std::vector<Received>& messages) {
+    std::vector<json> out;
+    for (const auto& m : messages) {
+      json e = json::parse(m.payload, nullptr, false);
+      if (e.is_object() && e.value("type", "") == "presence") out.push_back(e);
+    }
+    return out;
+  }
+
+  // Waits until `probe` has `count` presence events; returns them all.
+  static std::vector<json> WaitForPresence(MqttProbe& probe, std::size_t count,
+                                           milliseconds timeout = kWait) {
+    return PresenceEvents(
+        probe.WaitFor([&](const auto& m) { return PresenceEvents(m).size() >= count; }, timeout));
+  }
+
+  void Watch(MqttProbe& probe, const std::string& user, const std::vector<std::string>& users) {
+    probe.Publish("chat/up/" + user + "/phone",
+                  json{{"type", "presence.watch"}, {"req_id", "w1"}, {"users", users}}.dump());
+  }
+
+  // alice and bob share a conversation; alice's phone watches bob and has
+  // the watch's reply. Null devices when that failed.
+  std::pair<std::unique_ptr<MqttProbe>, std::unique_ptr<MqttProbe>> AliceWatchingBob() {
+    auto alice = Device("alice", "phone");
+    auto bob = Device("bob", "phone");
+    Converse(*alice, "alice", "bob");
+    Watch(*alice, "alice", {"bob"});
+    if (WaitForPresence(*alice, 1).size() != 1u) {
+      ADD_FAILURE() << "no reply to alice's watch";
+      return {};
+    }
+    return {std::move(alice), std::move(bob)};
+  }
+
+  TestStack stack_;
+};
+
+TEST_F(PeoplePresenceTest, AContactIsOnlineThenOfflineWithLastSeenAndAStrangerSeesUnknown) {
+  auto alice = Device("alice", "phone");
+  auto bob = Device("bob", "phone");
+  auto carol = Device("carol", "phone");
+  Converse(*alice, "alice", "bob");
+
+  Watch(*alice, "alice", {"bob", "carol", "nobody-at-all"});
+  std::vector<json> seen = WaitForPresence(*alice, 1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0]["req_id"], "w1");
+  EXPECT_EQ(seen[0]["users"], json::parse(R"([{"user":"bob","state":"online"},
+      {"user":"carol","state":"unknown"},{"user":"nobody-at-all","state":"unknown"}])"));
+
+  int64_t before = NowMillis();
+  bob->Disconnect();
+  seen = WaitForPresence(*alice, 2);
+  ASSERT_EQ(seen.size(), 2u);
+  const json& offline = seen[1]["users"][0];
+  EXPECT_EQ(offline["user"], "bob");
+  EXPECT_EQ(offline["state"], "offline");
+  EXPECT_GE(offline["last_seen"].get<int64_t>(), before - 1000);
+  EXPECT_LE(offline["last_seen"].get<int64_t>(), NowMillis());
+  EXPECT_FALSE(seen[1].contains("req_id"));
+
+  // carol watches bob: no conversation shared, so `unknown`, like a stranger.
+  Watch(*carol, "carol", {"bob"});
+  seen = WaitForPresence(*carol, 1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0]["users"][0]["state"], "unknown");
+  EXPECT_FALSE(seen[0]["users"][0].contains("last_seen"));
+}
+
+TEST_F(PeoplePresenceTest, ADropAndReturnWithinTheGraceShowsNothingAndAwayIsTold) {
+  auto [alice, bob] = AliceWatchingBob();
+  ASSERT_TRUE(alice && bob);
+
+  bob->Disconnect();  // back within the 500 ms grace
+  bob = Device("bob", "phone");
+  std::this_thread::sleep_for(milliseconds(1500));
+  EXPECT_EQ(PresenceEvents(alice->Messages()).size(), 1u)
+      << "no offline/online pair: " << json(PresenceEvents(alice->Messages())).dump();
+
+  bob->Publish("chat/up/bob/phone", R"({"type":"presence.set","state":"away"})");
+  std::vector<json> seen = WaitForPresence(*alice, 2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1]["users"][0]["state"], "away");
+}
+
+TEST_F(PeoplePresenceTest, LastSeenSurvivesAKillOfChatd) {
+  auto [alice, bob] = AliceWatchingBob();
+  ASSERT_TRUE(alice && bob);
+  bob->Disconnect();
+  std::vector<json> seen = WaitForPresence(*alice, 2);
+  ASSERT_EQ(seen.size(), 2u);
+  int64_t last_seen = seen[1]["users"][0]["last_seen"];
+
+  stack_.StopChatd(SIGKILL);
+  stack_.StartChatd();
+  auto alice2 = Device("alice", "tablet");
+  alice2->Publish("chat/up/alice/tablet",
+                  R"({"type":"presence.watch","req_id":"w2","users":["bob"]})");
+  seen = WaitForPresence(*alice2, 1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0]["users"][0]["state"], "offline");
+  EXPECT_EQ(seen[0]["users"][0]["last_seen"], last_seen);
+}
+
+}  // namespace
+}  // namespace chat::testing
