@@ -1,4 +1,5 @@
-// Answers the read-only commands — sync, history, receipts — and relays
+// Answers the read-only commands — sync, history, receipts, blocks,
+// settings.get — and relays
 // typing, on its own thread and its own read-only database connection, so
 // that catch-up never holds up the writer. Every read is an index range
 // scan. Commands arrive on the query queue (Chatd::OnMessage pushes them);
@@ -19,6 +20,7 @@
 #include "chatd/presence_view.h"
 #include "store/conversation_store.h"
 #include "store/message_store.h"
+#include "store/privacy_store.h"
 
 namespace chat {
 
@@ -44,6 +46,8 @@ class QueryService {
   void History(const Command& command, const HistoryCommand& history, FanoutBatch& out);
   void Receipts(const Command& command, const ReceiptsQueryCommand& query, FanoutBatch& out);
   void Typing(const Command& command, const TypingCommand& typing, FanoutBatch& out);
+  void Blocks(const Command& command, FanoutBatch& out);
+  void Settings(const Command& command, FanoutBatch& out);
   void Reject(const Command& command, ErrorCode code, const std::string& message, FanoutBatch& out);
   // kActiveOrRemoved: a removed member still reads its visible range
   // (history); kActive: anything else about the conversation.
@@ -56,6 +60,7 @@ class QueryService {
   BlockingQueue<Command>& queries_;
   ConversationStore conversations_;
   MessageStore messages_;
+  PrivacyStore privacy_;
   const PresenceView& presence_;
   Publish publish_;
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> last_typing_ms_;

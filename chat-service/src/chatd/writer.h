@@ -20,6 +20,7 @@
 #include "store/conversation_store.h"
 #include "store/group_request_store.h"
 #include "store/message_store.h"
+#include "store/privacy_store.h"
 
 namespace chat {
 
@@ -60,6 +61,7 @@ class Writer {
   ConversationStore conversations_;
   MessageStore messages_;
   GroupRequestStore group_requests_;
+  PrivacyStore privacy_;
   FanoutBatch out_;  // the current batch's copies, reused
 };
 

@@ -29,6 +29,13 @@ inline constexpr std::string_view kDelivered = "delivered";
 inline constexpr std::string_view kRead = "read";
 inline constexpr std::string_view kReceipts = "receipts";
 inline constexpr std::string_view kTyping = "typing";
+inline constexpr std::string_view kBlock = "block";
+inline constexpr std::string_view kUnblock = "unblock";
+inline constexpr std::string_view kBlocks = "blocks";
+inline constexpr std::string_view kMute = "mute";
+inline constexpr std::string_view kUnmute = "unmute";
+inline constexpr std::string_view kSettingsSet = "settings.set";
+inline constexpr std::string_view kSettingsGet = "settings.get";
 }  // namespace command
 
 // --- Events, backend -> device (section 6) -----------------------------------
@@ -41,9 +48,12 @@ inline constexpr std::string_view kError = "error";
 inline constexpr std::string_view kReceipt = "receipt";    // a member's cursors moved
 inline constexpr std::string_view kReceipts = "receipts";  // reply: who read / received a seq
 inline constexpr std::string_view kTyping = "typing";
-inline constexpr std::string_view kSync = "sync";        // reply: one page of catch-up
-inline constexpr std::string_view kHistory = "history";  // reply: a page of older messages
-inline constexpr std::string_view kReady = "ready";      // the plugin: chatd is back, resend now
+inline constexpr std::string_view kSync = "sync";          // reply: one page of catch-up
+inline constexpr std::string_view kHistory = "history";    // reply: a page of older messages
+inline constexpr std::string_view kReady = "ready";        // the plugin: chatd is back, resend now
+inline constexpr std::string_view kBlocks = "blocks";      // the users a user has blocked
+inline constexpr std::string_view kMute = "mute";          // a conversation's mute changed
+inline constexpr std::string_view kSettings = "settings";  // a user's privacy settings
 }  // namespace event
 
 // `kind` of a system message, and the `action`s of its `event` (section 5).
@@ -68,6 +78,13 @@ inline constexpr std::string_view kAdmin = "admin";
 inline constexpr std::string_view kMember = "member";
 }  // namespace role
 
+// `presence` of the privacy settings: who sees a user's presence (section 5).
+namespace audience {
+inline constexpr std::string_view kEveryone = "everyone";  // who shares a conversation
+inline constexpr std::string_view kContacts = "contacts";  // direct-chat partners only
+inline constexpr std::string_view kNobody = "nobody";
+}  // namespace audience
+
 // --- Error codes (section 7) -------------------------------------------------
 enum class ErrorCode {
   kBadJson,
@@ -85,6 +102,7 @@ enum class ErrorCode {
   kPayloadTooLarge,  // from the broker plugin
   kInternal,
   kUnavailable,  // from the broker plugin: chatd is away, the command was dropped
+  kBlocked,      // one of the two users has blocked the other
 };
 
 // The wire name, e.g. "unknown_user".
