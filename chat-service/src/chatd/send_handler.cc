@@ -28,11 +28,11 @@ std::string OpenDirect(WriteContext& ctx, const std::string& a, const std::strin
   return conv;
 }
 
-// The other member of direct conversation `conv`, or "" for a group.
+// The other member of direct conversation `conv`, or "" for a group (whose
+// members a send need not load: a block does not silence a group).
 std::string DirectPartner(WriteContext& ctx, const std::string& conv, const std::string& user) {
-  ConversationInfo info = ctx.conversations.Info(conv);
-  if (info.kind != protocol::kind::kDirect) return "";
-  for (const std::string& member : info.members) {
+  if (ctx.conversations.Kind(conv) != protocol::kind::kDirect) return "";
+  for (const std::string& member : ctx.conversations.ActiveMembers(conv)) {
     if (member != user) return member;
   }
   return "";
