@@ -216,4 +216,15 @@ int ReportPublishFailure(const client::Status& status) {
   return status.code() == client::Status::Code::kInvalidArgument ? kExitUsage : kExitConnectionLost;
 }
 
+int RunRequest(const GlobalOptions& global, const PublishRequest& publish,
+               std::string_view expected) {
+  int exit_code = kExitOk;
+  auto chat = ConnectClient(global, exit_code);
+  if (!chat) return exit_code;
+  client::RequestResult sent = publish(*chat);
+  if (!sent.status.ok()) return ReportPublishFailure(sent.status);
+  auto reply = chat->WaitForReply(sent.req_id, global.timeout());
+  return ReportReply(reply, expected, *chat, "req_id " + sent.req_id);
+}
+
 }  // namespace chat::cli

@@ -53,6 +53,8 @@ void AddSyncCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddHistoryCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddReadCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddGroupCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
+// block, unblock, blocks, mute, unmute, settings.
+void AddPrivacyCommands(CLI::App& app, const GlobalOptions& global, Runner& run);
 
 // Validators for the protocol's id formats.
 CLI::Validator UserIdValidator();
@@ -85,6 +87,12 @@ int ReportReply(const std::optional<client::Event>& reply, std::string_view expe
                 const client::ChatClient& chat, const std::string& what);
 // A request that could not be published: kExitUsage (invalid) or kExitConnectionLost.
 int ReportPublishFailure(const client::Status& status);
+
+// The whole of a one-request subcommand: connects, publishes with `publish`,
+// waits for the reply and reports it as ReportReply does.
+using PublishRequest = std::function<client::RequestResult(client::ChatClient&)>;
+int RunRequest(const GlobalOptions& global, const PublishRequest& publish,
+               std::string_view expected);
 
 // Prints "chat-cli: <text>" on stderr.
 void PrintError(const std::string& text);

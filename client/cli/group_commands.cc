@@ -30,13 +30,9 @@ client::RequestResult Publish(client::ChatClient& chat, GroupAction action, cons
 }
 
 int RunGroup(const GlobalOptions& global, GroupAction action, const GroupOptions& options) {
-  int exit_code = kExitOk;
-  auto chat = ConnectClient(global, exit_code);
-  if (!chat) return exit_code;
-  client::RequestResult sent = Publish(*chat, action, options);
-  if (!sent.status.ok()) return ReportPublishFailure(sent.status);
-  auto reply = chat->WaitForReply(sent.req_id, global.timeout());
-  return ReportReply(reply, client::event_type::kConv, *chat, "req_id " + sent.req_id);
+  return RunRequest(
+      global, [&](client::ChatClient& chat) { return Publish(chat, action, options); },
+      client::event_type::kConv);
 }
 
 CLI::App* AddAction(CLI::App& group, const char* name, const char* help, GroupAction action,

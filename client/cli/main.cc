@@ -7,8 +7,9 @@ namespace {
 
 constexpr const char* kFooter = R"(
 Exit codes:
-  0  success (send: accepted; create/group: conv reply; history, read, sync:
-     their reply; listen/chat: finished)
+  0  success (send: accepted; create/group: conv reply; history, read, sync,
+     block, unblock, blocks, mute, unmute, settings: their reply;
+     listen/chat: finished)
   1  usage error (bad options or ids) or an unexpected failure
   2  the backend replied with an error (printed as JSON on stdout)
   3  no reply within --timeout-s
@@ -34,6 +35,9 @@ Examples:
   chat-cli --user bob --device phone --token-file t read --conv c0123 --seq 42
   chat-cli --user alice --device laptop --token-file t group create --title Climbing --members bob,carol
   chat-cli --user alice --device laptop --token-file t group add --conv c7a01 --users dave
+  chat-cli --user bob --device phone --token-file t block --user mallory
+  chat-cli --user bob --device phone --token-file t mute --conv c7a01 --for-s 3600
+  chat-cli --user bob --device phone --token-file t settings --presence contacts --read-receipts off
   chat-cli send --help        (options of one subcommand)
 )";
 
@@ -58,6 +62,7 @@ int main(int argc, char** argv) {
   chat::cli::AddHistoryCommand(app, global, run);
   chat::cli::AddReadCommand(app, global, run);
   chat::cli::AddGroupCommand(app, global, run);
+  chat::cli::AddPrivacyCommands(app, global, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

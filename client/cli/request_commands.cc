@@ -62,23 +62,18 @@ int RunSend(const GlobalOptions& global, const SendOptions& options) {
 }
 
 int RunCreate(const GlobalOptions& global, const std::string& with) {
-  int exit_code = kExitOk;
-  auto chat = ConnectClient(global, exit_code);
-  if (!chat) return exit_code;
-  client::RequestResult sent = chat->CreateDirect(with);
-  if (!sent.status.ok()) return ReportPublishFailure(sent.status);
-  auto reply = chat->WaitForReply(sent.req_id, global.timeout());
-  return ReportReply(reply, client::event_type::kConv, *chat, "req_id " + sent.req_id);
+  return RunRequest(
+      global, [&](client::ChatClient& chat) { return chat.CreateDirect(with); },
+      client::event_type::kConv);
 }
 
 int RunHistory(const GlobalOptions& global, const HistoryOptions& options) {
-  int exit_code = kExitOk;
-  auto chat = ConnectClient(global, exit_code);
-  if (!chat) return exit_code;
-  client::RequestResult sent = chat->History(options.conv, options.before, options.limit);
-  if (!sent.status.ok()) return ReportPublishFailure(sent.status);
-  auto reply = chat->WaitForReply(sent.req_id, global.timeout());
-  return ReportReply(reply, client::event_type::kHistory, *chat, "req_id " + sent.req_id);
+  return RunRequest(
+      global,
+      [&](client::ChatClient& chat) {
+        return chat.History(options.conv, options.before, options.limit);
+      },
+      client::event_type::kHistory);
 }
 
 // `read` has no reply, and the device that moved the cursor gets no

@@ -185,6 +185,50 @@ RequestResult ChatClient::Receipts(std::string_view conv, int64_t seq,
                         [&](const std::string& id) { return EncodeReceipts(id, conv, seq); });
 }
 
+RequestResult ChatClient::Block(std::string_view user, std::optional<std::string> req_id) {
+  return impl_->Request(std::move(req_id), ValidateUser(user), [&](const std::string& id) {
+    return EncodeBlock(protocol::command::kBlock, id, user);
+  });
+}
+
+RequestResult ChatClient::Unblock(std::string_view user, std::optional<std::string> req_id) {
+  return impl_->Request(std::move(req_id), ValidateUser(user), [&](const std::string& id) {
+    return EncodeBlock(protocol::command::kUnblock, id, user);
+  });
+}
+
+RequestResult ChatClient::Blocks(std::optional<std::string> req_id) {
+  return impl_->Request(std::move(req_id), Status::Ok(), [](const std::string& id) {
+    return EncodeQuery(protocol::command::kBlocks, id);
+  });
+}
+
+RequestResult ChatClient::Mute(std::string_view conv, int64_t until_ms,
+                               std::optional<std::string> req_id) {
+  return impl_->Request(std::move(req_id), ValidateMute(conv, until_ms),
+                        [&](const std::string& id) {
+                          return EncodeMute(protocol::command::kMute, id, conv, until_ms);
+                        });
+}
+
+RequestResult ChatClient::Unmute(std::string_view conv, std::optional<std::string> req_id) {
+  return impl_->Request(std::move(req_id), ValidateMute(conv, 0), [&](const std::string& id) {
+    return EncodeMute(protocol::command::kUnmute, id, conv, 0);
+  });
+}
+
+RequestResult ChatClient::SetSettings(const SettingsChange& change,
+                                      std::optional<std::string> req_id) {
+  return impl_->Request(std::move(req_id), ValidateSettingsChange(change),
+                        [&](const std::string& id) { return EncodeSettingsSet(id, change); });
+}
+
+RequestResult ChatClient::GetSettings(std::optional<std::string> req_id) {
+  return impl_->Request(std::move(req_id), Status::Ok(), [](const std::string& id) {
+    return EncodeQuery(protocol::command::kSettingsGet, id);
+  });
+}
+
 Status ChatClient::MarkDelivered(std::string_view conv, int64_t seq) {
   Status valid = ValidateConvSeq(conv, seq);
   return valid.ok() ? impl_->Publish(EncodeCursor(protocol::command::kDelivered, conv, seq))

@@ -228,4 +228,51 @@ std::string EncodeTyping(std::string_view conv) {
   return Dump(j);
 }
 
+Status ValidateUser(std::string_view user) {
+  return IsValidId(user) ? Status::Ok() : Invalid("'user' is not a valid user id");
+}
+
+std::string EncodeBlock(std::string_view type, std::string_view req_id, std::string_view user) {
+  ordered_json j = Request(type, req_id);
+  j["user"] = std::string(user);
+  return Dump(j);
+}
+
+Status ValidateMute(std::string_view conv, int64_t until_ms) {
+  Status status = ValidateConv(conv);
+  if (!status.ok()) return status;
+  return until_ms >= 0 ? Status::Ok() : Invalid("'until' must be Unix ms (or 0: until unmuted)");
+}
+
+std::string EncodeMute(std::string_view type, std::string_view req_id, std::string_view conv,
+                       int64_t until_ms) {
+  ordered_json j = Request(type, req_id);
+  j["conv"] = std::string(conv);
+  if (until_ms > 0) j["until"] = until_ms;
+  return Dump(j);
+}
+
+Status ValidateSettingsChange(const SettingsChange& change) {
+  if (!change.presence && !change.read_receipts) {
+    return Invalid("set at least one of 'presence' and 'read_receipts'");
+  }
+  if (change.presence && *change.presence != protocol::audience::kEveryone &&
+      *change.presence != protocol::audience::kContacts &&
+      *change.presence != protocol::audience::kNobody) {
+    return Invalid("'presence' must be everyone, contacts or nobody");
+  }
+  return Status::Ok();
+}
+
+std::string EncodeSettingsSet(std::string_view req_id, const SettingsChange& change) {
+  ordered_json j = Request(protocol::command::kSettingsSet, req_id);
+  if (change.presence) j["presence"] = *change.presence;
+  if (change.read_receipts) j["read_receipts"] = *change.read_receipts;
+  return Dump(j);
+}
+
+std::string EncodeQuery(std::string_view type, std::string_view req_id) {
+  return Dump(Request(type, req_id));
+}
+
 }  // namespace chat::client

@@ -56,6 +56,21 @@ std::string EncodeCursor(std::string_view type, std::string_view conv, int64_t s
 std::string EncodeReceipts(std::string_view req_id, std::string_view conv, int64_t seq);
 std::string EncodeTyping(std::string_view conv);
 
+// Privacy (PROTOCOL.md "Privacy"). `type` of EncodeBlock is
+// protocol::command::kBlock or kUnblock; of EncodeMute, kMute or kUnmute
+// (`until_ms` > 0 only for kMute; 0: no `until`, muted until unmuted).
+// EncodeQuery writes a request with no field but its type (blocks,
+// settings.get).
+Status ValidateUser(std::string_view user);
+std::string EncodeBlock(std::string_view type, std::string_view req_id, std::string_view user);
+Status ValidateMute(std::string_view conv, int64_t until_ms);
+std::string EncodeMute(std::string_view type, std::string_view req_id, std::string_view conv,
+                       int64_t until_ms);
+// At least one field set; `presence` one of "everyone", "contacts", "nobody".
+Status ValidateSettingsChange(const SettingsChange& change);
+std::string EncodeSettingsSet(std::string_view req_id, const SettingsChange& change);
+std::string EncodeQuery(std::string_view type, std::string_view req_id);
+
 // A request id given by the caller must match [A-Za-z0-9._:-]{1,64}.
 Status ValidateReqId(std::string_view req_id);
 

@@ -80,6 +80,8 @@ void ConversationList::ApplyEvent(const Event& event) {
     c.active = Contains(event.members, user_);
   } else if (event.Is(event_type::kReceipt) && event.user == user_) {
     ApplyRead(event.conv, event.read);
+  } else if (event.Is(event_type::kMute)) {
+    Entry(event.conv).muted_until = event.muted_until;
   }
 }
 

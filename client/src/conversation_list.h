@@ -27,7 +27,7 @@ class ConversationList {
   void ApplySync(const std::vector<ConversationSummary>& convs);
   // A message released to the application, in seq order.
   void ApplyMessage(const Event& message);
-  // conv, conv.new, receipt; other events are ignored.
+  // conv, conv.new, receipt, mute; other events are ignored.
   void ApplyEvent(const Event& event);
   void ApplyRead(const std::string& conv, int64_t seq);
 

@@ -96,6 +96,7 @@ void ReadConvs(FieldReader& reader, Event& event) {
     inner.Integer("read_seq", c.read_seq, 0);
     inner.Integer("unread", c.unread, 0);
     inner.Boolean("active", c.active);
+    inner.Integer("muted_until", c.muted_until, 0);
     if (!inner.error().empty()) return reader.Fail(name, inner.error());
     event.convs.push_back(std::move(c));
   }
@@ -133,6 +134,16 @@ void ReadTypedFields(FieldReader& reader, Event& event) {
   } else if (t == event_type::kHistory) {
     reader.Require({"conv", "messages", "more"});
     ReadMessages(reader, event);
+  } else if (t == event_type::kBlocks) {
+    reader.Require({"users"});
+    reader.IdList("users", event.users);
+  } else if (t == event_type::kMute) {
+    reader.Require({"conv"});
+    reader.Integer("muted_until", event.muted_until, 0);
+  } else if (t == event_type::kSettings) {
+    reader.Require({"presence", "read_receipts"});
+    reader.Text("presence", event.presence, Format::kAnyText);
+    reader.Boolean("read_receipts", event.read_receipts);
   }
 }
 

@@ -82,6 +82,16 @@ std::string FormatEventLine(const Event& e) {
     return "[" + e.conv + "] history: " + std::to_string(e.messages.size()) + " message(s)" +
            (e.more ? ", more before" : "");
   }
+  if (e.Is(kBlocks)) return "[blocks] " + (e.users.empty() ? "nobody" : Join(e.users));
+  if (e.Is(kMute)) {
+    if (!e.muted_until) return "[" + e.conv + "] not muted";
+    return "[" + e.conv + "] muted " +
+           (*e.muted_until == 0 ? "until unmuted" : "until " + std::to_string(*e.muted_until));
+  }
+  if (e.Is(kSettings)) {
+    return "[settings] presence: " + Printable(e.presence) +
+           ", read receipts: " + (e.read_receipts ? "on" : "off");
+  }
   if (e.Is(kInvalid)) return "[invalid event] " + Printable(e.message);
   if (e.Is(kConnectionLost)) return "[connection lost] " + Printable(e.message);
   if (e.Is(kConnectionRestored)) return "[connection restored] " + Printable(e.message);

@@ -31,6 +31,13 @@ void FieldReader::Integer(const char* name, int64_t& out, int64_t min) {
   if (out < min) return Fail(name, "is out of range");
 }
 
+void FieldReader::Integer(const char* name, std::optional<int64_t>& out, int64_t min) {
+  if (Find(name) == nullptr) return;
+  int64_t value = 0;
+  Integer(name, value, min);
+  out = value;
+}
+
 void FieldReader::Boolean(const char* name, bool& out) {
   const json* value = Find(name);
   if (value == nullptr) return;

@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ class FieldReader {
 
   void Text(const char* name, std::string& out, Format format);
   void Integer(const char* name, int64_t& out, int64_t min);
+  // For a field whose absence means something of its own (muted_until: not muted).
+  void Integer(const char* name, std::optional<int64_t>& out, int64_t min);
   void Boolean(const char* name, bool& out);
   void IdList(const char* name, std::vector<std::string>& out);
   // An object of id -> string (roles).

@@ -9,7 +9,7 @@
 namespace chat::protocol {
 
 namespace {
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 15> kErrorNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 16> kErrorNames{{
     {ErrorCode::kBadJson, "bad_json"},
     {ErrorCode::kInvalidUtf8, "invalid_utf8"},
     {ErrorCode::kUnknownType, "unknown_type"},
@@ -25,6 +25,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 15> kErrorNames{{
     {ErrorCode::kPayloadTooLarge, "payload_too_large"},
     {ErrorCode::kInternal, "internal"},
     {ErrorCode::kUnavailable, "unavailable"},
+    {ErrorCode::kBlocked, "blocked"},
 }};
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -118,6 +119,64 @@ TEST(ClientIntegration, CliSendPrintsAcceptedAndListenPrintsTheMessage) {
                                      alice_token + " send --to nobody hi");
   EXPECT_EQ(error_rc, 2) << error_out;
   EXPECT_NE(error_out.find("unknown_user"), std::string::npos);
+}
+
+// The next event of `type` that `chat` yields within about 10 s.
+std::optional<client::Event> NextOfType(ChatClient& chat, std::string_view type) {
+  for (int i = 0; i < 10; ++i) {
+    auto event = chat.NextEvent(1s);
+    if (event && event->Is(type)) return event;
+  }
+  return std::nullopt;
+}
+
+TEST(ClientIntegration, LibraryBlocksMutesAndChangesSettingsOnEveryDevice) {
+  TestStack stack;
+  auto alice = Connected(stack, "alice", "phone");
+  auto laptop = Connected(stack, "alice", "laptop");
+  auto bob = Connected(stack, "bob", "phone");
+  auto first = bob->Send({.to = "alice", .body = "hi"});
+  auto accepted = bob->WaitForAcceptance(first.cmid, 5s);
+  ASSERT_TRUE(accepted && accepted->Is("accepted"));
+
+  auto blocked = alice->WaitForReply(alice->Block("bob").req_id, 5s);
+  ASSERT_TRUE(blocked && blocked->Is("blocks")) << (blocked ? blocked->raw : "no reply");
+  EXPECT_EQ(blocked->users, std::vector<std::string>{"bob"});
+  auto refused = bob->Send({.to = "alice", .body = "hello?"});
+  auto answer = bob->WaitForAcceptance(refused.cmid, 5s);
+  ASSERT_TRUE(answer);
+  EXPECT_TRUE(answer->HasCode(protocol::ErrorCode::kBlocked)) << answer->raw;
+
+  auto muted = alice->WaitForReply(alice->Mute(accepted->conv).req_id, 5s);
+  ASSERT_TRUE(muted && muted->Is("mute")) << (muted ? muted->raw : "no reply");
+  EXPECT_EQ(muted->muted_until, 0);
+  auto set = alice->WaitForReply(alice->SetSettings({.read_receipts = false}).req_id, 5s);
+  ASSERT_TRUE(set && set->Is("settings")) << (set ? set->raw : "no reply");
+  auto seen = NextOfType(*laptop, "settings");
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->presence, "everyone");
+  EXPECT_FALSE(seen->read_receipts);
+  auto convs = laptop->Conversations();  // the mute reached it too, before the settings
+  auto listed = std::find_if(convs.begin(), convs.end(),
+                             [&](const auto& c) { return c.conv == accepted->conv; });
+  ASSERT_NE(listed, convs.end());
+  EXPECT_EQ(listed->muted_until, 0);
+}
+
+TEST(ClientIntegration, CliBlocksAndReadsSettings) {
+  TestStack stack;
+  stack.Provision("bob", "phone");
+  std::string base = std::string(CHAT_CLI_PATH) + " --port " + std::to_string(stack.port()) +
+                     " --user alice --device phone --token " + stack.Provision("alice", "phone");
+  auto [blocks, rc] = Shell(base + " block --user bob");
+  ASSERT_EQ(rc, 0) << blocks;
+  EXPECT_EQ(json::parse(blocks, nullptr, false)["users"], json({"bob"})) << blocks;
+  auto [settings, settings_rc] = Shell(base + " settings --presence nobody");
+  ASSERT_EQ(settings_rc, 0) << settings;
+  EXPECT_EQ(json::parse(settings, nullptr, false)["presence"], "nobody") << settings;
+  auto [self, self_rc] = Shell(base + " block --user alice");
+  EXPECT_EQ(self_rc, 2) << self;
+  EXPECT_NE(self.find("invalid_recipient"), std::string::npos) << self;
 }
 
 }  // namespace

@@ -9,9 +9,15 @@
 set -uo pipefail
 lossy_net=$1 port=$2 binary=$3
 
-if ! probe=$("$lossy_net" --port "$port" -- true 2>&1); then
-  echo "lossy_net_test skipped: lossy-net cannot run here: ${probe:-no reason given}"
+skip() {
+  echo "lossy_net_test skipped: lossy-net cannot run here: $1"
   exit 77
-fi
+}
+[ "$(id -u)" = 0 ] || skip "it needs root"
+# `ip netns exec` makes / a slave mount; where that is refused (a chroot
+# without its own mount tree), lossy-net would leave its namespace's mount
+# behind: check without creating one.
+probe=$(unshare --mount sh -c 'mount --make-rslave /' 2>&1) || skip "${probe:-no mount namespace}"
+probe=$("$lossy_net" --port "$port" -- true 2>&1) || skip "${probe:-no reason given}"
 exec "$lossy_net" --loss 30 --reset-every 5 --port "$port" -- \
   env CHAT_LOSSY_DEVICE_PORT="$port" "$binary"

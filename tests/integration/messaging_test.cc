@@ -17,13 +17,6 @@ using namespace std::chrono_literals;
 
 using Device = TestDevice;
 
-int64_t CountRows(TestStack& stack, const std::string& table) {
-  auto db = Database::Open(stack.db_path(), Database::Mode::kReadOnly);
-  auto stmt = db.Prepare("SELECT count(*) FROM " + table);
-  stmt.Step();
-  return stmt.Int(0);
-}
-
 class MessagingTest : public ::testing::Test {
  protected:
   TestStack stack_;
@@ -104,7 +97,7 @@ TEST_F(MessagingTest, OrderHoldsForAThousandMessages) {
     EXPECT_EQ(got[i]["seq"], i + 1);
     EXPECT_EQ(got[i]["body"], std::to_string(i));
   }
-  EXPECT_EQ(CountRows(stack_, "messages"), kCount);
+  EXPECT_EQ(stack_.CountRows("messages"), kCount);
 }
 
 TEST_F(MessagingTest, ResendIsDeduplicated) {
@@ -123,7 +116,7 @@ TEST_F(MessagingTest, ResendIsDeduplicated) {
   EXPECT_EQ(got[0]["body"], "once");
   EXPECT_EQ(got[1]["body"], "twice");
   EXPECT_EQ(got[1]["seq"], 2);
-  EXPECT_EQ(CountRows(stack_, "messages"), 2);
+  EXPECT_EQ(stack_.CountRows("messages"), 2);
 }
 
 TEST_F(MessagingTest, BadInputGetsItsErrorCodeAndChangesNothing) {
@@ -132,8 +125,8 @@ TEST_F(MessagingTest, BadInputGetsItsErrorCodeAndChangesNothing) {
   stack_.Provision("carol", "pc");
   alice.Send(SendTo("bob", "ok-1", "baseline"));
   ASSERT_EQ(bob.Await("msg", 1).size(), 1u);
-  int64_t messages = CountRows(stack_, "messages");
-  int64_t conversations = CountRows(stack_, "conversations");
+  int64_t messages = stack_.CountRows("messages");
+  int64_t conversations = stack_.CountRows("conversations");
 
   struct Case {
     std::string payload;
@@ -168,8 +161,8 @@ TEST_F(MessagingTest, BadInputGetsItsErrorCodeAndChangesNothing) {
     EXPECT_FALSE(errors[i].value("message", "").empty());
   }
   EXPECT_EQ(errors[3]["req_id"], "q1");
-  EXPECT_EQ(CountRows(stack_, "messages"), messages);
-  EXPECT_EQ(CountRows(stack_, "conversations"), conversations);
+  EXPECT_EQ(stack_.CountRows("messages"), messages);
+  EXPECT_EQ(stack_.CountRows("conversations"), conversations);
   EXPECT_EQ(bob.Await("msg", 2, 300ms).size(), 1u);  // bob saw nothing more
 }
 
@@ -189,7 +182,7 @@ TEST_F(MessagingTest, NonMemberCannotPostIntoSomeoneElsesConversation) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0]["code"], "not_member");
   EXPECT_EQ(bob.Await("msg", 2, 300ms).size(), 1u);
-  EXPECT_EQ(CountRows(stack_, "messages"), 1);
+  EXPECT_EQ(stack_.CountRows("messages"), 1);
 }
 
 TEST_F(MessagingTest, ExplicitConversationCreateReturnsTheSameDirectConversation) {

@@ -154,5 +154,33 @@ TEST_F(PeoplePresenceTest, LastSeenSurvivesAKillOfChatd) {
   EXPECT_EQ(seen[0]["users"][0]["last_seen"], last_seen);
 }
 
+// A block either way, and a `nobody` setting, make a contact a stranger.
+TEST_F(PeoplePresenceTest, ABlockedUserAndANobodySettingShowUnknown) {
+  auto [alice, bob] = AliceWatchingBob();
+  ASSERT_TRUE(alice && bob);
+  bob->Publish("chat/up/bob/phone", R"({"type":"block","req_id":"b1","user":"alice"})");
+  ASSERT_FALSE(bob->WaitFor(
+                      [](const auto& m) {
+                        for (const auto& r : m)
+                          if (r.payload.find(R"("type":"blocks")") != std::string::npos)
+                            return true;
+                        return false;
+                      },
+                      kWait)
+                   .empty());
+  Watch(*alice, "alice", {"bob"});
+  std::vector<json> seen = WaitForPresence(*alice, 2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1]["users"][0]["state"], "unknown") << "blocked by bob";
+
+  bob->Publish("chat/up/bob/phone", R"({"type":"unblock","req_id":"b2","user":"alice"})");
+  bob->Publish("chat/up/bob/phone", R"({"type":"settings.set","req_id":"s1","presence":"nobody"})");
+  std::this_thread::sleep_for(milliseconds(500));  // both are writes, applied in order
+  Watch(*alice, "alice", {"bob"});
+  seen = WaitForPresence(*alice, 3);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[2]["users"][0]["state"], "unknown") << "bob shows nobody";
+}
+
 }  // namespace
 }  // namespace chat::testing

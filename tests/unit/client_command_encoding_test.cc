@@ -158,5 +158,32 @@ TEST(EncodeReceipts, CursorsQueriesAndTypingMatchTheProtocol) {
   EXPECT_FALSE(ValidateConvSeq("c5", 0).ok());
 }
 
+TEST(EncodePrivacy, BlockMuteAndSettingsMatchTheProtocol) {
+  EXPECT_EQ(EncodeBlock("block", "p1", "mallory"),
+            R"({"type":"block","req_id":"p1","user":"mallory"})");
+  EXPECT_EQ(EncodeBlock("unblock", "p2", "mallory"),
+            R"({"type":"unblock","req_id":"p2","user":"mallory"})");
+  EXPECT_EQ(EncodeQuery("blocks", "p3"), R"({"type":"blocks","req_id":"p3"})");
+  EXPECT_EQ(EncodeMute("mute", "p4", "c7a", 1700003600000),
+            R"({"type":"mute","req_id":"p4","conv":"c7a","until":1700003600000})");
+  EXPECT_EQ(EncodeMute("mute", "p5", "c7a", 0), R"({"type":"mute","req_id":"p5","conv":"c7a"})");
+  EXPECT_EQ(EncodeMute("unmute", "p6", "c7a", 0),
+            R"({"type":"unmute","req_id":"p6","conv":"c7a"})");
+  EXPECT_EQ(EncodeSettingsSet("p7", {"contacts", false}),
+            R"({"type":"settings.set","req_id":"p7","presence":"contacts","read_receipts":false})");
+  EXPECT_EQ(EncodeSettingsSet("p8", {{}, true}),
+            R"({"type":"settings.set","req_id":"p8","read_receipts":true})");
+  EXPECT_EQ(EncodeQuery("settings.get", "p9"), R"({"type":"settings.get","req_id":"p9"})");
+}
+
+TEST(EncodePrivacy, InvalidRequestsAreRefusedBeforeSending) {
+  EXPECT_FALSE(ValidateUser("Mallory!").ok());
+  EXPECT_FALSE(ValidateMute("c/1", 0).ok());
+  EXPECT_FALSE(ValidateMute("c1", -1).ok());
+  EXPECT_FALSE(ValidateSettingsChange({}).ok());
+  EXPECT_FALSE(ValidateSettingsChange({"friends", {}}).ok());
+  EXPECT_TRUE(ValidateSettingsChange({"nobody", {}}).ok());
+}
+
 }  // namespace
 }  // namespace chat::client

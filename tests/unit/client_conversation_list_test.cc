@@ -123,5 +123,20 @@ TEST(ConversationList, SystemMessagesChangeMembersRolesAndActivity) {
   EXPECT_EQ(c->unread, 0);  // system messages are not unread messages
 }
 
+TEST(ConversationList, AMuteEventSetsAndClearsMutedUntil) {
+  ConversationList list("alice");
+  list.ApplySync({Summary("c1", 2, 0, 2)});
+  Event mute;
+  mute.type = "mute";
+  mute.conv = "c1";
+  mute.muted_until = 0;
+  list.ApplyEvent(mute);
+  EXPECT_EQ(list.Find("c1")->muted_until, 0);
+  mute.muted_until.reset();  // unmuted
+  list.ApplyEvent(mute);
+  EXPECT_EQ(list.Find("c1")->muted_until, std::nullopt);
+  EXPECT_EQ(list.Find("c1")->unread, 2);  // a mute changes no count
+}
+
 }  // namespace
 }  // namespace chat::client

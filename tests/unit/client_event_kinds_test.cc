@@ -113,5 +113,33 @@ TEST(FormatEventLine, LocalEventsSayWhatHappened) {
             "[sync failed internal] no");
 }
 
+TEST(ParseEvent, PrivacyRepliesCarryTheWholeState) {
+  Event blocks = ParseEvent(R"({"type":"blocks","req_id":"p1","users":["mallory","trent"]})");
+  ASSERT_EQ(blocks.type, "blocks") << blocks.message;
+  EXPECT_EQ(blocks.users, (std::vector<std::string>{"mallory", "trent"}));
+  Event muted = ParseEvent(R"({"type":"mute","conv":"c7","muted_until":0})");
+  EXPECT_EQ(muted.muted_until, 0);
+  EXPECT_EQ(ParseEvent(R"({"type":"mute","conv":"c7"})").muted_until, std::nullopt);
+  Event settings = ParseEvent(R"({"type":"settings","presence":"contacts","read_receipts":false})");
+  EXPECT_EQ(settings.presence, "contacts");
+  EXPECT_FALSE(settings.read_receipts);
+  EXPECT_EQ(ParseEvent(R"({"type":"settings","presence":"nobody"})").type, "invalid");
+  EXPECT_EQ(FormatEventLine(settings), "[settings] presence: contacts, read receipts: off");
+  EXPECT_EQ(FormatEventLine(muted), "[c7] muted until unmuted");
+  EXPECT_EQ(FormatEventLine(blocks), "[blocks] mallory, trent");
+}
+
+TEST(ParseEvent, SyncEntryCarriesMutedUntilOnlyWhenMuted) {
+  Event e =
+      ParseEvent(R"({"type":"sync","convs":[)"
+                 R"({"conv":"c1","kind":"direct","members":["a","b"],"last_seq":2,"read_seq":0,)"
+                 R"("unread":2,"active":true,"muted_until":1700003600000},)"
+                 R"({"conv":"c2","kind":"direct","members":["a","c"],"last_seq":1,"read_seq":1,)"
+                 R"("unread":0,"active":true}],"messages":[],"cursors":{},"more":false})");
+  ASSERT_EQ(e.convs.size(), 2u) << e.message;
+  EXPECT_EQ(e.convs[0].muted_until, 1700003600000);
+  EXPECT_EQ(e.convs[1].muted_until, std::nullopt);
+}
+
 }  // namespace
 }  // namespace chat::client

@@ -130,11 +130,63 @@ TEST(Command, GroupFingerprintIgnoresUserOrderButNotParameters) {
   EXPECT_EQ(fingerprint(R"({"type":"conv.create","with":"bob"})"), "");
 }
 
+TEST(Command, BlockAndUnblockNameAnotherUser) {
+  Command block = Parse(R"({"type":"block","req_id":"b1","user":"bob"})");
+  const auto* parsed = std::get_if<BlockCommand>(&block.body);
+  ASSERT_NE(parsed, nullptr);
+  EXPECT_TRUE(parsed->block);
+  EXPECT_EQ(parsed->user, "bob");
+  EXPECT_FALSE(block.IsQuery());
+  Command unblock = Parse(R"({"type":"unblock","user":"bob"})");
+  ASSERT_NE(std::get_if<BlockCommand>(&unblock.body), nullptr);
+  EXPECT_FALSE(std::get<BlockCommand>(unblock.body).block);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"block","user":"alice"})")), ErrorCode::kInvalidRecipient);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"block"})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"unblock","user":"Bob!"})")), ErrorCode::kBadField);
+}
+
+TEST(Command, BlocksAndSettingsGetAreQueries) {
+  Command blocks = Parse(R"({"type":"blocks","req_id":"q1"})");
+  EXPECT_NE(std::get_if<BlocksQueryCommand>(&blocks.body), nullptr);
+  EXPECT_TRUE(blocks.IsQuery());
+  Command get = Parse(R"({"type":"settings.get"})");
+  EXPECT_NE(std::get_if<SettingsGetCommand>(&get.body), nullptr);
+  EXPECT_TRUE(get.IsQuery());
+}
+
+TEST(Command, MuteHasAnOptionalUntilAndUnmuteNone) {
+  Command forever = Parse(R"({"type":"mute","conv":"c1"})");
+  ASSERT_NE(std::get_if<MuteCommand>(&forever.body), nullptr);
+  EXPECT_TRUE(std::get<MuteCommand>(forever.body).mute);
+  EXPECT_EQ(std::get<MuteCommand>(forever.body).until_ms, 0);
+  Command until = Parse(R"({"type":"mute","conv":"c1","until":1700000000000})");
+  EXPECT_EQ(std::get<MuteCommand>(until.body).until_ms, 1700000000000);
+  Command unmute = Parse(R"({"type":"unmute","conv":"c1"})");
+  EXPECT_FALSE(std::get<MuteCommand>(unmute.body).mute);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"mute","conv":"c1","until":0})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"mute","conv":"c1","until":"soon"})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"unmute"})")), ErrorCode::kBadField);
+}
+
+TEST(Command, SettingsSetTakesEitherFieldAndRejectsOtherValues) {
+  Command both = Parse(R"({"type":"settings.set","presence":"contacts","read_receipts":false})");
+  const auto* set = std::get_if<SettingsSetCommand>(&both.body);
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->presence, PresenceAudience::kContacts);
+  EXPECT_EQ(set->read_receipts, false);
+  Command one = Parse(R"({"type":"settings.set","presence":"nobody"})");
+  EXPECT_EQ(std::get<SettingsSetCommand>(one.body).read_receipts, std::nullopt);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"settings.set"})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"settings.set","presence":"friends"})")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"settings.set","read_receipts":"no"})")), ErrorCode::kBadField);
+}
+
 TEST(Command, ErrorCodeNamesAreStable) {
   EXPECT_EQ(ErrorCodeName(ErrorCode::kBadJson), "bad_json");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kUnknownUser), "unknown_user");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kNotMember), "not_member");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kBodyTooLarge), "body_too_large");
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kBlocked), "blocked");
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace {
 
 TEST(Protocol, EveryErrorCodeHasOneDistinctWireNameThatParsesBack) {
   std::set<std::string_view> names;
-  for (int i = 0; i <= static_cast<int>(ErrorCode::kUnavailable); ++i) {
+  for (int i = 0; i <= static_cast<int>(ErrorCode::kBlocked); ++i) {
     auto code = static_cast<ErrorCode>(i);
     std::string_view name = ErrorCodeName(code);
     EXPECT_TRUE(names.insert(name).second) << name;

@@ -11,6 +11,7 @@
 #include "fanout_events.h"
 #include "store/account_store.h"
 #include "store/migrator.h"
+#include "store/privacy_store.h"
 
 namespace chat {
 namespace {
@@ -201,6 +202,94 @@ TEST_F(WriterTest, StorageFailureRollsBackTheWholeBatchAndSaysInternal) {
   db_->Exec("DROP TRIGGER fail_insert");
   EXPECT_EQ(store_->MessageCount(), 1);
   EXPECT_EQ(ConversationStore(*db_).ConversationCount(), 1);  // carol's was rolled back too
+}
+
+TEST_F(WriterTest, SendBetweenBlockedUsersIsRefusedAndStoresNothing) {
+  auto first = Run({{alice_, Send("bob", "m1")}});
+  std::string conv = first[0].second["conv"];
+  PrivacyStore(*db_).Block("bob", "alice", 1);
+  json post{{"type", "send"}, {"conv", conv}, {"cmid", "m2"}, {"body", "there?"}};
+  auto events = Run({{alice_, post.dump()}, {DeviceAddress{"bob", "tab"}, Send("alice", "b1")}});
+  ASSERT_EQ(events.size(), 2u);  // one error each, nothing to anyone else
+  EXPECT_EQ(events[0].first, "chat/dev/alice/phone");
+  EXPECT_EQ(events[0].second["code"], "blocked");
+  EXPECT_EQ(events[1].first, "chat/dev/bob/tab");  // the blocker cannot write either
+  EXPECT_EQ(events[1].second["code"], "blocked");
+  EXPECT_EQ(store_->MessageCount(), 1);
+}
+
+TEST_F(WriterTest, SendToABlockerOpensNoConversation) {
+  PrivacyStore(*db_).Block("bob", "alice", 1);
+  auto events = Run({{alice_, Send("bob", "m1")},
+                     {alice_, json{{"type", "conv.create"}, {"with", "bob"}}.dump()}});
+  ASSERT_EQ(events.size(), 2u);
+  for (const auto& [topic, event] : events) EXPECT_EQ(event["code"], "blocked");
+  EXPECT_EQ(ConversationStore(*db_).ConversationCount(), 0);
+}
+
+TEST_F(WriterTest, ResendOfAMessageStoredBeforeABlockIsStillItsAcceptance) {
+  Run({{alice_, Send("bob", "m1")}});
+  PrivacyStore(*db_).Block("bob", "alice", 1);
+  auto events = Run({{alice_, Send("bob", "m1")}});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].second["type"], "accepted");
+  EXPECT_EQ(events[0].second["dup"], true);
+}
+
+TEST_F(WriterTest, GroupCreateWithAUserWhoBlockedTheCreatorAppliesNothing) {
+  PrivacyStore(*db_).Block("carol", "alice", 1);
+  json create{{"type", "group.create"}, {"title", "T"}, {"members", {"bob", "carol"}}};
+  auto events = Run({{alice_, create.dump()}});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].second["code"], "blocked");
+  EXPECT_EQ(ConversationStore(*db_).ConversationCount(), 0);
+  EXPECT_EQ(store_->MessageCount(), 0);
+}
+
+TEST_F(WriterTest, BlockingOnlyOneWayLetsTheBlockerAddTheBlocked) {
+  // Only the one who blocks is protected from being added.
+  PrivacyStore(*db_).Block("alice", "carol", 1);
+  json create{{"type", "group.create"}, {"title", "T"}, {"members", {"carol"}}};
+  auto events = Run({{alice_, create.dump()}});
+  EXPECT_EQ(events.back().second["type"], "conv");
+}
+
+TEST_F(WriterTest, ReadReceiptsOffShowOthersReadAsZero) {
+  auto first = Run({{alice_, Send("bob", "m1")}});
+  std::string conv = first[0].second["conv"];
+  PrivacyStore(*db_).SetSettings("bob", {PresenceAudience::kEveryone, false});
+  json read{{"type", "read"}, {"conv", conv}, {"seq", 1}};
+  auto events = Run({{DeviceAddress{"bob", "tab"}, read.dump()}});
+  ASSERT_EQ(events.size(), 1u);  // bob has no other device registered
+  EXPECT_EQ(events[0].first, "chat/inbox/alice/" + conv);
+  EXPECT_EQ(events[0].second["delivered"], 1);
+  EXPECT_EQ(events[0].second["read"], 0);
+  // A later read that moves no delivered cursor tells the others nothing.
+  Run({{alice_, Send("bob", "m2")}});
+  json delivered{{"type", "delivered"}, {"conv", conv}, {"seq", 2}};
+  Run({{DeviceAddress{"bob", "tab"}, delivered.dump()}});
+  read["seq"] = 2;
+  EXPECT_TRUE(Run({{DeviceAddress{"bob", "tab"}, read.dump()}}).empty());
+}
+
+TEST_F(WriterTest, PrivacyChangesAnswerTheDeviceAndReachTheUsersOtherDevices) {
+  AccountStore accounts(*db_);
+  for (const char* device : {"laptop", "phone"}) accounts.AddDevice("alice", device, "");
+  json set{{"type", "settings.set"}, {"req_id", "p1"}, {"read_receipts", false}};
+  auto events = Run({{alice_, set.dump()}});
+  std::map<std::string, json> by_topic(events.begin(), events.end());
+  ASSERT_EQ(by_topic.size(), 2u);
+  EXPECT_EQ(by_topic["chat/dev/alice/phone"], json({{"type", "settings"},
+                                                    {"req_id", "p1"},
+                                                    {"presence", "everyone"},
+                                                    {"read_receipts", false}}));
+  EXPECT_EQ(by_topic["chat/dev/alice/laptop"],
+            json({{"type", "settings"}, {"presence", "everyone"}, {"read_receipts", false}}));
+  json block{{"type", "block"}, {"req_id", "b1"}, {"user", "bob"}};
+  events = Run({{alice_, block.dump()}, {alice_, block.dump()}});  // a resend: same answer
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].second, events[2].second);
+  EXPECT_EQ(events[0].second["users"], json({"bob"}));
 }
 
 }  // namespace

@@ -247,6 +247,57 @@ Parsed ParsePresenceSet(const json& object, const std::string&, const CommandLim
   return PresenceSetCommand{state == protocol::presence_state::kAway};
 }
 
+// block (block = true) and unblock.
+template <bool block>
+Parsed ParseBlock(const json& object, const std::string& sender, const CommandLimits&) {
+  BlockCommand command{block, {}};
+  if (auto error = ReadRequiredId(object, "user", &command.user)) return *error;
+  if (command.user == sender) return Reject(ErrorCode::kInvalidRecipient, "cannot block yourself");
+  return command;
+}
+
+Parsed ParseBlocksQuery(const json&, const std::string&, const CommandLimits&) {
+  return BlocksQueryCommand{};
+}
+
+// mute (mute = true) and unmute.
+template <bool mute>
+Parsed ParseMute(const json& object, const std::string&, const CommandLimits&) {
+  MuteCommand command{mute, {}, 0};
+  if (auto error = ReadRequiredId(object, "conv", &command.conv)) return *error;
+  if (mute) {
+    if (auto error = ReadInteger(object, "until", 1, kMaxSeq, false, &command.until_ms)) {
+      return *error;
+    }
+  }
+  return command;
+}
+
+Parsed ParseSettingsSet(const json& object, const std::string&, const CommandLimits&) {
+  SettingsSetCommand settings;
+  if (auto it = object.find("presence"); it != object.end() && !it->is_null()) {
+    auto audience =
+        it->is_string() ? ParsePresenceAudience(it->get_ref<const std::string&>()) : std::nullopt;
+    if (!audience) {
+      return Reject(ErrorCode::kBadField,
+                    "'presence' must be \"everyone\", \"contacts\" or \"nobody\"");
+    }
+    settings.presence = audience;
+  }
+  if (auto it = object.find("read_receipts"); it != object.end() && !it->is_null()) {
+    if (!it->is_boolean()) return Reject(ErrorCode::kBadField, "'read_receipts' must be a boolean");
+    settings.read_receipts = it->get<bool>();
+  }
+  if (!settings.presence && !settings.read_receipts) {
+    return Reject(ErrorCode::kBadField, "one of 'presence' and 'read_receipts' is required");
+  }
+  return settings;
+}
+
+Parsed ParseSettingsGet(const json&, const std::string&, const CommandLimits&) {
+  return SettingsGetCommand{};
+}
+
 // --- The commands chatd accepts --------------------------------------------
 
 using Parser = Parsed (*)(const json& object, const std::string& sender,
@@ -274,6 +325,13 @@ constexpr CommandType kCommandTypes[] = {
     {protocol::command::kTyping, ParseTyping, true},
     {protocol::command::kPresenceWatch, ParsePresenceWatch, true},
     {protocol::command::kPresenceSet, ParsePresenceSet, true},
+    {protocol::command::kBlock, ParseBlock</*block=*/true>, false},
+    {protocol::command::kUnblock, ParseBlock</*block=*/false>, false},
+    {protocol::command::kMute, ParseMute</*mute=*/true>, false},
+    {protocol::command::kUnmute, ParseMute</*mute=*/false>, false},
+    {protocol::command::kSettingsSet, ParseSettingsSet, false},
+    {protocol::command::kBlocks, ParseBlocksQuery, true},
+    {protocol::command::kSettingsGet, ParseSettingsGet, true},
 };
 
 // --- The envelope ------------------------------------------------------------

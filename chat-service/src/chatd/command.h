@@ -13,6 +13,7 @@
 
 #include "chat/protocol.h"
 #include "chat/topics.h"
+#include "store/privacy_store.h"
 
 namespace chat {
 
@@ -91,6 +92,31 @@ struct LastSeenCommand {
   int64_t seen_ms = 0;
 };
 
+// block and unblock.
+struct BlockCommand {
+  bool block = true;  // false: unblock
+  std::string user;   // never the sender
+};
+
+// blocks: the list of users the sender has blocked.
+struct BlocksQueryCommand {};
+
+// mute and unmute.
+struct MuteCommand {
+  bool mute = true;  // false: unmute
+  std::string conv;
+  int64_t until_ms = 0;  // mute: Unix ms; 0 until unmuted
+};
+
+// settings.set: at least one of the two is set; absent ones stay as they are.
+struct SettingsSetCommand {
+  std::optional<PresenceAudience> presence;
+  std::optional<bool> read_receipts;
+};
+
+// settings.get.
+struct SettingsGetCommand {};
+
 struct RejectedCommand {
   ErrorCode code;
   std::string message;
@@ -104,7 +130,9 @@ struct Command {
   std::string cmid;    // echoed in errors when readable
   std::variant<SendCommand, CreateDirectCommand, GroupCreateCommand, GroupChangeCommand,
                SyncCommand, HistoryCommand, CursorCommand, ReceiptsQueryCommand, TypingCommand,
-               PresenceWatchCommand, PresenceSetCommand, LastSeenCommand, RejectedCommand>
+               PresenceWatchCommand, PresenceSetCommand, LastSeenCommand, BlockCommand,
+               BlocksQueryCommand, MuteCommand, SettingsSetCommand, SettingsGetCommand,
+               RejectedCommand>
       body;
   // Set by ParseCommand from its table of command types.
   bool query = false;

@@ -114,4 +114,30 @@ std::string EncodePresence(const std::vector<PersonPresence>& users, const std::
   return Dump(event);
 }
 
+std::string EncodeBlocks(const std::vector<std::string>& users, const std::string& req_id) {
+  JsonObjectWriter event;
+  event.String("type", protocol::event::kBlocks);
+  if (!req_id.empty()) event.String("req_id", req_id);
+  return event.Raw("users", Dump(users)).Finish();
+}
+
+std::string EncodeMute(const std::string& conv, std::optional<int64_t> muted_until,
+                       const std::string& req_id) {
+  JsonObjectWriter event;
+  event.String("type", protocol::event::kMute);
+  if (!req_id.empty()) event.String("req_id", req_id);
+  event.String("conv", conv);
+  if (muted_until) event.Integer("muted_until", *muted_until);
+  return event.Finish();
+}
+
+std::string EncodeSettings(const PrivacySettings& settings, const std::string& req_id) {
+  JsonObjectWriter event;
+  event.String("type", protocol::event::kSettings);
+  if (!req_id.empty()) event.String("req_id", req_id);
+  return event.String("presence", PresenceAudienceName(settings.presence))
+      .Bool("read_receipts", settings.read_receipts)
+      .Finish();
+}
+
 }  // namespace chat

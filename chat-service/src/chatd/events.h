@@ -8,6 +8,7 @@
 
 #include "chat/protocol.h"
 #include "chatd/people_presence.h"
+#include "store/privacy_store.h"
 #include "store/records.h"
 
 namespace chat {
@@ -49,6 +50,15 @@ std::string EncodeReceipt(const std::string& conv, const std::string& user, int6
                           int64_t read, EventForm form);
 // {"type":"typing","user"} on the conversation topic.
 std::string EncodeTyping(const std::string& user);
+// {"type":"blocks","users":[...]}: every user the user has blocked; with
+// req_id when it answers a request.
+std::string EncodeBlocks(const std::vector<std::string>& users, const std::string& req_id);
+// {"type":"mute","conv","muted_until"}: `muted_until` (Unix ms, 0: until
+// unmuted) only while muted.
+std::string EncodeMute(const std::string& conv, std::optional<int64_t> muted_until,
+                       const std::string& req_id);
+// {"type":"settings","presence","read_receipts"}: the user's full settings.
+std::string EncodeSettings(const PrivacySettings& settings, const std::string& req_id);
 
 // {"type":"presence","req_id":...,"users":[{"user":"bob","state":"offline","last_seen":T},...]}:
 // `req_id` only in the reply to a watch; `last_seen` only for offline users seen before.

@@ -78,6 +78,21 @@ std::string FirstUnknown(WriteContext& ctx, const std::vector<std::string>& user
   return "";
 }
 
+// The first of `users` who has blocked `actor`, or "": nobody is put into a
+// group by someone they blocked.
+std::string FirstBlocking(WriteContext& ctx, const std::string& actor,
+                          const std::vector<std::string>& users) {
+  for (const auto& user : users) {
+    if (ctx.privacy.Blocked(user, actor)) return user;
+  }
+  return "";
+}
+
+void RejectBlocking(WriteContext& ctx, const Command& command, const std::string& user) {
+  RejectCommand(ctx, command, ErrorCode::kBlocked,
+                "'" + user + "' has blocked '" + command.sender.user + "'");
+}
+
 // Longest-standing active admin, else member, other than `leaving`.
 std::string Successor(WriteContext& ctx, const std::string& conv, const std::string& leaving) {
   std::string best;
@@ -104,6 +119,9 @@ void Add(WriteContext& ctx, const Command& command, const std::string& conv,
   if (!FirstUnknown(ctx, added).empty()) {
     return RejectCommand(ctx, command, ErrorCode::kUnknownUser,
                          "no user '" + FirstUnknown(ctx, added) + "'");
+  }
+  if (std::string blocking = FirstBlocking(ctx, command.sender.user, added); !blocking.empty()) {
+    return RejectBlocking(ctx, command, blocking);
   }
   if (ctx.conversations.ActiveMembers(conv).size() + added.size() > ctx.limits.max_group_members) {
     return RejectCommand(
@@ -188,6 +206,10 @@ void HandleGroupCreate(WriteContext& ctx, const Command& command,
   if (AnswerResend(ctx, command)) return;
   if (std::string unknown = FirstUnknown(ctx, create.members); !unknown.empty()) {
     return RejectCommand(ctx, command, ErrorCode::kUnknownUser, "no user '" + unknown + "'");
+  }
+  if (std::string blocking = FirstBlocking(ctx, command.sender.user, create.members);
+      !blocking.empty()) {
+    return RejectBlocking(ctx, command, blocking);
   }
   std::string conv = ctx.conversations.CreateGroup(create.title, NowMillis());
   ctx.conversations.AddMember(conv, command.sender.user, std::string(protocol::role::kOwner), 1,

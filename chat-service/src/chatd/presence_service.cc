@@ -11,6 +11,7 @@ namespace chat {
 PresenceService::PresenceService(Database& db, int64_t grace_ms, StoreLastSeen store_last_seen)
     : conversations_(db),
       last_seen_(db),
+      privacy_(db),
       people_(grace_ms),
       store_last_seen_(std::move(store_last_seen)) {}
 
@@ -43,7 +44,14 @@ void PresenceService::Expire(FanoutBatch& out, int64_t now_ms) {
 }
 
 bool PresenceService::MaySee(const std::string& watcher, const std::string& user) {
-  return watcher == user || conversations_.ShareConversation(watcher, user);
+  if (watcher == user) return true;
+  if (privacy_.EitherBlocked(watcher, user)) return false;
+  switch (privacy_.Settings(user).presence) {
+    case PresenceAudience::kEveryone: return conversations_.ShareConversation(watcher, user);
+    case PresenceAudience::kContacts: return conversations_.FindDirect(watcher, user).has_value();
+    case PresenceAudience::kNobody: break;
+  }
+  return false;
 }
 
 PersonPresence PresenceService::SeenBy(const std::string& watcher, const std::string& user) {

@@ -2,8 +2,10 @@
 // `presence.set` from devices, the broker plugin's transitions, and the
 // grace periods running out (docs/PROTOCOL.md, "Presence of people"). Who
 // may see whom is decided here, per reply and per change, from the store:
-// anyone sharing an active conversation with the user (the user themself
-// too); everyone else sees `unknown`, the same as for an id nobody has.
+// the user themself; else no block either way, and the user's `presence`
+// setting: everyone sharing an active conversation (the default), direct
+// partners only, or nobody. Everyone else sees `unknown`, the same as for an
+// id nobody has.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include "chatd/presence_view.h"
 #include "store/conversation_store.h"
 #include "store/presence_store.h"
+#include "store/privacy_store.h"
 
 namespace chat {
 
@@ -45,6 +48,7 @@ class PresenceService {
 
   ConversationStore conversations_;
   PresenceStore last_seen_;
+  PrivacyStore privacy_;
   PeoplePresence people_;
   StoreLastSeen store_last_seen_;
 };

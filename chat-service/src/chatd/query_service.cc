@@ -28,6 +28,7 @@ QueryService::QueryService(const std::string& db_path, BlockingQueue<Command>& q
       queries_(queries),
       conversations_(db_),
       messages_(db_),
+      privacy_(db_),
       presence_(presence),
       presence_changes_(people.changes),
       people_(db_, people.grace_ms, std::move(people.store_last_seen)),
@@ -83,6 +84,8 @@ void QueryService::Answer(const Command& command) {
             people_.Watch(command, body, out, NowMillis());
           }
           if constexpr (std::is_same_v<T, PresenceSetCommand>) people_.Set(command, body, out);
+          if constexpr (std::is_same_v<T, BlocksQueryCommand>) Blocks(command, out);
+          if constexpr (std::is_same_v<T, SettingsGetCommand>) Settings(command, out);
         },
         command.body);
     db_.Exec("COMMIT");
@@ -146,6 +149,7 @@ void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutB
   };
   std::vector<Visible> visible;
   json convs = json::array();
+  std::map<std::string, int64_t> mutes = privacy_.MutesOf(user, NowMillis());
   for (const auto& [conv, member] : conversations_.ConversationsOf(user)) {
     int64_t upto = member.VisibleUpTo(conversations_.LastSeq(conv));
     json entry = ConversationJson(conversations_.Info(conv));
@@ -154,6 +158,7 @@ void QueryService::Sync(const Command& command, const SyncCommand& sync, FanoutB
     entry["read_seq"] = member.read_seq;
     entry["unread"] = messages_.CountUnread(conv, user, unread_from, upto);
     entry["active"] = member.active();
+    if (auto mute = mutes.find(conv); mute != mutes.end()) entry["muted_until"] = mute->second;
     convs.push_back(std::move(entry));
     visible.push_back({conv, member, upto});
   }
@@ -246,10 +251,16 @@ void QueryService::Receipts(const Command& command, const ReceiptsQueryCommand& 
   // Who read what changes after a removal: a removed member learns none of it.
   auto member = RequireMember(command, query.conv, MemberState::kActive, out);
   if (!member) return;
+  // A member with read receipts off is never listed as having read, but to
+  // itself.
+  std::vector<std::string> read = conversations_.ReadBy(query.conv, query.seq);
+  std::erase_if(read, [&](const std::string& user) {
+    return user != command.sender.user && !privacy_.Settings(user).read_receipts;
+  });
   json reply{{"type", protocol::event::kReceipts},
              {"conv", query.conv},
              {"seq", query.seq},
-             {"read", conversations_.ReadBy(query.conv, query.seq)},
+             {"read", read},
              {"delivered", conversations_.DeliveredTo(query.conv, query.seq)}};
   if (!command.req_id.empty()) reply["req_id"] = command.req_id;
   out.AddOne(DeviceTopic(command.sender.user, command.sender.device), Dump(reply));
@@ -266,11 +277,23 @@ void QueryService::Typing(const Command& command, const TypingCommand& typing, F
   if (!RequireMember(command, typing.conv, MemberState::kActive, out)) return;
   std::vector<std::string> topics;
   for (const auto& user : conversations_.ActiveMembers(typing.conv)) {
-    if (user != command.sender.user && presence_.IsOnline(user)) {
+    // Blocked users see what a stranger sees: no typing, even in a shared group.
+    if (user != command.sender.user && presence_.IsOnline(user) &&
+        !privacy_.EitherBlocked(command.sender.user, user)) {
       topics.push_back(InboxTopic(user, typing.conv));
     }
   }
   out.Add(std::move(topics), EncodeTyping(command.sender.user));
+}
+
+void QueryService::Blocks(const Command& command, FanoutBatch& out) {
+  out.AddOne(DeviceTopic(command.sender.user, command.sender.device),
+             EncodeBlocks(privacy_.BlockedBy(command.sender.user), command.req_id));
+}
+
+void QueryService::Settings(const Command& command, FanoutBatch& out) {
+  out.AddOne(DeviceTopic(command.sender.user, command.sender.device),
+             EncodeSettings(privacy_.Settings(command.sender.user), command.req_id));
 }
 
 }  // namespace chat

@@ -1,6 +1,7 @@
-// Answers the read-only commands — sync, history, receipts — relays typing
-// and runs the presence of people (presence_service.h), on its own thread and its own read-only
-// database connection, so that catch-up never holds up the writer. Every read is an index range
+// Answers the read-only commands (sync, history, receipts, blocks,
+// settings.get), relays typing and runs the presence of people
+// (presence_service.h), on its own thread and its own read-only database
+// connection, so that catch-up never holds up the writer. Every read is an index range
 // scan. Commands arrive on the query queue (Chatd::OnMessage pushes them);
 // everything here but the queue belongs to the query thread.
 #pragma once
@@ -20,6 +21,7 @@
 #include "chatd/presence_view.h"
 #include "store/conversation_store.h"
 #include "store/message_store.h"
+#include "store/privacy_store.h"
 
 namespace chat {
 
@@ -51,6 +53,8 @@ class QueryService {
   void History(const Command& command, const HistoryCommand& history, FanoutBatch& out);
   void Receipts(const Command& command, const ReceiptsQueryCommand& query, FanoutBatch& out);
   void Typing(const Command& command, const TypingCommand& typing, FanoutBatch& out);
+  void Blocks(const Command& command, FanoutBatch& out);
+  void Settings(const Command& command, FanoutBatch& out);
   void Reject(const Command& command, ErrorCode code, const std::string& message, FanoutBatch& out);
   // The plugin's transitions queued so far, and the grace periods over by now.
   void UpdatePeople();
@@ -66,6 +70,7 @@ class QueryService {
   BlockingQueue<Command>& queries_;
   ConversationStore conversations_;
   MessageStore messages_;
+  PrivacyStore privacy_;
   const PresenceView& presence_;
   BlockingQueue<PresenceTransition>& presence_changes_;
   PresenceService people_;

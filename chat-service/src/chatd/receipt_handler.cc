@@ -64,12 +64,18 @@ void ReceiptHandler::Flush(WriteContext& ctx) {
     for (const auto& [device, seq] : p.devices) {
       ctx.conversations.AdvanceDeviceDelivered(conv, user, device, seq);
     }
-    bool moved = ctx.conversations.AdvanceDelivered(conv, user, p.delivered);
-    moved = ctx.conversations.AdvanceRead(conv, user, p.read) || moved;
-    if (!moved) continue;
+    bool delivered_moved = ctx.conversations.AdvanceDelivered(conv, user, p.delivered);
+    bool read_moved = ctx.conversations.AdvanceRead(conv, user, p.read);
+    if (!delivered_moved && !read_moved) continue;
     auto now = ctx.conversations.MembershipOf(conv, user);
-    FanOutToUsers(ctx, Audience(ctx, conv, user, before->read_seq, now->delivered_seq), conv,
-                  EncodeReceipt(conv, user, now->delivered_seq, now->read_seq, EventForm::kLive));
+    // With read receipts off, the others see `read` as 0 and hear of
+    // nothing but delivered moves.
+    bool show_read = ctx.privacy.Settings(user).read_receipts;
+    if (delivered_moved || show_read) {
+      FanOutToUsers(ctx, Audience(ctx, conv, user, before->read_seq, now->delivered_seq), conv,
+                    EncodeReceipt(conv, user, now->delivered_seq, show_read ? now->read_seq : 0,
+                                  EventForm::kLive));
+    }
     // The user's own devices learn it (to clear their unread counts), but
     // not the one device that moved the cursor: it knows.
     std::string cause = p.devices.size() == 1 ? p.devices.begin()->first : std::string();

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "chat/clock.h"
+#include "chat/protocol.h"
 #include "chat/topics.h"
 #include "chatd/events.h"
 
@@ -27,31 +28,57 @@ std::string OpenDirect(WriteContext& ctx, const std::string& a, const std::strin
   return conv;
 }
 
+// The other member of direct conversation `conv`, or "" for a group (whose
+// members a send need not load: a block does not silence a group).
+std::string DirectPartner(WriteContext& ctx, const std::string& conv, const std::string& user) {
+  if (ctx.conversations.Kind(conv) != protocol::kind::kDirect) return "";
+  for (const std::string& member : ctx.conversations.ActiveMembers(conv)) {
+    if (member != user) return member;
+  }
+  return "";
+}
+
+void RejectBlocked(WriteContext& ctx, const Command& command, const std::string& partner) {
+  RejectCommand(ctx, command, ErrorCode::kBlocked,
+                "'" + command.sender.user + "' and '" + partner + "' cannot write to each other");
+}
+
 }  // namespace
 
 void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& send) {
   const std::string& sender = command.sender.user;
   std::string conv = send.conv;
+  std::string partner = send.to;  // the other side of a direct conversation
   if (!send.to.empty()) {
     if (!ctx.conversations.IsActiveUser(send.to)) {
       return RejectCommand(ctx, command, ErrorCode::kUnknownUser, "no user '" + send.to + "'");
     }
-    bool created = false;
-    conv = OpenDirect(ctx, sender, send.to, &created);
+    conv = ctx.conversations.FindDirect(sender, send.to).value_or("");
   } else if (ctx.conversations.Kind(conv).empty()) {
     return RejectCommand(ctx, command, ErrorCode::kUnknownConversation,
                          "no conversation '" + conv + "'");
   } else if (auto m = ctx.conversations.MembershipOf(conv, sender); !m || !m->active()) {
     return RejectCommand(ctx, command, ErrorCode::kNotMember, "not a member of '" + conv + "'");
+  } else {
+    partner = DirectPartner(ctx, conv, sender);
   }
 
-  if (auto prior = ctx.messages.FindByClientId(conv, sender, send.cmid)) {
+  // A resend of a message stored before a block is still answered as such.
+  if (auto prior =
+          conv.empty() ? std::nullopt : ctx.messages.FindByClientId(conv, sender, send.cmid)) {
     ++ctx.stats.duplicates;
     spdlog::debug("duplicate {}/{} cmid={} -> {}#{}", sender, command.sender.device, send.cmid,
                   conv, prior->seq);
     ctx.out.AddOne(DeviceTopic(sender, command.sender.device),
                    EncodeAccepted(*prior, command.req_id, true, !send.to.empty()));
     return;
+  }
+  if (!partner.empty() && ctx.privacy.EitherBlocked(sender, partner)) {
+    return RejectBlocked(ctx, command, partner);
+  }
+  if (conv.empty()) {
+    bool created = false;
+    conv = OpenDirect(ctx, sender, send.to, &created);
   }
   StoredMessage message{conv,      0,         NowMillis(), sender, command.sender.device,
                         send.cmid, send.body, "user",      ""};
@@ -76,6 +103,8 @@ void HandleCreateDirect(WriteContext& ctx, const Command& command,
   if (!ctx.conversations.IsActiveUser(create.with)) {
     return RejectCommand(ctx, command, ErrorCode::kUnknownUser, "no user '" + create.with + "'");
   }
+  if (ctx.privacy.EitherBlocked(sender, create.with))
+    return RejectBlocked(ctx, command, create.with);
   bool created = false;
   std::string conv = OpenDirect(ctx, sender, create.with, &created);
   ctx.out.AddOne(DeviceTopic(sender, command.sender.device),

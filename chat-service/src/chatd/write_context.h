@@ -10,6 +10,7 @@
 #include "store/conversation_store.h"
 #include "store/group_request_store.h"
 #include "store/message_store.h"
+#include "store/privacy_store.h"
 
 namespace chat {
 
@@ -23,6 +24,7 @@ struct WriteContext {
   ConversationStore& conversations;
   MessageStore& messages;
   GroupRequestStore& group_requests;
+  PrivacyStore& privacy;
   FanoutBatch& out;
   BatchStats& stats;
   const CommandLimits& limits;

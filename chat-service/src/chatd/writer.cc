@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "chatd/group_handler.h"
+#include "chatd/privacy_handler.h"
 #include "chatd/send_handler.h"
 
 namespace chat {
@@ -16,7 +17,8 @@ Writer::Writer(Database& db, BlockingQueue<Command>& writes, Publish publish, Wr
       conversations_(db),
       messages_(db),
       group_requests_(db),
-      presence_(db) {}
+      presence_(db),
+      privacy_(db) {}
 
 void Writer::Run(const std::atomic<bool>& stop) {
   while (true) {
@@ -31,7 +33,8 @@ bool Writer::WriteBatch(std::chrono::milliseconds wait) {
   // Apply every command in one transaction: BEGIN IMMEDIATE ... COMMIT.
   out_.Clear();
   BatchStats stats;
-  WriteContext ctx{conversations_, messages_, group_requests_, out_, stats, options_.limits};
+  WriteContext ctx{conversations_, messages_, group_requests_, privacy_,
+                   out_,           stats,     options_.limits};
   try {
     Transaction txn(db_);
     ReceiptHandler receipts;  // coalesces the batch's cursor moves
@@ -79,6 +82,12 @@ void Writer::Apply(WriteContext& ctx, ReceiptHandler& receipts, const Command& c
           HandleGroupCreate(ctx, command, body);
         } else if constexpr (std::is_same_v<T, GroupChangeCommand>) {
           HandleGroupChange(ctx, command, body);
+        } else if constexpr (std::is_same_v<T, BlockCommand>) {
+          HandleBlock(ctx, command, body);
+        } else if constexpr (std::is_same_v<T, MuteCommand>) {
+          HandleMute(ctx, command, body);
+        } else if constexpr (std::is_same_v<T, SettingsSetCommand>) {
+          HandleSettingsSet(ctx, command, body);
         } else if constexpr (std::is_same_v<T, CursorCommand>) {
           receipts.Handle(ctx, command, body);
         } else if constexpr (std::is_same_v<T, LastSeenCommand>) {

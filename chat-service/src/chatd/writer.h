@@ -21,6 +21,7 @@
 #include "store/group_request_store.h"
 #include "store/message_store.h"
 #include "store/presence_store.h"
+#include "store/privacy_store.h"
 
 namespace chat {
 
@@ -62,6 +63,7 @@ class Writer {
   MessageStore messages_;
   GroupRequestStore group_requests_;
   PresenceStore presence_;
+  PrivacyStore privacy_;
   FanoutBatch out_;  // the current batch's copies, reused
 };
 

@@ -31,6 +31,13 @@ inline constexpr std::string_view kReceipts = "receipts";
 inline constexpr std::string_view kTyping = "typing";
 inline constexpr std::string_view kPresenceWatch = "presence.watch";
 inline constexpr std::string_view kPresenceSet = "presence.set";
+inline constexpr std::string_view kBlock = "block";
+inline constexpr std::string_view kUnblock = "unblock";
+inline constexpr std::string_view kBlocks = "blocks";
+inline constexpr std::string_view kMute = "mute";
+inline constexpr std::string_view kUnmute = "unmute";
+inline constexpr std::string_view kSettingsSet = "settings.set";
+inline constexpr std::string_view kSettingsGet = "settings.get";
 }  // namespace command
 
 // --- Events, backend -> device (section 6) -----------------------------------
@@ -47,6 +54,9 @@ inline constexpr std::string_view kSync = "sync";          // reply: one page of
 inline constexpr std::string_view kHistory = "history";    // reply: a page of older messages
 inline constexpr std::string_view kReady = "ready";        // the plugin: chatd is back, resend now
 inline constexpr std::string_view kPresence = "presence";  // people's presence, to a watcher
+inline constexpr std::string_view kBlocks = "blocks";      // the users a user has blocked
+inline constexpr std::string_view kMute = "mute";          // a conversation's mute changed
+inline constexpr std::string_view kSettings = "settings";  // a user's privacy settings
 }  // namespace event
 
 // `state` of a person in a `presence` event, and of `presence.set`.
@@ -79,6 +89,13 @@ inline constexpr std::string_view kAdmin = "admin";
 inline constexpr std::string_view kMember = "member";
 }  // namespace role
 
+// `presence` of the privacy settings: who sees a user's presence (section 5).
+namespace audience {
+inline constexpr std::string_view kEveryone = "everyone";  // who shares a conversation
+inline constexpr std::string_view kContacts = "contacts";  // direct-chat partners only
+inline constexpr std::string_view kNobody = "nobody";
+}  // namespace audience
+
 // --- Error codes (section 7) -------------------------------------------------
 enum class ErrorCode {
   kBadJson,
@@ -96,6 +113,7 @@ enum class ErrorCode {
   kPayloadTooLarge,  // from the broker plugin
   kInternal,
   kUnavailable,  // from the broker plugin: chatd is away, the command was dropped
+  kBlocked,      // one of the two users has blocked the other
 };
 
 // The wire name, e.g. "unknown_user".

@@ -99,6 +99,13 @@ TestStack::~TestStack() {
 std::string TestStack::db_path() const { return dir_ + "/chat.db"; }
 std::string TestStack::key_path() const { return dir_ + "/key"; }
 
+int64_t TestStack::CountRows(const std::string& table) const {
+  auto db = Database::Open(db_path(), Database::Mode::kReadOnly);
+  auto stmt = db.Prepare("SELECT count(*) FROM " + table);
+  stmt.Step();
+  return stmt.Int(0);
+}
+
 void TestStack::WriteBrokerConfig() const {
   std::ostringstream conf;
   conf << "# Written by chat::testing::TestStack.\n"

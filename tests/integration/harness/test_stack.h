@@ -51,6 +51,8 @@ class TestStack {
   int service_port() const { return service_port_ ? service_port_ : port_; }
   const std::string& dir() const { return dir_; }
   std::string db_path() const;
+  // The number of rows in `table` of the database, read now.
+  int64_t CountRows(const std::string& table) const;
   std::string key_path() const;
   // The deployment key, for tests that sign their own (service) tokens.
   const chat::SigningKey& key() const { return key_; }

@@ -74,6 +74,13 @@ struct SendRequest {
   std::optional<std::string> req_id = {};  // echoed in the reply when present
 };
 
+// A change of the user's privacy settings (PROTOCOL.md "Privacy"): fields
+// left unset keep their value; at least one must be set.
+struct SettingsChange {
+  std::optional<std::string> presence = {};  // "everyone", "contacts" or "nobody"
+  std::optional<bool> read_receipts = {};
+};
+
 // A send in the outbox (stored, not yet answered by the backend).
 struct OutboxEntry {
   int64_t id = 0;  // creation order
@@ -180,6 +187,23 @@ class ChatClient {
   RequestResult Receipts(std::string_view conv, int64_t seq,
                          std::optional<std::string> req_id = {});
 
+  // Privacy (PROTOCOL.md "Privacy"). Block and Unblock are answered by a
+  // `blocks` event with every user now blocked, which the user's other
+  // devices get too; Blocks asks for that list. A blocked user and its
+  // blocker cannot write to each other (`error` with code `blocked`).
+  RequestResult Block(std::string_view user, std::optional<std::string> req_id = {});
+  RequestResult Unblock(std::string_view user, std::optional<std::string> req_id = {});
+  RequestResult Blocks(std::optional<std::string> req_id = {});
+  // Mutes a conversation until `until_ms` (Unix ms; 0: until unmuted), or
+  // unmutes it; answered by a `mute` event. Messages still arrive and count
+  // as unread; only push alerts stop.
+  RequestResult Mute(std::string_view conv, int64_t until_ms = 0,
+                     std::optional<std::string> req_id = {});
+  RequestResult Unmute(std::string_view conv, std::optional<std::string> req_id = {});
+  // Change or read the privacy settings; answered by a `settings` event with
+  // all of them (a change also reaches the user's other devices).
+  RequestResult SetSettings(const SettingsChange& change, std::optional<std::string> req_id = {});
+  RequestResult GetSettings(std::optional<std::string> req_id = {});
   // Commands without a reply. MarkRead also updates Conversations().
   Status MarkDelivered(std::string_view conv, int64_t seq);
   Status MarkRead(std::string_view conv, int64_t seq);

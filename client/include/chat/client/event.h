@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,14 +19,20 @@ namespace chat::client {
 // sent by the backend.
 namespace event_type {
 using protocol::event::kAccepted;
+using protocol::event::kBlocks;  // the users the user has blocked
+
 using protocol::event::kConv;
 using protocol::event::kConvNew;
 using protocol::event::kError;
 using protocol::event::kHistory;
 using protocol::event::kMsg;
+using protocol::event::kMute;  // a conversation's mute changed
+
 using protocol::event::kReady;  // chatd is back: the library resent its outbox
 using protocol::event::kReceipt;
 using protocol::event::kReceipts;
+using protocol::event::kSettings;  // the user's privacy settings
+
 using protocol::event::kSync;  // wire reply; locally also: a sync round ended
 using protocol::event::kTyping;
 // Local: a payload that is not a protocol event; `message` says why, `raw` holds it.
@@ -62,6 +69,8 @@ struct ConversationSummary {
   int64_t read_seq = 0;  // the user's read cursor
   int64_t unread = 0;    // messages after read_seq not sent by the user
   bool active = true;    // false once the user was removed or left
+  // Set while the user has it muted: Unix ms, 0 until unmuted.
+  std::optional<int64_t> muted_until = {};
 
   bool operator==(const ConversationSummary&) const = default;
 };
@@ -96,6 +105,10 @@ struct Event {
   int64_t read = 0;                          // receipt: the user's read cursor
   std::vector<std::string> read_by;          // receipts reply: `read`
   std::vector<std::string> delivered_to;     // receipts reply: `delivered`
+  std::vector<std::string> users;            // blocks: every user blocked
+  std::optional<int64_t> muted_until;        // mute: set while muted (0: until unmuted)
+  std::string presence;                      // settings: everyone, contacts or nobody
+  bool read_receipts = false;                // settings
   bool more = false;                         // sync, history: more pages exist
   std::vector<Event> messages;               // sync, history: each a parsed `msg`
   std::vector<ConversationSummary> convs;    // sync: the conversation list

@@ -1,0 +1,120 @@
+// Blocks, mutes and privacy settings in SQLite (schema/004_privacy.sql).
+#include "store/privacy_store.h"
+
+#include "chat/protocol.h"
+
+namespace chat {
+
+namespace {
+using Step = Statement::StepResult;
+
+constexpr std::pair<PresenceAudience, std::string_view> kAudienceNames[] = {
+    {PresenceAudience::kEveryone, protocol::audience::kEveryone},
+    {PresenceAudience::kContacts, protocol::audience::kContacts},
+    {PresenceAudience::kNobody, protocol::audience::kNobody},
+};
+}  // namespace
+
+std::string_view PresenceAudienceName(PresenceAudience audience) {
+  for (const auto& [value, name] : kAudienceNames) {
+    if (value == audience) return name;
+  }
+  return protocol::audience::kEveryone;
+}
+
+std::optional<PresenceAudience> ParsePresenceAudience(std::string_view name) {
+  for (const auto& [value, known] : kAudienceNames) {
+    if (known == name) return value;
+  }
+  return std::nullopt;
+}
+
+PrivacyStore::PrivacyStore(Database& db) : db_(db) {}
+
+void PrivacyStore::Block(const std::string& blocker, const std::string& blocked, int64_t now_ms) {
+  auto stmt =
+      db_.Cached("INSERT OR IGNORE INTO blocks (blocker, blocked, created_ms) VALUES (?1, ?2, ?3)");
+  stmt->Bind(1, blocker).Bind(2, blocked).Bind(3, now_ms);
+  stmt->Run();
+}
+
+void PrivacyStore::Unblock(const std::string& blocker, const std::string& blocked) {
+  auto stmt = db_.Cached("DELETE FROM blocks WHERE blocker = ?1 AND blocked = ?2");
+  stmt->Bind(1, blocker).Bind(2, blocked);
+  stmt->Run();
+}
+
+bool PrivacyStore::Blocked(const std::string& blocker, const std::string& blocked) {
+  auto stmt = db_.Cached("SELECT 1 FROM blocks WHERE blocker = ?1 AND blocked = ?2");
+  stmt->Bind(1, blocker).Bind(2, blocked);
+  return stmt->Step() == Step::kRow;
+}
+
+bool PrivacyStore::EitherBlocked(const std::string& a, const std::string& b) {
+  return Blocked(a, b) || Blocked(b, a);
+}
+
+std::vector<std::string> PrivacyStore::BlockedBy(const std::string& blocker) {
+  auto stmt = db_.Cached("SELECT blocked FROM blocks WHERE blocker = ?1 ORDER BY blocked");
+  stmt->Bind(1, blocker);
+  std::vector<std::string> users;
+  while (stmt->Step() == Step::kRow) users.push_back(stmt->Text(0));
+  return users;
+}
+
+void PrivacyStore::Mute(const std::string& user, const std::string& conv, int64_t until_ms) {
+  auto stmt =
+      db_.Cached("INSERT OR REPLACE INTO mutes (user_id, conv_id, until_ms) VALUES (?1, ?2, ?3)");
+  stmt->Bind(1, user).Bind(2, conv).Bind(3, until_ms);
+  stmt->Run();
+}
+
+void PrivacyStore::Unmute(const std::string& user, const std::string& conv) {
+  auto stmt = db_.Cached("DELETE FROM mutes WHERE user_id = ?1 AND conv_id = ?2");
+  stmt->Bind(1, user).Bind(2, conv);
+  stmt->Run();
+}
+
+std::optional<int64_t> PrivacyStore::MutedUntil(const std::string& user, const std::string& conv,
+                                                int64_t now_ms) {
+  auto stmt = db_.Cached(
+      "SELECT until_ms FROM mutes WHERE user_id = ?1 AND conv_id = ?2 "
+      "AND (until_ms = 0 OR until_ms > ?3)");
+  stmt->Bind(1, user).Bind(2, conv).Bind(3, now_ms);
+  if (stmt->Step() != Step::kRow) return std::nullopt;
+  return stmt->Int(0);
+}
+
+std::map<std::string, int64_t> PrivacyStore::MutesOf(const std::string& user, int64_t now_ms) {
+  auto stmt = db_.Cached(
+      "SELECT conv_id, until_ms FROM mutes WHERE user_id = ?1 "
+      "AND (until_ms = 0 OR until_ms > ?2)");
+  stmt->Bind(1, user).Bind(2, now_ms);
+  std::map<std::string, int64_t> mutes;
+  while (stmt->Step() == Step::kRow) mutes[stmt->Text(0)] = stmt->Int(1);
+  return mutes;
+}
+
+PrivacySettings PrivacyStore::Settings(const std::string& user) {
+  auto stmt = db_.Cached("SELECT presence, read_receipts FROM user_settings WHERE user_id = ?1");
+  stmt->Bind(1, user);
+  PrivacySettings settings;
+  if (stmt->Step() != Step::kRow) return settings;
+  settings.presence = ParsePresenceAudience(stmt->Text(0)).value_or(PresenceAudience::kEveryone);
+  settings.read_receipts = stmt->Int(1) != 0;
+  return settings;
+}
+
+void PrivacyStore::SetSettings(const std::string& user, const PrivacySettings& settings) {
+  auto stmt = db_.Cached(
+      "INSERT OR REPLACE INTO user_settings (user_id, presence, read_receipts) "
+      "VALUES (?1, ?2, ?3)");
+  stmt->Bind(1, user)
+      .Bind(2, PresenceAudienceName(settings.presence))
+      .Bind(3, int64_t{settings.read_receipts ? 1 : 0});
+  if (stmt->Run() == Step::kConstraint) {
+    throw StoreFailure("settings of " + user + " violate a constraint");
+  }
+}
+
+}  // namespace chat
