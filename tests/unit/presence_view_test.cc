@@ -134,6 +134,20 @@ TEST(PresenceViewTransitions, AChangeReportsOnlineAndTheDepartureTime) {
   EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"bob", true, 0}, {"bob", false, 40}}));
 }
 
+// A device leaving while another stays is no arrival: it must not end `away`.
+TEST(PresenceViewTransitions, OnlyAnArrivingDeviceIsAnOnlineTransition) {
+  PresenceView view;
+  view.Apply(kBroker, R"({"boot":7})");
+  std::vector<PresenceTransition> changed;
+  for (int devices : {1, 2, 1}) {
+    view.Apply("chat/sys/presence/bob",
+               R"({"user":"bob","online":true,"devices":)" + std::to_string(devices) +
+                   R"(,"last_seen":1,"boot":7})",
+               &changed, 10);
+  }
+  EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"bob", true, 0}, {"bob", true, 0}}));
+}
+
 TEST(PresenceViewTransitions, PageMarksAndANewBrokerRunTakeUsersOfflineNow) {
   PresenceView view;
   view.Apply(kBroker, R"({"boot":7})");

@@ -9,9 +9,9 @@ namespace chat {
 namespace {
 
 // Takes [first, last) of `online` offline, noting each in `changed`.
-template <typename It>
-void TakeOffline(std::map<std::string, int64_t, std::less<>>& online, It first, It last,
-                 std::vector<PresenceTransition>* changed, int64_t now_ms) {
+template <typename Map, typename It>
+void TakeOffline(Map& online, It first, It last, std::vector<PresenceTransition>* changed,
+                 int64_t now_ms) {
   if (changed) {
     for (It it = first; it != last; ++it) changed->push_back({it->first, false, now_ms});
   }
@@ -29,7 +29,7 @@ bool PresenceView::Apply(std::string_view topic, std::string_view payload,
     if (mark->boot_ms != current_boot_) {
       // Whoever was online on the run before is gone with it.
       for (auto it = online_boot_.begin(); it != online_boot_.end();) {
-        if (it->second == mark->boot_ms) {
+        if (it->second.boot == mark->boot_ms) {
           ++it;
           continue;
         }
@@ -51,9 +51,11 @@ bool PresenceView::Apply(std::string_view topic, std::string_view payload,
   if (!state || topic != PresenceTopic(state->user)) return false;
   std::lock_guard lock(mutex_);
   if (state->online) {
-    online_boot_[state->user] = state->boot_ms;
+    Online& online = online_boot_[state->user];
+    bool arrived = online.devices == 0 || state->devices > online.devices;
+    online = {state->boot_ms, state->devices > 0 ? state->devices : 1};
     bool stale = current_boot_ >= 0 && state->boot_ms != current_boot_;
-    if (changed && !stale) changed->push_back({state->user, true, 0});
+    if (changed && arrived && !stale) changed->push_back({state->user, true, 0});
   } else if (online_boot_.erase(state->user) > 0 && changed) {
     changed->push_back({state->user, false, state->last_seen_ms});
   }
@@ -67,7 +69,7 @@ bool PresenceView::Handles(std::string_view topic) {
 bool PresenceView::IsOnline(const std::string& user) const {
   std::lock_guard lock(mutex_);
   auto it = online_boot_.find(user);
-  return it != online_boot_.end() && it->second == current_boot_;
+  return it != online_boot_.end() && it->second.boot == current_boot_;
 }
 
 }  // namespace chat

@@ -19,7 +19,7 @@
 namespace chat {
 
 // A user's connected devices came or went, as one Apply saw it: `online`
-// for every state with devices (a second device too), offline once none is
+// when a device came (the first, or one more), offline once none is
 // left, with `left_ms` the time the last one left (`now_ms` of the Apply when
 // a page mark or a new broker run, not a change, took the user offline).
 struct PresenceTransition {
@@ -47,7 +47,11 @@ class PresenceView {
  private:
   mutable std::mutex mutex_;
   int64_t current_boot_ = -1;
-  std::map<std::string, int64_t, std::less<>> online_boot_;  // online users -> their boot
+  struct Online {
+    int64_t boot = 0;
+    int64_t devices = 0;
+  };
+  std::map<std::string, Online, std::less<>> online_boot_;  // online users -> their boot
 };
 
 }  // namespace chat
