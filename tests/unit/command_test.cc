@@ -154,6 +154,34 @@ TEST(Command, BlocksAndSettingsGetAreQueries) {
   EXPECT_TRUE(get.IsQuery());
 }
 
+TEST(Command, PresenceWatchTakesUpTo256DistinctUsersOrNone) {
+  Command watch = Parse(R"({"type":"presence.watch","req_id":"w1","users":["bob","bob","carol"]})");
+  ASSERT_NE(std::get_if<PresenceWatchCommand>(&watch.body), nullptr);
+  EXPECT_EQ(std::get<PresenceWatchCommand>(watch.body).users,
+            (std::vector<std::string>{"bob", "carol"}));
+  EXPECT_TRUE(watch.IsQuery());
+  Command none = Parse(R"({"type":"presence.watch","users":[]})");
+  EXPECT_TRUE(std::get<PresenceWatchCommand>(none.body).users.empty());
+  std::string many = R"({"type":"presence.watch","users":[)";
+  for (int i = 0; i < 257; ++i) many += (i ? ",\"u" : "\"u") + std::to_string(i) + "\"";
+  for (const std::string& bad : {many + "]}", std::string(R"({"type":"presence.watch"})"),
+                                 std::string(R"({"type":"presence.watch","users":"bob"})"),
+                                 std::string(R"({"type":"presence.watch","users":["B@d"]})")}) {
+    EXPECT_EQ(CodeOf(Parse(bad, 100000)), ErrorCode::kBadField) << bad.substr(0, 60);
+  }
+}
+
+TEST(Command, PresenceSetIsAwayOrOnline) {
+  EXPECT_TRUE(
+      std::get<PresenceSetCommand>(Parse(R"({"type":"presence.set","state":"away"})").body).away);
+  EXPECT_FALSE(
+      std::get<PresenceSetCommand>(Parse(R"({"type":"presence.set","state":"online"})").body).away);
+  for (const char* bad : {R"({"type":"presence.set"})", R"({"type":"presence.set","state":"busy"})",
+                          R"({"type":"presence.set","state":1})"}) {
+    EXPECT_EQ(CodeOf(Parse(bad)), ErrorCode::kBadField) << bad;
+  }
+}
+
 TEST(Command, MuteHasAnOptionalUntilAndUnmuteNone) {
   Command forever = Parse(R"({"type":"mute","conv":"c1"})");
   ASSERT_NE(std::get_if<MuteCommand>(&forever.body), nullptr);

@@ -40,7 +40,7 @@ struct PresenceNotice {
 // of one of their devices said so (a new connection of the user clears it:
 // the app in front reconnects), offline after. A watcher is a device; its
 // watches end when it replaces them, or when its user goes offline (the
-// library watches again after every connect). Memory follows the users
+// device watches again after every connect). Memory follows the users
 // online or in their grace period, and the watches.
 //
 // Not thread-safe: chatd's query thread owns it. Times are Unix ms.

@@ -16,7 +16,7 @@ PresenceService::PresenceService(Database& db, int64_t grace_ms, StoreLastSeen s
       store_last_seen_(std::move(store_last_seen)) {}
 
 void PresenceService::Watch(const Command& command, const PresenceWatchCommand& watch,
-                            FanoutBatch& out, int64_t) {
+                            FanoutBatch& out) {
   people_.Watch(command.sender, watch.users);
   std::vector<PersonPresence> seen;
   seen.reserve(watch.users.size());

@@ -32,8 +32,7 @@ class PresenceService {
   PresenceService(Database& db, int64_t grace_ms, StoreLastSeen store_last_seen);
 
   // Replaces the device's watch list and answers with what it may see now.
-  void Watch(const Command& command, const PresenceWatchCommand& watch, FanoutBatch& out,
-             int64_t now_ms);
+  void Watch(const Command& command, const PresenceWatchCommand& watch, FanoutBatch& out);
   void Set(const Command& command, const PresenceSetCommand& set, FanoutBatch& out);
   void OnTransition(const PresenceTransition& transition, FanoutBatch& out, int64_t now_ms);
   // Announces the departures whose grace period is over.

@@ -81,7 +81,7 @@ void QueryService::Answer(const Command& command) {
           if constexpr (std::is_same_v<T, ReceiptsQueryCommand>) Receipts(command, body, out);
           if constexpr (std::is_same_v<T, TypingCommand>) Typing(command, body, out);
           if constexpr (std::is_same_v<T, PresenceWatchCommand>) {
-            people_.Watch(command, body, out, NowMillis());
+            people_.Watch(command, body, out);
           }
           if constexpr (std::is_same_v<T, PresenceSetCommand>) people_.Set(command, body, out);
           if constexpr (std::is_same_v<T, BlocksQueryCommand>) Blocks(command, out);
