@@ -154,32 +154,53 @@ TEST_F(PeoplePresenceTest, LastSeenSurvivesAKillOfChatd) {
   EXPECT_EQ(seen[0]["users"][0]["last_seen"], last_seen);
 }
 
-// A block either way, and a `nobody` setting, make a contact a stranger.
-TEST_F(PeoplePresenceTest, ABlockedUserAndANobodySettingShowUnknown) {
+// A block either way, and a `nobody` setting, make a contact a stranger,
+// at once: a device watching is told without asking again.
+TEST_F(PeoplePresenceTest, ABlockAndANobodySettingShowUnknownToThoseWatchingAtOnce) {
   auto [alice, bob] = AliceWatchingBob();
   ASSERT_TRUE(alice && bob);
   bob->Publish("chat/up/bob/phone", R"({"type":"block","req_id":"b1","user":"alice"})");
-  ASSERT_FALSE(bob->WaitFor(
-                      [](const auto& m) {
-                        for (const auto& r : m)
-                          if (r.payload.find(R"("type":"blocks")") != std::string::npos)
-                            return true;
-                        return false;
-                      },
-                      kWait)
-                   .empty());
-  Watch(*alice, "alice", {"bob"});
   std::vector<json> seen = WaitForPresence(*alice, 2);
   ASSERT_EQ(seen.size(), 2u);
-  EXPECT_EQ(seen[1]["users"][0]["state"], "unknown") << "blocked by bob";
+  EXPECT_EQ(seen[1]["users"][0], json::parse(R"({"user":"bob","state":"unknown"})"))
+      << "blocked by bob";
+  EXPECT_FALSE(seen[1].contains("req_id"));
 
   bob->Publish("chat/up/bob/phone", R"({"type":"unblock","req_id":"b2","user":"alice"})");
-  bob->Publish("chat/up/bob/phone", R"({"type":"settings.set","req_id":"s1","presence":"nobody"})");
-  std::this_thread::sleep_for(milliseconds(500));  // both are writes, applied in order
-  Watch(*alice, "alice", {"bob"});
   seen = WaitForPresence(*alice, 3);
   ASSERT_EQ(seen.size(), 3u);
-  EXPECT_EQ(seen[2]["users"][0]["state"], "unknown") << "bob shows nobody";
+  EXPECT_EQ(seen[2]["users"][0]["state"], "online") << "unblocked";
+
+  bob->Publish("chat/up/bob/phone", R"({"type":"settings.set","req_id":"s1","presence":"nobody"})");
+  seen = WaitForPresence(*alice, 4);
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[3]["users"][0]["state"], "unknown") << "bob shows nobody";
+
+  // Hidden, bob's departure is news to nobody.
+  bob->Disconnect();
+  std::this_thread::sleep_for(milliseconds(1500));
+  EXPECT_EQ(PresenceEvents(alice->Messages()).size(), 4u);
+
+  // Asking again changes nothing.
+  Watch(*alice, "alice", {"bob"});
+  seen = WaitForPresence(*alice, 5);
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen[4]["users"][0]["state"], "unknown");
+}
+
+// Meeting in a new conversation makes a watched stranger visible at once.
+TEST_F(PeoplePresenceTest, AStrangerWhoStartsAChatBecomesVisibleToTheWatcher) {
+  auto alice = Device("alice", "phone");
+  auto bob = Device("bob", "phone");
+  Watch(*alice, "alice", {"bob"});
+  std::vector<json> seen = WaitForPresence(*alice, 1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0]["users"][0]["state"], "unknown");
+
+  Converse(*bob, "bob", "alice");
+  seen = WaitForPresence(*alice, 2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1]["users"][0], json::parse(R"({"user":"bob","state":"online"})"));
 }
 
 }  // namespace

@@ -42,7 +42,8 @@ class GroupTest : public ::testing::Test {
         options);
     queries_ = std::make_unique<QueryService>(
         path_, query_queue_, presence_,
-        QueryService::PresenceOptions{presence_changes_, 0, [](auto&, int64_t) {}},
+        QueryService::PresenceOptions{presence_changes_, audience_changes_, 0,
+                                      [](auto&, int64_t) {}},
         [this](const std::string& p) {
           published_.push_back(p);
           return true;
@@ -89,6 +90,7 @@ class GroupTest : public ::testing::Test {
   std::unique_ptr<Writer> writer_;
   PresenceView presence_;
   BlockingQueue<PresenceTransition> presence_changes_;
+  BlockingQueue<std::string> audience_changes_;
   std::vector<std::string> published_;
   std::unique_ptr<QueryService> queries_;
 };

@@ -84,5 +84,33 @@ TEST(PeoplePresence, AWatchersWatchesEndWhenTheirUserGoesOffline) {
   EXPECT_EQ(p.watch_count(), 1u);
 }
 
+TEST(PeoplePresence, AWatchRemembersWhatItWasToldUntilReplaced) {
+  PeoplePresence p(1000);
+  p.Watch(kAlicePhone, {"bob"});
+  PersonPresence told;
+  ASSERT_TRUE(p.LastTold(kAlicePhone, "bob", &told));
+  EXPECT_EQ(told.state, PersonState::kUnknown);
+  p.Told(kAlicePhone, {"bob", PersonState::kOffline, 42});
+  ASSERT_TRUE(p.LastTold(kAlicePhone, "bob", &told));
+  EXPECT_EQ(told, (PersonPresence{"bob", PersonState::kOffline, 42}));
+  p.Told(kAlicePhone, {"carol", PersonState::kOnline, 0});  // not watched: not kept
+  EXPECT_FALSE(p.LastTold(kAlicePhone, "carol", &told));
+  p.Watch(kAlicePhone, {"bob"});
+  ASSERT_TRUE(p.LastTold(kAlicePhone, "bob", &told));
+  EXPECT_EQ(told.state, PersonState::kUnknown) << "a new watch starts afresh";
+}
+
+TEST(PeoplePresence, TheWatchesOfAUserAreThoseOfItsWatchersAndItsOwn) {
+  PeoplePresence p(1000);
+  p.OnBroker("alice", true, 0, 100);
+  p.Watch(kAlicePhone, {"bob", "carol"});
+  p.Watch(kCarolPc, {"alice", "bob"});
+  using Watches = std::vector<std::pair<DeviceAddress, std::string>>;
+  EXPECT_EQ(p.WatchesInvolving("alice"),
+            (Watches{{kCarolPc, "alice"}, {kAlicePhone, "bob"}, {kAlicePhone, "carol"}}));
+  EXPECT_EQ(p.WatchesInvolving("bob"), (Watches{{kAlicePhone, "bob"}, {kCarolPc, "bob"}}));
+  EXPECT_TRUE(p.WatchesInvolving("dave").empty());
+}
+
 }  // namespace
 }  // namespace chat

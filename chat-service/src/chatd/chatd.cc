@@ -35,9 +35,12 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
             }),
       writer_(
           db_, writes_, [this](const std::string& p) { link_.PublishFanout(p); },
-          WriterOptions{limits_, 512, [this] { checkpointer_.FinishOnWriterThread(); }}),
+          WriterOptions{limits_, 512, [this] { checkpointer_.FinishOnWriterThread(); },
+                        [this](std::vector<std::string> users) {
+                          for (std::string& user : users) audience_changes_.Push(std::move(user));
+                        }}),
       query_service_(config.db_path, queries_, presence_,
-                     {presence_changes_, config.presence_grace_ms,
+                     {presence_changes_, audience_changes_, config.presence_grace_ms,
                       [this](const std::string& user, int64_t seen_ms) {
                         writes_.Push(Command{{}, {}, {}, LastSeenCommand{user, seen_ms}, false});
                       }},

@@ -63,6 +63,7 @@ class Chatd {
   BlockingQueue<Command> queries_;                      // Paho's thread -> query thread
   PresenceView presence_;                               // Paho's thread -> query thread
   BlockingQueue<PresenceTransition> presence_changes_;  // Paho's thread -> query thread
+  BlockingQueue<std::string> audience_changes_;         // writer thread -> query thread
   BrokerLink link_;
   Writer writer_;
   QueryService query_service_;

@@ -134,6 +134,7 @@ void Add(WriteContext& ctx, const Command& command, const std::string& conv,
       ctx.conversations.AddMember(conv, user, std::string(protocol::role::kMember), seq,
                                   NowMillis());
     AnnounceTo(ctx, added, conv);
+    ctx.audience_changed.insert(ctx.audience_changed.end(), added.begin(), added.end());
     AppendSystemMessage(ctx, command, conv,
                         {{"action", protocol::action::kMemberAdded}, {"users", added}},
                         ctx.conversations.ActiveMembers(conv));
@@ -166,6 +167,7 @@ void Remove(WriteContext& ctx, const Command& command, const std::string& conv,
   }
   int64_t seq = ctx.conversations.LastSeq(conv) + 1;
   for (const auto& user : removed) ctx.conversations.RemoveMember(conv, user, seq);
+  ctx.audience_changed.insert(ctx.audience_changed.end(), removed.begin(), removed.end());
   AppendSystemMessage(ctx, command, conv, {{"action", action}, {"users", removed}}, audience);
   if (!successor.empty()) {
     ctx.conversations.SetRole(conv, successor, std::string(protocol::role::kOwner));
@@ -218,6 +220,7 @@ void HandleGroupCreate(WriteContext& ctx, const Command& command,
     ctx.conversations.AddMember(conv, user, std::string(protocol::role::kMember), 1, NowMillis());
   std::vector<std::string> everyone = ctx.conversations.ActiveMembers(conv);
   AnnounceTo(ctx, everyone, conv);
+  ctx.audience_changed.insert(ctx.audience_changed.end(), everyone.begin(), everyone.end());
   AppendSystemMessage(
       ctx, command, conv,
       {{"action", protocol::action::kGroupCreated}, {"title", create.title}, {"users", everyone}},

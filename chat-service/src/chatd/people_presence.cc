@@ -58,7 +58,7 @@ std::optional<int64_t> PeoplePresence::NextDeadline() const {
 
 void PeoplePresence::Watch(const DeviceAddress& device, const std::vector<std::string>& users) {
   if (auto it = watching_.find(device); it != watching_.end()) {
-    for (const std::string& user : it->second) {
+    for (const auto& [user, told] : it->second) {
       auto w = watchers_.find(user);
       w->second.erase(device);
       if (w->second.empty()) watchers_.erase(w);
@@ -66,8 +66,43 @@ void PeoplePresence::Watch(const DeviceAddress& device, const std::vector<std::s
     watching_.erase(it);
   }
   if (users.empty()) return;
-  watching_[device] = std::set<std::string>(users.begin(), users.end());
-  for (const std::string& user : users) watchers_[user].insert(device);
+  auto& watched = watching_[device];
+  for (const std::string& user : users) {
+    watched.emplace(user, PersonPresence{user, PersonState::kUnknown, 0});
+    watchers_[user].insert(device);
+  }
+}
+
+bool PeoplePresence::LastTold(const DeviceAddress& device, const std::string& user,
+                              PersonPresence* told) const {
+  auto it = watching_.find(device);
+  if (it == watching_.end()) return false;
+  auto w = it->second.find(user);
+  if (w == it->second.end()) return false;
+  *told = w->second;
+  return true;
+}
+
+void PeoplePresence::Told(const DeviceAddress& device, const PersonPresence& presence) {
+  auto it = watching_.find(device);
+  if (it == watching_.end()) return;
+  auto w = it->second.find(presence.user);
+  if (w != it->second.end()) w->second = presence;
+}
+
+std::vector<std::pair<DeviceAddress, std::string>> PeoplePresence::WatchesInvolving(
+    const std::string& user) const {
+  std::vector<std::pair<DeviceAddress, std::string>> watches;
+  if (auto it = watchers_.find(user); it != watchers_.end()) {
+    for (const DeviceAddress& device : it->second) watches.emplace_back(device, user);
+  }
+  for (auto it = watching_.lower_bound(DeviceAddress{user, ""});
+       it != watching_.end() && it->first.user == user; ++it) {
+    for (const auto& [watched, told] : it->second) {
+      if (watched != user) watches.emplace_back(it->first, watched);
+    }
+  }
+  return watches;
 }
 
 std::optional<PersonPresence> PeoplePresence::Live(const std::string& user) const {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chat/topics.h"  // DeviceAddress
@@ -60,8 +61,17 @@ class PeoplePresence {
   // When Expire has work next, if ever.
   std::optional<int64_t> NextDeadline() const;
 
-  // From now on `device` watches `users` (and no one else).
+  // From now on `device` watches `users` (and no one else), told nothing yet.
   void Watch(const DeviceAddress& device, const std::vector<std::string>& users);
+  // What `device` was last told of `user`: kUnknown until told. False when
+  // it does not watch `user`.
+  bool LastTold(const DeviceAddress& device, const std::string& user, PersonPresence* told) const;
+  // Records that `device` was told `presence`, if it watches that user.
+  void Told(const DeviceAddress& device, const PersonPresence& presence);
+  // Every watch `user` takes part in: the devices watching `user`, and what
+  // the devices of `user` watch, as (watcher, watched user) pairs.
+  std::vector<std::pair<DeviceAddress, std::string>> WatchesInvolving(
+      const std::string& user) const;
   // The user's state as watchers see it: online or away; nullopt when
   // offline (the caller knows the stored last seen).
   std::optional<PersonPresence> Live(const std::string& user) const;
@@ -79,8 +89,9 @@ class PeoplePresence {
   void DropWatchesOf(const std::string& watcher_user);
 
   int64_t grace_ms_;
-  std::map<std::string, Person> people_;                     // online, or in their grace period
-  std::map<DeviceAddress, std::set<std::string>> watching_;  // device -> users
+  std::map<std::string, Person> people_;  // online, or in their grace period
+  // device -> watched user -> what it was last told
+  std::map<DeviceAddress, std::map<std::string, PersonPresence>> watching_;
   std::map<std::string, std::set<DeviceAddress>> watchers_;  // user -> devices
 };
 

@@ -20,7 +20,10 @@ void PresenceService::Watch(const Command& command, const PresenceWatchCommand& 
   people_.Watch(command.sender, watch.users);
   std::vector<PersonPresence> seen;
   seen.reserve(watch.users.size());
-  for (const std::string& user : watch.users) seen.push_back(SeenBy(command.sender.user, user));
+  for (const std::string& user : watch.users) {
+    seen.push_back(SeenBy(command.sender.user, user));
+    people_.Told(command.sender, seen.back());
+  }
   out.AddOne(DeviceTopic(command.sender.user, command.sender.device),
              EncodePresence(seen, command.req_id));
 }
@@ -60,13 +63,30 @@ PersonPresence PresenceService::SeenBy(const std::string& watcher, const std::st
   return {user, PersonState::kOffline, last_seen_.LastSeen(user).value_or(0)};
 }
 
+void PresenceService::Refresh(const std::vector<std::string>& users, FanoutBatch& out) {
+  for (const std::string& user : users) {
+    for (const auto& [watcher, watched] : people_.WatchesInvolving(user)) {
+      Tell(watcher, SeenBy(watcher.user, watched), out);
+    }
+  }
+}
+
 void PresenceService::Send(const std::vector<PresenceNotice>& notices, FanoutBatch& out) {
   for (const PresenceNotice& notice : notices) {
     // Decided at each change: a conversation left or joined since the watch counts now.
-    if (!MaySee(notice.watcher.user, notice.presence.user)) continue;
-    out.AddOne(DeviceTopic(notice.watcher.user, notice.watcher.device),
-               EncodePresence({notice.presence}, ""));
+    bool may_see = MaySee(notice.watcher.user, notice.presence.user);
+    Tell(notice.watcher,
+         may_see ? notice.presence : PersonPresence{notice.presence.user, PersonState::kUnknown, 0},
+         out);
   }
+}
+
+void PresenceService::Tell(const DeviceAddress& watcher, const PersonPresence& presence,
+                           FanoutBatch& out) {
+  PersonPresence told;
+  if (!people_.LastTold(watcher, presence.user, &told) || told == presence) return;
+  people_.Told(watcher, presence);
+  out.AddOne(DeviceTopic(watcher.user, watcher.device), EncodePresence({presence}, ""));
 }
 
 }  // namespace chat

@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "chat/database.h"
 #include "chatd/command.h"
@@ -37,6 +38,11 @@ class PresenceService {
   void OnTransition(const PresenceTransition& transition, FanoutBatch& out, int64_t now_ms);
   // Announces the departures whose grace period is over.
   void Expire(FanoutBatch& out, int64_t now_ms);
+  // Who may see `users` and whom they may see may have changed (a block,
+  // a setting, a conversation joined or left, committed by the writer):
+  // every watch they take part in is told what it sees now, if that differs
+  // from what it was told last.
+  void Refresh(const std::vector<std::string>& users, FanoutBatch& out);
   std::optional<int64_t> NextDeadline() const { return people_.NextDeadline(); }
 
  private:
@@ -44,6 +50,8 @@ class PresenceService {
   // What `watcher` sees of `user` now.
   PersonPresence SeenBy(const std::string& watcher, const std::string& user);
   void Send(const std::vector<PresenceNotice>& notices, FanoutBatch& out);
+  // Tells `watcher` `presence` unless that is what it was told last.
+  void Tell(const DeviceAddress& watcher, const PersonPresence& presence, FanoutBatch& out);
 
   ConversationStore conversations_;
   PresenceStore last_seen_;

@@ -33,6 +33,7 @@ void HandleBlock(WriteContext& ctx, const Command& command, const BlockCommand& 
     ctx.privacy.Unblock(user, block.user);
   }
   spdlog::info("{} {} {}", user, block.block ? "blocked" : "unblocked", block.user);
+  ctx.audience_changed.push_back(user);  // both ways: its watchers and its watches
   std::vector<std::string> blocked = ctx.privacy.BlockedBy(user);
   AnswerEveryDevice(ctx, command, EncodeBlocks(blocked, command.req_id), EncodeBlocks(blocked, ""));
 }
@@ -65,6 +66,7 @@ void HandleSettingsSet(WriteContext& ctx, const Command& command,
   if (change.presence) settings.presence = *change.presence;
   if (change.read_receipts) settings.read_receipts = *change.read_receipts;
   ctx.privacy.SetSettings(user, settings);
+  if (change.presence) ctx.audience_changed.push_back(user);
   spdlog::info("{} settings: presence {}, read receipts {}", user,
                PresenceAudienceName(settings.presence), settings.read_receipts ? "on" : "off");
   AnswerEveryDevice(ctx, command, EncodeSettings(settings, command.req_id),

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "chat/clock.h"
 #include "chat/json_writer.h"
 #include "chat/topics.h"
@@ -31,6 +33,7 @@ QueryService::QueryService(const std::string& db_path, BlockingQueue<Command>& q
       privacy_(db_),
       presence_(presence),
       presence_changes_(people.changes),
+      audience_changes_(people.audience_changes),
       people_(db_, people.grace_ms, std::move(people.store_last_seen)),
       publish_(std::move(publish)) {}
 
@@ -46,14 +49,19 @@ void QueryService::Run(const std::atomic<bool>& stop) {
 void QueryService::UpdatePeople() {
   std::vector<PresenceTransition> changes =
       presence_changes_.PopBatch(100000, std::chrono::milliseconds(0));
+  std::vector<std::string> audience =
+      audience_changes_.PopBatch(100000, std::chrono::milliseconds(0));
   std::optional<int64_t> due = people_.NextDeadline();
   int64_t now = NowMillis();
-  if (changes.empty() && (!due || *due > now)) return;
+  if (changes.empty() && audience.empty() && (!due || *due > now)) return;
+  std::sort(audience.begin(), audience.end());
+  audience.erase(std::unique(audience.begin(), audience.end()), audience.end());
   FanoutBatch out;
   try {
     db_.Exec("BEGIN");
     for (const PresenceTransition& change : changes) people_.OnTransition(change, out, now);
     people_.Expire(out, now);
+    people_.Refresh(audience, out);
     db_.Exec("COMMIT");
   } catch (const StoreFailure& failure) {
     spdlog::error("presence update failed: {}", failure.what());

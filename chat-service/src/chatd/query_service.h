@@ -30,7 +30,8 @@ class QueryService {
   using Publish = std::function<void(const std::string& control_payload)>;
 
   struct PresenceOptions {
-    BlockingQueue<PresenceTransition>& changes;  // from the plugin, in arrival order
+    BlockingQueue<PresenceTransition>& changes;    // from the plugin, in arrival order
+    BlockingQueue<std::string>& audience_changes;  // from the writer, after its commits
     int64_t grace_ms;
     PresenceService::StoreLastSeen store_last_seen;
   };
@@ -56,7 +57,8 @@ class QueryService {
   void Blocks(const Command& command, FanoutBatch& out);
   void Settings(const Command& command, FanoutBatch& out);
   void Reject(const Command& command, ErrorCode code, const std::string& message, FanoutBatch& out);
-  // The plugin's transitions queued so far, and the grace periods over by now.
+  // The plugin's transitions queued so far, the grace periods over by now,
+  // and the writer's changes of who may see whom.
   void UpdatePeople();
   void PublishAll(FanoutBatch& out);
   // kActiveOrRemoved: a removed member still reads its visible range
@@ -73,6 +75,7 @@ class QueryService {
   PrivacyStore privacy_;
   const PresenceView& presence_;
   BlockingQueue<PresenceTransition>& presence_changes_;
+  BlockingQueue<std::string>& audience_changes_;
   PresenceService people_;
   Publish publish_;
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> last_typing_ms_;

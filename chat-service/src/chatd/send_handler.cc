@@ -21,6 +21,7 @@ std::string OpenDirect(WriteContext& ctx, const std::string& a, const std::strin
   }
   std::string conv = ctx.conversations.CreateDirect(a, b, NowMillis());
   *created = true;
+  ctx.audience_changed.push_back(a);  // a and b now share a conversation
   ConversationInfo info = ctx.conversations.Info(conv);
   std::string event = EncodeConversationNew(info);
   for (const std::string& member : info.members) ctx.out.AddOne(InboxTopic(member), event);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "chatd/command.h"
 #include "chatd/fanout_batch.h"
@@ -26,6 +27,9 @@ struct WriteContext {
   GroupRequestStore& group_requests;
   PrivacyStore& privacy;
   FanoutBatch& out;
+  // Users whose presence audience may have changed (presence_service.h,
+  // Refresh): told to the query thread after the commit.
+  std::vector<std::string>& audience_changed;
   BatchStats& stats;
   const CommandLimits& limits;
 };

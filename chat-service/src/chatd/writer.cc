@@ -32,9 +32,10 @@ bool Writer::WriteBatch(std::chrono::milliseconds wait) {
 
   // Apply every command in one transaction: BEGIN IMMEDIATE ... COMMIT.
   out_.Clear();
+  audience_changed_.clear();
   BatchStats stats;
-  WriteContext ctx{conversations_, messages_, group_requests_, privacy_,
-                   out_,           stats,     options_.limits};
+  WriteContext ctx{conversations_, messages_,         group_requests_, privacy_,
+                   out_,           audience_changed_, stats,           options_.limits};
   try {
     Transaction txn(db_);
     ReceiptHandler receipts;  // coalesces the batch's cursor moves
@@ -45,6 +46,7 @@ bool Writer::WriteBatch(std::chrono::milliseconds wait) {
     // Rolled back: none of the batch's copies may leave; every sender hears.
     spdlog::error("batch of {} commands rolled back: {}", commands.size(), failure.what());
     out_.Clear();
+    audience_changed_.clear();
     stats = {};
     for (const Command& command : commands) {
       RejectCommand(ctx, command, ErrorCode::kInternal, "the server could not store this; retry");
@@ -66,6 +68,10 @@ bool Writer::WriteBatch(std::chrono::milliseconds wait) {
   }
   spdlog::debug("batch: {} commands, {} accepted, {} duplicates, {} rejected", commands.size(),
                 stats.accepted, stats.duplicates, stats.rejected);
+  if (!audience_changed_.empty() && options_.audience_changed) {
+    options_.audience_changed(std::move(audience_changed_));
+    audience_changed_.clear();
+  }
   if (options_.after_batch) options_.after_batch();
   return true;
 }

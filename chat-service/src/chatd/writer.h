@@ -32,6 +32,9 @@ struct WriterOptions {
   // broker link, outside any transaction (chatd finishes WAL checkpoints
   // there: chat/wal_checkpointer.h).
   std::function<void()> after_batch;
+  // Runs on the writer thread after a commit with the users whose presence
+  // audience the batch may have changed (WriteContext::audience_changed).
+  std::function<void(std::vector<std::string> users)> audience_changed;
 };
 
 // Threads: constructed on any thread; from then on everything (the stores,
@@ -64,7 +67,8 @@ class Writer {
   GroupRequestStore group_requests_;
   PresenceStore presence_;
   PrivacyStore privacy_;
-  FanoutBatch out_;  // the current batch's copies, reused
+  FanoutBatch out_;                            // the current batch's copies, reused
+  std::vector<std::string> audience_changed_;  // the current batch's, reused
 };
 
 }  // namespace chat
