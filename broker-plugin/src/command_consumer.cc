@@ -2,7 +2,6 @@
 #include "command_consumer.h"
 
 #include <algorithm>
-#include <tuple>
 
 #include "chat/json_writer.h"
 #include "chat/protocol.h"
@@ -23,23 +22,13 @@ bool CoversEveryUpTopic(std::string_view filter) {
 
 }  // namespace
 
-CommandConsumerTracker::CommandConsumerTracker(std::size_t max_waiting_devices)
-    : max_waiting_devices_(max_waiting_devices) {}
-
-std::vector<DeviceAddress> CommandConsumerTracker::Subscribed(ConnectionId connection,
-                                                              const Identity& who,
-                                                              std::string_view filter) {
-  if (!who.is_service() || !CoversEveryUpTopic(filter) || connection == 0) return {};
-  if (std::find(consumers_.begin(), consumers_.end(), connection) != consumers_.end()) return {};
+bool CommandConsumerTracker::Subscribed(ConnectionId connection, const Identity& who,
+                                        std::string_view filter) {
+  if (!who.is_service() || !CoversEveryUpTopic(filter) || connection == 0) return false;
+  if (std::find(consumers_.begin(), consumers_.end(), connection) != consumers_.end()) return false;
   bool was_present = present();
   consumers_.push_back(connection);
-  if (was_present) return {};
-  std::vector<DeviceAddress> ready(waiting_.begin(), waiting_.end());
-  waiting_.clear();
-  std::sort(ready.begin(), ready.end(), [](const DeviceAddress& a, const DeviceAddress& b) {
-    return std::tie(a.user, a.device) < std::tie(b.user, b.device);
-  });
-  return ready;
+  return !was_present;
 }
 
 void CommandConsumerTracker::Unsubscribed(ConnectionId connection, std::string_view filter) {
@@ -50,14 +39,6 @@ void CommandConsumerTracker::Disconnected(ConnectionId connection) { Forget(conn
 
 void CommandConsumerTracker::Forget(ConnectionId connection) {
   consumers_.erase(std::remove(consumers_.begin(), consumers_.end(), connection), consumers_.end());
-}
-
-bool CommandConsumerTracker::AdmitCommand(const Identity& who) {
-  if (present() || !who.is_device()) return true;
-  if (waiting_.size() < max_waiting_devices_) {
-    waiting_.insert({std::string(who.user), std::string(who.device)});
-  }
-  return false;
 }
 
 std::string ReadyEvent() {

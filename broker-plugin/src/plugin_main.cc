@@ -157,37 +157,43 @@ bool ToAccess(int mosq_access, Access* access) {
   }
 }
 
+// Tells every connected user `ready` on chat/inbox/{u}: chatd is back (a
+// returning chatd lost the presence watches it held, and devices refused
+// meanwhile wait to resend). One copy per online user, not per device.
+void AnnounceConsumerBack(ChatPlugin& plugin, std::string_view consumer_id) {
+  const std::string payload = ReadyEvent();
+  std::size_t told = 0;
+  plugin.presence.ForEachUser([&](const std::string& user) {
+    if (Publish(InboxTopic(user), payload, /*qos=*/0, /*retain=*/false, nullptr)) {
+      ++told;
+    } else {
+      mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: cannot queue `ready` for %s",
+                           user.c_str());
+    }
+  });
+  mosquitto_log_printf(MOSQ_LOG_INFO,
+                       "chat-plugin: command consumer %.*s is back; told %zu connected user(s) "
+                       "`ready`",
+                       static_cast<int>(consumer_id.size()), consumer_id.data(), told);
+}
+
 // An allowed check, seen by the command consumer's tracker (PROTOCOL.md,
 // section 4, "Commands while chatd is away"). A device command while chatd is
 // away is refused (MQTT 5: PUBACK 0x87), and the device gets `unavailable`.
-// When chatd's subscription to chat/up/+/+ is granted, each device refused
-// meanwhile gets `ready`. Mosquitto 2.0.11 checks a SUBSCRIBE's filter and,
-// in the same call on this thread, adds the subscription before it reads
-// another packet; messages queued here are sent only after this callback
-// returns. So the subscription is in place before any `ready` leaves the
-// broker, and a device's resend, which follows its `ready`, reaches chatd.
+// When chatd's subscription to chat/up/+/+ is granted, every connected user
+// gets `ready`. Mosquitto 2.0.11 checks a SUBSCRIBE's filter and, in the same
+// call on this thread, adds the subscription before it reads another packet;
+// messages queued here are sent only after this callback returns. So the
+// subscription is in place before any `ready` leaves the broker, and a
+// device's resend, which follows its `ready`, reaches chatd.
 int TrackConsumer(ChatPlugin& plugin, const mosquitto* client, const Identity& who,
                   std::string_view client_id, const char* topic, Access access) {
   switch (access) {
-    case Access::kSubscribe: {
-      std::vector<DeviceAddress> ready =
-          plugin.consumer.Subscribed(ConnectionOf(client), who, topic);
-      if (ready.empty()) break;
-      mosquitto_log_printf(
-          MOSQ_LOG_INFO,
-          "chat-plugin: command consumer %.*s is back; telling %zu device(s) to resend",
-          static_cast<int>(client_id.size()), client_id.data(), ready.size());
-      const std::string payload = ReadyEvent();
-      for (const DeviceAddress& device : ready) {
-        std::string device_client_id = ClientIdFor(device.user, device.device);
-        if (!Publish(DeviceTopic(device.user, device.device), payload, /*qos=*/0,
-                     /*retain=*/false, device_client_id.c_str())) {
-          mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: cannot queue `ready` for %s",
-                               device_client_id.c_str());
-        }
+    case Access::kSubscribe:
+      if (plugin.consumer.Subscribed(ConnectionOf(client), who, topic)) {
+        AnnounceConsumerBack(plugin, client_id);
       }
       break;
-    }
     case Access::kUnsubscribe: plugin.consumer.Unsubscribed(ConnectionOf(client), topic); break;
     case Access::kWrite:
       if (plugin.consumer.AdmitCommand(who)) break;
@@ -303,12 +309,17 @@ int OnPresenceRequest(int, void* event_data, void* userdata) {
 }
 
 // When the client was last heard from: now, except after a keepalive
-// timeout, which the broker declares 1.5 x the keepalive after the client's
-// last packet (its `last_seen` is that packet, not the moment it was noticed).
+// timeout, whose `last_seen` is the client's last packet, not the moment the
+// broker noticed. Mosquitto looks for timeouts every 5 s and ends a client
+// whose last packet is more than 1.5 x its keepalive (whole seconds) old, so
+// that packet came 1.5 x keepalive + 0..6 s before now: the middle of that
+// range is off by 3 s at most. Mosquitto 2.0.11 gives every disconnect event
+// the reason -1, so there a timeout, too, is dated when it was noticed
+// (docs/PROTOCOL.md, "Presence of people").
 int64_t LeftAt(const mosquitto_evt_disconnect& event) {
   int64_t now = NowMillis();
   if (event.reason != MOSQ_ERR_KEEPALIVE) return now;
-  return now - int64_t{mosquitto_client_keepalive(event.client)} * 1500;
+  return now - int64_t{mosquitto_client_keepalive(event.client)} * 3 / 2 * 1000 - 3000;
 }
 
 // Fired for every client context the broker drops (mosquitto 2.0.11,

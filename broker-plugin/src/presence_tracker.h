@@ -64,6 +64,11 @@ class PresenceTracker {
   // for the first page), in id order, stamped `now_ms`. Linear in the number
   // of online users.
   PresencePage OnlineAfter(std::string_view after, std::size_t limit, int64_t now_ms) const;
+  // Calls `visit(user)` for every online user, in no particular order.
+  template <typename Visit>
+  void ForEachUser(Visit&& visit) const {
+    for (const auto& [user, devices] : users_) visit(user);
+  }
   // Live device connections of all users (takeovers briefly count twice).
   std::size_t connection_count() const { return connections_.size(); }
   // Users with at least one live device connection: every user kept.

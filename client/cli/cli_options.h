@@ -55,6 +55,7 @@ void AddReadCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddGroupCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 // block, unblock, blocks, mute, unmute, settings.
 void AddPrivacyCommands(CLI::App& app, const GlobalOptions& global, Runner& run);
+void AddPresenceCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 
 // Validators for the protocol's id formats.
 CLI::Validator UserIdValidator();

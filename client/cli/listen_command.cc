@@ -3,6 +3,8 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cli_options.h"
 
@@ -17,6 +19,8 @@ extern "C" void RequestStop(int) { stop_requested.store(true); }
 struct ListenOptions {
   int count = 0;     // 0: no limit
   double for_s = 0;  // 0: no limit
+  std::vector<std::string> watch;
+  bool away = false;
 };
 
 // Polling granularity for SIGINT/SIGTERM and the --for-s deadline.
@@ -26,6 +30,13 @@ int RunListen(const GlobalOptions& global, const ListenOptions& options) {
   int exit_code = kExitOk;
   auto chat = ConnectClient(global, exit_code);
   if (!chat) return exit_code;
+  if (options.away) {
+    if (client::Status set = chat->SetAway(true); !set.ok()) return ReportPublishFailure(set);
+  }
+  if (!options.watch.empty()) {
+    client::RequestResult watched = chat->WatchPresence(options.watch);
+    if (!watched.status.ok()) return ReportPublishFailure(watched.status);
+  }
   std::signal(SIGINT, RequestStop);
   std::signal(SIGTERM, RequestStop);
 
@@ -59,6 +70,14 @@ void AddListenCommand(CLI::App& app, const GlobalOptions& global, Runner& run) {
       ->check(CLI::PositiveNumber);
   listen->add_option("--for-s", options->for_s, "Stop after this many seconds")
       ->check(CLI::PositiveNumber);
+  listen
+      ->add_option("--watch", options->watch,
+                   "Also print the presence of these users (comma-separated, at most 256): "
+                   "their state now, then each change, as `presence` events")
+      ->delimiter(',')
+      ->check(UserIdValidator());
+  listen->add_flag("--away", options->away,
+                   "Show this user as away (an app in the background) while listening");
   listen->footer(R"(
 On connect, messages missed while away are fetched by sync and printed
 first. A lost connection is re-established automatically (with backoff); what
@@ -69,6 +88,7 @@ Examples:
   chat-cli --user bob --device phone --token-file t listen
   chat-cli --user bob --device phone --token-file t --state bob-phone.db listen
   chat-cli --user bob --device phone --token-file t listen --count 1 --for-s 30 | jq .body
+  chat-cli --user bob --device phone --token-file t listen --watch alice,carol
 )");
   listen->callback([options, &global, &run] {
     run = [options, &global] { return RunListen(global, *options); };

@@ -38,6 +38,8 @@ Examples:
   chat-cli --user bob --device phone --token-file t block --user mallory
   chat-cli --user bob --device phone --token-file t mute --conv c7a01 --for-s 3600
   chat-cli --user bob --device phone --token-file t settings --presence contacts --read-receipts off
+  chat-cli --user alice --device laptop --token-file t presence --users bob,carol
+  chat-cli --user alice --device laptop --token-file t listen --watch bob,carol
   chat-cli send --help        (options of one subcommand)
 )";
 
@@ -63,6 +65,7 @@ int main(int argc, char** argv) {
   chat::cli::AddReadCommand(app, global, run);
   chat::cli::AddGroupCommand(app, global, run);
   chat::cli::AddPrivacyCommands(app, global, run);
+  chat::cli::AddPresenceCommand(app, global, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

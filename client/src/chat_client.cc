@@ -14,6 +14,7 @@
 #include "event_queue.h"
 #include "outbox_sender.h"
 #include "pending_replies.h"
+#include "presence_renewal.h"
 #include "state_file.h"
 
 namespace chat::client {
@@ -37,6 +38,7 @@ struct ChatClient::Impl {
   PendingReplies pending_;
   EventQueue events_;
   DeliveryTracker delivered_;
+  PresenceRenewal presence_;
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<OutboxSender> outbox_;
   std::unique_ptr<ClientWorker> worker_;  // last: its thread starts once the rest exists
@@ -56,7 +58,8 @@ ChatClient::Impl::Impl(ClientOptions options, std::unique_ptr<Transport> transpo
       OutboxSenderOptions{options_.accept_timeout, options_.send_window},
       [this](const std::string& payload) { return Publish(payload); });
   worker_ = std::make_unique<ClientWorker>(
-      ClientWorker::Borrowed{options_, *transport_, *outbox_, pending_, events_, delivered_},
+      ClientWorker::Borrowed{options_, *transport_, *outbox_, pending_, events_, delivered_,
+                             presence_},
       OpenStateFile(options_.state_path, owner));
   transport_->SetHandlers(
       [this](std::string topic, std::string payload) {
@@ -227,6 +230,19 @@ RequestResult ChatClient::GetSettings(std::optional<std::string> req_id) {
   return impl_->Request(std::move(req_id), Status::Ok(), [](const std::string& id) {
     return EncodeQuery(protocol::command::kSettingsGet, id);
   });
+}
+
+RequestResult ChatClient::WatchPresence(const std::vector<std::string>& users,
+                                        std::optional<std::string> req_id) {
+  Status valid = ValidateWatchedUsers(users);
+  if (valid.ok()) impl_->presence_.SetWatched(users);  // kept even while offline
+  return impl_->Request(std::move(req_id), valid,
+                        [&](const std::string& id) { return EncodePresenceWatch(id, users); });
+}
+
+Status ChatClient::SetAway(bool away) {
+  impl_->presence_.SetAway(away);  // kept even while offline
+  return impl_->Publish(EncodePresenceSet(away));
 }
 
 Status ChatClient::MarkDelivered(std::string_view conv, int64_t seq) {

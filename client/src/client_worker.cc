@@ -40,6 +40,7 @@ ClientWorker::ClientWorker(Borrowed b, Database cursor_db)
       pending_(b.pending),
       events_(b.events),
       delivered_(b.delivered),
+      presence_(b.presence),
       up_topic_(UpTopic(options_.user, options_.device)),
       cursor_db_(std::move(cursor_db)),
       cursor_store_(cursor_db_),
@@ -103,7 +104,9 @@ void ClientWorker::OnMessage(std::string topic, std::string payload) {
     if (!armed_ && !connected_) return;  // after Disconnect: the app asked for no more
     Event event = ParseEvent(payload, topic);
     if (IsStaleReply(event)) return;  // its request failed with the connection it was sent on
+    bool chatd_back = event.Is(event_type::kReady);
     receiver_.OnEvent(std::move(event), Clock::now());
+    if (chatd_back) RenewPresence();  // a returning chatd holds no watches
   });
 }
 
@@ -214,10 +217,15 @@ void ClientWorker::GoOnline(Clock::time_point now, bool restored) {
   reconnect_.Reset();
   outbox_.SetOnline(true, now);  // resends the whole outbox, in order
   receiver_.OnConnected();       // a sync round starts at the next tick
+  RenewPresence();
   if (restored) {
     events_.Push(MakeLocalEvent(event_type::kConnectionRestored, "reconnected"),
                  /*droppable=*/true);
   }
+}
+
+void ClientWorker::RenewPresence() {
+  for (const std::string& command : presence_.Commands()) Publish(command);
 }
 
 void ClientWorker::GoOffline(Clock::time_point now, const std::string* lost_cause) {

@@ -17,6 +17,7 @@
 #include "cursor_store.h"
 #include "delivery_tracker.h"
 #include "outbox_sender.h"
+#include "presence_renewal.h"
 #include "receiver.h"
 
 namespace chat::client {
@@ -49,6 +50,7 @@ class ClientWorker {
     PendingReplies& pending;
     EventQueue& events;
     DeliveryTracker& delivered;
+    const PresenceRenewal& presence;
   };
 
   // `cursor_db` is a connection to the state file, used for cursors only.
@@ -84,6 +86,8 @@ class ClientWorker {
   void TryReconnect(Clock::time_point now);
   void GoOnline(Clock::time_point now, bool restored);
   void GoOffline(Clock::time_point now, const std::string* lost_cause);
+  // Asks again for the presence watch and away the app set (PresenceRenewal).
+  void RenewPresence();
   // A reply to a request that is not open on this connection (see above).
   bool IsStaleReply(const Event& event) const;
   void SaveCursors(Clock::time_point now, bool force);
@@ -98,6 +102,7 @@ class ClientWorker {
   PendingReplies& pending_;
   EventQueue& events_;
   DeliveryTracker& delivered_;
+  const PresenceRenewal& presence_;
   const std::string up_topic_;
   Database cursor_db_;
   CursorStore cursor_store_;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 
 #include "chat/ids.h"
 #include "chat/protocol.h"
@@ -273,6 +274,34 @@ std::string EncodeSettingsSet(std::string_view req_id, const SettingsChange& cha
 
 std::string EncodeQuery(std::string_view type, std::string_view req_id) {
   return Dump(Request(type, req_id));
+}
+
+Status ValidateWatchedUsers(const std::vector<std::string>& users) {
+  for (const auto& user : users) {
+    if (!IsValidId(user)) return Invalid("'" + user + "' is not a valid user id");
+  }
+  std::set<std::string_view> distinct(users.begin(), users.end());
+  if (distinct.size() > protocol::kMaxWatchedUsers) {
+    return Invalid("at most " + std::to_string(protocol::kMaxWatchedUsers) +
+                   " users may be watched at once");
+  }
+  return Status::Ok();
+}
+
+std::string EncodePresenceWatch(std::string_view req_id, const std::vector<std::string>& users) {
+  ordered_json j;
+  j["type"] = std::string(protocol::command::kPresenceWatch);
+  if (!req_id.empty()) j["req_id"] = std::string(req_id);
+  j["users"] = users;
+  return Dump(j);
+}
+
+std::string EncodePresenceSet(bool away) {
+  ordered_json j;
+  j["type"] = std::string(protocol::command::kPresenceSet);
+  j["state"] =
+      std::string(away ? protocol::presence_state::kAway : protocol::presence_state::kOnline);
+  return Dump(j);
 }
 
 }  // namespace chat::client

@@ -71,6 +71,14 @@ Status ValidateSettingsChange(const SettingsChange& change);
 std::string EncodeSettingsSet(std::string_view req_id, const SettingsChange& change);
 std::string EncodeQuery(std::string_view type, std::string_view req_id);
 
+// Presence of people (PROTOCOL.md "Presence of people"): valid ids, at most
+// protocol::kMaxWatchedUsers distinct ones; an empty list stops watching.
+// An empty `req_id` is left out.
+Status ValidateWatchedUsers(const std::vector<std::string>& users);
+std::string EncodePresenceWatch(std::string_view req_id, const std::vector<std::string>& users);
+// {"type":"presence.set","state":"away"|"online"}.
+std::string EncodePresenceSet(bool away);
+
 // A request id given by the caller must match [A-Za-z0-9._:-]{1,64}.
 Status ValidateReqId(std::string_view req_id);
 

@@ -77,6 +77,24 @@ void ReadMessages(FieldReader& reader, Event& event) {
   }
 }
 
+void ReadPeople(FieldReader& reader, Event& event) {
+  const json* users = reader.Array("users");
+  if (users == nullptr) return;
+  for (std::size_t i = 0; i < users->size(); ++i) {
+    const json& item = (*users)[i];
+    std::string name = "users[" + std::to_string(i) + "]";
+    if (!item.is_object()) return reader.Fail(name, "is not an object");
+    FieldReader inner(item);
+    UserPresence p;
+    inner.Require({"user", "state"});
+    inner.Text("user", p.user, Format::kId);
+    inner.Text("state", p.state, Format::kAnyText);
+    inner.Integer("last_seen", p.last_seen, 0);
+    if (!inner.error().empty()) return reader.Fail(name, inner.error());
+    event.people.push_back(std::move(p));
+  }
+}
+
 void ReadConvs(FieldReader& reader, Event& event) {
   const json* convs = reader.Array("convs");
   if (convs == nullptr) return;
@@ -137,6 +155,9 @@ void ReadTypedFields(FieldReader& reader, Event& event) {
   } else if (t == event_type::kBlocks) {
     reader.Require({"users"});
     reader.IdList("users", event.users);
+  } else if (t == event_type::kPresence) {
+    reader.Require({"users"});
+    ReadPeople(reader, event);
   } else if (t == event_type::kMute) {
     reader.Require({"conv"});
     reader.Integer("muted_until", event.muted_until, 0);

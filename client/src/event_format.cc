@@ -1,5 +1,6 @@
 // The one-line terminal form of events (chat-cli chat, listen's stderr).
 #include <cstdio>
+#include <ctime>
 
 #include "chat/client/event.h"
 
@@ -49,6 +50,22 @@ std::string FormatMessage(const Event& e) {
   return e.dup ? line + " (dup)" : line;
 }
 
+// "bob online, carol offline (last seen 2026-12-06 20:31:05 UTC)".
+std::string FormatPeople(const std::vector<UserPresence>& people) {
+  std::string out;
+  for (const UserPresence& p : people) {
+    out += (out.empty() ? "" : ", ") + p.user + " " + Printable(p.state);
+    if (p.last_seen <= 0) continue;
+    std::time_t seconds = static_cast<std::time_t>(p.last_seen / 1000);
+    std::tm utc{};
+    char when[32];
+    if (gmtime_r(&seconds, &utc) && std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &utc)) {
+      out += std::string(" (last seen ") + when + " UTC)";
+    }
+  }
+  return out.empty() ? "nobody" : out;
+}
+
 std::string FormatConversation(const Event& e, const char* what) {
   std::string line = "[" + e.conv + "] " + what + e.kind + " conversation";
   if (!e.title.empty()) line += " \"" + Printable(e.title) + "\"";
@@ -83,6 +100,7 @@ std::string FormatEventLine(const Event& e) {
            (e.more ? ", more before" : "");
   }
   if (e.Is(kBlocks)) return "[blocks] " + (e.users.empty() ? "nobody" : Join(e.users));
+  if (e.Is(kPresence)) return "[presence] " + FormatPeople(e.people);
   if (e.Is(kMute)) {
     if (!e.muted_until) return "[" + e.conv + "] not muted";
     return "[" + e.conv + "] muted " +

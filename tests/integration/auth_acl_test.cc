@@ -135,8 +135,8 @@ TEST_F(AuthAclTest, ConnectCheckLeavesNoReadSnapshotOpen) {
   Database db = Database::Open(stack_.db_path());
   int log_frames = -1;
   int copied = -1;
-  ASSERT_EQ(sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                      &log_frames, &copied),
+  ASSERT_EQ(sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                      &copied),
             SQLITE_OK);
   EXPECT_GT(log_frames, 0);
   EXPECT_EQ(copied, log_frames) << "a reader still holds frames the checkpoint cannot copy";

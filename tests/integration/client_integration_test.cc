@@ -9,8 +9,10 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "chat/client/chat_client.h"
@@ -177,6 +179,38 @@ TEST(ClientIntegration, CliBlocksAndReadsSettings) {
   auto [self, self_rc] = Shell(base + " block --user alice");
   EXPECT_EQ(self_rc, 2) << self;
   EXPECT_NE(self.find("invalid_recipient"), std::string::npos) << self;
+}
+
+// The presence of people from the shell: once, and followed while listening.
+TEST(ClientIntegration, CliShowsPresenceOnceAndWhileListening) {
+  TestStack stack;
+  std::string base = std::string(CHAT_CLI_PATH) + " --port " + std::to_string(stack.port()) +
+                     " --user alice --device phone --token " + stack.Provision("alice", "phone");
+  stack.Provision("carol", "phone");
+  auto bob = Connected(stack, "bob", "phone");
+  auto hello = bob->Send({.to = "alice", .body = "hi"});
+  ASSERT_TRUE(bob->WaitForAcceptance(hello.cmid, 5s));
+
+  auto [now, rc] = Shell(base + " presence --users bob,carol");
+  ASSERT_EQ(rc, 0) << now;
+  EXPECT_EQ(json::parse(now, nullptr, false)["users"],
+            json::parse(R"([{"user":"bob","state":"online"},{"user":"carol","state":"unknown"}])"))
+      << now;
+
+  auto listening =
+      std::async(std::launch::async, [&] { return Shell(base + " listen --watch bob --for-s 4"); });
+  std::this_thread::sleep_for(1500ms);
+  bob->Disconnect();
+  auto [lines, listen_rc] = listening.get();
+  ASSERT_EQ(listen_rc, 0) << lines;
+  std::vector<std::string> states;
+  std::istringstream in(lines);
+  for (std::string line; std::getline(in, line);) {
+    json e = json::parse(line, nullptr, false);
+    if (e.is_object() && e.value("type", "") == "presence")
+      states.push_back(e["users"][0]["state"]);
+  }
+  EXPECT_EQ(states, (std::vector<std::string>{"online", "offline"})) << lines;
 }
 
 }  // namespace

@@ -12,8 +12,7 @@
 #include <thread>
 
 #include "chat/clock.h"
-#include "harness/mqtt_probe.h"
-#include "harness/test_stack.h"
+#include "people_presence_support.h"
 
 namespace chat::testing {
 namespace {
@@ -21,55 +20,8 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kWait{5000};
-
-class PeoplePresenceTest : public ::testing::Test {
+class PeoplePresenceTest : public PresenceFixture {
  protected:
-  std::unique_ptr<MqttProbe> Device(const std::string& user, const std::string& device) {
-    auto probe = std::make_unique<MqttProbe>(stack_.port(), user + ":" + device);
-    EXPECT_EQ(probe->Connect(user, stack_.Provision(user, device)), 0);
-    EXPECT_TRUE(probe->Subscribe("chat/dev/" + user + "/" + device));
-    EXPECT_TRUE(probe->Subscribe("chat/inbox/" + user + "/#"));
-    return probe;
-  }
-
-  // `from` sends `to` a message, so that they share a conversation.
-  void Converse(MqttProbe& from, const std::string& from_user, const std::string& to) {
-    from.Publish(
-        "chat/up/" + from_user + "/phone",
-        json{{"type", "send"}, {"to", to}, {"cmid", "hello-" + to}, {"body", "hi"}}.dump());
-    auto got = from.WaitFor(
-        [](const auto& m) {
-          for (const auto& r : m)
-            if (r.payload.find(R"("type":"accepted")") != std::string::npos) return true;
-          return false;
-        },
-        kWait);
-    ASSERT_FALSE(got.empty());
-  }
-
-  // The `presence` events `probe` got so far, in order.
-  static std::vector<json> PresenceEvents(const std::vector<Received>& messages) {
-    std::vector<json> out;
-    for (const auto& m : messages) {
-      json e = json::parse(m.payload, nullptr, false);
-      if (e.is_object() && e.value("type", "") == "presence") out.push_back(e);
-    }
-    return out;
-  }
-
-  // Waits until `probe` has `count` presence events; returns them all.
-  static std::vector<json> WaitForPresence(MqttProbe& probe, std::size_t count,
-                                           milliseconds timeout = kWait) {
-    return PresenceEvents(
-        probe.WaitFor([&](const auto& m) { return PresenceEvents(m).size() >= count; }, timeout));
-  }
-
-  void Watch(MqttProbe& probe, const std::string& user, const std::vector<std::string>& users) {
-    probe.Publish("chat/up/" + user + "/phone",
-                  json{{"type", "presence.watch"}, {"req_id", "w1"}, {"users", users}}.dump());
-  }
-
   // alice and bob share a conversation; alice's phone watches bob and has
   // the watch's reply. Null devices when that failed.
   std::pair<std::unique_ptr<MqttProbe>, std::unique_ptr<MqttProbe>> AliceWatchingBob() {
@@ -83,8 +35,6 @@ class PeoplePresenceTest : public ::testing::Test {
     }
     return {std::move(alice), std::move(bob)};
   }
-
-  TestStack stack_;
 };
 
 TEST_F(PeoplePresenceTest, AContactIsOnlineThenOfflineWithLastSeenAndAStrangerSeesUnknown) {

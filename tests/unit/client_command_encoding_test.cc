@@ -185,5 +185,21 @@ TEST(EncodePrivacy, InvalidRequestsAreRefusedBeforeSending) {
   EXPECT_TRUE(ValidateSettingsChange({"nobody", {}}).ok());
 }
 
+TEST(EncodePresence, WatchAndSetMatchTheProtocol) {
+  EXPECT_EQ(EncodePresenceWatch("w1", {"bob", "carol"}),
+            R"({"type":"presence.watch","req_id":"w1","users":["bob","carol"]})");
+  EXPECT_EQ(EncodePresenceWatch("", {}), R"({"type":"presence.watch","users":[]})");
+  EXPECT_EQ(EncodePresenceSet(true), R"({"type":"presence.set","state":"away"})");
+  EXPECT_EQ(EncodePresenceSet(false), R"({"type":"presence.set","state":"online"})");
+  EXPECT_TRUE(ValidateWatchedUsers({}).ok());
+  EXPECT_FALSE(ValidateWatchedUsers({"Bob!"}).ok());
+  std::vector<std::string> many;
+  for (int i = 0; i <= 256; ++i) many.push_back("u" + std::to_string(i));
+  EXPECT_FALSE(ValidateWatchedUsers(many).ok());
+  many.pop_back();
+  many.push_back("u0");  // 257 ids, 256 distinct users
+  EXPECT_TRUE(ValidateWatchedUsers(many).ok());
+}
+
 }  // namespace
 }  // namespace chat::client

@@ -141,5 +141,20 @@ TEST(ParseEvent, SyncEntryCarriesMutedUntilOnlyWhenMuted) {
   EXPECT_EQ(e.convs[1].muted_until, std::nullopt);
 }
 
+TEST(ParseEvent, PresenceCarriesEachUsersState) {
+  Event e =
+      ParseEvent(R"({"type":"presence","req_id":"w1","users":[{"user":"bob","state":"online"},)"
+                 R"({"user":"carol","state":"offline","last_seen":1700000000000}]})");
+  ASSERT_EQ(e.type, "presence") << e.message;
+  EXPECT_EQ(e.req_id, "w1");
+  EXPECT_EQ(e.people,
+            (std::vector<UserPresence>{{"bob", "online", 0}, {"carol", "offline", 1700000000000}}));
+  EXPECT_EQ(FormatEventLine(e),
+            "[presence] bob online, carol offline (last seen 2023-11-14 22:13:20 UTC)");
+  EXPECT_EQ(ParseEvent(R"({"type":"presence","users":[{"user":"bob"}]})").type, "invalid");
+  EXPECT_EQ(ParseEvent(R"({"type":"presence","users":["bob"]})").type, "invalid");
+  EXPECT_EQ(ParseEvent(R"({"type":"presence"})").type, "invalid");
+}
+
 }  // namespace
 }  // namespace chat::client

@@ -278,5 +278,50 @@ TEST(Restart, AStateFileOfAnotherDeviceIsRefused) {
   EXPECT_THROW(ChatClient(other, std::make_unique<FakeTransport>()), StoreFailure);
 }
 
+TEST(Reconnect, TheWatchAndAwayAreAskedAgainAfterEveryConnect) {
+  Device d(Options());
+  // Kept while offline: the app's screen decides, not the network.
+  EXPECT_EQ(d.client->WatchPresence({"bob", "carol"}).status.code(), Status::Code::kNotConnected);
+  EXPECT_FALSE(d.client->SetAway(true).ok());
+  ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());
+  auto renewed = [&](std::size_t n) {
+    return d.fake->WaitUntil(
+        [&] {
+          return d.fake->PayloadsOfType("presence.watch").size() == n &&
+                 d.fake->PayloadsOfType("presence.set").size() == n;
+        },
+        kWait);
+  };
+  ASSERT_TRUE(renewed(1));
+  EXPECT_EQ(d.fake->PayloadsOfType("presence.watch")[0],
+            R"({"type":"presence.watch","users":["bob","carol"]})");
+  EXPECT_EQ(d.fake->PayloadsOfType("presence.set")[0], R"({"type":"presence.set","state":"away"})");
+
+  d.fake->ClearPublished();
+  ASSERT_TRUE(d.client->WatchPresence({"dave"}).status.ok());
+  ASSERT_TRUE(d.client->SetAway(false).ok());
+  d.fake->ClearPublished();
+  d.fake->Lose("network switch");
+  ASSERT_TRUE(d.Next("connection.restored"));
+  ASSERT_TRUE(
+      d.fake->WaitUntil([&] { return !d.fake->PayloadsOfType("presence.watch").empty(); }, kWait));
+  EXPECT_EQ(d.fake->PayloadsOfType("presence.watch"),
+            std::vector<std::string>{R"({"type":"presence.watch","users":["dave"]})"});
+  EXPECT_TRUE(d.fake->PayloadsOfType("presence.set").empty()) << "back in front: nothing to say";
+}
+
+TEST(Reconnect, TheWatchIsAskedAgainWhenChatdIsBack) {
+  Device d(Options());
+  ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());
+  ASSERT_TRUE(d.client->WatchPresence({"bob"}).status.ok());
+  ASSERT_TRUE(d.fake->WaitUntil([&] { return !d.fake->PayloadsOfType("sync").empty(); }, kWait));
+  d.fake->ClearPublished();
+  d.fake->Deliver("chat/inbox/alice", R"({"type":"ready"})");
+  ASSERT_TRUE(
+      d.fake->WaitUntil([&] { return !d.fake->PayloadsOfType("presence.watch").empty(); }, kWait));
+  EXPECT_EQ(d.fake->PayloadsOfType("presence.watch"),
+            std::vector<std::string>{R"({"type":"presence.watch","users":["bob"]})"});
+}
+
 }  // namespace
 }  // namespace chat::client

@@ -93,9 +93,9 @@ TEST_F(PluginFanOutTest, TargetsOutsideInboxAndDevAreRejected) {
 
 TEST_F(PluginFanOutTest, MalformedBatchesAreRejected) {
   const std::string good = Item({"chat/inbox/bob"}, "x");
-  for (std::string payload : {std::string("not frames"), std::string(R"({"out":[]})"),
-                              good.substr(0, good.size() - 1), good + "1 1\n",
-                              good + "1 5\nchat/inbox/bob\nx\n"}) {
+  for (std::string payload :
+       {std::string("not frames"), std::string(R"({"out":[]})"), good.substr(0, good.size() - 1),
+        good + "1 1\n", good + "1 5\nchat/inbox/bob\nx\n"}) {
     FanOutResult result = Handle(payload);
     EXPECT_FALSE(result.status.ok()) << payload;
     EXPECT_FALSE(result.status.message().empty()) << payload;

@@ -48,8 +48,8 @@ class WalCheckpointerTest : public ::testing::Test {
 };
 
 TEST_F(WalCheckpointerTest, CheckpointsOnItsOwnThreadOnceTheWalIsLongEnough) {
-  WalCheckpointer checkpointer(*db_,
-                               {.frames_wanted = 50, .frames_finish = 10, .frames_inline = 1'000'000});
+  WalCheckpointer checkpointer(
+      *db_, {.frames_wanted = 50, .frames_finish = 10, .frames_inline = 1'000'000});
   Commit(400);
   for (int i = 0; i < 200 && checkpointer.checkpoints() == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -204,6 +204,18 @@ class ChatClient {
   // all of them (a change also reaches the user's other devices).
   RequestResult SetSettings(const SettingsChange& change, std::optional<std::string> req_id = {});
   RequestResult GetSettings(std::optional<std::string> req_id = {});
+  // Presence of people (PROTOCOL.md "Presence of people"). WatchPresence
+  // replaces the users this device watches ([] stops); the reply is a
+  // `presence` event with each one's state now (Event::people), then a
+  // `presence` event comes for each change while watching. SetAway tells
+  // watchers the app went to the background (true) or came back; it has no
+  // reply. Both are kept, also when they fail with kNotConnected, and
+  // repeated after every connect (the watch's reply is then a `presence`
+  // event without req_id): the app sets them when its screens change, not
+  // when the network does.
+  RequestResult WatchPresence(const std::vector<std::string>& users,
+                              std::optional<std::string> req_id = {});
+  Status SetAway(bool away);
   // Commands without a reply. MarkRead also updates Conversations().
   Status MarkDelivered(std::string_view conv, int64_t seq);
   Status MarkRead(std::string_view conv, int64_t seq);

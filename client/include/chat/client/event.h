@@ -26,7 +26,8 @@ using protocol::event::kConvNew;
 using protocol::event::kError;
 using protocol::event::kHistory;
 using protocol::event::kMsg;
-using protocol::event::kMute;  // a conversation's mute changed
+using protocol::event::kMute;      // a conversation's mute changed
+using protocol::event::kPresence;  // watched users' presence: states now, or a change
 
 using protocol::event::kReady;  // chatd is back: the library resent its outbox
 using protocol::event::kReceipt;
@@ -56,6 +57,16 @@ struct SystemChange {
   std::string title;               // group.created
   std::string user;                // role.changed, owner.changed
   std::string role;                // role.changed
+};
+
+// One user's presence as a `presence` event tells it (PROTOCOL.md
+// "Presence of people").
+struct UserPresence {
+  std::string user;
+  std::string state;      // online, away, offline or unknown (protocol::presence_state)
+  int64_t last_seen = 0;  // offline: Unix ms the last device left; 0 when never seen
+
+  bool operator==(const UserPresence&) const = default;
 };
 
 // One conversation as sync lists it (and as the library keeps it up to date).
@@ -108,6 +119,7 @@ struct Event {
   std::vector<std::string> users;            // blocks: every user blocked
   std::optional<int64_t> muted_until;        // mute: set while muted (0: until unmuted)
   std::string presence;                      // settings: everyone, contacts or nobody
+  std::vector<UserPresence> people;          // presence: each user's state
   bool read_receipts = false;                // settings
   bool more = false;                         // sync, history: more pages exist
   std::vector<Event> messages;               // sync, history: each a parsed `msg`
