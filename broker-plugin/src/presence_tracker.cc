@@ -27,7 +27,7 @@ std::vector<PresenceChange> PresenceTracker::Connect(ConnectionId connection, co
     return changes;
   }
   devices.push_back({std::string(who.device), 1});
-  changes.push_back({user->first, true, devices.size(), now_ms});
+  changes.push_back({user->first, true, devices.size(), now_ms, std::string(who.device)});
   return changes;
 }
 
@@ -40,7 +40,7 @@ std::vector<PresenceChange> PresenceTracker::Disconnect(ConnectionId connection,
   if (device == devices.end()) return changes;    // cannot happen: every connection has its device
   if (--device->connections > 0) return changes;  // the other connection of a takeover remains
   devices.erase(device);
-  changes.push_back({user, !devices.empty(), devices.size(), now_ms});
+  changes.push_back({user, !devices.empty(), devices.size(), now_ms, gone->device});
   if (devices.empty()) users_.erase(users_.find(user));
   return changes;
 }
@@ -70,7 +70,7 @@ PresencePage PresenceTracker::OnlineAfter(std::string_view after, std::size_t li
 std::string PresencePayload(const PresenceChange& change, int64_t boot_ms) {
   return presence::EncodeUserState({change.user, change.online,
                                     static_cast<int64_t>(change.devices), change.last_seen_ms,
-                                    boot_ms});
+                                    boot_ms, change.device});
 }
 
 }  // namespace chat::plugin

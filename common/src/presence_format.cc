@@ -43,13 +43,10 @@ std::optional<int64_t> IntegerOf(const json& object, const char* name) {
 }  // namespace
 
 std::string EncodeUserState(const UserState& state) {
-  return JsonObjectWriter()
-      .String("user", state.user)
-      .Bool("online", state.online)
-      .Integer("devices", state.devices)
-      .Integer("last_seen", state.last_seen_ms)
-      .Integer("boot", state.boot_ms)
-      .Finish();
+  JsonObjectWriter writer;
+  writer.String("user", state.user).Bool("online", state.online).Integer("devices", state.devices);
+  if (!state.device.empty()) writer.String("device", state.device);
+  return writer.Integer("last_seen", state.last_seen_ms).Integer("boot", state.boot_ms).Finish();
 }
 
 std::optional<UserState> ParseUserState(std::string_view payload) {
@@ -62,9 +59,17 @@ std::optional<UserState> ParseUserState(std::string_view payload) {
       !online->is_boolean() || !boot) {
     return std::nullopt;
   }
-  return UserState{user->get<std::string>(), online->get<bool>(),
+  std::string device;
+  if (auto it = event.find("device"); it != event.end()) {
+    if (!IsRangeId(*it, false)) return std::nullopt;
+    device = it->get<std::string>();
+  }
+  return UserState{user->get<std::string>(),
+                   online->get<bool>(),
                    IntegerOf(event, "devices").value_or(0),
-                   IntegerOf(event, "last_seen").value_or(0), *boot};
+                   IntegerOf(event, "last_seen").value_or(0),
+                   *boot,
+                   std::move(device)};
 }
 
 std::string EncodeBrokerMark(const BrokerMark& mark) {

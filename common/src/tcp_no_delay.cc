@@ -15,7 +15,8 @@ namespace {
 bool IsTcpSocketToPort(int fd, uint16_t peer_port) {
   int protocol = 0;
   socklen_t length = sizeof protocol;
-  if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &length) != 0) return false;  // not a socket
+  if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &length) != 0)
+    return false;  // not a socket
   if (protocol != IPPROTO_TCP) return false;
   sockaddr_storage peer{};
   socklen_t peer_length = sizeof peer;

@@ -153,5 +153,27 @@ TEST_F(PeoplePresenceTest, AStrangerWhoStartsAChatBecomesVisibleToTheWatcher) {
   EXPECT_EQ(seen[1]["users"][0], json::parse(R"({"user":"bob","state":"online"})"));
 }
 
+// Away is the user's only while every connected device says so: a phone in
+// the background does not hide that the laptop is in front.
+TEST_F(PeoplePresenceTest, AUserIsAwayOnlyWhileEveryDeviceIs) {
+  auto [alice, bob] = AliceWatchingBob();
+  ASSERT_TRUE(alice && bob);
+  auto laptop = Device("bob", "laptop");
+  bob->Publish("chat/up/bob/phone", R"({"type":"presence.set","state":"away"})");
+  std::this_thread::sleep_for(milliseconds(500));
+  EXPECT_EQ(PresenceEvents(alice->Messages()).size(), 1u) << "the laptop is in front";
+
+  laptop->Publish("chat/up/bob/laptop", R"({"type":"presence.set","state":"away"})");
+  std::vector<json> seen = WaitForPresence(*alice, 2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1]["users"][0]["state"], "away");
+
+  laptop->Disconnect();  // the phone, still connected, is away too
+  bob->Publish("chat/up/bob/phone", R"({"type":"presence.set","state":"online"})");
+  seen = WaitForPresence(*alice, 3);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[2]["users"][0]["state"], "online");
+}
+
 }  // namespace
 }  // namespace chat::testing

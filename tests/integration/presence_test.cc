@@ -117,7 +117,8 @@ TEST_F(PresenceTest, FirstDeviceBringsTheUserOnline) {
   auto events = WaitForPresence(*service, "alice", 1);
   ASSERT_EQ(events.size(), 1u);
   ExpectOnline(events[0], "alice", 1, before, NowMillis());
-  EXPECT_EQ(events[0].size(), 5u) << events[0];  // user, online, devices, last_seen, boot
+  EXPECT_EQ(events[0].size(), 6u) << events[0];  // user, online, devices, device, last_seen, boot
+  EXPECT_EQ(events[0]["device"], "phone") << events[0];
   EXPECT_TRUE(events[0]["boot"].is_number_integer()) << events[0];
 }
 

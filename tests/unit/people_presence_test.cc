@@ -11,6 +11,17 @@ const DeviceAddress kAlicePhone{"alice", "phone"};
 const DeviceAddress kAliceLaptop{"alice", "laptop"};
 const DeviceAddress kCarolPc{"carol", "pc"};
 
+// The plugin's word: `user`'s phone came (1 device connected after), or
+// the last device went at `left_ms`.
+PresenceTransition Came(const std::string& user, const std::string& device = "phone",
+                        int64_t devices = 1) {
+  return {user, true, 0, device, devices};
+}
+PresenceTransition Went(const std::string& user, int64_t left_ms,
+                        const std::string& device = "phone", int64_t devices = 0) {
+  return {user, false, left_ms, device, devices};
+}
+
 PresenceNotice Notice(const DeviceAddress& to, const std::string& user, PersonState state,
                       int64_t last_seen = 0) {
   return {to, {user, state, last_seen}};
@@ -19,9 +30,9 @@ PresenceNotice Notice(const DeviceAddress& to, const std::string& user, PersonSt
 TEST(PeoplePresence, AWatcherHearsOnlineThenOfflineAfterTheGraceWithTheDepartureTime) {
   PeoplePresence p(1000);
   p.Watch(kAlicePhone, {"bob"});
-  EXPECT_EQ(p.OnBroker("bob", true, 0, 100),
+  EXPECT_EQ(p.OnBroker(Came("bob"), 100),
             std::vector{Notice(kAlicePhone, "bob", PersonState::kOnline)});
-  EXPECT_TRUE(p.OnBroker("bob", false, 5000, 5200).empty());  // in the grace period
+  EXPECT_TRUE(p.OnBroker(Went("bob", 5000), 5200).empty());  // in the grace period
   EXPECT_EQ(p.NextDeadline(), 6200);
   EXPECT_TRUE(p.Expire(6199).empty());
   EXPECT_EQ(p.Expire(6200), std::vector{Notice(kAlicePhone, "bob", PersonState::kOffline, 5000)});
@@ -31,10 +42,10 @@ TEST(PeoplePresence, AWatcherHearsOnlineThenOfflineAfterTheGraceWithTheDeparture
 
 TEST(PeoplePresence, AReturnWithinTheGraceShowsNothing) {
   PeoplePresence p(1000);
-  p.OnBroker("bob", true, 0, 100);
+  p.OnBroker(Came("bob"), 100);
   p.Watch(kAlicePhone, {"bob"});
-  EXPECT_TRUE(p.OnBroker("bob", false, 5000, 5000).empty());
-  EXPECT_TRUE(p.OnBroker("bob", true, 0, 5900).empty());
+  EXPECT_TRUE(p.OnBroker(Went("bob", 5000), 5000).empty());
+  EXPECT_TRUE(p.OnBroker(Came("bob"), 5900).empty());
   EXPECT_TRUE(p.Expire(7000).empty());
   EXPECT_EQ(p.Live("bob")->state, PersonState::kOnline);
 }
@@ -42,21 +53,50 @@ TEST(PeoplePresence, AReturnWithinTheGraceShowsNothing) {
 TEST(PeoplePresence, WithoutGraceOfflineIsAtOnce) {
   PeoplePresence p(0);
   p.Watch(kAlicePhone, {"bob"});
-  p.OnBroker("bob", true, 0, 100);
-  EXPECT_EQ(p.OnBroker("bob", false, 150, 200),
+  p.OnBroker(Came("bob"), 100);
+  EXPECT_EQ(p.OnBroker(Went("bob", 150), 200),
             std::vector{Notice(kAlicePhone, "bob", PersonState::kOffline, 150)});
 }
 
-TEST(PeoplePresence, AwayAndBackAreToldAndANewConnectionEndsAway) {
+TEST(PeoplePresence, AwayAndBackAreToldAndADeviceConnectingAgainIsInFront) {
   PeoplePresence p(1000);
   p.Watch(kAlicePhone, {"bob"});
-  p.OnBroker("bob", true, 0, 100);
-  EXPECT_EQ(p.SetAway("bob", true), std::vector{Notice(kAlicePhone, "bob", PersonState::kAway)});
-  EXPECT_TRUE(p.SetAway("bob", true).empty());  // no change
+  p.OnBroker(Came("bob"), 100);
+  EXPECT_EQ(p.SetAway("bob", "phone", true),
+            std::vector{Notice(kAlicePhone, "bob", PersonState::kAway)});
+  EXPECT_TRUE(p.SetAway("bob", "phone", true).empty());  // no change
   EXPECT_EQ(p.Live("bob")->state, PersonState::kAway);
-  EXPECT_EQ(p.OnBroker("bob", true, 0, 300),  // another device of bob connects
+  EXPECT_TRUE(p.OnBroker(Went("bob", 200, "phone", 0), 200).empty());  // in the grace period
+  EXPECT_EQ(p.OnBroker(Came("bob"), 300),  // the phone is back: its app in front
             std::vector{Notice(kAlicePhone, "bob", PersonState::kOnline)});
-  EXPECT_TRUE(p.SetAway("carol", true).empty());  // not online: nothing to be away from
+  EXPECT_EQ(p.SetAway("bob", "phone", true),
+            std::vector{Notice(kAlicePhone, "bob", PersonState::kAway)});
+  EXPECT_EQ(p.SetAway("bob", "phone", false),
+            std::vector{Notice(kAlicePhone, "bob", PersonState::kOnline)});
+  EXPECT_TRUE(p.SetAway("carol", "phone", true).empty());  // not online: nothing to be away from
+}
+
+// Away is the user's only while every connected device says so.
+TEST(PeoplePresence, AUserIsAwayOnlyWhileEveryConnectedDeviceIs) {
+  PeoplePresence p(1000);
+  p.Watch(kAlicePhone, {"bob"});
+  p.OnBroker(Came("bob", "phone", 1), 100);
+  p.OnBroker(Came("bob", "laptop", 2), 110);
+  EXPECT_TRUE(p.SetAway("bob", "phone", true).empty()) << "the laptop is in front";
+  EXPECT_EQ(p.SetAway("bob", "laptop", true),
+            std::vector{Notice(kAlicePhone, "bob", PersonState::kAway)});
+  EXPECT_EQ(p.SetAway("bob", "phone", false),
+            std::vector{Notice(kAlicePhone, "bob", PersonState::kOnline)});
+  EXPECT_EQ(p.SetAway("bob", "phone", true),  // both away again
+            std::vector{Notice(kAlicePhone, "bob", PersonState::kAway)});
+  // The laptop, away, leaves; the phone is away: still away.
+  EXPECT_TRUE(p.OnBroker(Went("bob", 300, "laptop", 1), 300).empty());
+  EXPECT_EQ(p.Live("bob")->state, PersonState::kAway);
+  // A tablet comes, in front; the phone leaves: online.
+  EXPECT_EQ(p.OnBroker(Came("bob", "tablet", 2), 400),
+            std::vector{Notice(kAlicePhone, "bob", PersonState::kOnline)});
+  EXPECT_TRUE(p.OnBroker(Went("bob", 500, "phone", 1), 500).empty());
+  EXPECT_EQ(p.Live("bob")->state, PersonState::kOnline);
 }
 
 TEST(PeoplePresence, OnlyTheWatchingDevicesHearAndANewWatchReplacesTheOld) {
@@ -64,23 +104,22 @@ TEST(PeoplePresence, OnlyTheWatchingDevicesHearAndANewWatchReplacesTheOld) {
   p.Watch(kAlicePhone, {"bob", "dave"});
   p.Watch(kAliceLaptop, {"dave"});
   p.Watch(kAlicePhone, {"dave"});  // the phone no longer watches bob
-  EXPECT_TRUE(p.OnBroker("bob", true, 0, 1).empty());
-  EXPECT_EQ(p.OnBroker("dave", true, 0, 2),
+  EXPECT_TRUE(p.OnBroker(Came("bob"), 1).empty());
+  EXPECT_EQ(p.OnBroker(Came("dave"), 2),
             (std::vector{Notice(kAliceLaptop, "dave", PersonState::kOnline),
                          Notice(kAlicePhone, "dave", PersonState::kOnline)}));
   p.Watch(kAlicePhone, {});
-  EXPECT_EQ(p.OnBroker("dave", false, 3, 3),
+  EXPECT_EQ(p.OnBroker(Went("dave", 3), 3),
             std::vector{Notice(kAliceLaptop, "dave", PersonState::kOffline, 3)});
 }
 
 TEST(PeoplePresence, AWatchersWatchesEndWhenTheirUserGoesOffline) {
   PeoplePresence p(0);
-  p.OnBroker("alice", true, 0, 1);
+  p.OnBroker(Came("alice"), 1);
   p.Watch(kAlicePhone, {"bob"});
   p.Watch(kCarolPc, {"bob"});
-  p.OnBroker("alice", false, 2, 2);
-  EXPECT_EQ(p.OnBroker("bob", true, 0, 3),
-            std::vector{Notice(kCarolPc, "bob", PersonState::kOnline)});
+  p.OnBroker(Went("alice", 2), 2);
+  EXPECT_EQ(p.OnBroker(Came("bob"), 3), std::vector{Notice(kCarolPc, "bob", PersonState::kOnline)});
   EXPECT_EQ(p.watch_count(), 1u);
 }
 
@@ -102,7 +141,7 @@ TEST(PeoplePresence, AWatchRemembersWhatItWasToldUntilReplaced) {
 
 TEST(PeoplePresence, TheWatchesOfAUserAreThoseOfItsWatchersAndItsOwn) {
   PeoplePresence p(1000);
-  p.OnBroker("alice", true, 0, 100);
+  p.OnBroker(Came("alice"), 100);
   p.Watch(kAlicePhone, {"bob", "carol"});
   p.Watch(kCarolPc, {"alice", "bob"});
   using Watches = std::vector<std::pair<DeviceAddress, std::string>>;

@@ -20,11 +20,13 @@ constexpr int64_t kT0 = 1700000000000;
 
 using Changes = std::vector<PresenceChange>;
 
-PresenceChange Online(std::string user, std::size_t devices, int64_t at_ms) {
-  return {std::move(user), true, devices, at_ms};
+// A change names the device that came or went; a snapshot page names none.
+PresenceChange Online(std::string user, std::size_t devices, int64_t at_ms,
+                      std::string device = "") {
+  return {std::move(user), true, devices, at_ms, std::move(device)};
 }
-PresenceChange Offline(std::string user, int64_t at_ms) {
-  return {std::move(user), false, 0, at_ms};
+PresenceChange Offline(std::string user, int64_t at_ms, std::string device) {
+  return {std::move(user), false, 0, at_ms, std::move(device)};
 }
 
 class PluginPresenceTest : public ::testing::Test {
@@ -42,20 +44,20 @@ class PluginPresenceTest : public ::testing::Test {
 };
 
 TEST_F(PluginPresenceTest, FirstDeviceBringsTheUserOnline) {
-  EXPECT_EQ(Connect(1, "bob:phone", kT0), Changes{Online("bob", 1, kT0)});
+  EXPECT_EQ(Connect(1, "bob:phone", kT0), Changes{Online("bob", 1, kT0, "phone")});
   EXPECT_EQ(tracker_.DevicesOf("bob"), 1u);
 }
 
 TEST_F(PluginPresenceTest, SecondDeviceIsAChangeOfTheDeviceCount) {
   Connect(1, "bob:phone", kT0);
-  EXPECT_EQ(Connect(2, "bob:laptop", kT0 + 5), Changes{Online("bob", 2, kT0 + 5)});
+  EXPECT_EQ(Connect(2, "bob:laptop", kT0 + 5), Changes{Online("bob", 2, kT0 + 5, "laptop")});
   EXPECT_EQ(tracker_.DevicesOf("bob"), 2u);
 }
 
 TEST_F(PluginPresenceTest, OneOfTwoDevicesGoneKeepsTheUserOnline) {
   Connect(1, "bob:phone", kT0);
   Connect(2, "bob:laptop", kT0);
-  EXPECT_EQ(Disconnect(1, kT0 + 7), Changes{Online("bob", 1, kT0 + 7)});
+  EXPECT_EQ(Disconnect(1, kT0 + 7), Changes{Online("bob", 1, kT0 + 7, "phone")});
   EXPECT_EQ(tracker_.user_count(), 1u);
 }
 
@@ -63,7 +65,7 @@ TEST_F(PluginPresenceTest, LastDeviceGoneGivesOfflineWithLastSeen) {
   Connect(1, "bob:phone", kT0);
   Connect(2, "bob:laptop", kT0);
   Disconnect(2, kT0 + 10);
-  EXPECT_EQ(Disconnect(1, kT0 + 20), Changes{Offline("bob", kT0 + 20)});
+  EXPECT_EQ(Disconnect(1, kT0 + 20), Changes{Offline("bob", kT0 + 20, "phone")});
   EXPECT_EQ(tracker_.DevicesOf("bob"), 0u);
   EXPECT_EQ(tracker_.connection_count(), 0u);
 }
@@ -89,7 +91,7 @@ TEST_F(PluginPresenceTest, TakeoverOfTheSameClientIdIsNoChange) {
   EXPECT_TRUE(Connect(2, "bob:phone", kT0 + 1).empty());
   EXPECT_TRUE(Disconnect(1, kT0 + 1).empty());
   EXPECT_EQ(tracker_.DevicesOf("bob"), 1u);
-  EXPECT_EQ(Disconnect(2, kT0 + 9), Changes{Offline("bob", kT0 + 9)});
+  EXPECT_EQ(Disconnect(2, kT0 + 9), Changes{Offline("bob", kT0 + 9, "phone")});
 }
 
 TEST_F(PluginPresenceTest, TakeoverWhileAnotherDeviceIsConnectedIsNoChange) {
@@ -97,7 +99,7 @@ TEST_F(PluginPresenceTest, TakeoverWhileAnotherDeviceIsConnectedIsNoChange) {
   Connect(2, "bob:laptop", kT0);
   EXPECT_TRUE(Connect(3, "bob:phone", kT0 + 1).empty());
   EXPECT_TRUE(Disconnect(1, kT0 + 1).empty());
-  EXPECT_EQ(Disconnect(2, kT0 + 2), Changes{Online("bob", 1, kT0 + 2)});
+  EXPECT_EQ(Disconnect(2, kT0 + 2), Changes{Online("bob", 1, kT0 + 2, "laptop")});
 }
 
 TEST_F(PluginPresenceTest, DisconnectOfAnUnknownConnectionIsIgnored) {
@@ -120,14 +122,14 @@ TEST_F(PluginPresenceTest, RepeatedAuthenticationOfALiveConnectionIsNoChange) {
   Connect(1, "bob:phone", kT0);
   EXPECT_TRUE(Connect(1, "bob:phone", kT0 + 1).empty());
   EXPECT_EQ(tracker_.connection_count(), 1u);
-  EXPECT_EQ(Disconnect(1, kT0 + 2), Changes{Offline("bob", kT0 + 2)});
+  EXPECT_EQ(Disconnect(1, kT0 + 2), Changes{Offline("bob", kT0 + 2, "phone")});
 }
 
 // Only when a disconnect was never reported and the broker reused the address.
 TEST_F(PluginPresenceTest, ReusedConnectionIdWithAnotherIdentityEndsTheOldOne) {
   Connect(1, "bob:phone", kT0);
   EXPECT_EQ(Connect(1, "carol:tablet", kT0 + 3),
-            (Changes{Offline("bob", kT0 + 3), Online("carol", 1, kT0 + 3)}));
+            (Changes{Offline("bob", kT0 + 3, "phone"), Online("carol", 1, kT0 + 3, "tablet")}));
   EXPECT_EQ(tracker_.DevicesOf("bob"), 0u);
   EXPECT_EQ(tracker_.DevicesOf("carol"), 1u);
 }
@@ -142,15 +144,15 @@ TEST_F(PluginPresenceTest, ServiceAndUnidentifiedClientsAreNotTracked) {
 
 TEST_F(PluginPresenceTest, UsersAreIndependent) {
   Connect(1, "bob:phone", kT0);
-  EXPECT_EQ(Connect(2, "carol:phone", kT0 + 1), Changes{Online("carol", 1, kT0 + 1)});
-  EXPECT_EQ(Disconnect(1, kT0 + 2), Changes{Offline("bob", kT0 + 2)});
+  EXPECT_EQ(Connect(2, "carol:phone", kT0 + 1), Changes{Online("carol", 1, kT0 + 1, "phone")});
+  EXPECT_EQ(Disconnect(1, kT0 + 2), Changes{Offline("bob", kT0 + 2, "phone")});
   EXPECT_EQ(tracker_.DevicesOf("carol"), 1u);
 }
 
 TEST_F(PluginPresenceTest, ComingBackOnlineIsAnOnlineChange) {
   Connect(1, "bob:phone", kT0);
   Disconnect(1, kT0 + 1);
-  EXPECT_EQ(Connect(2, "bob:phone", kT0 + 50), Changes{Online("bob", 1, kT0 + 50)});
+  EXPECT_EQ(Connect(2, "bob:phone", kT0 + 50), Changes{Online("bob", 1, kT0 + 50, "phone")});
   EXPECT_EQ(tracker_.DevicesOf("bob"), 1u);
 }
 
@@ -212,8 +214,9 @@ TEST(PluginPresenceFormatTest, TopicIsPerUser) {
 TEST(PluginPresenceFormatTest, PayloadHasUserOnlineDevicesLastSeenAndBoot) {
   EXPECT_EQ(PresencePayload(Online("bob", 2, 1700000000123), 42),
             R"({"user":"bob","online":true,"devices":2,"last_seen":1700000000123,"boot":42})");
-  EXPECT_EQ(PresencePayload(Offline("bob", 1700000000456), 42),
-            R"({"user":"bob","online":false,"devices":0,"last_seen":1700000000456,"boot":42})");
+  EXPECT_EQ(PresencePayload(Offline("bob", 1700000000456, "phone"), 42),
+            R"({"user":"bob","online":false,"devices":0,"device":"phone",)"
+            R"("last_seen":1700000000456,"boot":42})");
   EXPECT_EQ(presence::EncodeBrokerMark({42, std::nullopt}), R"({"boot":42})");
 }
 

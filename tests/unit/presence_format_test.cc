@@ -12,13 +12,20 @@ TEST(PresenceFormat, AUserStateReadsBackAsWritten) {
   EXPECT_EQ(payload, R"({"user":"bob","online":true,"devices":2,"last_seen":1700000000123,)"
                      R"("boot":1700000000000})");
   EXPECT_EQ(ParseUserState(payload), state);
+
+  UserState change{"bob", false, 1, 1700000000456, 1700000000000, "phone"};
+  payload = EncodeUserState(change);
+  EXPECT_EQ(payload, R"({"user":"bob","online":false,"devices":1,"device":"phone",)"
+                     R"("last_seen":1700000000456,"boot":1700000000000})");
+  EXPECT_EQ(ParseUserState(payload), change);
 }
 
 TEST(PresenceFormat, AUserStateWithoutAValidUserOnlineOrBootIsRefused) {
   for (const char* payload :
        {"", "[]", R"({"online":true,"boot":1})", R"({"user":"Bob!","online":true,"boot":1})",
         R"({"user":"bob","online":"yes","boot":1})", R"({"user":"bob","online":true})",
-        R"({"user":"bob","online":true,"boot":1.5})"}) {
+        R"({"user":"bob","online":true,"boot":1.5})",
+        R"({"user":"bob","online":true,"boot":1,"device":"Phone!"})"}) {
     EXPECT_EQ(ParseUserState(payload), std::nullopt) << payload;
   }
 }

@@ -131,21 +131,25 @@ TEST(PresenceViewTransitions, AChangeReportsOnlineAndTheDepartureTime) {
   view.Apply("chat/sys/presence/bob", State("bob", true, 7), &changed, 50);
   view.Apply("chat/sys/presence/bob",
              R"({"user":"bob","online":false,"devices":0,"last_seen":40,"boot":7})", &changed, 60);
-  EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"bob", true, 0}, {"bob", false, 40}}));
+  EXPECT_EQ(changed,
+            (std::vector<PresenceTransition>{{"bob", true, 0, "", 1}, {"bob", false, 40, "", 0}}));
 }
 
-// A device leaving while another stays is no arrival: it must not end `away`.
-TEST(PresenceViewTransitions, OnlyAnArrivingDeviceIsAnOnlineTransition) {
+// A device leaving while another stays is no arrival (it must not end
+// `away`), but a departure of that device.
+TEST(PresenceViewTransitions, EachDeviceComingAndGoingIsNamed) {
   PresenceView view;
   view.Apply(kBroker, R"({"boot":7})");
   std::vector<PresenceTransition> changed;
-  for (int devices : {1, 2, 1}) {
+  for (auto [devices, device] : {std::pair{1, "phone"}, {2, "laptop"}, {1, "phone"}}) {
     view.Apply("chat/sys/presence/bob",
                R"({"user":"bob","online":true,"devices":)" + std::to_string(devices) +
-                   R"(,"last_seen":1,"boot":7})",
+                   R"(,"device":")" + device + R"(","last_seen":5,"boot":7})",
                &changed, 10);
   }
-  EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"bob", true, 0}, {"bob", true, 0}}));
+  EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"bob", true, 0, "phone", 1},
+                                                      {"bob", true, 0, "laptop", 2},
+                                                      {"bob", false, 5, "phone", 1}}));
 }
 
 TEST(PresenceViewTransitions, PageMarksAndANewBrokerRunTakeUsersOfflineNow) {
@@ -155,10 +159,10 @@ TEST(PresenceViewTransitions, PageMarksAndANewBrokerRunTakeUsersOfflineNow) {
   ApplyOnline(view, "bob");
   std::vector<PresenceTransition> changed;
   view.Apply(kBroker, R"({"boot":7,"snapshot":{"after":"alice"}})", &changed, 70);
-  EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"bob", false, 70}}));
+  EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"bob", false, 70, "", 0}}));
   changed.clear();
   view.Apply(kBroker, R"({"boot":8})", &changed, 80);  // the broker restarted
-  EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"alice", false, 80}}));
+  EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"alice", false, 80, "", 0}}));
 }
 
 }  // namespace

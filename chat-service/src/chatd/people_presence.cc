@@ -3,31 +3,55 @@
 
 namespace chat {
 
-std::vector<PresenceNotice> PeoplePresence::OnBroker(const std::string& user, bool online,
-                                                     int64_t left_ms, int64_t now_ms) {
-  auto it = people_.find(user);
-  if (online) {
-    if (it != people_.end()) {
-      bool was_away = it->second.away;
-      it->second.offline_at.reset();  // back within the grace period: nothing to tell
-      it->second.away = false;
-      if (!was_away) return {};
-      return Notify({user, PersonState::kOnline, 0});
+std::vector<PresenceNotice> PeoplePresence::OnBroker(const PresenceTransition& change,
+                                                     int64_t now_ms) {
+  auto it = people_.find(change.user);
+  if (change.online) {
+    if (it == people_.end()) {
+      people_[change.user] = Person{change.devices, {}, std::nullopt, 0};
+      return Notify({change.user, PersonState::kOnline, 0});
     }
-    people_[user] = Person{};
-    return Notify({user, PersonState::kOnline, 0});
+    Person& person = it->second;
+    PersonState before = person.state();  // what watchers were told
+    if (person.offline_at) {
+      // Back within the grace period: nothing to tell, unless away ended.
+      // Nothing stayed connected, so no device is away now.
+      person.offline_at.reset();
+      person.away_devices.clear();
+    }
+    person.devices = change.devices;
+    person.away_devices.erase(change.device);
+    if (person.state() == before) return {};
+    return Notify({change.user, person.state(), 0});
   }
   if (it == people_.end()) return {};  // offline already
-  if (!it->second.offline_at) it->second.offline_at = now_ms + grace_ms_;
-  it->second.left_ms = left_ms;
+  Person& person = it->second;
+  if (change.devices > 0) {  // one device left, others stay
+    PersonState before = person.state();
+    person.devices = change.devices;
+    person.away_devices.erase(change.device);
+    if (person.offline_at || person.state() == before) return {};
+    return Notify({change.user, person.state(), 0});
+  }
+  // Watchers keep seeing the state of before (devices, away) through the grace period.
+  if (!person.offline_at) person.offline_at = now_ms + grace_ms_;
+  person.left_ms = change.left_ms;
   return grace_ms_ <= 0 ? Expire(now_ms) : std::vector<PresenceNotice>{};
 }
 
-std::vector<PresenceNotice> PeoplePresence::SetAway(const std::string& user, bool away) {
+std::vector<PresenceNotice> PeoplePresence::SetAway(const std::string& user,
+                                                    const std::string& device, bool away) {
   auto it = people_.find(user);
-  if (it == people_.end() || it->second.offline_at || it->second.away == away) return {};
-  it->second.away = away;
-  return Notify({user, away ? PersonState::kAway : PersonState::kOnline, 0});
+  if (it == people_.end() || it->second.offline_at) return {};
+  Person& person = it->second;
+  PersonState before = person.state();
+  if (away) {
+    person.away_devices.insert(device);
+  } else {
+    person.away_devices.erase(device);
+  }
+  if (person.state() == before) return {};
+  return Notify({user, person.state(), 0});
 }
 
 std::vector<PresenceNotice> PeoplePresence::Expire(int64_t now_ms) {
@@ -108,7 +132,7 @@ std::vector<std::pair<DeviceAddress, std::string>> PeoplePresence::WatchesInvolv
 std::optional<PersonPresence> PeoplePresence::Live(const std::string& user) const {
   auto it = people_.find(user);
   if (it == people_.end()) return std::nullopt;
-  return PersonPresence{user, it->second.away ? PersonState::kAway : PersonState::kOnline, 0};
+  return PersonPresence{user, it->second.state(), 0};
 }
 
 std::vector<PresenceNotice> PeoplePresence::Notify(const PersonPresence& presence) const {

@@ -13,7 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "chat/topics.h"  // DeviceAddress
+#include "chat/topics.h"          // DeviceAddress
+#include "chatd/presence_view.h"  // PresenceTransition
 
 namespace chat {
 
@@ -37,25 +38,25 @@ struct PresenceNotice {
 
 // A user is online from the broker's first "online" until the broker's
 // "offline" has stood for `grace_ms` (a drop and return within the grace
-// period shows nothing), away while online after the last `presence.set`
-// of one of their devices said so (a new connection of the user clears it:
-// the app in front reconnects), offline after. A watcher is a device; its
-// watches end when it replaces them, or when its user goes offline (the
-// device watches again after every connect). Memory follows the users
-// online or in their grace period, and the watches.
+// period shows nothing), and away while every connected device of theirs
+// said `away` in its last `presence.set` (a device that connects again has
+// said nothing yet: its app is in front until it says otherwise), offline
+// after. A watcher is a device; its watches end when it replaces them, or
+// when its user goes offline (the device watches again after every
+// connect). Memory follows the users online or in their grace period, and
+// the watches.
 //
 // Not thread-safe: chatd's query thread owns it. Times are Unix ms.
 class PeoplePresence {
  public:
   explicit PeoplePresence(int64_t grace_ms) : grace_ms_(grace_ms) {}
 
-  // The broker plugin's word: `user` has a connected device, or not any more
-  // (then `left_ms` is when the last device left).
-  std::vector<PresenceNotice> OnBroker(const std::string& user, bool online, int64_t left_ms,
-                                       int64_t now_ms);
-  // A device of `user` says its app went to the background (away) or came
+  // The broker plugin's word (PresenceView): a device came or went.
+  std::vector<PresenceNotice> OnBroker(const PresenceTransition& change, int64_t now_ms);
+  // `device` of `user` says its app went to the background (away) or came
   // back. Ignored for a user not online.
-  std::vector<PresenceNotice> SetAway(const std::string& user, bool away);
+  std::vector<PresenceNotice> SetAway(const std::string& user, const std::string& device,
+                                      bool away);
   // Grace periods over by `now_ms`: their users go offline.
   std::vector<PresenceNotice> Expire(int64_t now_ms);
   // When Expire has work next, if ever.
@@ -80,9 +81,15 @@ class PeoplePresence {
 
  private:
   struct Person {
-    bool away = false;
-    std::optional<int64_t> offline_at;  // in the grace period: announce then
+    int64_t devices = 0;                 // connected, as the plugin counts them
+    std::set<std::string> away_devices;  // said `away` last and not gone since
+    std::optional<int64_t> offline_at;   // in the grace period: announce then
     int64_t left_ms = 0;
+
+    bool away() const {
+      return devices > 0 && away_devices.size() >= static_cast<std::size_t>(devices);
+    }
+    PersonState state() const { return away() ? PersonState::kAway : PersonState::kOnline; }
   };
 
   std::vector<PresenceNotice> Notify(const PersonPresence& presence) const;

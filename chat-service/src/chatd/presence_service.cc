@@ -29,17 +29,17 @@ void PresenceService::Watch(const Command& command, const PresenceWatchCommand& 
 }
 
 void PresenceService::Set(const Command& command, const PresenceSetCommand& set, FanoutBatch& out) {
-  Send(people_.SetAway(command.sender.user, set.away), out);
+  Send(people_.SetAway(command.sender.user, command.sender.device, set.away), out);
 }
 
 void PresenceService::OnTransition(const PresenceTransition& transition, FanoutBatch& out,
                                    int64_t now_ms) {
-  spdlog::debug("presence: {} {} (left {})", transition.user,
-                transition.online ? "online" : "offline", transition.left_ms);
-  if (!transition.online && transition.left_ms > 0) {
+  spdlog::debug("presence: {}/{} {} ({} connected; left {})", transition.user, transition.device,
+                transition.online ? "came" : "went", transition.devices, transition.left_ms);
+  if (!transition.online && transition.devices == 0 && transition.left_ms > 0) {
     store_last_seen_(transition.user, transition.left_ms);
   }
-  Send(people_.OnBroker(transition.user, transition.online, transition.left_ms, now_ms), out);
+  Send(people_.OnBroker(transition, now_ms), out);
 }
 
 void PresenceService::Expire(FanoutBatch& out, int64_t now_ms) {

@@ -13,7 +13,7 @@ template <typename Map, typename It>
 void TakeOffline(Map& online, It first, It last, std::vector<PresenceTransition>* changed,
                  int64_t now_ms) {
   if (changed) {
-    for (It it = first; it != last; ++it) changed->push_back({it->first, false, now_ms});
+    for (It it = first; it != last; ++it) changed->push_back({it->first, false, now_ms, "", 0});
   }
   online.erase(first, last);
 }
@@ -33,7 +33,7 @@ bool PresenceView::Apply(std::string_view topic, std::string_view payload,
           ++it;
           continue;
         }
-        if (changed) changed->push_back({it->first, false, now_ms});
+        if (changed) changed->push_back({it->first, false, now_ms, "", 0});
         it = online_boot_.erase(it);
       }
     }
@@ -52,12 +52,17 @@ bool PresenceView::Apply(std::string_view topic, std::string_view payload,
   std::lock_guard lock(mutex_);
   if (state->online) {
     Online& online = online_boot_[state->user];
-    bool arrived = online.devices == 0 || state->devices > online.devices;
+    int64_t before = online.devices;
     online = {state->boot_ms, state->devices > 0 ? state->devices : 1};
     bool stale = current_boot_ >= 0 && state->boot_ms != current_boot_;
-    if (changed && arrived && !stale) changed->push_back({state->user, true, 0});
+    if (!changed || stale) return true;
+    if (before == 0 || online.devices > before) {
+      changed->push_back({state->user, true, 0, state->device, online.devices});
+    } else if (online.devices < before) {  // one left, others stay
+      changed->push_back({state->user, false, state->last_seen_ms, state->device, online.devices});
+    }
   } else if (online_boot_.erase(state->user) > 0 && changed) {
-    changed->push_back({state->user, false, state->last_seen_ms});
+    changed->push_back({state->user, false, state->last_seen_ms, state->device, 0});
   }
   return true;
 }

@@ -18,14 +18,17 @@
 
 namespace chat {
 
-// A user's connected devices came or went, as one Apply saw it: `online`
-// when a device came (the first, or one more), offline once none is
-// left, with `left_ms` the time the last one left (`now_ms` of the Apply when
-// a page mark or a new broker run, not a change, took the user offline).
+// A device of a user came (`online`: the first, or one more) or went (then
+// `left_ms` is when), as one Apply saw it; `devices` are connected after it,
+// so a departure with `devices` 0 takes the user offline. `device` names the
+// device, except when a snapshot or a new broker run told the change: then
+// it is empty, and a departure is dated with the Apply's `now_ms`.
 struct PresenceTransition {
   std::string user;
   bool online = false;
   int64_t left_ms = 0;
+  std::string device = {};
+  int64_t devices = 0;
 
   bool operator==(const PresenceTransition&) const = default;
 };

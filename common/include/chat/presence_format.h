@@ -2,7 +2,8 @@
 // (docs/PROTOCOL.md section 4, "Presence"): the plugin encodes them, chatd
 // decodes them, both with these functions.
 //
-//   chat/sys/presence/{u}      {"user":"bob","online":true,"devices":2,"last_seen":T,"boot":B}
+//   chat/sys/presence/{u}      {"user":"bob","online":true,"devices":2,"device":"phone",
+//                               "last_seen":T,"boot":B}
 //   chat/sys/broker (retained) {"boot":B}
 //   chat/sys/broker (a page)   {"boot":B,"snapshot":{"after":"<id or empty>","until":"<id>"}}
 //   $CONTROL/chat/v1/presence  {"after":"<id or empty>"}   (a snapshot page request)
@@ -25,6 +26,7 @@ struct UserState {
   int64_t devices = 0;       // distinct devices with a live connection
   int64_t last_seen_ms = 0;  // the change's time: now while online, the departure when offline
   int64_t boot_ms = 0;
+  std::string device = {};  // a change: the device that came or went; empty in a snapshot
 
   bool operator==(const UserState&) const = default;
 };
