@@ -230,14 +230,16 @@ cli() {
     --token-file "$(token "$user" "$device")" --state "$(state "$user" "$device")" "$@"
 }
 
-# listen USER DEVICE: a background chat-cli listener writing run/demo/USER-DEVICE.jsonl.
+# listen USER DEVICE [OPTIONS...]: a background chat-cli listener writing
+# run/demo/USER-DEVICE.jsonl; OPTIONS go to `chat-cli listen`.
 listen() {
   local user=$1 device=$2
+  shift 2
   start_bg "client-$user-$device" "$RUN/demo/$user-$device.jsonl" \
     "$RUN/logs/client-$user-$device.log" \
     "$CHAT_CLI" --host "$HOST" --port "$PORT" --user "$user" --device "$device" \
     --token-file "$(token "$user" "$device")" --state "$(state "$user" "$device")" \
-    listen --for-s 120
+    listen --for-s 120 "$@"
 }
 
 # wait_subscribed CLIENT_ID USER: waits until the broker logged CLIENT_ID's
@@ -278,10 +280,11 @@ run_demo() {
 
   trap 'stop_clients; [ -z "${raw_pid:-}" ] || kill "$raw_pid" 2>/dev/null || true' EXIT
   echo
-  say "1. bob/phone, bob/tablet and alice/laptop listen (chat-cli listen, in the background)"
+  say "1. bob/phone, bob/tablet and alice/laptop listen (chat-cli listen, in the background);"
+  say "   alice/laptop also watches bob's presence (listen --watch bob)"
   listen bob phone
   listen bob tablet
-  listen alice laptop
+  listen alice laptop --watch bob
   wait_subscribed bob:phone bob
   wait_subscribed bob:tablet bob
   wait_subscribed alice:laptop alice
@@ -334,7 +337,7 @@ run_demo() {
   show "alice/phone, chat-cli send (the 'accepted' reply to each send):" "$RUN/demo/alice-phone.jsonl"
   show "alice/phone, mosquitto_sub -v (topic, then the payload as published):" \
     "$RUN/demo/alice-phone-raw.txt"
-  show "alice/laptop, chat-cli listen (alice's own messages as 'accepted', then bob's answer):" \
+  show "alice/laptop, chat-cli listen --watch bob (bob's presence, 'online', after 'unknown' on a first run until the two share a conversation; alice's own messages as 'accepted', then bob's answer):" \
     "$RUN/demo/alice-laptop.jsonl"
   show "bob/phone, chat-cli listen (until bob closed it):" "$RUN/demo/bob-phone.jsonl"
   show "bob/phone, chat-cli sync afterwards (what it missed, then its conversation list):" \
