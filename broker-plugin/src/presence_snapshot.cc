@@ -27,7 +27,9 @@ PresenceSnapshotAnswer AnswerPresenceRequest(const Identity& requester, std::str
   answer.messages.reserve(page.states.size() + 1);
   answer.messages.push_back(
       {std::string(kBrokerBootTopic),
-       presence::EncodeBrokerMark({boot_ms, presence::PageRange{*after, until}})});
+       presence::EncodeBrokerMark(
+           {boot_ms,
+            presence::PageRange{*after, until, static_cast<int64_t>(page.states.size())}})});
   for (const PresenceChange& state : page.states) {
     answer.messages.push_back({PresenceTopic(state.user), PresencePayload(state, boot_ms)});
   }

@@ -34,8 +34,8 @@ struct PresenceSnapshotAnswer {
 // Answers one $CONTROL/chat/v1/presence request, {"after":"<user id>"} or
 // {"after":""} (also {}) for the first page, from a service identity only:
 //   1. on chat/sys/broker, the page mark
-//      {"boot":B,"snapshot":{"after":"<after>","until":"<last user listed>"}},
-//      without "until" on the last page;
+//      {"boot":B,"snapshot":{"after":"<after>","until":"<last user listed>",
+//      "users":<states that follow>}}, without "until" on the last page;
 //   2. on chat/sys/presence/{u}, the state of each online user in
 //      (after, until] (to the end on the last page), in id order, stamped
 //      `now_ms`, in the format of live changes.

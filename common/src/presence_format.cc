@@ -31,6 +31,10 @@ std::optional<PageRange> RangeOf(const json& snapshot) {
     }
     range.until = until->get<std::string>();
   }
+  if (auto users = snapshot.find("users"); users != snapshot.end()) {
+    if (!users->is_number_integer() || users->get<int64_t>() < 0) return std::nullopt;
+    range.users = users->get<int64_t>();
+  }
   return range;
 }
 
@@ -79,6 +83,7 @@ std::string EncodeBrokerMark(const BrokerMark& mark) {
     JsonObjectWriter range;
     range.String("after", mark.snapshot->after);
     if (mark.snapshot->until) range.String("until", *mark.snapshot->until);
+    if (mark.snapshot->users) range.Integer("users", *mark.snapshot->users);
     writer.Raw("snapshot", range.Finish());
   }
   return writer.Finish();

@@ -182,10 +182,18 @@ TEST_F(PeoplePresenceFaultsTest, TheLibrarysWatchOutlivesAKillOfChatd) {
   ASSERT_TRUE(app.Until([&] { return Shows(app, "bob", "online"); }));
 
   stack_.StopChatd(SIGKILL);
+  std::size_t before = app.all().size();
   stack_.StartChatd();
-  std::size_t before = app.Count("presence");
-  ASSERT_TRUE(app.Until([&] { return app.Count("presence") > before; }, kWait))
+  ASSERT_TRUE(app.Until([&] { return app.all().size() > before && Shows(app, "bob", "online"); },
+                        kWait))
       << "no renewed watch after chatd came back";
+  app.For(milliseconds(300));
+  // Answered once chatd knows who is online (its snapshot): never offline meanwhile.
+  for (std::size_t i = before; i < app.all().size(); ++i) {
+    for (const client::UserPresence& p : app.all()[i].people) {
+      EXPECT_EQ(p.state, "online") << app.all()[i].raw;
+    }
+  }
   int64_t left_at = NowMillis();
   bob->Disconnect();
   ASSERT_TRUE(app.Until([&] { return Shows(app, "bob", "offline"); }));

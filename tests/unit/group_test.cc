@@ -2,6 +2,8 @@
 // the who-may-do-what rules, system messages, visibility and paging.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -42,7 +44,7 @@ class GroupTest : public ::testing::Test {
         options);
     queries_ = std::make_unique<QueryService>(
         path_, query_queue_, presence_,
-        QueryService::PresenceOptions{presence_changes_, audience_changes_, 0,
+        QueryService::PresenceOptions{presence_changes_, audience_changes_, presence_synced_, 0,
                                       [](auto&, int64_t) {}},
         [this](const std::string& p) {
           published_.push_back(p);
@@ -91,6 +93,7 @@ class GroupTest : public ::testing::Test {
   PresenceView presence_;
   BlockingQueue<PresenceTransition> presence_changes_;
   BlockingQueue<std::string> audience_changes_;
+  std::atomic<bool> presence_synced_{true};
   std::vector<std::string> published_;
   std::unique_ptr<QueryService> queries_;
 };

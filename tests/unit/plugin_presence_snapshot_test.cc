@@ -43,7 +43,8 @@ TEST_F(PluginPresenceSnapshotTest, PageMarkComesFirstThenEachOnlineUserInIdOrder
   ASSERT_TRUE(answer.ok) << answer.error;
   EXPECT_EQ(Topics(answer), (std::vector<std::string>{"chat/sys/broker", "chat/sys/presence/alice",
                                                       "chat/sys/presence/carol"}));
-  EXPECT_EQ(answer.messages[0].payload, R"({"boot":1700000000000,"snapshot":{"after":""}})");
+  EXPECT_EQ(answer.messages[0].payload,
+            R"({"boot":1700000000000,"snapshot":{"after":"","users":2}})");
 }
 
 TEST_F(PluginPresenceSnapshotTest, StatesHaveTheFormatOfLiveChangesStampedNow) {
@@ -58,7 +59,8 @@ TEST_F(PluginPresenceSnapshotTest, NobodyOnlineAnswersTheLastPageMarkAlone) {
   PresenceSnapshotAnswer answer = Ask(R"({"after":""})");
   ASSERT_TRUE(answer.ok);
   ASSERT_EQ(answer.messages.size(), 1u);
-  EXPECT_EQ(answer.messages[0].payload, R"({"boot":1700000000000,"snapshot":{"after":""}})");
+  EXPECT_EQ(answer.messages[0].payload,
+            R"({"boot":1700000000000,"snapshot":{"after":"","users":0}})");
 }
 
 TEST_F(PluginPresenceSnapshotTest, FullPageNamesItsLastUserAsUntilAndTheNextPageStartsAfterIt) {
@@ -67,13 +69,14 @@ TEST_F(PluginPresenceSnapshotTest, FullPageNamesItsLastUserAsUntilAndTheNextPage
   EXPECT_EQ(Topics(first), (std::vector<std::string>{"chat/sys/broker", "chat/sys/presence/u1",
                                                      "chat/sys/presence/u2"}));
   EXPECT_EQ(first.messages[0].payload,
-            R"({"boot":1700000000000,"snapshot":{"after":"","until":"u2"}})");
+            R"({"boot":1700000000000,"snapshot":{"after":"","until":"u2","users":2}})");
   PresenceSnapshotAnswer second = Ask(R"({"after":"u2"})", 2);
   EXPECT_EQ(second.messages[0].payload,
-            R"({"boot":1700000000000,"snapshot":{"after":"u2","until":"u4"}})");
+            R"({"boot":1700000000000,"snapshot":{"after":"u2","until":"u4","users":2}})");
   PresenceSnapshotAnswer last = Ask(R"({"after":"u4"})", 2);
   EXPECT_EQ(Topics(last), (std::vector<std::string>{"chat/sys/broker", "chat/sys/presence/u5"}));
-  EXPECT_EQ(last.messages[0].payload, R"({"boot":1700000000000,"snapshot":{"after":"u4"}})");
+  EXPECT_EQ(last.messages[0].payload,
+            R"({"boot":1700000000000,"snapshot":{"after":"u4","users":1}})");
 }
 
 TEST_F(PluginPresenceSnapshotTest, OnlyServicesMayAsk) {

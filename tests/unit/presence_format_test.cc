@@ -39,13 +39,17 @@ TEST(PresenceFormat, BrokerMarksWithAndWithoutAPageRange) {
   EXPECT_EQ(ParseBrokerMark(EncodeBrokerMark(page)), page);
   BrokerMark last{7, PageRange{"carol", std::nullopt}};
   EXPECT_EQ(ParseBrokerMark(EncodeBrokerMark(last)), last);
+  BrokerMark counted{7, PageRange{"carol", std::nullopt, 3}};
+  EXPECT_EQ(EncodeBrokerMark(counted), R"({"boot":7,"snapshot":{"after":"carol","users":3}})");
+  EXPECT_EQ(ParseBrokerMark(EncodeBrokerMark(counted)), counted);
 }
 
 TEST(PresenceFormat, AMalformedPageRangeRefusesTheWholeMark) {
   for (const char* payload :
        {R"({"boot":7,"snapshot":{}})", R"({"boot":7,"snapshot":{"after":"b","until":"a"}})",
         R"({"boot":7,"snapshot":{"after":"","until":""}})", R"({"boot":7,"snapshot":[]})",
-        R"({"snapshot":{"after":""}})", "not json"}) {
+        R"({"snapshot":{"after":""}})", R"({"boot":7,"snapshot":{"after":"","users":-1}})",
+        R"({"boot":7,"snapshot":{"after":"","users":"2"}})", "not json"}) {
     EXPECT_EQ(ParseBrokerMark(payload), std::nullopt) << payload;
   }
 }

@@ -165,5 +165,25 @@ TEST(PresenceViewTransitions, PageMarksAndANewBrokerRunTakeUsersOfflineNow) {
   EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"alice", false, 80, "", 0}}));
 }
 
+// Synced once every state of the last page is in: only then does the view
+// know everyone online, not only those who changed since chatd started.
+TEST(PresenceViewTransitions, SyncedAfterTheLastStateOfTheLastPage) {
+  PresenceView view;
+  view.Apply(kBroker, R"({"boot":7})");
+  EXPECT_FALSE(view.synced());
+  view.Apply(kBroker, R"({"boot":7,"snapshot":{"after":"","until":"bob","users":1}})");
+  view.Apply("chat/sys/presence/bob", State("bob", true, 7));
+  EXPECT_FALSE(view.synced()) << "a page with more to come";
+  view.Apply(kBroker, R"({"boot":7,"snapshot":{"after":"bob","users":2}})");
+  view.Apply("chat/sys/presence/carol", State("carol", true, 7));
+  EXPECT_FALSE(view.synced());
+  view.Apply("chat/sys/presence/dave", State("dave", true, 7));
+  EXPECT_TRUE(view.synced());
+
+  PresenceView empty;  // nobody online: the mark alone
+  empty.Apply(kBroker, R"({"boot":7,"snapshot":{"after":"","users":0}})");
+  EXPECT_TRUE(empty.synced());
+}
+
 }  // namespace
 }  // namespace chat

@@ -39,12 +39,13 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
                         [this](std::vector<std::string> users) {
                           for (std::string& user : users) audience_changes_.Push(std::move(user));
                         }}),
-      query_service_(config.db_path, queries_, presence_,
-                     {presence_changes_, audience_changes_, config.presence_grace_ms,
-                      [this](const std::string& user, int64_t seen_ms) {
-                        writes_.Push(Command{{}, {}, {}, LastSeenCommand{user, seen_ms}, false});
-                      }},
-                     [this](const std::string& p) { link_.PublishFanout(p); }) {}
+      query_service_(
+          config.db_path, queries_, presence_,
+          {presence_changes_, audience_changes_, presence_synced_, config.presence_grace_ms,
+           [this](const std::string& user, int64_t seen_ms) {
+             writes_.Push(Command{{}, {}, {}, LastSeenCommand{user, seen_ms}, false});
+           }},
+          [this](const std::string& p) { link_.PublishFanout(p); }) {}
 
 void Chatd::OnMessage(const std::string& topic, const std::string& payload) {
   if (PresenceView::Handles(topic)) {
@@ -53,6 +54,7 @@ void Chatd::OnMessage(const std::string& topic, const std::string& payload) {
     std::vector<PresenceTransition> changed;
     presence_.Apply(topic, payload, &changed, NowMillis());
     for (PresenceTransition& change : changed) presence_changes_.Push(std::move(change));
+    if (!presence_synced_ && presence_.synced()) presence_synced_ = true;  // after its changes
     return;
   }
   auto sender = ParseUpTopic(topic);

@@ -64,6 +64,8 @@ class Chatd {
   PresenceView presence_;                               // Paho's thread -> query thread
   BlockingQueue<PresenceTransition> presence_changes_;  // Paho's thread -> query thread
   BlockingQueue<std::string> audience_changes_;         // writer thread -> query thread
+  // Set once the presence snapshot's changes are all queued for the query thread.
+  std::atomic<bool> presence_synced_{false};
   BrokerLink link_;
   Writer writer_;
   QueryService query_service_;

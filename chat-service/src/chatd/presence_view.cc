@@ -44,12 +44,17 @@ bool PresenceView::Apply(std::string_view topic, std::string_view payload,
       auto last = mark->snapshot->until ? online_boot_.upper_bound(*mark->snapshot->until)
                                         : online_boot_.end();
       TakeOffline(online_boot_, first, last, changed, now_ms);
+      if (!mark->snapshot->until) {  // the last page
+        last_page_left_ = mark->snapshot->users.value_or(0);
+        if (last_page_left_ == 0) synced_ = true;
+      }
     }
     return true;
   }
   std::optional<presence::UserState> state = presence::ParseUserState(payload);
   if (!state || topic != PresenceTopic(state->user)) return false;
   std::lock_guard lock(mutex_);
+  if (last_page_left_ > 0 && --last_page_left_ == 0) synced_ = true;  // its last state: below
   if (state->online) {
     Online& online = online_boot_[state->user];
     int64_t before = online.devices;
@@ -65,6 +70,11 @@ bool PresenceView::Apply(std::string_view topic, std::string_view payload,
     changed->push_back({state->user, false, state->last_seen_ms, state->device, 0});
   }
   return true;
+}
+
+bool PresenceView::synced() const {
+  std::lock_guard lock(mutex_);
+  return synced_;
 }
 
 bool PresenceView::Handles(std::string_view topic) {

@@ -44,12 +44,19 @@ class PresenceView {
   bool Apply(std::string_view topic, std::string_view payload,
              std::vector<PresenceTransition>* changed = nullptr, int64_t now_ms = 0);
   bool IsOnline(const std::string& user) const;
+  // True once the states of the last page of a snapshot have all been
+  // applied (or the last mark came from a plugin that does not count them):
+  // from then on the view holds every user online, not only those whose
+  // changes came since chatd started.
+  bool synced() const;
   // Whether `topic` is one that Apply understands.
   static bool Handles(std::string_view topic);
 
  private:
   mutable std::mutex mutex_;
   int64_t current_boot_ = -1;
+  int64_t last_page_left_ = -1;  // states of the last page still to come; -1: none expected
+  bool synced_ = false;
   struct Online {
     int64_t boot = 0;
     int64_t devices = 0;

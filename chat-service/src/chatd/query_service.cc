@@ -34,6 +34,7 @@ QueryService::QueryService(const std::string& db_path, BlockingQueue<Command>& q
       presence_(presence),
       presence_changes_(people.changes),
       audience_changes_(people.audience_changes),
+      presence_synced_(people.synced),
       people_(db_, people.grace_ms, std::move(people.store_last_seen)),
       publish_(std::move(publish)) {}
 
@@ -42,8 +43,31 @@ void QueryService::Run(const std::atomic<bool>& stop) {
     // Woken by a query; presence changes and grace periods wait at most 100 ms.
     std::vector<Command> batch = queries_.PopBatch(64, std::chrono::milliseconds(100));
     UpdatePeople();  // first: a watch is answered with every change that came before it
-    for (const Command& command : batch) Answer(command);
+    AnswerHeldWatches();
+    for (Command& command : batch) {
+      if (!HoldWatch(command)) Answer(command);
+    }
   }
+}
+
+bool QueryService::HoldWatch(Command& command) {
+  if (presence_synced_ || !std::holds_alternative<PresenceWatchCommand>(command.body)) return false;
+  if (held_watches_.empty()) held_since_ = std::chrono::steady_clock::now();
+  held_watches_.push_back(std::move(command));
+  return true;
+}
+
+void QueryService::AnswerHeldWatches() {
+  if (held_watches_.empty()) return;
+  if (!presence_synced_ && std::chrono::steady_clock::now() - held_since_ < kHoldWatchesAtMost) {
+    return;
+  }
+  if (!presence_synced_) {
+    spdlog::warn("presence: no snapshot from the broker plugin after {} s; answering {} watch(es)",
+                 kHoldWatchesAtMost.count(), held_watches_.size());
+  }
+  for (const Command& command : held_watches_) Answer(command);
+  held_watches_.clear();
 }
 
 void QueryService::UpdatePeople() {

@@ -32,6 +32,8 @@ class QueryService {
   struct PresenceOptions {
     BlockingQueue<PresenceTransition>& changes;    // from the plugin, in arrival order
     BlockingQueue<std::string>& audience_changes;  // from the writer, after its commits
+    // True once `changes` holds the plugin's whole snapshot (chatd.h).
+    const std::atomic<bool>& synced;
     int64_t grace_ms;
     PresenceService::StoreLastSeen store_last_seen;
   };
@@ -57,6 +59,11 @@ class QueryService {
   void Blocks(const Command& command, FanoutBatch& out);
   void Settings(const Command& command, FanoutBatch& out);
   void Reject(const Command& command, ErrorCode code, const std::string& message, FanoutBatch& out);
+  static constexpr std::chrono::seconds kHoldWatchesAtMost{10};
+
+  // Holds a presence.watch while the snapshot is not in; true if it did.
+  bool HoldWatch(Command& command);
+  void AnswerHeldWatches();
   // The plugin's transitions queued so far, the grace periods over by now,
   // and the writer's changes of who may see whom.
   void UpdatePeople();
@@ -76,6 +83,12 @@ class QueryService {
   const PresenceView& presence_;
   BlockingQueue<PresenceTransition>& presence_changes_;
   BlockingQueue<std::string>& audience_changes_;
+  const std::atomic<bool>& presence_synced_;
+  // Watches that came before the presence snapshot was in, answered once it
+  // is (or after kHoldWatchesAtMost): answered earlier, they would show
+  // online users offline for a moment after chatd starts.
+  std::vector<Command> held_watches_;
+  std::chrono::steady_clock::time_point held_since_{};
   PresenceService people_;
   Publish publish_;
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> last_typing_ms_;

@@ -5,7 +5,8 @@
 //   chat/sys/presence/{u}      {"user":"bob","online":true,"devices":2,"device":"phone",
 //                               "last_seen":T,"boot":B}
 //   chat/sys/broker (retained) {"boot":B}
-//   chat/sys/broker (a page)   {"boot":B,"snapshot":{"after":"<id or empty>","until":"<id>"}}
+//   chat/sys/broker (a page)   {"boot":B,"snapshot":{"after":"<id or empty>","until":"<id>",
+//                               "users":N}}
 //   $CONTROL/chat/v1/presence  {"after":"<id or empty>"}   (a snapshot page request)
 //
 // `boot` names the broker run that produced a state: a state from an earlier
@@ -32,9 +33,11 @@ struct UserState {
 };
 
 // The users (after, until] of a snapshot page; no `until` on the last page.
+// `users`: how many states follow the mark (absent from plugins before it).
 struct PageRange {
   std::string after;
   std::optional<std::string> until;
+  std::optional<int64_t> users = std::nullopt;
 
   bool operator==(const PageRange&) const = default;
 };
