@@ -106,7 +106,7 @@ void ClientWorker::OnMessage(std::string topic, std::string payload) {
     if (IsStaleReply(event)) return;  // its request failed with the connection it was sent on
     bool chatd_back = event.Is(event_type::kReady);
     receiver_.OnEvent(std::move(event), Clock::now());
-    if (chatd_back) RenewPresence();  // a returning chatd holds no watches
+    if (chatd_back) ScheduleRenewalAfterReady(Clock::now());
   });
 }
 
@@ -152,6 +152,7 @@ ClientWorker::Clock::time_point ClientWorker::NextWake(Clock::time_point now) co
   if (connected_) {
     if (auto due = outbox_.NextDeadline()) wake = std::min(wake, *due);
     if (auto due = receiver_.NextDeadline()) wake = std::min(wake, *due);
+    if (presence_renewal_at_) wake = std::min(wake, *presence_renewal_at_);
   }
   return std::max(wake, now + kMinIdle);
 }
@@ -166,6 +167,7 @@ void ClientWorker::Tick(Clock::time_point now) {
     outbox_.Pump(now);
     receiver_.Poll(now);
     ReportDelivered(now, /*force=*/false);
+    if (presence_renewal_at_ && now >= *presence_renewal_at_) RenewPresence();
   }
   SaveCursors(now, /*force=*/false);
 }
@@ -225,7 +227,15 @@ void ClientWorker::GoOnline(Clock::time_point now, bool restored) {
 }
 
 void ClientWorker::RenewPresence() {
+  presence_renewal_at_.reset();
   for (const std::string& command : presence_.Commands()) Publish(command);
+}
+
+void ClientWorker::ScheduleRenewalAfterReady(Clock::time_point now) {
+  // Every connected user hears `ready` at once: spread the watches over
+  // kReadySpread, so that a restarted chatd is not asked them all together.
+  std::uniform_int_distribution<int64_t> spread(0, kReadySpread.count());
+  presence_renewal_at_ = now + milliseconds(spread(rng_));
 }
 
 void ClientWorker::GoOffline(Clock::time_point now, const std::string* lost_cause) {

@@ -8,6 +8,8 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -42,6 +44,7 @@ namespace chat::client {
 class ClientWorker {
  public:
   using Clock = std::chrono::steady_clock;
+  static constexpr std::chrono::milliseconds kReadySpread{2000};
 
   struct Borrowed {
     const ClientOptions& options;
@@ -86,8 +89,10 @@ class ClientWorker {
   void TryReconnect(Clock::time_point now);
   void GoOnline(Clock::time_point now, bool restored);
   void GoOffline(Clock::time_point now, const std::string* lost_cause);
-  // Asks again for the presence watch and away the app set (PresenceRenewal).
+  // Asks again for the presence watch and away the app set (PresenceRenewal):
+  // at once after a connect, within kReadySpread after `ready`.
   void RenewPresence();
+  void ScheduleRenewalAfterReady(Clock::time_point now);
   // A reply to a request that is not open on this connection (see above).
   bool IsStaleReply(const Event& event) const;
   void SaveCursors(Clock::time_point now, bool force);
@@ -114,6 +119,8 @@ class ClientWorker {
   Clock::time_point reconnect_at_{};
   Clock::time_point last_save_{};
   Clock::time_point last_delivered_report_{};
+  std::optional<Clock::time_point> presence_renewal_at_;
+  std::mt19937_64 rng_{std::random_device{}()};
 
   std::mutex tasks_mu_;
   std::condition_variable tasks_cv_;
