@@ -312,15 +312,30 @@ PresenceResult RunPresence(EventLoop& loop, TrafficPath& one_to_one, PresenceCro
     result.error = "the churn's thread failed: " + phases.side_failure;
   }
   // CPU per change: phase B minus phase A, over the same measured time.
-  double changes = (result.online_changes_per_s + result.offline_changes_per_s);
-  auto us_per_change = [&](const std::string& who) {
-    double extra =
-        ShareOf(result.churned.cpu_percent, who) - ShareOf(result.alone.cpu_percent, who);
-    return changes > 0 ? extra / 100 / changes * 1e6 : 0;
-  };
-  result.broker_us_per_change = us_per_change("chat broker");
-  result.chatd_us_per_change = us_per_change("chatd");
-  result.generator_us_per_change = us_per_change("generator");
+  double changes_per_s = result.online_changes_per_s + result.offline_changes_per_s;
+  for (const auto& [who, share] : result.churned.cpu_percent) {
+    if (who == "others" || changes_per_s <= 0) continue;
+    double extra = share - ShareOf(result.alone.cpu_percent, who);
+    result.us_per_change_beside.emplace_back(who, extra / 100 / changes_per_s * 1e6);
+  }
+  // Phase C: the same churn without 1:1 traffic. Everything else is idle,
+  // so the processes' CPU over the whole churn is the churn's.
+  PresenceResult churn_only;
+  SharedInterval t;
+  t.side_start_ns = t.start_ns = MonotonicNs() + 50 * kNsPerMs;
+  t.from_ns = t.start_ns + static_cast<int64_t>(lead_s * kNsPerSecond);
+  t.to_ns = t.from_ns + static_cast<int64_t>(options.one_to_one.duration_s * kNsPerSecond);
+  CpuSampler cpu(options.one_to_one.watch);
+  int64_t began = MonotonicNs();
+  crowd.Run(t, churn_only);
+  double wall_s = SecondsBetween(began, MonotonicNs());
+  double changes =
+      static_cast<double>(churn_only.connects + churn_only.clean_drops + churn_only.unclean_drops);
+  result.churn_alone_changes_per_s = changes / wall_s;
+  for (const auto& [who, share] : cpu.Finish()) {
+    if (who == "others" || changes <= 0) continue;
+    result.us_per_change_alone.emplace_back(who, share / 100 * wall_s / changes * 1e6);
+  }
   return result;
 }
 

@@ -41,8 +41,12 @@ struct PresenceResult {
   double event_bytes_per_change = 0;  // their topics and payloads, per change
   // Change -> event at the watcher; for offline, from the drop plus the grace.
   LatencySummary online_delay, offline_delay;
-  // CPU per change, phase B minus phase A (the same 1:1 load), microseconds.
-  double broker_us_per_change = 0, chatd_us_per_change = 0, generator_us_per_change = 0;
+  // CPU per change, microseconds, per watched process: phase B minus phase
+  // A (the same 1:1 load; noisy on a shared machine), and phase C, the same
+  // churn without 1:1 traffic (its processes' CPU over the whole churn,
+  // divided by every change it made).
+  CpuShares us_per_change_beside, us_per_change_alone;
+  double churn_alone_changes_per_s = 0;  // phase C, over the whole churn
 
   // The whole churn, after a drain: every change must reach each watcher once.
   uint64_t connects = 0, clean_drops = 0, unclean_drops = 0;
@@ -92,8 +96,9 @@ class PresenceCrowd : public MqttHandler {
 };
 
 // Runs phase A (1:1 alone on `loop`), then phase B (the same 1:1 load next
-// to the churn of `crowd`, on a second thread driving the crowd's loop).
-// Both the path and the crowd must be set up.
+// to the churn of `crowd`, on a second thread driving the crowd's loop),
+// then phase C (the churn alone, for its cost). Both the path and the crowd
+// must be set up. The whole churn's counts are phase B's.
 PresenceResult RunPresence(EventLoop& loop, TrafficPath& one_to_one, PresenceCrowd& crowd,
                            const PresenceOptions& options);
 

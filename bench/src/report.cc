@@ -298,6 +298,13 @@ std::string Delays(const LatencySummary& d) {
          Num(static_cast<double>(d.count)) + " events)";
 }
 
+// "chat broker 120, chatd 80": every process, negative figures too.
+std::string PerChange(const CpuShares& costs) {
+  std::string out;
+  for (const auto& [name, us] : costs) out += (out.empty() ? "" : ", ") + name + " " + Num(us);
+  return out;
+}
+
 void WritePresence(std::ostream& md, const BenchResults& r) {
   if (!r.presence) return;
   const PresenceResult& x = *r.presence;
@@ -325,9 +332,10 @@ void WritePresence(std::ostream& md, const BenchResults& r) {
      << Num(x.offline_changes_per_s) << " |\n"
      << "| `presence` events to watchers per s: received / expected (changes x their watchers) | "
      << Num(x.events_per_s) << " / " << Num(x.events_expected_per_s) << " |\n"
-     << "| CPU per change, phase B minus A: chat broker / chatd / generator, µs | "
-     << Num(x.broker_us_per_change) << " / " << Num(x.chatd_us_per_change) << " / "
-     << Num(x.generator_us_per_change) << " |\n"
+     << "| CPU per change, µs: the churn alone (phase C, " << Num(x.churn_alone_changes_per_s)
+     << " changes/s over the whole churn) | " << PerChange(x.us_per_change_alone) << " |\n"
+     << "| CPU per change, µs: phase B minus phase A (noisy: the 1:1 load's CPU varies) | "
+     << PerChange(x.us_per_change_beside) << " |\n"
      << "| `presence` event bytes (topic and payload) to watchers, per change | "
      << Num(x.event_bytes_per_change) << " |\n"
      << "| change -> event at the watcher, p50 / p99 / max ms: online (from CONNACK) | "
