@@ -19,8 +19,9 @@ namespace protocol = chat::protocol;
 constexpr std::string_view kChurnerPrefix = "pc";
 constexpr const char* kGroupReq = "pg";
 constexpr const char* kWatchReq = "pw";
-constexpr int64_t kDrainNs = 3 * kNsPerSecond;  // after the last grace, for its events
-constexpr int64_t kStrayNs = 300 * kNsPerMs;    // then for events that should not come
+constexpr int64_t kDrainNs = 3 * kNsPerSecond;   // after the last grace, for its events
+constexpr int64_t kStrayNs = 300 * kNsPerMs;     // then for events that should not come
+constexpr int64_t kIdleSampleNs = kNsPerSecond;  // the processes' idle CPU, before phase C
 
 std::vector<std::string> Names(std::string_view prefix, int count) {
   std::vector<std::string> out;
@@ -191,8 +192,7 @@ void PresenceCrowd::Run(const SharedInterval& t, PresenceResult& r) {
   // every change once; a little longer shows any that should not come.
   loop_.RunUntil([&] { return r.events >= r.events_expected; },
                  MonotonicNs() + c.grace_ns + kDrainNs);
-  int64_t stray_until = MonotonicNs() + kStrayNs;
-  loop_.RunUntil([] { return false; }, stray_until);
+  Idle(kStrayNs);
 
   double window_s = SecondsBetween(t.from_ns, t.to_ns);
   auto per_s = [&](uint64_t n) { return static_cast<double>(n) / window_s; };
@@ -210,6 +210,10 @@ void PresenceCrowd::Run(const SharedInterval& t, PresenceResult& r) {
   r.watch_unknown = watch_unknown_;
   r.errors = errors_;
   r.first_error = first_error_;
+}
+
+void PresenceCrowd::Idle(int64_t duration_ns) {
+  loop_.RunUntil([] { return false; }, MonotonicNs() + duration_ns);
 }
 
 void PresenceCrowd::OnReady(MqttClient& client) {
@@ -318,8 +322,12 @@ PresenceResult RunPresence(EventLoop& loop, TrafficPath& one_to_one, PresenceCro
     double extra = share - ShareOf(result.alone.cpu_percent, who);
     result.us_per_change_beside.emplace_back(who, extra / 100 / changes_per_s * 1e6);
   }
-  // Phase C: the same churn without 1:1 traffic. Everything else is idle,
-  // so the processes' CPU over the whole churn is the churn's.
+  // Phase C: the same churn without 1:1 traffic. Everything else is idle:
+  // the processes' CPU over the whole churn, less what they use idle
+  // (measured just before), is the churn's.
+  CpuSampler idle(options.one_to_one.watch);
+  crowd.Idle(kIdleSampleNs);
+  CpuShares idle_shares = idle.Finish();
   PresenceResult churn_only;
   SharedInterval t;
   t.side_start_ns = t.start_ns = MonotonicNs() + 50 * kNsPerMs;
@@ -334,7 +342,8 @@ PresenceResult RunPresence(EventLoop& loop, TrafficPath& one_to_one, PresenceCro
   result.churn_alone_changes_per_s = changes / wall_s;
   for (const auto& [who, share] : cpu.Finish()) {
     if (who == "others" || changes <= 0) continue;
-    result.us_per_change_alone.emplace_back(who, share / 100 * wall_s / changes * 1e6);
+    double busy = share - ShareOf(idle_shares, who);
+    result.us_per_change_alone.emplace_back(who, busy / 100 * wall_s / changes * 1e6);
   }
   return result;
 }

@@ -76,6 +76,8 @@ class PresenceCrowd : public MqttHandler {
   // churn's figures of `result` and returns once every drop's grace is over
   // and its events are in (or a few seconds later).
   void Run(const SharedInterval& t, PresenceResult& result);
+  // Handles what arrives for `duration_ns`, churning nothing.
+  void Idle(int64_t duration_ns);
   void OnReady(MqttClient& client) override;
   void OnMessage(MqttClient& client, std::string_view topic, std::string_view payload) override;
 

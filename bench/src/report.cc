@@ -476,7 +476,8 @@ void WriteSetup(std::ostream& md, const BenchResults& r, const BenchParams& p) {
      << " % of one core on average during the run\n"
      << "- product revision: " << (p.revision.empty() ? "unknown" : p.revision) << "\n"
      << "- every process on loopback: load generator (one thread, a second for the busy group of "
-        "the isolation scenario; libmosquitto, epoll), "
+        "the isolation scenario and the churners and watchers of the presence scenario; "
+        "libmosquitto, epoll), "
         "mosquitto (deploy/mosquitto.conf settings, persistence off), chatd "
         "(synchronous=FULL), relay node; brokers and chatd started fresh for this run\n"
      << "- MQTT payload per send: " << p.message_bytes
