@@ -40,8 +40,10 @@ Scenarios (all by default; --only picks some):
                --presence-churners users whose device connects and drops
                (--presence-connects connects/s and as many drops, clean and
                unclean in turn) while --presence-watchers devices each watch
-               --presence-watched of them; chatd's presence grace is
-               --presence-grace-ms for the whole run
+               --presence-watched of them, --presence-rounds times in turn
+               (the median p99 ratio counts); then the churn alone for its
+               CPU per change; chatd's presence grace is --presence-grace-ms
+               for the whole run
   wire         bytes on the device legs (every MQTT packet, both directions,
                counted by a relay in front of the broker) per delivered
                message: raw QoS 1, chat 1:1 at chat pace and fast, a group,
@@ -137,6 +139,9 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
       ->capture_default_str();
   run.add_option("--presence-watched", p.presence_watched,
                  "presence: churners on each watcher's list")
+      ->capture_default_str();
+  run.add_option("--presence-rounds", p.presence_rounds,
+                 "presence: rounds of 1:1 alone and next to the churn; the median ratio counts")
       ->capture_default_str();
   run.add_option("--presence-grace-ms", p.presence_grace_ms,
                  "chatd's presence_grace_ms in this run (a drop shows after it)")

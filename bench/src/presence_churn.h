@@ -24,16 +24,22 @@ struct PresenceOptions {
   // seconds) and offline for the other half, which must exceed the grace.
   double connects_per_s = 50;
   int64_t grace_ms = 300;  // chatd's presence_grace_ms in this run
+  int rounds = 3;          // of phase A and phase B, in turn
 };
 
 struct PresenceResult {
   std::string error;  // non-empty: not (fully) measured, and why
   int churners = 0, watchers = 0, watched_per_watcher = 0;
   int64_t grace_ms = 0;
-  LatencyResult alone;    // phase A: 1:1 only (watchers connected and watching)
-  LatencyResult churned;  // phase B: the same 1:1 load next to the churn
+  // Rounds of phase A (1:1 only, the watchers connected and watching) and
+  // phase B (the same 1:1 load next to the churn), in turn: the p99 of 5 s
+  // at 2,000/s is decided by the slowest 50 ms, so one stall of a shared
+  // machine would otherwise decide the verdict.
+  std::vector<LatencyResult> alone, churned;    // per round
+  double p99_alone_ms = 0, p99_churned_ms = 0;  // medians over the rounds
+  double p99_ratio = 0;  // median over the rounds of each round's churned / alone
 
-  // Phase B's measured interval. A change is a churner's connect (online)
+  // The last phase B's measured interval. A change is a churner's connect (online)
   // or a drop whose grace ran out in the interval (offline).
   double online_changes_per_s = 0, offline_changes_per_s = 0;
   double events_expected_per_s = 0;   // the changes times their watchers
@@ -48,7 +54,8 @@ struct PresenceResult {
   CpuShares us_per_change_beside, us_per_change_alone;
   double churn_alone_changes_per_s = 0;  // phase C, over the whole churn
 
-  // The whole churn, after a drain: every change must reach each watcher once.
+  // Every phase B's churn, each after a drain: every change must reach each
+  // watcher once.
   uint64_t connects = 0, clean_drops = 0, unclean_drops = 0;
   uint64_t not_ready_at_drop = 0;  // a churner still connecting when its drop was due
   uint64_t events_expected = 0, events = 0;
@@ -97,15 +104,15 @@ class PresenceCrowd : public MqttHandler {
   std::unique_ptr<Churn> churn_;  // while Run runs
 };
 
-// Runs phase A (1:1 alone on `loop`), then phase B (the same 1:1 load next
-// to the churn of `crowd`, on a second thread driving the crowd's loop),
-// then phase C (the churn alone, for its cost). Both the path and the crowd
-// must be set up. The whole churn's counts are phase B's.
+// Runs rounds of phase A (1:1 alone on `loop`) and phase B (the same 1:1
+// load next to the churn of `crowd`, on a second thread driving the crowd's
+// loop), then phase C (the churn alone, for its cost). Both the path and
+// the crowd must be set up. The whole churn's counts are phase B's.
 PresenceResult RunPresence(EventLoop& loop, TrafficPath& one_to_one, PresenceCrowd& crowd,
                            const PresenceOptions& options);
 
-// Issue 18's criterion: 1:1 p99 with the churn <= 1.25 x without, neither
-// phase overloaded.
+// Issue 18's criterion: 1:1 p99 with the churn <= 1.25 x without (the
+// median of the rounds' ratios), no phase overloaded.
 bool PresenceTargetMet(const PresenceResult& result);
 // Every change reached each of its watchers once, nobody else, in order,
 // and every watched user was visible to its watcher.

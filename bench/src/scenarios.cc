@@ -111,12 +111,6 @@ LatencyResult OpenLoopOn(EventLoop& loop, TrafficPath& path, double rate, const 
   return r;
 }
 
-double Median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
-
 // The round whose figure is the median, per path, and the median ratios.
 void SummarizeRounds(BenchResults& out) {
   auto pick = [&](ThroughputResult ThroughputRound::*path) {
@@ -246,6 +240,7 @@ class MessagingRun {
     o.watched_per_watcher = p_.presence_watched;
     o.connects_per_s = p_.presence_connects_per_s;
     o.grace_ms = p_.presence_grace_ms;
+    o.rounds = p_.presence_rounds;
     Say("presence: chat 1:1 at " + std::to_string(static_cast<long>(rate)) +
         "/s alone, then next to " + std::to_string(o.churners) + " churners (" +
         std::to_string(static_cast<long>(o.connects_per_s)) +
@@ -263,13 +258,16 @@ class MessagingRun {
     }
     out.presence = RunPresence(loop_, *direct_, *crowd_, o);
     const PresenceResult& r = *out.presence;
-    SayLevel(r.alone, "presence: 1:1 alone");
-    SayLevel(r.churned, "presence: 1:1 next to the churn");
+    for (std::size_t i = 0; i < r.alone.size(); ++i) {
+      std::string round = " (round " + std::to_string(i + 1) + ")";
+      SayLevel(r.alone[i], "presence: 1:1 alone" + round);
+      SayLevel(r.churned[i], "presence: 1:1 next to the churn" + round);
+    }
     char line[240];
     std::snprintf(line, sizeof(line),
-                  "presence: %.0f changes/s, %.0f events/s (%.0f expected); all: %llu of %llu "
-                  "events, %llu unexpected%s",
-                  r.online_changes_per_s + r.offline_changes_per_s, r.events_per_s,
+                  "presence: p99 ratio %.2f (median); %.0f changes/s, %.0f events/s (%.0f "
+                  "expected); all: %llu of %llu events, %llu unexpected%s",
+                  r.p99_ratio, r.online_changes_per_s + r.offline_changes_per_s, r.events_per_s,
                   r.events_expected_per_s, static_cast<unsigned long long>(r.events),
                   static_cast<unsigned long long>(r.events_expected),
                   static_cast<unsigned long long>(r.unexpected_events),

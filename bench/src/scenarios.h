@@ -73,6 +73,7 @@ struct BenchParams {
   int presence_watched = 20;            // users on each watcher's list
   double presence_connects_per_s = 50;  // and as many drops
   int64_t presence_grace_ms = 300;      // chatd's presence_grace_ms for the whole run
+  int presence_rounds = 3;              // of 1:1 alone and next to the churn, in turn
 };
 
 // One round of the throughput scenario: the three paths back to back.
