@@ -20,8 +20,9 @@ namespace protocol = chat::protocol;
 constexpr std::string_view kChurnerPrefix = "pc";
 constexpr const char* kGroupReq = "pg";
 constexpr const char* kWatchReq = "pw";
-constexpr int64_t kDrainNs = 3 * kNsPerSecond;   // after the last grace, for its events
-constexpr int64_t kStrayNs = 300 * kNsPerMs;     // then for events that should not come
+constexpr int64_t kDrainNs = 3 * kNsPerSecond;  // after the last grace, for its events
+constexpr int64_t kStrayNs = 300 * kNsPerMs;    // then for events that should not come
+constexpr int64_t kNever = INT64_MAX;
 constexpr int64_t kIdleSampleNs = kNsPerSecond;  // the processes' idle CPU, before phase C
 
 std::vector<std::string> Names(std::string_view prefix, int count) {
@@ -65,6 +66,9 @@ struct PresenceCrowd::Churn {
         connect_period_ns(kNsPerSecond / o.connects_per_s),
         online_ns(static_cast<int64_t>(o.churners / o.connects_per_s / 2 * kNsPerSecond)),
         grace_ns(o.grace_ms * kNsPerMs),
+        blip_every(o.blip_every > 0 ? static_cast<uint64_t>(o.blip_every) : 0),
+        blipping(static_cast<std::size_t>(o.churners), 0),
+        returning(static_cast<std::size_t>(o.churners), 0),
         connected_ns(static_cast<std::size_t>(o.churners), 0),
         dropped_ns(static_cast<std::size_t>(o.churners), 0),
         dropped_wall_ms(static_cast<std::size_t>(o.churners), 0),
@@ -75,13 +79,22 @@ struct PresenceCrowd::Churn {
     return t.side_start_ns + static_cast<int64_t>(static_cast<double>(n) * connect_period_ns);
   }
   int64_t DropDue(uint64_t n) const { return ConnectDue(n) + online_ns; }
+  // Blip k: in cycle BlipCycle(k), halfway through its time online, the
+  // churner drops and returns half a grace later: no change for watchers.
+  uint64_t BlipCycle(uint64_t k) const {
+    return blip_every > 0 ? k * blip_every + blip_every / 2 : UINT64_MAX;
+  }
+  int64_t BlipDropDue(uint64_t k) const { return ConnectDue(BlipCycle(k)) + online_ns / 2; }
+  int64_t BlipReturnDue(uint64_t k) const { return BlipDropDue(k) + grace_ns / 2; }
   bool Measured(int64_t ns) const { return ns >= t.from_ns && ns < t.to_ns; }
 
   const SharedInterval t;
   const double connect_period_ns;
   const int64_t online_ns, grace_ns;
-  uint64_t next_connect = 0, next_drop = 0;
-  std::vector<int64_t> connected_ns;  // per churner: CONNACK of its connection, 0 while away
+  const uint64_t blip_every;
+  uint64_t next_connect = 0, next_drop = 0, next_blip_drop = 0, next_blip_return = 0;
+  std::vector<char> blipping, returning;  // per churner: away for a blip, coming back from one
+  std::vector<int64_t> connected_ns;      // per churner: CONNACK of its connection, 0 while away
   std::vector<int64_t> dropped_ns, dropped_wall_ms;  // per churner: its last drop
   std::vector<int8_t> seen;  // per watcher x churner: last state received, -1 none, 0/1 off/on
   // The measured interval.
@@ -153,40 +166,68 @@ std::string PresenceCrowd::Setup(int64_t deadline_ns) {
   return setup_error_;
 }
 
+int64_t PresenceCrowd::Step(int64_t now) {
+  Churn& c = *churn_;
+  const SharedInterval& t = c.t;
+  const auto n_churners = static_cast<uint64_t>(o_.churners);
+  auto churner = [&](uint64_t n) { return static_cast<std::size_t>(n % n_churners); };
+  while (c.ConnectDue(c.next_connect) <= now && c.ConnectDue(c.next_connect) < t.to_ns) {
+    std::size_t i = churner(c.next_connect++);
+    c.connected_ns[i] = 0;
+    churners_.StartConnect(i);  // a failed start stays unready: counted at its drop
+  }
+  // Blips first: each one's drop and return come before its cycle's drop.
+  while (c.BlipCycle(c.next_blip_drop) < c.next_connect && c.BlipDropDue(c.next_blip_drop) <= now) {
+    std::size_t i = churner(c.BlipCycle(c.next_blip_drop));
+    c.blipping[i] = c.connected_ns[i] != 0;
+    if (c.blipping[i]) churners_.Drop(i, c.next_blip_drop % 2 == 0);
+    ++c.next_blip_drop;
+  }
+  while (c.next_blip_return < c.next_blip_drop && c.BlipReturnDue(c.next_blip_return) <= now) {
+    std::size_t i = churner(c.BlipCycle(c.next_blip_return++));
+    if (!c.blipping[i]) continue;
+    c.blipping[i] = 0;
+    c.returning[i] = 1;
+    c.connected_ns[i] = 0;
+    churners_.StartConnect(i);
+  }
+  while (c.next_drop < c.next_connect && c.DropDue(c.next_drop) <= now) {
+    uint64_t n = c.next_drop++;
+    std::size_t i = churner(n);
+    bool clean = (n + n / n_churners) % 2 == 0;  // alternates per churner and cycle
+    churners_.Drop(i, clean);
+    if (c.connected_ns[i] == 0) {
+      ++c.whole.not_ready_at_drop;
+      continue;
+    }
+    c.connected_ns[i] = 0;
+    ++(clean ? c.whole.clean_drops : c.whole.unclean_drops);
+    c.dropped_ns[i] = now;
+    c.dropped_wall_ms[i] = WallMs();
+    uint64_t watchers = static_cast<uint64_t>(watcher_count_[i]);
+    c.whole.events_expected += watchers;
+    if (c.Measured(now + c.grace_ns)) {
+      ++c.offline_changes;
+      c.expected_in += watchers;
+    }
+  }
+  bool connecting = c.ConnectDue(c.next_connect) < t.to_ns;
+  if (!connecting && c.next_drop == c.next_connect) return kNever;
+  int64_t next = c.next_drop < c.next_connect ? c.DropDue(c.next_drop) : kNever;
+  if (connecting) next = std::min(next, c.ConnectDue(c.next_connect));
+  if (c.BlipCycle(c.next_blip_drop) < c.next_connect) {
+    next = std::min(next, c.BlipDropDue(c.next_blip_drop));
+  }
+  if (c.next_blip_return < c.next_blip_drop) {
+    next = std::min(next, c.BlipReturnDue(c.next_blip_return));
+  }
+  return next;
+}
+
 void PresenceCrowd::Run(const SharedInterval& t, PresenceResult& r) {
   churn_ = std::make_unique<Churn>(t, o_, watches_.size(), r);
   Churn& c = *churn_;
-  const auto n_churners = static_cast<uint64_t>(o_.churners);
-  for (int64_t now = MonotonicNs();; now = MonotonicNs()) {
-    while (c.ConnectDue(c.next_connect) <= now && c.ConnectDue(c.next_connect) < t.to_ns) {
-      auto i = static_cast<std::size_t>(c.next_connect++ % n_churners);
-      c.connected_ns[i] = 0;
-      churners_.StartConnect(i);  // a failed start stays unready: counted at its drop
-    }
-    while (c.next_drop < c.next_connect && c.DropDue(c.next_drop) <= now) {
-      uint64_t n = c.next_drop++;
-      auto i = static_cast<std::size_t>(n % n_churners);
-      bool clean = (n + n / n_churners) % 2 == 0;  // alternates per churner and cycle
-      churners_.Drop(i, clean);
-      if (c.connected_ns[i] == 0) {
-        ++r.not_ready_at_drop;
-        continue;
-      }
-      c.connected_ns[i] = 0;
-      ++(clean ? r.clean_drops : r.unclean_drops);
-      c.dropped_ns[i] = now;
-      c.dropped_wall_ms[i] = WallMs();
-      uint64_t watchers = static_cast<uint64_t>(watcher_count_[i]);
-      r.events_expected += watchers;
-      if (c.Measured(now + c.grace_ns)) {
-        ++c.offline_changes;
-        c.expected_in += watchers;
-      }
-    }
-    bool connecting = c.ConnectDue(c.next_connect) < t.to_ns;
-    if (!connecting && c.next_drop == c.next_connect) break;
-    int64_t next = c.next_drop < c.next_connect ? c.DropDue(c.next_drop) : INT64_MAX;
-    if (connecting) next = std::min(next, c.ConnectDue(c.next_connect));
+  for (int64_t next = Step(MonotonicNs()); next != kNever; next = Step(MonotonicNs())) {
     loop_.RunOnce(std::max<int64_t>(0, next - MonotonicNs()));
   }
   // Every churner is offline now: after the grace each watcher must have
@@ -222,6 +263,11 @@ void PresenceCrowd::OnReady(MqttClient& client) {
   if (!churn_ || i >= churners_.size() || &client != &churners_.client(i)) return;
   Churn& c = *churn_;
   c.connected_ns[i] = client.connack_ns();
+  if (c.returning[i]) {  // back within the grace: no change
+    c.returning[i] = 0;
+    ++c.whole.blips;
+    return;
+  }
   ++c.whole.connects;
   auto watchers = static_cast<uint64_t>(watcher_count_[i]);
   c.whole.events_expected += watchers;
@@ -303,6 +349,7 @@ PresenceResult RunPresence(EventLoop& loop, TrafficPath& one_to_one, PresenceCro
   result.watchers = options.watchers;
   result.watched_per_watcher = options.watched_per_watcher;
   result.grace_ms = options.grace_ms;
+  result.blip_every = options.blip_every;
   // The churn leads the 1:1 schedule so that its measured interval sees a
   // steady churn: drops begin half a cycle in, offline changes a grace later.
   double half_cycle_s = options.churners / options.connects_per_s / 2;

@@ -25,12 +25,17 @@ struct PresenceOptions {
   double connects_per_s = 50;
   int64_t grace_ms = 300;  // chatd's presence_grace_ms in this run
   int rounds = 3;          // of phase A and phase B, in turn
+  // Every blip_every-th cycle (0: none) the churner also drops halfway
+  // through its time online and returns half a grace later, which watchers
+  // must not see. Prime, so that blips visit every churner.
+  int blip_every = 7;
 };
 
 struct PresenceResult {
   std::string error;  // non-empty: not (fully) measured, and why
   int churners = 0, watchers = 0, watched_per_watcher = 0;
   int64_t grace_ms = 0;
+  int blip_every = 0;
   // Rounds of phase A (1:1 only, the watchers connected and watching) and
   // phase B (the same 1:1 load next to the churn), in turn: the p99 of 5 s
   // at 2,000/s is decided by the slowest 50 ms, so one stall of a shared
@@ -58,6 +63,7 @@ struct PresenceResult {
   // watcher once.
   uint64_t connects = 0, clean_drops = 0, unclean_drops = 0;
   uint64_t not_ready_at_drop = 0;  // a churner still connecting when its drop was due
+  uint64_t blips = 0;              // drops with a return within the grace: no change
   uint64_t events_expected = 0, events = 0;
   uint64_t unexpected_events = 0;      // about a user the device does not watch
   uint64_t repeated_states = 0;        // one watched user's state twice in a row: a change lost
@@ -90,6 +96,9 @@ class PresenceCrowd : public MqttHandler {
 
  private:
   struct Churn;
+  // Connects, drops and blips what is due at `now`; returns when the next
+  // is due, or INT64_MAX when the churn is over (every churner offline).
+  int64_t Step(int64_t now);
   void OnWatcherEvent(std::size_t watcher, std::string_view topic, std::string_view payload);
 
   EventLoop& loop_;

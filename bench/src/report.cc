@@ -324,7 +324,10 @@ void WritePresence(std::ostream& md, const BenchResults& r) {
      << " users each; phase B runs the same load while the " << x.churners
      << " watched users' one device each connects and drops on a steady schedule, online for "
         "half of its cycle and offline for the other half, ending with a DISCONNECT and by "
-        "closing its socket in turn. Each watcher shares a group with the users it watches. "
+        "closing its socket in turn; in one cycle of "
+     << x.blip_every
+     << " it also drops halfway and returns half a grace later (a blip), which watchers must "
+        "not see. Each watcher shares a group with the users it watches. "
         "chatd's `presence_grace_ms` is "
      << x.grace_ms
      << " ms in this run (10 s by default): a drop becomes an `offline` change after it. "
@@ -356,6 +359,8 @@ void WritePresence(std::ostream& md, const BenchResults& r) {
      << "| connects / drops clean / unclean / still connecting at their drop | "
      << Num(static_cast<double>(x.connects)) << " / " << Num(static_cast<double>(x.clean_drops))
      << " / " << Num(static_cast<double>(x.unclean_drops)) << " / " << x.not_ready_at_drop << " |\n"
+     << "| blips: a drop and a return within half the grace, which watchers must not see | "
+     << Num(static_cast<double>(x.blips)) << " |\n"
      << "| `presence` events received / expected | " << Num(static_cast<double>(x.events)) << " / "
      << Num(static_cast<double>(x.events_expected)) << " |\n"
      << "| events about users not watched (or not online/offline) | " << x.unexpected_events
