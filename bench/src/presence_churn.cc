@@ -1,4 +1,4 @@
-// The presence scenario's crowd (churners and their watchers) and its two phases.
+// The presence scenario's crowd (churners and their watchers) and its three phases.
 #include "presence_churn.h"
 
 #include <algorithm>
