@@ -9,6 +9,7 @@
 #   bench/run.sh                         # everything, defaults (a few minutes)
 #   bench/run.sh --only throughput,latency --duration 4
 #   bench/run.sh wire                    # one scenario alone (same as --only wire)
+#   bench/run.sh presence --presence-connects 25   # a scenario with its own options
 #   bench/run.sh --help                  # chat-bench's options (passed through)
 set -euo pipefail
 
@@ -18,7 +19,7 @@ results=$root/bench/results
 time_limit_s=${BENCH_TIME_LIMIT_S:-1800}
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,11p' "${BASH_SOURCE[0]}"
+  sed -n '2,12p' "${BASH_SOURCE[0]}"
   [[ -x "$build/bench/chat-bench" ]] && "$build/bench/chat-bench" run --help
   exit 0
 fi

@@ -59,13 +59,14 @@ void ChatDeployment::Provision(std::vector<Device>& devices) {
   txn.Commit();
 }
 
-void ChatDeployment::StartChatd(int broker_port) {
+void ChatDeployment::StartChatd(int broker_port, int64_t presence_grace_ms) {
   std::ostringstream conf;
   conf << "# Written by chat-bench.\n"
        << "broker_host = 127.0.0.1\n"
        << "broker_port = " << broker_port << "\n"
        << "db_path = " << db_path() << "\n"
        << "key_file = " << key_path() << "\n"
+       << "presence_grace_ms = " << presence_grace_ms << "\n"
        << "log_level = info\n";
   WriteTextFile(dir_ + "/chatd.conf", conf.str());
   std::size_t log_start = ChatdLog().size();

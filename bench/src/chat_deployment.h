@@ -2,6 +2,7 @@
 // with the schema applied, provisioned devices with their tokens, and chatd.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,9 +40,11 @@ class ChatDeployment {
   // per device, all in one transaction. Fills in Device::token.
   void Provision(std::vector<Device>& devices);
 
-  // Starts chatd against the broker on `broker_port` and waits (10 s) for
-  // "chatd ready"; throws std::runtime_error with its log otherwise.
-  void StartChatd(int broker_port);
+  // Starts chatd against the broker on `broker_port`, with watchers seeing
+  // a user offline `presence_grace_ms` after their last device left, and
+  // waits (10 s) for "chatd ready"; throws std::runtime_error with its log
+  // otherwise.
+  void StartChatd(int broker_port, int64_t presence_grace_ms);
   void StopChatd();
   pid_t chatd_pid() const;
   std::string ChatdLog() const;

@@ -57,7 +57,7 @@ std::string SendCommand(const std::string& conv, uint64_t cmid, const BodyMarker
 
 ChatDevices::ChatDevices(EventLoop& loop, ChatDeployment& deployment, int port,
                          MqttHandler& handler, const std::vector<std::string>& users)
-    : loop_(loop) {
+    : loop_(loop), handler_(handler) {
   for (const auto& u : users) devices_.push_back({u, "d1", ""});
   deployment.Provision(devices_);
   for (std::size_t i = 0; i < devices_.size(); ++i) {
@@ -86,6 +86,16 @@ std::string ChatDevices::Connect(int64_t deadline_ns) {
 void ChatDevices::Command(std::size_t i, std::string_view json) {
   clients_[i]->Publish(up_topics_[i], json);
   loop_.MarkDirty(*clients_[i]);
+}
+
+bool ChatDevices::StartConnect(std::size_t i) { return loop_.Connect(*clients_[i]); }
+
+void ChatDevices::Drop(std::size_t i, bool clean) {
+  MqttClient& old = *clients_[i];
+  loop_.Forget(old);  // the end is ours: the loop must not count it as lost
+  if (clean) old.Disconnect();
+  // Destroying the old client closes its socket.
+  clients_[i] = std::make_unique<MqttClient>(old.spec(), handler_, old.tag());
 }
 
 ChatDirectPath::ChatDirectPath(EventLoop& loop, ChatDeployment& deployment, PathConfig config,

@@ -28,9 +28,17 @@ class ChatDevices {
   std::size_t size() const { return clients_.size(); }
   // Publishes a command on device i's up topic.
   void Command(std::size_t i, std::string_view json);
+  // Starts connecting device i alone (its state shows when it is ready);
+  // false when the connect could not even start.
+  bool StartConnect(std::size_t i);
+  // Ends device i's connection, with a DISCONNECT when `clean`, else by
+  // closing its socket; either way not a lost connection of the loop. The
+  // device can StartConnect again (a fresh client with the same identity).
+  void Drop(std::size_t i, bool clean);
 
  private:
   EventLoop& loop_;
+  MqttHandler& handler_;
   std::vector<Device> devices_;
   std::vector<std::string> up_topics_;
   std::vector<std::unique_ptr<MqttClient>> clients_;

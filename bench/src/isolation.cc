@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <thread>
 
 #include "clock.h"
 
@@ -127,29 +126,19 @@ IsolationResult RunIsolation(EventLoop& loop, TrafficPath& one_to_one, EventLoop
   IsolationResult result;
   result.group_members = group.members();
   result.group_offered_per_s = options.group_msgs_per_s;
-  result.alone = RunOpenLoop(loop, one_to_one, options.one_to_one);
-
   // Phase B: both schedules start together and share the measured interval.
-  OpenLoopOptions with_group = options.one_to_one;
-  with_group.start_ns = MonotonicNs() + 50 * kNsPerMs;
-  int64_t from = with_group.start_ns + static_cast<int64_t>(with_group.warmup_s * kNsPerSecond);
-  int64_t to = from + static_cast<int64_t>(with_group.duration_s * kNsPerSecond);
-  BusyGroup busy(group, options, with_group.start_ns, from, to);
-  group.set_sink(&busy);
-  std::string group_failure;
-  {
-    std::jthread driver([&] {
-      try {
+  AloneAndBeside phases =
+      RunAloneThenBeside(loop, one_to_one, options.one_to_one, 0, [&](const SharedInterval& t) {
+        BusyGroup busy(group, options, t.start_ns, t.from_ns, t.to_ns);
+        SinkScope sink(group, busy);
         busy.Run(group_loop);
-      } catch (const std::exception& e) {
-        group_failure = e.what();
-      }
-    });
-    result.busy = RunOpenLoop(loop, one_to_one, with_group);
+        busy.Report(result);
+      });
+  result.alone = std::move(phases.alone);
+  result.busy = std::move(phases.beside);
+  if (!phases.side_failure.empty()) {
+    result.error = "the group's thread failed: " + phases.side_failure;
   }
-  group.set_sink(nullptr);
-  busy.Report(result);
-  if (!group_failure.empty()) result.error = "the group's thread failed: " + group_failure;
   return result;
 }
 

@@ -24,4 +24,10 @@ LatencySummary LatencyRecorder::Summarize() {
   return s;
 }
 
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
 }  // namespace bench

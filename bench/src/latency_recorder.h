@@ -25,4 +25,7 @@ class LatencyRecorder {
   std::vector<int64_t> samples_ns_;
 };
 
+// The median of a few figures (of rounds), the upper one of an even count; 0 for none.
+double Median(std::vector<double> values);
+
 }  // namespace bench

@@ -35,6 +35,15 @@ Scenarios (all by default; --only picks some):
                (--isolation-rate without throughput) alone, then next to a
                group of --group-size receiving --isolation-group-rate msgs/s
                while --isolation-readers members mark read once a second each
+  presence     open-loop chat 1:1 at --presence-load of the chat maximum
+               (--presence-rate without throughput) alone, then next to
+               --presence-churners users whose device connects and drops
+               (--presence-connects connects/s and as many drops, clean and
+               unclean in turn) while --presence-watchers devices each watch
+               --presence-watched of them, --presence-rounds times in turn
+               (the median p99 ratio counts); then the churn alone for its
+               CPU per change; chatd's presence grace is --presence-grace-ms
+               for the whole run
   wire         bytes on the device legs (every MQTT packet, both directions,
                counted by a relay in front of the broker) per delivered
                message: raw QoS 1, chat 1:1 at chat pace and fast, a group,
@@ -46,6 +55,7 @@ Examples:
   chat-bench run --only connections --devices 5000 --held 5000 --out /tmp/r
   chat-bench run --only isolation --level-duration 3 --out /tmp/r
   chat-bench run --only wire --out /tmp/r
+  chat-bench run --only presence --out /tmp/r
 )";
 
 std::string SelfPath() {
@@ -58,8 +68,8 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
   run.add_option("--out", p.out_dir, "directory for report.md and the data files")->required();
   run.add_option("--only", only, "scenarios to run (comma separated)")
       ->delimiter(',')
-      ->check(CLI::IsMember(
-          {"throughput", "latency", "fanout", "catchup", "connections", "isolation", "wire"}));
+      ->check(CLI::IsMember({"throughput", "latency", "fanout", "catchup", "connections",
+                             "isolation", "presence", "wire"}));
   run.add_option("--revision", p.revision, "product revision to print in the report");
   run.add_flag("--keep", p.keep_work_dir, "keep the /tmp/chat-bench-* scratch directory");
   run.add_option("--chat-dir", p.chat_dir,
@@ -111,6 +121,30 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
       ->capture_default_str();
   run.add_option("--isolation-readers", p.isolation_readers,
                  "isolation: members sending one `read` receipt per second each")
+      ->capture_default_str();
+  run.add_option("--presence-load", p.presence_load,
+                 "presence: 1:1 load, fraction of the chat 1:1 maximum")
+      ->capture_default_str();
+  run.add_option("--presence-rate", p.presence_rate,
+                 "presence: 1:1 msgs/s when throughput did not run")
+      ->capture_default_str();
+  run.add_option("--presence-churners", p.presence_churners,
+                 "presence: users whose one device keeps connecting and dropping")
+      ->capture_default_str();
+  run.add_option("--presence-connects", p.presence_connects_per_s,
+                 "presence: churner connects/s, all together (as many drops/s)")
+      ->capture_default_str();
+  run.add_option("--presence-watchers", p.presence_watchers,
+                 "presence: devices watching churners throughout")
+      ->capture_default_str();
+  run.add_option("--presence-watched", p.presence_watched,
+                 "presence: churners on each watcher's list")
+      ->capture_default_str();
+  run.add_option("--presence-rounds", p.presence_rounds,
+                 "presence: rounds of 1:1 alone and next to the churn; the median ratio counts")
+      ->capture_default_str();
+  run.add_option("--presence-grace-ms", p.presence_grace_ms,
+                 "chatd's presence_grace_ms in this run (a drop shows after it)")
       ->capture_default_str();
   bench::WireOptions& w = p.wire_options;
   run.add_option("--wire-body-bytes", w.body_bytes, "wire: message body (raw: payload) bytes")
@@ -180,6 +214,7 @@ int main(int argc, char** argv) {
       params.catch_up = has("catchup");
       params.connections = has("connections");
       params.isolation = has("isolation");
+      params.presence = has("presence");
       params.wire = has("wire");
     }
     std::filesystem::create_directories(params.out_dir);

@@ -65,6 +65,8 @@ int MqttClient::Publish(const std::string& topic, std::string_view payload) {
                            payload.data(), 1, false);
 }
 
+int MqttClient::Disconnect() { return mosquitto_disconnect(mosq_.get()); }
+
 int MqttClient::fd() const { return mosquitto_socket(mosq_.get()); }
 bool MqttClient::WantWrite() const { return mosquitto_want_write(mosq_.get()); }
 int MqttClient::LoopRead() { return mosquitto_loop_read(mosq_.get(), 1); }

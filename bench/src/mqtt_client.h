@@ -63,6 +63,11 @@ class MqttClient {
   // QoS 1, not retained. Returns a MOSQ_ERR_* code. Outside the client's own
   // callbacks, call EventLoop::MarkDirty afterwards.
   int Publish(const std::string& topic, std::string_view payload);
+  // Writes a DISCONNECT at once (outside the client's callbacks only): a
+  // clean end, which the broker answers by closing the connection. Returns a
+  // MOSQ_ERR_* code. Destroying a client without it ends the connection
+  // uncleanly (the socket closes, no DISCONNECT).
+  int Disconnect();
 
   State state() const { return state_; }
   int tag() const { return tag_; }

@@ -2,6 +2,7 @@
 #include "open_loop.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "clock.h"
 
@@ -91,6 +92,32 @@ LatencyResult RunOpenLoop(EventLoop& loop, TrafficPath& path, const OpenLoopOpti
   result.measured_sent = run.tally_.measured_sent();
   result.measured_missing = run.tally_.Missing(copies);
   result.path_errors = run.errors_;
+  return result;
+}
+
+AloneAndBeside RunAloneThenBeside(EventLoop& loop, TrafficPath& path,
+                                  const OpenLoopOptions& options, double side_lead_s,
+                                  const std::function<void(const SharedInterval&)>& side) {
+  AloneAndBeside result;
+  result.alone = RunOpenLoop(loop, path, options);
+
+  SharedInterval t;
+  t.side_start_ns = MonotonicNs() + 50 * kNsPerMs;
+  t.start_ns = t.side_start_ns + static_cast<int64_t>(side_lead_s * kNsPerSecond);
+  t.from_ns = t.start_ns + static_cast<int64_t>(options.warmup_s * kNsPerSecond);
+  t.to_ns = t.from_ns + static_cast<int64_t>(options.duration_s * kNsPerSecond);
+  OpenLoopOptions beside = options;
+  beside.start_ns = t.start_ns;
+  {
+    std::jthread driver([&] {
+      try {
+        side(t);
+      } catch (const std::exception& e) {
+        result.side_failure = e.what();
+      }
+    });
+    result.beside = RunOpenLoop(loop, path, beside);
+  }
   return result;
 }
 

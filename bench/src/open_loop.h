@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "cpu_sampler.h"
@@ -72,5 +73,28 @@ struct LatencyResult {
 };
 
 LatencyResult RunOpenLoop(EventLoop& loop, TrafficPath& path, const OpenLoopOptions& options);
+
+// The times, MonotonicNs, of an open-loop run beside another load.
+struct SharedInterval {
+  int64_t side_start_ns = 0;  // the other load begins (at or before start_ns)
+  int64_t start_ns = 0;       // the open loop's first scheduled send
+  int64_t from_ns = 0;        // the measured interval, shared by both
+  int64_t to_ns = 0;
+};
+
+struct AloneAndBeside {
+  LatencyResult alone;       // phase A: the open loop alone
+  LatencyResult beside;      // phase B: the same schedule next to the other load
+  std::string side_failure;  // what the other load's thread threw, if anything
+};
+
+// Runs `options` on `loop` alone (phase A), then again (phase B) while
+// `side` runs on a second thread, starting `side_lead_s` before the open
+// loop's first send and sharing its measured interval. `side` must touch
+// only clients of its own EventLoop, and return once it is done (every wait
+// of it bounded); phase B ends when both have.
+AloneAndBeside RunAloneThenBeside(EventLoop& loop, TrafficPath& path,
+                                  const OpenLoopOptions& options, double side_lead_s,
+                                  const std::function<void(const SharedInterval&)>& side);
 
 }  // namespace bench

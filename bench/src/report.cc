@@ -120,24 +120,46 @@ void WriteTargets(std::ostream& md, const BenchResults& r, const BenchParams& p)
   md << "\n";
 }
 
-// Issue 4's "large groups must not hold up small conversations", with the
-// criterion we chose, kept apart from issue 6's targets.
-void WriteIsolationCriterion(std::ostream& md, const BenchResults& r, const BenchParams& p) {
-  if (!r.isolation) return;
-  md << "Beside those targets, issue 4 asks that large groups do not hold up small "
-        "conversations; the criterion is ours (section \"Isolation\" below):\n\n"
+// Criteria of our own beside issue 6's targets: issue 4's "large groups must
+// not hold up small conversations" (the criterion is ours) and issue 18's
+// "presence churn must not slow 1:1 by more than a quarter".
+void WriteOwnCriteria(std::ostream& md, const BenchResults& r, const BenchParams& p) {
+  if (!r.isolation && !r.presence) return;
+  md << "Beside those targets: issue 4 asks that large groups do not hold up small "
+        "conversations (the criterion is ours, section \"Isolation\" below), issue 18 that "
+        "presence churn does not slow 1:1 messages by more than a quarter (section "
+        "\"Presence\"):\n\n"
      << "| figure | measured | reference, same run | ratio | criterion | verdict |\n"
      << "|---|---|---|---|---|---|\n";
-  const IsolationResult& x = *r.isolation;
-  md << "| 1:1 p99 next to a busy group of " << p.group_size << " (" << Num(p.isolation_group_rate)
-     << " msgs/s, " << p.isolation_readers << " read receipts/s)"
-     << (x.alone.offered_per_s > 0 ? ", 1:1 at " + Num(x.alone.offered_per_s) + "/s" : "") << " | ";
-  if (!x.error.empty()) {
-    md << "not measured (" << x.error << ") | - | - | <= 10 ms and <= 2x alone | not measured |\n";
-  } else {
-    md << Num(x.busy.latency.p99_ms, 2) << " ms | 1:1 alone: " << Num(x.alone.latency.p99_ms, 2)
-       << " ms | " << Ratio(x.busy.latency.p99_ms, x.alone.latency.p99_ms)
-       << " | <= 10 ms and <= 2x alone | " << Verdict(IsolationTargetMet(x)) << " |\n";
+  if (r.isolation) {
+    const IsolationResult& x = *r.isolation;
+    md << "| 1:1 p99 next to a busy group of " << p.group_size << " ("
+       << Num(p.isolation_group_rate) << " msgs/s, " << p.isolation_readers << " read receipts/s)"
+       << (x.alone.offered_per_s > 0 ? ", 1:1 at " + Num(x.alone.offered_per_s) + "/s" : "")
+       << " | ";
+    if (!x.error.empty()) {
+      md << "not measured (" << x.error
+         << ") | - | - | <= 10 ms and <= 2x alone | not measured |\n";
+    } else {
+      md << Num(x.busy.latency.p99_ms, 2) << " ms | 1:1 alone: " << Num(x.alone.latency.p99_ms, 2)
+         << " ms | " << Ratio(x.busy.latency.p99_ms, x.alone.latency.p99_ms)
+         << " | <= 10 ms and <= 2x alone | " << Verdict(IsolationTargetMet(x)) << " |\n";
+    }
+  }
+  if (r.presence) {
+    const PresenceResult& x = *r.presence;
+    md << "| 1:1 p99 next to a presence churn ("
+       << Num(x.online_changes_per_s + x.offline_changes_per_s) << " changes/s to " << x.watchers
+       << " watching devices)"
+       << (x.alone.empty() ? "" : ", 1:1 at " + Num(x.alone[0].offered_per_s) + "/s")
+       << ", median of " << x.alone.size() << " rounds | ";
+    if (!x.error.empty()) {
+      md << "not measured (" << x.error << ") | - | - | <= 1.25x without | not measured |\n";
+    } else {
+      md << Num(x.p99_churned_ms, 2) << " ms | without the churn: " << Num(x.p99_alone_ms, 2)
+         << " ms | " << Num(x.p99_ratio, 2) << "x | <= 1.25x without | "
+         << Verdict(PresenceTargetMet(x)) << " |\n";
+    }
   }
   md << "\n";
 }
@@ -212,7 +234,9 @@ void WriteLatency(std::ostream& md, const BenchResults& r) {
   md << "\n";
 }
 
-void IsolationRow(std::ostream& md, const std::string& phase, const LatencyResult& x) {
+// The 1:1 phases of a scenario that runs it alone (A) and beside a load (B):
+// the table and the ratio of their p99.
+void PhaseRow(std::ostream& md, const std::string& phase, const LatencyResult& x) {
   std::string notes = x.overloaded ? "overloaded; " : "";
   if (x.measured_missing) notes += std::to_string(x.measured_missing) + " missing; ";
   if (x.path_errors) notes += std::to_string(x.path_errors) + " error events; ";
@@ -220,6 +244,23 @@ void IsolationRow(std::ostream& md, const std::string& phase, const LatencyResul
      << Num(x.latency.p50_ms, 2) << " | " << Num(x.latency.p90_ms, 2) << " | "
      << Num(x.latency.p99_ms, 2) << " | " << Num(x.latency.p999_ms, 2) << " | "
      << Num(x.latency.max_ms, 2) << " | " << Shares(x.cpu_percent) << " | " << notes << " |\n";
+}
+
+// Rounds of A and B (one or more); ends with the p99 ratio of each round.
+void WritePhases(std::ostream& md, const std::vector<LatencyResult>& alone,
+                 const std::vector<LatencyResult>& beside, const std::string& load) {
+  md << "| phase | 1:1 offered/s | 1:1 delivered/s | p50 | p90 | p99 | p99.9 | max | CPU, % of "
+        "one core | notes |\n|---|---|---|---|---|---|---|---|---|---|\n";
+  std::string ratios;
+  for (std::size_t i = 0; i < alone.size() && i < beside.size(); ++i) {
+    std::string round = alone.size() > 1 ? " (round " + std::to_string(i + 1) + ")" : "";
+    PhaseRow(md, "A: 1:1 alone" + round, alone[i]);
+    PhaseRow(md, "B: next to " + load + round, beside[i]);
+    ratios +=
+        (ratios.empty() ? "" : ", ") + Ratio(beside[i].latency.p99_ms, alone[i].latency.p99_ms);
+  }
+  md << "\np99 next to " << load << " / alone" << (alone.size() > 1 ? ", per round: " : ": ")
+     << ratios;
 }
 
 void WriteIsolation(std::ostream& md, const BenchResults& r, const BenchParams& p) {
@@ -240,13 +281,9 @@ void WriteIsolation(std::ostream& md, const BenchResults& r, const BenchParams& 
         "member 0, the sender of what it covers). "
         "Latency in ms from the scheduled send. The group's devices run on a second generator "
         "thread with its own event loop, so 1:1 deliveries never queue behind group deliveries "
-        "in the generator; `generator` is both threads.\n\n"
-     << "| phase | 1:1 offered/s | 1:1 delivered/s | p50 | p90 | p99 | p99.9 | max | CPU, % of "
-        "one core | notes |\n|---|---|---|---|---|---|---|---|---|---|\n";
-  IsolationRow(md, "A: 1:1 alone", x.alone);
-  IsolationRow(md, "B: next to the busy group", x.busy);
-  md << "\np99 with the group / alone: " << Ratio(x.busy.latency.p99_ms, x.alone.latency.p99_ms)
-     << "; target (p99 <= 10 ms and <= 2x alone, neither phase nor the group overloaded): "
+        "in the generator; `generator` is both threads.\n\n";
+  WritePhases(md, {x.alone}, {x.busy}, "the busy group");
+  md << "; target (p99 <= 10 ms and <= 2x alone, neither phase nor the group overloaded): "
      << Verdict(IsolationTargetMet(x)) << "\n\n"
      << "| the busy group, over phase B's measured interval | |\n|---|---|\n"
      << "| `msg` copies delivered to members per s | " << Num(x.group_deliveries_per_s) << " |\n"
@@ -260,6 +297,84 @@ void WriteIsolation(std::ostream& md, const BenchResults& r, const BenchParams& 
      << "| `receipt` events delivered to members per s | " << Num(x.receipt_events_per_s) << " |\n"
      << "| error events of the group | " << x.errors
      << (x.first_error.empty() ? "" : " (" + x.first_error + ")") << " |\n\n";
+}
+
+std::string Delays(const LatencySummary& d) {
+  return Num(d.p50_ms, 1) + " / " + Num(d.p99_ms, 1) + " / " + Num(d.max_ms, 1) + " (" +
+         Num(static_cast<double>(d.count)) + " events)";
+}
+
+// "chat broker 120, chatd 80": every process, negative figures too.
+std::string PerChange(const CpuShares& costs) {
+  std::string out;
+  for (const auto& [name, us] : costs) out += (out.empty() ? "" : ", ") + name + " " + Num(us);
+  return out;
+}
+
+void WritePresence(std::ostream& md, const BenchResults& r) {
+  if (!r.presence) return;
+  const PresenceResult& x = *r.presence;
+  md << "## Presence: 1:1 next to devices coming and going\n\n";
+  if (!x.error.empty() && x.churned.empty()) {
+    md << "Not measured: " << x.error << "\n\n";
+    return;
+  }
+  md << "Phase A runs chat 1:1 open loop alone, with " << x.watchers
+     << " devices connected and watching (`presence.watch`) " << x.watched_per_watcher
+     << " users each; phase B runs the same load while the " << x.churners
+     << " watched users' one device each connects and drops on a steady schedule, online for "
+        "half of its cycle and offline for the other half, ending with a DISCONNECT and by "
+        "closing its socket in turn; in one cycle of "
+     << x.blip_every
+     << " it also drops halfway and returns half a grace later (a blip), which watchers must "
+        "not see. Each watcher shares a group with the users it watches. "
+        "chatd's `presence_grace_ms` is "
+     << x.grace_ms
+     << " ms in this run (10 s by default): a drop becomes an `offline` change after it. "
+        "A and B run in turn, "
+     << x.alone.size()
+     << " rounds of each; the criterion takes the median of the rounds' ratios (the p99 of one "
+        "phase is its slowest 1 %, about 50 ms of sends, which one stall of the machine "
+        "decides). Phase C runs the same churn without 1:1 traffic, for its cost. "
+        "The churners and watchers run on a second generator thread with its own event loop; "
+        "`generator` is both threads. Latency in ms from the scheduled send.\n\n";
+  WritePhases(md, x.alone, x.churned, "the churn");
+  md << "; median " << Num(x.p99_ratio, 2) << "x; criterion (median <= 1.25x, no phase "
+     << "overloaded): " << Verdict(PresenceTargetMet(x)) << "\n\n"
+     << "| the churn, over the last phase B's measured interval | |\n|---|---|\n"
+     << "| presence changes per s: online / offline | " << Num(x.online_changes_per_s) << " / "
+     << Num(x.offline_changes_per_s) << " |\n"
+     << "| `presence` events to watchers per s: received / expected (changes x their watchers) | "
+     << Num(x.events_per_s) << " / " << Num(x.events_expected_per_s) << " |\n"
+     << "| CPU per change, µs: the churn alone (phase C, " << Num(x.churn_alone_changes_per_s)
+     << " changes/s over the whole churn) | " << PerChange(x.us_per_change_alone) << " |\n"
+     << "| CPU per change, µs: phase B minus phase A (noisy: the 1:1 load's CPU varies) | "
+     << PerChange(x.us_per_change_beside) << " |\n"
+     << "| `presence` event bytes (topic and payload) to watchers, per change | "
+     << Num(x.event_bytes_per_change) << " |\n"
+     << "| change -> event at the watcher, p50 / p99 / max ms: online (from CONNACK) | "
+     << Delays(x.online_delay) << " |\n"
+     << "| offline (from the drop + the grace) | " << Delays(x.offline_delay) << " |\n\n"
+     << "| every phase B's churn, each after its last grace | |\n|---|---|\n"
+     << "| connects / drops clean / unclean / still connecting at their drop | "
+     << Num(static_cast<double>(x.connects)) << " / " << Num(static_cast<double>(x.clean_drops))
+     << " / " << Num(static_cast<double>(x.unclean_drops)) << " / " << x.not_ready_at_drop << " |\n"
+     << "| blips: a drop and a return within half the grace, which watchers must not see | "
+     << Num(static_cast<double>(x.blips)) << " |\n"
+     << "| `presence` events received / expected | " << Num(static_cast<double>(x.events)) << " / "
+     << Num(static_cast<double>(x.events_expected)) << " |\n"
+     << "| events about users not watched (or not online/offline) | " << x.unexpected_events
+     << " |\n"
+     << "| the same state twice in a row for a watched user (a change lost) | " << x.repeated_states
+     << " |\n"
+     << "| watched users `unknown` in the watch replies | " << x.watch_unknown << " |\n"
+     << "| largest \\|`last_seen` - the drop\\| of an `offline` event, ms | "
+     << x.last_seen_max_error_ms << " |\n"
+     << "| error events of the crowd | " << x.errors
+     << (x.first_error.empty() ? "" : " (" + x.first_error + ")") << " |\n"
+     << "| every change to each of its watchers once, to no one else | "
+     << (PresenceDeliveredExactly(x) ? "yes" : "**no**") << " |\n\n";
+  if (!x.error.empty()) md << "Error: " << x.error << "\n\n";
 }
 
 void WriteConnections(std::ostream& md, const BenchResults& r) {
@@ -377,7 +492,8 @@ void WriteSetup(std::ostream& md, const BenchResults& r, const BenchParams& p) {
      << " % of one core on average during the run\n"
      << "- product revision: " << (p.revision.empty() ? "unknown" : p.revision) << "\n"
      << "- every process on loopback: load generator (one thread, a second for the busy group of "
-        "the isolation scenario; libmosquitto, epoll), "
+        "the isolation scenario and the churners and watchers of the presence scenario; "
+        "libmosquitto, epoll), "
         "mosquitto (deploy/mosquitto.conf settings, persistence off), chatd "
         "(synchronous=FULL), relay node; brokers and chatd started fresh for this run\n"
      << "- MQTT payload per send: " << p.message_bytes
@@ -394,6 +510,12 @@ void WriteSetup(std::ostream& md, const BenchResults& r, const BenchParams& p) {
      << Num(p.isolation_rate) << "/s when throughput did not run); group of " << p.group_size
      << " at " << Num(p.isolation_group_rate) << " msgs/s, " << p.isolation_readers
      << " readers at one `read` per second each; warm-up and measured time of an open-loop level\n"
+     << "- presence: 1:1 at " << p.presence_load << " of the chat 1:1 maximum ("
+     << Num(p.presence_rate) << "/s when throughput did not run); " << p.presence_churners
+     << " churners, " << Num(p.presence_connects_per_s) << " connects/s and as many drops, "
+     << p.presence_watchers << " watchers of " << p.presence_watched
+     << " each; chatd's presence_grace_ms " << p.presence_grace_ms << " for the whole run; "
+     << p.presence_rounds << " rounds of A and B\n"
      << "- connections: " << Num(p.devices) << " devices per single-broker run";
   if (r.per_broker_cap > 0) md << " (capped at " << Num(r.per_broker_cap) << ")";
   md << ", " << Num(p.held_target) << " held, hold " << p.hold_s << " s\n";
@@ -428,11 +550,12 @@ void WriteReport(const BenchResults& r, const BenchParams& p, const std::string&
      << "Every figure below was measured in this one run, on this machine, side by side with "
         "the raw broker (bench/README.md explains how to read it).\n\n";
   WriteTargets(md, r, p);
-  WriteIsolationCriterion(md, r, p);
+  WriteOwnCriteria(md, r, p);
   WriteThroughput(md, r);
   WriteLatency(md, r);
   WriteWire(md, r);
   WriteIsolation(md, r, p);
+  WritePresence(md, r);
   WriteConnections(md, r);
   WriteSetup(md, r, p);
   std::ofstream out(dir + "/report.md");

@@ -111,12 +111,6 @@ LatencyResult OpenLoopOn(EventLoop& loop, TrafficPath& path, double rate, const 
   return r;
 }
 
-double Median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
-
 // The round whose figure is the median, per path, and the median ratios.
 void SummarizeRounds(BenchResults& out) {
   auto pick = [&](ThroughputResult ThroughputRound::*path) {
@@ -153,7 +147,7 @@ class MessagingRun {
         chat_(MakeDir(chat_dir_), p.chatd_path, p.plugin_path),
         chat_broker_({chat_dir_, "chat-broker", p.mosquitto_path, chat_.plugin()}),
         chat_cfg_{chat_broker_.port(), p.message_bytes} {
-    chat_.StartChatd(chat_broker_.port());
+    chat_.StartChatd(chat_broker_.port(), p.presence_grace_ms);
     ours_ = {{"raw broker", raw_broker_.pid()},
              {"chat broker", chat_broker_.pid()},
              {"chatd", chat_.chatd_pid()}};
@@ -209,10 +203,7 @@ class MessagingRun {
   // The same open-loop 1:1 load alone, then next to the group of the fan-out
   // scenario receiving a steady stream and read receipts.
   void Isolation(BenchResults& out) {
-    bool measured_max = out.chat && out.chat->error.empty();
-    double rate = measured_max
-                      ? std::max(10.0, std::round(out.chat->confirmed_per_s * p_.isolation_load))
-                      : p_.isolation_rate;
+    double rate = OneToOneRate(out, p_.isolation_load, p_.isolation_rate);
     Say("isolation: chat 1:1 at " + std::to_string(static_cast<long>(rate)) +
         "/s alone, then next to a group of " + std::to_string(p_.group_size) + " at " +
         std::to_string(static_cast<long>(p_.isolation_group_rate)) + " msgs/s with " +
@@ -236,6 +227,52 @@ class MessagingRun {
     Say("isolation: group " + std::to_string(static_cast<long>(r.group_deliveries_per_s)) +
         " deliveries/s, " + std::to_string(static_cast<long>(r.receipts_applied_per_s)) +
         " receipts/s applied" + (r.group_overloaded ? " (group overloaded)" : ""));
+  }
+
+  // The same open-loop 1:1 load alone, then next to devices connecting and
+  // dropping while others watch them.
+  void Presence(BenchResults& out) {
+    double rate = OneToOneRate(out, p_.presence_load, p_.presence_rate);
+    PresenceOptions o;
+    o.one_to_one = LevelOptions(rate, p_, ours_);
+    o.churners = p_.presence_churners;
+    o.watchers = p_.presence_watchers;
+    o.watched_per_watcher = p_.presence_watched;
+    o.connects_per_s = p_.presence_connects_per_s;
+    o.grace_ms = p_.presence_grace_ms;
+    o.rounds = p_.presence_rounds;
+    Say("presence: chat 1:1 at " + std::to_string(static_cast<long>(rate)) +
+        "/s alone, then next to " + std::to_string(o.churners) + " churners (" +
+        std::to_string(static_cast<long>(o.connects_per_s)) +
+        " connects/s and drops/s) watched by " + std::to_string(o.watchers) + " devices");
+    std::string why = Prepare(*direct_);
+    if (why.empty()) {
+      crowd_ = std::make_unique<PresenceCrowd>(crowd_loop_, chat_, chat_cfg_.port, o);
+      why = crowd_->Setup(MonotonicNs() + kSetupTimeoutNs);
+    }
+    if (!why.empty()) {
+      out.presence = PresenceResult{};
+      out.presence->error = why;
+      Say("presence: not measured: " + why);
+      return;
+    }
+    out.presence = RunPresence(loop_, *direct_, *crowd_, o);
+    const PresenceResult& r = *out.presence;
+    for (std::size_t i = 0; i < r.alone.size(); ++i) {
+      std::string round = " (round " + std::to_string(i + 1) + ")";
+      SayLevel(r.alone[i], "presence: 1:1 alone" + round);
+      SayLevel(r.churned[i], "presence: 1:1 next to the churn" + round);
+    }
+    char line[240];
+    std::snprintf(line, sizeof(line),
+                  "presence: p99 ratio %.2f (median); %.0f changes/s, %.0f events/s (%.0f "
+                  "expected); all: %llu of %llu events, %llu unexpected%s",
+                  r.p99_ratio, r.online_changes_per_s + r.offline_changes_per_s, r.events_per_s,
+                  r.events_expected_per_s, static_cast<unsigned long long>(r.events),
+                  static_cast<unsigned long long>(r.events_expected),
+                  static_cast<unsigned long long>(r.unexpected_events),
+                  r.error.empty() ? "" : ("; " + r.error).c_str());
+    Say(line);
   }
 
   void CatchUp(BenchResults& out) {
@@ -263,9 +300,17 @@ class MessagingRun {
     out.wire = RunWire(chat_, o);
   }
 
-  std::size_t lost() const { return loop_.lost() + group_loop_.lost(); }
+  std::size_t lost() const { return loop_.lost() + group_loop_.lost() + crowd_loop_.lost(); }
 
  private:
+  // The 1:1 load of a scenario beside another: `fraction` of the measured
+  // chat maximum, or `fallback` when the throughput scenario did not run.
+  static double OneToOneRate(const BenchResults& out, double fraction, double fallback) {
+    bool measured_max = out.chat && out.chat->error.empty();
+    return measured_max ? std::max(10.0, std::round(out.chat->confirmed_per_s * fraction))
+                        : fallback;
+  }
+
   // The group of the fan-out and isolation scenarios, made and set up once,
   // on its own loop (the isolation scenario runs it on a second thread).
   ChatGroupPath& Group() {
@@ -283,6 +328,7 @@ class MessagingRun {
   const BenchParams& p_;
   EventLoop loop_;        // before every path and client, which it must outlive
   EventLoop group_loop_;  // the group's clients only
+  EventLoop crowd_loop_;  // the presence scenario's churners and watchers only
   std::string raw_dir_, chat_dir_;
   BrokerProcess raw_broker_;
   PathConfig raw_cfg_;
@@ -293,6 +339,7 @@ class MessagingRun {
   ProcessList ours_;  // every process of ours, so that "others" is foreign load
   std::unique_ptr<ChatDirectPath> direct_;
   std::unique_ptr<ChatGroupPath> group_;
+  std::unique_ptr<PresenceCrowd> crowd_;
 };
 
 void MeasureConnections(const BenchParams& p, const WorkDir& work, BenchResults& out) {
@@ -314,12 +361,13 @@ void MeasureConnections(const BenchParams& p, const WorkDir& work, BenchResults&
 
 void Measure(const BenchParams& p, BenchResults& out) {
   WorkDir work(p.keep_work_dir);
-  if (p.throughput || p.latency || p.fanout || p.catch_up || p.isolation || p.wire) {
+  if (p.throughput || p.latency || p.fanout || p.catch_up || p.isolation || p.presence || p.wire) {
     MessagingRun run(p, work);
     if (p.throughput || p.latency) run.Throughput(out);
     if (p.latency) run.Latency(out);
     if (p.fanout) run.Fanout(out);
     if (p.isolation) run.Isolation(out);
+    if (p.presence) run.Presence(out);
     if (p.catch_up) run.CatchUp(out);
     if (p.wire) run.Wire(out);
     if (run.lost() > 0) out.notes.push_back(std::to_string(run.lost()) + " connections lost");

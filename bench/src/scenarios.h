@@ -12,6 +12,7 @@
 #include "isolation.h"
 #include "machine_info.h"
 #include "open_loop.h"
+#include "presence_churn.h"
 #include "wire.h"
 
 namespace bench {
@@ -35,6 +36,7 @@ struct BenchParams {
   bool connections = true;
   bool isolation = true;  // 1:1 latency alone and next to a busy group
   bool wire = true;       // bytes on the device legs per delivered message
+  bool presence = true;   // 1:1 latency alone and next to a presence churn
 
   std::size_t message_bytes = 250;
   int pairs = 8;
@@ -62,6 +64,16 @@ struct BenchParams {
   double isolation_group_rate = 50;  // group messages/s (x group_size - 1 deliveries)
   int isolation_readers = 50;        // members marking read once a second each
   WireOptions wire_options;          // ports are filled in by the run
+  // Presence: the 1:1 load as for isolation (presence_rate without
+  // throughput), next to churners coming and going while watchers watch.
+  double presence_load = 0.25;
+  double presence_rate = 2000;
+  int presence_churners = 200;
+  int presence_watchers = 50;
+  int presence_watched = 20;            // users on each watcher's list
+  double presence_connects_per_s = 50;  // and as many drops
+  int64_t presence_grace_ms = 300;      // chatd's presence_grace_ms for the whole run
+  int presence_rounds = 3;              // of 1:1 alone and next to the churn, in turn
 };
 
 // One round of the throughput scenario: the three paths back to back.
@@ -84,6 +96,7 @@ struct BenchResults {
   std::optional<ThroughputResult> raw_fanout, chat_group;
   std::optional<CatchUpResult> catch_up;
   std::optional<IsolationResult> isolation;
+  std::optional<PresenceResult> presence;
   std::optional<WireResult> wire;
   std::vector<ConnectionRun> connections;
   int per_broker_cap = 0;

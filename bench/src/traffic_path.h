@@ -63,6 +63,18 @@ class TrafficPath : public MqttHandler {
   TrafficSink* sink_ = &NullSink::Instance();
 };
 
+// Points a path at a sink for its lifetime, and back at none after.
+class SinkScope {
+ public:
+  SinkScope(TrafficPath& path, TrafficSink& sink) : path_(path) { path_.set_sink(&sink); }
+  ~SinkScope() { path_.set_sink(nullptr); }
+  SinkScope(const SinkScope&) = delete;
+  SinkScope& operator=(const SinkScope&) = delete;
+
+ private:
+  TrafficPath& path_;
+};
+
 // For paths that confirm a message once all its copies arrived: counts one
 // copy of `seq` and returns true when it is the last of `copies`.
 inline bool CountCopy(std::unordered_map<uint64_t, int>& seen, uint64_t seq, int copies) {
