@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -45,7 +44,7 @@ class GroupTest : public ::testing::Test {
     queries_ = std::make_unique<QueryService>(
         path_, query_queue_, presence_,
         QueryService::PresenceOptions{presence_changes_, audience_changes_, presence_synced_, 0,
-                                      [](auto&, int64_t) {}},
+                                      [](auto) {}},
         [this](const std::string& p) {
           published_.push_back(p);
           return true;

@@ -38,12 +38,13 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
           WriterOptions{limits_, 512, [this] { checkpointer_.FinishOnWriterThread(); },
                         [this](std::vector<std::string> users) {
                           for (std::string& user : users) audience_changes_.Push(std::move(user));
+                          queries_.Wake();
                         }}),
       query_service_(
           config.db_path, queries_, presence_,
           {presence_changes_, audience_changes_, presence_synced_, config.presence_grace_ms,
-           [this](const std::string& user, int64_t seen_ms) {
-             writes_.Push(Command{{}, {}, {}, LastSeenCommand{user, seen_ms}, false});
+           [this](std::vector<std::pair<std::string, int64_t>> seen) {
+             writes_.Push(Command{{}, {}, {}, LastSeenCommand{std::move(seen)}, false});
            }},
           [this](const std::string& p) { link_.PublishFanout(p); }) {}
 
@@ -55,6 +56,7 @@ void Chatd::OnMessage(const std::string& topic, const std::string& payload) {
     presence_.Apply(topic, payload, &changed, NowMillis());
     for (PresenceTransition& change : changed) presence_changes_.Push(std::move(change));
     if (!presence_synced_ && presence_.synced()) presence_synced_ = true;  // after its changes
+    if (!changed.empty()) queries_.Wake();  // told to watchers soon, not at the next poll
     return;
   }
   auto sender = ParseUpTopic(topic);

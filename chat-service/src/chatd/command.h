@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -85,11 +86,10 @@ struct PresenceSetCommand {
   bool away = false;
 };
 
-// Not a device command: the time a user's last device left, for chatd's
-// writer to store (never parsed from a payload).
+// Not a device command: users gone offline and when their last device
+// left, for chatd's writer to store (never parsed from a payload).
 struct LastSeenCommand {
-  std::string user;
-  int64_t seen_ms = 0;
+  std::vector<std::pair<std::string, int64_t>> seen;  // user, Unix ms
 };
 
 // block and unblock.

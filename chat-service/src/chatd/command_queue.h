@@ -22,12 +22,24 @@ class BlockingQueue {
     ready_.notify_one();
   }
 
-  // Waits up to `timeout` for the first item, then takes up to `max` items
-  // that are already queued (a group-commit batch).
+  // Any thread: ends the current or next wait of PopBatch now, even with
+  // nothing queued (the consumer has other work: chatd's query thread, for
+  // presence changes).
+  void Wake() {
+    {
+      std::lock_guard lock(mutex_);
+      woken_ = true;
+    }
+    ready_.notify_one();
+  }
+
+  // Waits up to `timeout` for the first item (or a Wake), then takes up to
+  // `max` items that are already queued (a group-commit batch).
   std::vector<T> PopBatch(std::size_t max, std::chrono::milliseconds timeout) {
     std::vector<T> batch;
     std::unique_lock lock(mutex_);
-    if (!ready_.wait_for(lock, timeout, [this] { return !items_.empty(); })) return batch;
+    if (!ready_.wait_for(lock, timeout, [this] { return !items_.empty() || woken_; })) return batch;
+    woken_ = false;
     while (!items_.empty() && batch.size() < max) {
       batch.push_back(std::move(items_.front()));
       items_.pop_front();
@@ -44,6 +56,7 @@ class BlockingQueue {
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<T> items_;
+  bool woken_ = false;
 };
 
 }  // namespace chat

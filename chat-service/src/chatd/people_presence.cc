@@ -16,6 +16,7 @@ std::vector<PresenceNotice> PeoplePresence::OnBroker(const PresenceTransition& c
     if (person.offline_at) {
       // Back within the grace period: nothing to tell, unless away ended.
       // Nothing stayed connected, so no device is away now.
+      deadlines_.erase({*person.offline_at, change.user});
       person.offline_at.reset();
       person.away_devices.clear();
     }
@@ -34,7 +35,10 @@ std::vector<PresenceNotice> PeoplePresence::OnBroker(const PresenceTransition& c
     return Notify({change.user, person.state(), 0});
   }
   // Watchers keep seeing the state of before (devices, away) through the grace period.
-  if (!person.offline_at) person.offline_at = now_ms + grace_ms_;
+  if (!person.offline_at) {
+    person.offline_at = now_ms + grace_ms_;
+    deadlines_.emplace(*person.offline_at, change.user);
+  }
   person.left_ms = change.left_ms;
   return grace_ms_ <= 0 ? Expire(now_ms) : std::vector<PresenceNotice>{};
 }
@@ -56,14 +60,12 @@ std::vector<PresenceNotice> PeoplePresence::SetAway(const std::string& user,
 
 std::vector<PresenceNotice> PeoplePresence::Expire(int64_t now_ms) {
   std::vector<PresenceNotice> notices;
-  for (auto it = people_.begin(); it != people_.end();) {
-    if (!it->second.offline_at || *it->second.offline_at > now_ms) {
-      ++it;
-      continue;
-    }
-    std::string user = it->first;
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now_ms) {
+    std::string user = std::move(deadlines_.begin()->second);
+    deadlines_.erase(deadlines_.begin());
+    auto it = people_.find(user);
     int64_t left_ms = it->second.left_ms;
-    it = people_.erase(it);
+    people_.erase(it);
     DropWatchesOf(user);
     for (PresenceNotice& n : Notify({user, PersonState::kOffline, left_ms})) {
       notices.push_back(std::move(n));
@@ -73,11 +75,8 @@ std::vector<PresenceNotice> PeoplePresence::Expire(int64_t now_ms) {
 }
 
 std::optional<int64_t> PeoplePresence::NextDeadline() const {
-  std::optional<int64_t> next;
-  for (const auto& [user, person] : people_) {
-    if (person.offline_at && (!next || *person.offline_at < *next)) next = person.offline_at;
-  }
-  return next;
+  if (deadlines_.empty()) return std::nullopt;
+  return deadlines_.begin()->first;
 }
 
 void PeoplePresence::Watch(const DeviceAddress& device, const std::vector<std::string>& users) {

@@ -96,7 +96,8 @@ class PeoplePresence {
   void DropWatchesOf(const std::string& watcher_user);
 
   int64_t grace_ms_;
-  std::map<std::string, Person> people_;  // online, or in their grace period
+  std::map<std::string, Person> people_;                 // online, or in their grace period
+  std::set<std::pair<int64_t, std::string>> deadlines_;  // (offline_at, user) in their grace
   // device -> watched user -> what it was last told
   std::map<DeviceAddress, std::map<std::string, PersonPresence>> watching_;
   std::map<std::string, std::set<DeviceAddress>> watchers_;  // user -> devices

@@ -37,13 +37,14 @@ void PresenceService::OnTransition(const PresenceTransition& transition, FanoutB
   spdlog::debug("presence: {}/{} {} ({} connected; left {})", transition.user, transition.device,
                 transition.online ? "came" : "went", transition.devices, transition.left_ms);
   if (!transition.online && transition.devices == 0 && transition.left_ms > 0) {
-    store_last_seen_(transition.user, transition.left_ms);
+    departures_.emplace_back(transition.user, transition.left_ms);  // stored by Expire
   }
   Send(people_.OnBroker(transition, now_ms), out);
 }
 
 void PresenceService::Expire(FanoutBatch& out, int64_t now_ms) {
   Send(people_.Expire(now_ms), out);
+  if (!departures_.empty()) store_last_seen_(std::exchange(departures_, {}));
 }
 
 bool PresenceService::MaySee(const std::string& watcher, const std::string& user) {

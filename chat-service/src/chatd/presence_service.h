@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chat/database.h"
@@ -27,8 +28,8 @@ namespace chat {
 
 class PresenceService {
  public:
-  // Hands a user's departure time to the writer, to store.
-  using StoreLastSeen = std::function<void(const std::string& user, int64_t seen_ms)>;
+  // Hands users gone offline, with their departure times, to the writer to store.
+  using StoreLastSeen = std::function<void(std::vector<std::pair<std::string, int64_t>> seen)>;
 
   PresenceService(Database& db, int64_t grace_ms, StoreLastSeen store_last_seen);
 
@@ -36,7 +37,10 @@ class PresenceService {
   void Watch(const Command& command, const PresenceWatchCommand& watch, FanoutBatch& out);
   void Set(const Command& command, const PresenceSetCommand& set, FanoutBatch& out);
   void OnTransition(const PresenceTransition& transition, FanoutBatch& out, int64_t now_ms);
-  // Announces the departures whose grace period is over.
+  // Announces the departures whose grace period is over, and hands the
+  // departures OnTransition saw since the last call to the writer, as one
+  // command (stored at once, not when the grace period ends, so that a kill
+  // of chatd right after loses none).
   void Expire(FanoutBatch& out, int64_t now_ms);
   // Who may see `users` and whom they may see may have changed (a block,
   // a setting, a conversation joined or left, committed by the writer):
@@ -58,6 +62,7 @@ class PresenceService {
   PrivacyStore privacy_;
   PeoplePresence people_;
   StoreLastSeen store_last_seen_;
+  std::vector<std::pair<std::string, int64_t>> departures_;  // for the next Expire
 };
 
 }  // namespace chat

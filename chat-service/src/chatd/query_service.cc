@@ -40,14 +40,32 @@ QueryService::QueryService(const std::string& db_path, BlockingQueue<Command>& q
 
 void QueryService::Run(const std::atomic<bool>& stop) {
   while (!stop || queries_.size() > 0) {
-    // Woken by a query; presence changes and grace periods wait at most 100 ms.
-    std::vector<Command> batch = queries_.PopBatch(64, std::chrono::milliseconds(100));
-    UpdatePeople();  // first: a watch is answered with every change that came before it
+    // Woken by a query, or by presence changes (Wake), taken together at
+    // most every kPeopleBatch.
+    std::vector<Command> batch = queries_.PopBatch(64, NextWait());
+    auto now = std::chrono::steady_clock::now();
+    if (!batch.empty() || now - last_people_update_ >= kPeopleBatch) {
+      last_people_update_ = now;
+      UpdatePeople();  // first: a watch is answered with every change that came before it
+    }
     AnswerHeldWatches();
     for (Command& command : batch) {
       if (!HoldWatch(command)) Answer(command);
     }
   }
+}
+
+std::chrono::milliseconds QueryService::NextWait() const {
+  using std::chrono::milliseconds;
+  milliseconds wait(100);
+  if (std::optional<int64_t> due = people_.NextDeadline()) {
+    wait = std::min(wait, milliseconds(std::max<int64_t>(*due - NowMillis(), 0)));
+  }
+  if (presence_changes_.size() > 0 || audience_changes_.size() > 0) {
+    auto next = last_people_update_ + kPeopleBatch - std::chrono::steady_clock::now();
+    wait = std::min(wait, std::max(std::chrono::ceil<milliseconds>(next), milliseconds(0)));
+  }
+  return wait;
 }
 
 bool QueryService::HoldWatch(Command& command) {

@@ -60,6 +60,13 @@ class QueryService {
   void Settings(const Command& command, FanoutBatch& out);
   void Reject(const Command& command, ErrorCode code, const std::string& message, FanoutBatch& out);
   static constexpr std::chrono::seconds kHoldWatchesAtMost{10};
+  // Presence changes are applied in batches at most this often: each batch
+  // is a read transaction and a publish, whatever its size.
+  static constexpr std::chrono::milliseconds kPeopleBatch{50};
+
+  // How long the next wait for queries may be: until the next grace period
+  // ends, or the next batch of presence changes is due.
+  std::chrono::milliseconds NextWait() const;
 
   // Holds a presence.watch while the snapshot is not in; true if it did.
   bool HoldWatch(Command& command);
@@ -89,6 +96,7 @@ class QueryService {
   // online users offline for a moment after chatd starts.
   std::vector<Command> held_watches_;
   std::chrono::steady_clock::time_point held_since_{};
+  std::chrono::steady_clock::time_point last_people_update_{};
   PresenceService people_;
   Publish publish_;
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> last_typing_ms_;

@@ -97,7 +97,8 @@ void Writer::Apply(WriteContext& ctx, ReceiptHandler& receipts, const Command& c
         } else if constexpr (std::is_same_v<T, CursorCommand>) {
           receipts.Handle(ctx, command, body);
         } else if constexpr (std::is_same_v<T, LastSeenCommand>) {
-          presence_.SaveLastSeen(body.user, body.seen_ms);  // from chatd itself: no reply
+          // From chatd itself: no reply.
+          for (const auto& [user, seen_ms] : body.seen) presence_.SaveLastSeen(user, seen_ms);
         } else if constexpr (std::is_same_v<T, RejectedCommand>) {
           RejectCommand(ctx, command, body.code, body.message);
         } else {
