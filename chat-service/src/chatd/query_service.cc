@@ -84,6 +84,9 @@ void QueryService::AnswerHeldWatches() {
     spdlog::warn("presence: no snapshot from the broker plugin after {} s; answering {} watch(es)",
                  kHoldWatchesAtMost.count(), held_watches_.size());
   }
+  // The snapshot's changes are queued by now (chatd.h): apply them first.
+  last_people_update_ = std::chrono::steady_clock::now();
+  UpdatePeople();
   for (const Command& command : held_watches_) Answer(command);
   held_watches_.clear();
 }
