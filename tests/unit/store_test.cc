@@ -1,7 +1,10 @@
 // The SQLite store: migrations, accounts, sequencing and dedupe.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "chat/migrations.h"
 #include "chat/token.h"
@@ -110,6 +113,44 @@ TEST_F(StoreTest, IssuedTokenVerifiesAndRevocationIsRecorded) {
   EXPECT_EQ(accounts.RevokeDeviceTokens("alice", "phone", 1001), 1);
   EXPECT_EQ(accounts.RevokeToken(issued.record.jti, 1002), 0);  // already revoked
   EXPECT_TRUE(accounts.ListTokens("alice").at(0).revoked);
+}
+
+// An operator issues tokens while chatd commits batches on its own
+// connection: no token may fail with "database is locked" (a read left open
+// by the device check would make the insert a stale-snapshot upgrade, which
+// SQLite refuses at once instead of waiting).
+TEST_F(StoreTest, IssuingTokensWhileAnotherConnectionWritesNeverFails) {
+  AccountStore accounts(*db_);
+  accounts.AddUser("alice", "");
+  accounts.AddDevice("alice", "phone", "");
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    Database other = Database::Open(path_);
+    AccountStore others(other);
+    for (int i = 0; !stop.load(); ++i) {  // batches, each holding the write lock a while
+      Transaction batch(other);
+      others.AddUser("u" + std::to_string(i), "");
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+      batch.Commit();
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+    }
+  });
+  SigningKey key(32, 7);
+  int failed = 0;
+  for (int i = 0; i < 300; ++i) {
+    try {
+      if (accounts.IssueToken("alice", "phone", 60, TokenSigner(key), 1000).error !=
+          AccountError::kNone) {
+        ++failed;
+      }
+    } catch (const StoreFailure&) {
+      ++failed;
+    }
+  }
+  stop = true;
+  writer.join();
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(accounts.ListTokens("alice").size(), 300u);
 }
 
 TEST_F(StoreTest, AppendAssignsConsecutiveSeqPerConversation) {

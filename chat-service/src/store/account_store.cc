@@ -1,6 +1,8 @@
 // Users, devices and tokens in SQLite.
 #include "store/account_store.h"
 
+#include <optional>
+
 #include "chat/clock.h"
 #include "chat/ids.h"
 
@@ -16,6 +18,17 @@ std::string_view AccountErrorName(AccountError error) {
   }
   return "unknown";
 }
+
+namespace {
+// A check followed by a write must be one write transaction: taken as a
+// write from the start, it waits for chatd's batches, where a read that goes
+// stale under the check would fail at once with "database is locked". A
+// caller that already holds a transaction (bulk provisioning) keeps its own.
+std::optional<Transaction> WriteTransactionUnlessOpen(Database& db) {
+  if (!sqlite3_get_autocommit(db.handle())) return std::nullopt;
+  return std::optional<Transaction>(std::in_place, db);
+}
+}  // namespace
 
 AccountStore::AccountStore(Database& db) : db_(db) {}
 
@@ -33,6 +46,12 @@ bool AccountStore::UserExists(const std::string& user) {
   return stmt.Step() == Statement::StepResult::kRow;
 }
 
+bool AccountStore::DeviceExists(const std::string& user, const std::string& device) {
+  auto stmt = db_.Prepare("SELECT 1 FROM devices WHERE user_id = ?1 AND id = ?2");
+  stmt.Bind(1, user).Bind(2, device);
+  return stmt.Step() == Statement::StepResult::kRow;
+}
+
 std::vector<std::string> AccountStore::ListUsers() {
   std::vector<std::string> users;
   auto stmt = db_.Prepare("SELECT id FROM users ORDER BY id");
@@ -43,12 +62,14 @@ std::vector<std::string> AccountStore::ListUsers() {
 AccountError AccountStore::AddDevice(const std::string& user, const std::string& device,
                                      const std::string& platform) {
   if (!IsValidId(user) || !IsValidId(device)) return AccountError::kInvalidId;
+  auto txn = WriteTransactionUnlessOpen(db_);  // the check and the insert agree
   if (!UserExists(user)) return AccountError::kNoSuchUser;
   auto stmt = db_.Prepare(
       "INSERT INTO devices (user_id, id, platform, created_ms) VALUES (?1, ?2, ?3, ?4)");
   stmt.Bind(1, user).Bind(2, device).Bind(3, platform).Bind(4, NowMillis());
-  return stmt.Run() == Statement::StepResult::kConstraint ? AccountError::kExists
-                                                          : AccountError::kNone;
+  if (stmt.Run() == Statement::StepResult::kConstraint) return AccountError::kExists;
+  if (txn) txn->Commit();
+  return AccountError::kNone;
 }
 
 std::vector<DeviceRecord> AccountStore::ListDevices(const std::string& user) {
@@ -68,9 +89,8 @@ IssuedToken AccountStore::IssueToken(const std::string& user, const std::string&
     issued.error = AccountError::kInvalidId;
     return issued;
   }
-  auto exists = db_.Prepare("SELECT 1 FROM devices WHERE user_id = ?1 AND id = ?2");
-  exists.Bind(1, user).Bind(2, device);
-  if (exists.Step() != Statement::StepResult::kRow) {
+  auto txn = WriteTransactionUnlessOpen(db_);
+  if (!DeviceExists(user, device)) {
     issued.error = UserExists(user) ? AccountError::kNoSuchDevice : AccountError::kNoSuchUser;
     return issued;
   }
@@ -84,6 +104,7 @@ IssuedToken AccountStore::IssueToken(const std::string& user, const std::string&
       .Bind(4, now_s)
       .Bind(5, now_s + ttl_s);
   insert.Run();
+  if (txn) txn->Commit();
   TokenClaims claims{user, device, issued.record.jti, now_s, now_s + ttl_s, false};
   issued.token = signer.Sign(claims);
   return issued;

@@ -42,6 +42,7 @@ class AccountStore {
 
   AccountError AddUser(const std::string& user, const std::string& name);
   bool UserExists(const std::string& user);
+  bool DeviceExists(const std::string& user, const std::string& device);
   std::vector<std::string> ListUsers();
 
   AccountError AddDevice(const std::string& user, const std::string& device,
