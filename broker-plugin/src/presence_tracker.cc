@@ -62,7 +62,10 @@ PresencePage PresenceTracker::OnlineAfter(std::string_view after, std::size_t li
   std::partial_sort(later.begin(), end, later.end(),
                     [](const auto* a, const auto* b) { return a->first < b->first; });
   for (auto it = later.begin(); it != end; ++it) {
-    page.states.push_back({(*it)->first, true, (*it)->second.size(), now_ms});
+    PresenceChange state{(*it)->first, true, (*it)->second.size(), now_ms};
+    for (const DeviceConnections& d : (*it)->second) state.device_ids.push_back(d.device);
+    std::sort(state.device_ids.begin(), state.device_ids.end());
+    page.states.push_back(std::move(state));
   }
   return page;
 }
@@ -70,7 +73,7 @@ PresencePage PresenceTracker::OnlineAfter(std::string_view after, std::size_t li
 std::string PresencePayload(const PresenceChange& change, int64_t boot_ms) {
   return presence::EncodeUserState({change.user, change.online,
                                     static_cast<int64_t>(change.devices), change.last_seen_ms,
-                                    boot_ms, change.device});
+                                    boot_ms, change.device, change.device_ids});
 }
 
 }  // namespace chat::plugin

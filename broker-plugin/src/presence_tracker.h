@@ -23,6 +23,7 @@ struct PresenceChange {
   std::size_t devices = 0;   // distinct devices with a live connection
   int64_t last_seen_ms = 0;  // the change's time: now while online, the departure when offline
   std::string device = {};   // a change: the device that came or went; empty in a snapshot page
+  std::vector<std::string> device_ids = {};  // a snapshot page's state: the connected devices
 
   bool operator==(const PresenceChange&) const = default;
 };

@@ -50,6 +50,11 @@ std::string EncodeUserState(const UserState& state) {
   JsonObjectWriter writer;
   writer.String("user", state.user).Bool("online", state.online).Integer("devices", state.devices);
   if (!state.device.empty()) writer.String("device", state.device);
+  if (!state.device_ids.empty()) {
+    JsonArrayWriter ids;
+    for (const std::string& id : state.device_ids) ids.Raw(json(id).dump());
+    writer.Raw("device_ids", ids.Finish());
+  }
   return writer.Integer("last_seen", state.last_seen_ms).Integer("boot", state.boot_ms).Finish();
 }
 
@@ -68,12 +73,21 @@ std::optional<UserState> ParseUserState(std::string_view payload) {
     if (!IsRangeId(*it, false)) return std::nullopt;
     device = it->get<std::string>();
   }
+  std::vector<std::string> device_ids;
+  if (auto it = event.find("device_ids"); it != event.end()) {
+    if (!it->is_array()) return std::nullopt;
+    for (const json& id : *it) {
+      if (!IsRangeId(id, false)) return std::nullopt;
+      device_ids.push_back(id.get<std::string>());
+    }
+  }
   return UserState{user->get<std::string>(),
                    online->get<bool>(),
                    IntegerOf(event, "devices").value_or(0),
                    IntegerOf(event, "last_seen").value_or(0),
                    *boot,
-                   std::move(device)};
+                   std::move(device),
+                   std::move(device_ids)};
 }
 
 std::string EncodeBrokerMark(const BrokerMark& mark) {

@@ -176,13 +176,17 @@ TEST_F(PrivacyTest, SettingsSetReachesTheUsersOtherDevice) {
   EXPECT_EQ(laptop.Request({{"type", "settings.get"}}, "q1"), json({{"type", "settings"},
                                                                     {"req_id", "q1"},
                                                                     {"presence", "everyone"},
-                                                                    {"read_receipts", true}}));
+                                                                    {"read_receipts", true},
+                                                                    {"push_preview", "full"}}));
   json set = phone.Request({{"type", "settings.set"}, {"presence", "nobody"}}, "p1");
   EXPECT_EQ(set["presence"], "nobody");
   EXPECT_EQ(set["read_receipts"], true);
   auto seen = laptop.Await("settings", 2);  // its own reply, then the phone's change
   ASSERT_EQ(seen.size(), 2u);
-  EXPECT_EQ(seen[1], json({{"type", "settings"}, {"presence", "nobody"}, {"read_receipts", true}}));
+  EXPECT_EQ(seen[1], json({{"type", "settings"},
+                           {"presence", "nobody"},
+                           {"read_receipts", true},
+                           {"push_preview", "full"}}));
   EXPECT_EQ(laptop.Request({{"type", "settings.get"}}, "q2")["presence"], "nobody");
 }
 

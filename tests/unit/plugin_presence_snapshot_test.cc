@@ -47,12 +47,16 @@ TEST_F(PluginPresenceSnapshotTest, PageMarkComesFirstThenEachOnlineUserInIdOrder
             R"({"boot":1700000000000,"snapshot":{"after":"","users":2}})");
 }
 
-TEST_F(PluginPresenceSnapshotTest, StatesHaveTheFormatOfLiveChangesStampedNow) {
+TEST_F(PluginPresenceSnapshotTest, StatesHaveTheFormatOfLiveChangesStampedNowNamingTheDevices) {
   Online(1, "alice:phone");
   Online(2, "alice:laptop");
   PresenceSnapshotAnswer answer = Ask("{}");
   ASSERT_EQ(answer.messages.size(), 2u);
-  EXPECT_EQ(answer.messages[1].payload, PresencePayload({"alice", true, 2, kNow}, kBoot));
+  EXPECT_EQ(answer.messages[1].payload,
+            PresencePayload({"alice", true, 2, kNow, "", {"laptop", "phone"}}, kBoot));
+  EXPECT_EQ(answer.messages[1].payload,
+            R"({"user":"alice","online":true,"devices":2,"device_ids":["laptop","phone"],)"
+            R"("last_seen":1700000005000,"boot":1700000000000})");
 }
 
 TEST_F(PluginPresenceSnapshotTest, NobodyOnlineAnswersTheLastPageMarkAlone) {

@@ -25,6 +25,11 @@ PresenceChange Online(std::string user, std::size_t devices, int64_t at_ms,
                       std::string device = "") {
   return {std::move(user), true, devices, at_ms, std::move(device)};
 }
+// A snapshot page's state: the user's connected devices by name.
+PresenceChange Listed(std::string user, std::vector<std::string> device_ids, int64_t at_ms) {
+  std::size_t devices = device_ids.size();
+  return {std::move(user), true, devices, at_ms, "", std::move(device_ids)};
+}
 PresenceChange Offline(std::string user, int64_t at_ms, std::string device) {
   return {std::move(user), false, 0, at_ms, std::move(device)};
 }
@@ -176,27 +181,28 @@ TEST_F(PluginPresenceTest, ThousandsOfConnectionsComeAndGo) {
 
 // --- snapshot pages -------------------------------------------------------------
 
-TEST_F(PluginPresenceTest, OnlineUsersAreListedInIdOrderWithTheirDeviceCounts) {
+TEST_F(PluginPresenceTest, OnlineUsersAreListedInIdOrderWithTheirDevices) {
   Connect(1, "carol:phone", kT0);
   Connect(2, "alice:phone", kT0);
   Connect(3, "alice:laptop", kT0);
   Connect(4, "bob:phone", kT0);
   Disconnect(4, kT0 + 1);  // offline users are not listed
   PresencePage page = tracker_.OnlineAfter("", 10, kT0 + 9);
-  EXPECT_EQ(page.states, (Changes{Online("alice", 2, kT0 + 9), Online("carol", 1, kT0 + 9)}));
+  EXPECT_EQ(page.states, (Changes{Listed("alice", {"laptop", "phone"}, kT0 + 9),
+                                  Listed("carol", {"phone"}, kT0 + 9)}));
   EXPECT_FALSE(page.more);
 }
 
 TEST_F(PluginPresenceTest, OnlineUsersArePagedAfterTheLastOneListed) {
   for (ConnectionId i = 1; i <= 5; ++i) Connect(i, "u" + std::to_string(i) + ":phone", kT0);
   PresencePage first = tracker_.OnlineAfter("", 2, kT0);
-  EXPECT_EQ(first.states, (Changes{Online("u1", 1, kT0), Online("u2", 1, kT0)}));
+  EXPECT_EQ(first.states, (Changes{Listed("u1", {"phone"}, kT0), Listed("u2", {"phone"}, kT0)}));
   EXPECT_TRUE(first.more);
   PresencePage second = tracker_.OnlineAfter("u2", 2, kT0);
-  EXPECT_EQ(second.states, (Changes{Online("u3", 1, kT0), Online("u4", 1, kT0)}));
+  EXPECT_EQ(second.states, (Changes{Listed("u3", {"phone"}, kT0), Listed("u4", {"phone"}, kT0)}));
   EXPECT_TRUE(second.more);
   PresencePage last = tracker_.OnlineAfter("u4", 2, kT0);
-  EXPECT_EQ(last.states, (Changes{Online("u5", 1, kT0)}));
+  EXPECT_EQ(last.states, (Changes{Listed("u5", {"phone"}, kT0)}));
   EXPECT_FALSE(last.more);
   EXPECT_TRUE(tracker_.OnlineAfter("u5", 2, kT0).states.empty());
 }

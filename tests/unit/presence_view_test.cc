@@ -187,3 +187,38 @@ TEST(PresenceViewTransitions, SyncedAfterTheLastStateOfTheLastPage) {
 
 }  // namespace
 }  // namespace chat
+
+namespace chat {
+namespace {
+
+// Push goes only to devices that are not connected: the view knows them by name.
+TEST(PresenceView, DevicesAreKnownByNameFromChangesAndSnapshotStates) {
+  PresenceView view;
+  ASSERT_TRUE(view.Apply(kBroker, R"({"boot":7})"));
+  auto change = [&](bool online, int devices, const char* device) {
+    ASSERT_TRUE(view.Apply("chat/sys/presence/bob",
+                           R"({"user":"bob","online":)" + std::string(online ? "true" : "false") +
+                               R"(,"devices":)" + std::to_string(devices) + R"(,"device":")" +
+                               device + R"(","last_seen":1,"boot":7})"));
+  };
+  change(true, 1, "phone");
+  change(true, 2, "laptop");
+  EXPECT_TRUE(view.IsDeviceConnected("bob", "phone"));
+  EXPECT_TRUE(view.IsDeviceConnected("bob", "laptop"));
+  change(true, 1, "phone");  // the phone left, the laptop stays
+  EXPECT_FALSE(view.IsDeviceConnected("bob", "phone"));
+  EXPECT_TRUE(view.IsDeviceConnected("bob", "laptop"));
+  change(false, 0, "laptop");
+  EXPECT_FALSE(view.IsDeviceConnected("bob", "laptop"));
+  // A snapshot's state lists the devices instead.
+  ASSERT_TRUE(view.Apply(
+      "chat/sys/presence/bob",
+      R"({"user":"bob","online":true,"devices":2,"device_ids":["laptop","tablet"],"last_seen":1,"boot":7})"));
+  EXPECT_TRUE(view.IsDeviceConnected("bob", "tablet"));
+  EXPECT_TRUE(view.IsDeviceConnected("bob", "laptop"));
+  EXPECT_FALSE(view.IsDeviceConnected("bob", "phone"));
+  EXPECT_FALSE(view.IsDeviceConnected("carol", "phone"));
+}
+
+}  // namespace
+}  // namespace chat

@@ -8,10 +8,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "chat/presence_format.h"
+#include "chat/token.h"
+#include "chat/topics.h"
 #include "fanout_events.h"
 #include "store/account_store.h"
 #include "store/migrator.h"
 #include "store/privacy_store.h"
+#include "store/push_store.h"
 
 namespace chat {
 namespace {
@@ -20,6 +24,11 @@ using json = nlohmann::json;
 
 class WriterTest : public ::testing::Test {
  protected:
+  WriterOptions Options() {
+    WriterOptions options;
+    options.presence = &presence_;
+    return options;
+  }
   void SetUp() override {
     path_ = ::testing::TempDir() + "/writer_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
@@ -35,7 +44,7 @@ class WriterTest : public ::testing::Test {
           published_.push_back(payload);
           return true;
         },
-        WriterOptions{});
+        Options());
   }
   void TearDown() override {
     writer_.reset();
@@ -57,7 +66,18 @@ class WriterTest : public ::testing::Test {
     return json{{"type", "send"}, {"to", to}, {"cmid", cmid}, {"body", "hi " + cmid}}.dump();
   }
 
+  // A device connects, as the broker plugin tells chatd.
+  void Connected(const std::string& user, const std::string& device, int64_t devices) {
+    presence_.Apply(kBrokerBootTopic, presence::EncodeBrokerMark({kBoot, std::nullopt}));
+    presence_.Apply(PresenceTopic(user),
+                    presence::EncodeUserState({user, true, devices, 1, kBoot, device}));
+  }
+
+  std::vector<PushJob> Jobs() { return PushStore(*db_).DueJobs(int64_t{1} << 62, 1000); }
+
+  static constexpr int64_t kBoot = 1700000000000;
   const DeviceAddress alice_{"alice", "phone"};
+  PresenceView presence_;
   std::string path_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<MessageStore> store_;
@@ -282,14 +302,133 @@ TEST_F(WriterTest, PrivacyChangesAnswerTheDeviceAndReachTheUsersOtherDevices) {
   EXPECT_EQ(by_topic["chat/dev/alice/phone"], json({{"type", "settings"},
                                                     {"req_id", "p1"},
                                                     {"presence", "everyone"},
-                                                    {"read_receipts", false}}));
-  EXPECT_EQ(by_topic["chat/dev/alice/laptop"],
-            json({{"type", "settings"}, {"presence", "everyone"}, {"read_receipts", false}}));
+                                                    {"read_receipts", false},
+                                                    {"push_preview", "full"}}));
+  EXPECT_EQ(by_topic["chat/dev/alice/laptop"], json({{"type", "settings"},
+                                                     {"presence", "everyone"},
+                                                     {"read_receipts", false},
+                                                     {"push_preview", "full"}}));
   json block{{"type", "block"}, {"req_id", "b1"}, {"user", "bob"}};
   events = Run({{alice_, block.dump()}, {alice_, block.dump()}});  // a resend: same answer
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events[0].second, events[2].second);
   EXPECT_EQ(events[0].second["users"], json({"bob"}));
+}
+
+}  // namespace
+}  // namespace chat
+
+namespace chat {
+namespace {
+
+// --- push jobs: written with the message, for devices that are not connected ---
+
+json Register(const std::string& token) {
+  return {{"type", "push.register"},
+          {"req_id", "r1"},
+          {"platform", "fcm"},
+          {"app", "com.example.chat"},
+          {"token", token}};
+}
+
+TEST_F(WriterTest, PushRegistrationIsAnsweredAndStoredWithoutTheToken) {
+  AccountStore(*db_).AddDevice("bob", "phone", "");
+  auto events = Run({{{"bob", "phone"}, Register("fcm-token-1").dump()}});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].second, json({{"type", "push"},
+                                    {"req_id", "r1"},
+                                    {"registered", true},
+                                    {"platform", "fcm"},
+                                    {"app", "com.example.chat"},
+                                    {"sandbox", false}}));
+  auto stored = PushStore(*db_).RegistrationOf("bob", "phone");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->token, "fcm-token-1");
+  events = Run({{{"bob", "phone"}, R"({"type":"push.unregister","req_id":"r2"})"}});
+  EXPECT_EQ(events[0].second, json({{"type", "push"}, {"req_id", "r2"}, {"registered", false}}));
+  EXPECT_FALSE(PushStore(*db_).RegistrationOf("bob", "phone"));
+}
+
+TEST_F(WriterTest, AMessageOwesAnAlertToEachDeviceOfAnOfflineRecipientWithAToken) {
+  AccountStore accounts(*db_);
+  for (const char* device : {"phone", "tablet", "laptop"}) accounts.AddDevice("bob", device, "");
+  Run({{{"bob", "phone"}, Register("tok-phone").dump()},
+       {{"bob", "tablet"}, Register("tok-tablet").dump()}});  // the laptop has no token
+  Run({{alice_, Send("bob", "m1")}});
+  auto jobs = Jobs();
+  ASSERT_EQ(jobs.size(), 2u);
+  for (const PushJob& job : jobs) {
+    EXPECT_EQ(job.user, "bob");
+    EXPECT_EQ(job.kind, PushKind::kAlert);
+    EXPECT_EQ(job.seq, 1);
+  }
+  EXPECT_EQ(jobs[0].device, "phone");
+  EXPECT_EQ(jobs[1].device, "tablet");
+}
+
+TEST_F(WriterTest, AConnectedDeviceGetsNoPushAndItsUsersOtherDevicesOnlyASilentBadge) {
+  AccountStore accounts(*db_);
+  for (const char* device : {"phone", "tablet"}) accounts.AddDevice("bob", device, "");
+  Run({{{"bob", "phone"}, Register("tok-phone").dump()},
+       {{"bob", "tablet"}, Register("tok-tablet").dump()}});
+  Connected("bob", "tablet", 1);
+  Run({{alice_, Send("bob", "m1")}});
+  auto jobs = Jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].device, "phone");
+  EXPECT_EQ(jobs[0].kind, PushKind::kBadge);
+}
+
+TEST_F(WriterTest, AMutedConversationOwesNoPushAndTheSenderNone) {
+  AccountStore accounts(*db_);
+  accounts.AddDevice("bob", "phone", "");
+  accounts.AddDevice("alice", "laptop", "");
+  Run({{{"bob", "phone"}, Register("tok-bob").dump()},
+       {{"alice", "laptop"}, Register("tok-alice").dump()}});
+  std::string conv = Run({{alice_, Send("bob", "m1")}})[0].second["conv"];
+  EXPECT_EQ(Jobs().size(), 1u);  // bob's; none for alice's own laptop
+  Run({{{"bob", "phone"}, json{{"type", "mute"}, {"conv", conv}}.dump()}});
+  Run({{alice_, Send("bob", "m2")}});
+  EXPECT_EQ(Jobs().size(), 1u);
+}
+
+TEST_F(WriterTest, AReadOwesASilentClearToTheUsersOtherDisconnectedDevices) {
+  AccountStore accounts(*db_);
+  for (const char* device : {"phone", "laptop"}) accounts.AddDevice("bob", device, "");
+  Run({{{"bob", "phone"}, Register("tok-phone").dump()}});
+  std::string conv = Run({{alice_, Send("bob", "m1")}})[0].second["conv"];
+  PushStore(*db_).DeleteJob(Jobs().at(0).id);
+  Run({{{"bob", "laptop"}, json{{"type", "read"}, {"conv", conv}, {"seq", 1}}.dump()}});
+  auto jobs = Jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].device, "phone");
+  EXPECT_EQ(jobs[0].kind, PushKind::kClear);
+  EXPECT_EQ(jobs[0].conv, conv);
+  EXPECT_EQ(jobs[0].seq, 1);
+}
+
+TEST_F(WriterTest, RevokingADevicesTokensRemovesItsPushToken) {
+  AccountStore accounts(*db_);
+  accounts.AddDevice("bob", "phone", "");
+  accounts.AddDevice("bob", "tablet", "");
+  Run({{{"bob", "phone"}, Register("tok-phone").dump()},
+       {{"bob", "tablet"}, Register("tok-tablet").dump()}});
+  accounts.RevokeDeviceTokens("bob", "phone", 1000);
+  EXPECT_FALSE(PushStore(*db_).RegistrationOf("bob", "phone"));
+  SigningKey key(32, 7);
+  IssuedToken issued = accounts.IssueToken("bob", "tablet", 60, TokenSigner(key), 1000);
+  EXPECT_EQ(accounts.RevokeToken(issued.record.jti, 1001), 1);
+  EXPECT_FALSE(PushStore(*db_).RegistrationOf("bob", "tablet"));
+}
+
+TEST_F(WriterTest, ATokenRegisteredByAnotherDeviceMovesThere) {
+  AccountStore accounts(*db_);
+  accounts.AddDevice("bob", "phone", "");
+  accounts.AddDevice("carol", "phone", "");
+  Run({{{"bob", "phone"}, Register("shared-token").dump()}});
+  Run({{{"carol", "phone"}, Register("shared-token").dump()}});
+  EXPECT_FALSE(PushStore(*db_).RegistrationOf("bob", "phone"));
+  EXPECT_TRUE(PushStore(*db_).RegistrationOf("carol", "phone"));
 }
 
 }  // namespace

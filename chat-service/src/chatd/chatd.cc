@@ -39,7 +39,8 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
                         [this](std::vector<std::string> users) {
                           for (std::string& user : users) audience_changes_.Push(std::move(user));
                           queries_.Wake();
-                        }}),
+                        },
+                        &presence_}),
       query_service_(
           config.db_path, queries_, presence_,
           {presence_changes_, audience_changes_, presence_synced_, config.presence_grace_ms,

@@ -3,6 +3,8 @@
 // that each check one field.
 #include "chatd/command.h"
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -288,14 +290,82 @@ Parsed ParseSettingsSet(const json& object, const std::string&, const CommandLim
     if (!it->is_boolean()) return Reject(ErrorCode::kBadField, "'read_receipts' must be a boolean");
     settings.read_receipts = it->get<bool>();
   }
-  if (!settings.presence && !settings.read_receipts) {
-    return Reject(ErrorCode::kBadField, "one of 'presence' and 'read_receipts' is required");
+  if (auto it = object.find("push_preview"); it != object.end() && !it->is_null()) {
+    auto preview =
+        it->is_string() ? ParsePushPreview(it->get_ref<const std::string&>()) : std::nullopt;
+    if (!preview) {
+      return Reject(ErrorCode::kBadField,
+                    "'push_preview' must be \"full\", \"sender\" or \"none\"");
+    }
+    settings.push_preview = preview;
+  }
+  if (!settings.presence && !settings.read_receipts && !settings.push_preview) {
+    return Reject(ErrorCode::kBadField,
+                  "one of 'presence', 'read_receipts' and 'push_preview' is required");
   }
   return settings;
 }
 
 Parsed ParseSettingsGet(const json&, const std::string&, const CommandLimits&) {
   return SettingsGetCommand{};
+}
+
+bool IsHex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  });
+}
+
+// An app id as Apple and Google spell them: letters, digits, '.', '_', '-'.
+bool IsAppId(std::string_view app) {
+  return !app.empty() && app.size() <= protocol::kMaxPushAppBytes &&
+         std::all_of(app.begin(), app.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+         });
+}
+
+// An FCM registration token: printable ASCII without spaces.
+bool IsFcmToken(std::string_view token) {
+  return !token.empty() && token.size() <= protocol::kMaxPushTokenBytes &&
+         std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
+// An APNs device token: hex, 64 digits today, longer ones allowed.
+bool IsApnsToken(std::string_view token) {
+  return token.size() >= 64 && token.size() <= 200 && token.size() % 2 == 0 && IsHex(token);
+}
+
+Parsed ParsePushRegister(const json& object, const std::string&, const CommandLimits&) {
+  PushRegisterCommand push;
+  if (auto error = ReadString(object, "platform", &push.platform)) return *error;
+  if (push.platform != protocol::push_platform::kFcm &&
+      push.platform != protocol::push_platform::kApns) {
+    return Reject(ErrorCode::kBadField, "'platform' must be \"fcm\" or \"apns\"");
+  }
+  if (auto error = ReadString(object, "app", &push.app)) return *error;
+  if (!IsAppId(push.app)) {
+    return Reject(ErrorCode::kBadField,
+                  "'app' is required: the bundle id or package name, [A-Za-z0-9._-]{1,255}");
+  }
+  if (auto error = ReadString(object, "token", &push.token)) return *error;
+  bool apns = push.platform == protocol::push_platform::kApns;
+  if (apns ? !IsApnsToken(push.token) : !IsFcmToken(push.token)) {
+    return Reject(ErrorCode::kBadField,
+                  apns ? "'token' must be the APNs device token in hex (64 or more digits)"
+                       : "'token' must be the FCM registration token (printable, no spaces)");
+  }
+  if (auto it = object.find("sandbox"); it != object.end() && !it->is_null()) {
+    if (!it->is_boolean()) return Reject(ErrorCode::kBadField, "'sandbox' must be a boolean");
+    if (!apns && it->get<bool>()) {
+      return Reject(ErrorCode::kBadField, "'sandbox' applies to \"apns\" only");
+    }
+    push.sandbox = it->get<bool>();
+  }
+  return push;
+}
+
+Parsed ParsePushUnregister(const json&, const std::string&, const CommandLimits&) {
+  return PushUnregisterCommand{};
 }
 
 // --- The commands chatd accepts --------------------------------------------
@@ -332,6 +402,8 @@ constexpr CommandType kCommandTypes[] = {
     {protocol::command::kSettingsSet, ParseSettingsSet, false},
     {protocol::command::kBlocks, ParseBlocksQuery, true},
     {protocol::command::kSettingsGet, ParseSettingsGet, true},
+    {protocol::command::kPushRegister, ParsePushRegister, false},
+    {protocol::command::kPushUnregister, ParsePushUnregister, false},
 };
 
 // --- The envelope ------------------------------------------------------------

@@ -108,14 +108,26 @@ struct MuteCommand {
   int64_t until_ms = 0;  // mute: Unix ms; 0 until unmuted
 };
 
-// settings.set: at least one of the two is set; absent ones stay as they are.
+// settings.set: at least one is set; absent ones stay as they are.
 struct SettingsSetCommand {
   std::optional<PresenceAudience> presence;
   std::optional<bool> read_receipts;
+  std::optional<PushPreview> push_preview;
 };
 
 // settings.get.
 struct SettingsGetCommand {};
+
+// push.register: the sending device's push token, replacing its earlier one.
+struct PushRegisterCommand {
+  std::string platform;  // protocol::push_platform
+  std::string app;
+  bool sandbox = false;  // APNs only
+  std::string token;
+};
+
+// push.unregister: the sending device gets no more pushes (logging out).
+struct PushUnregisterCommand {};
 
 struct RejectedCommand {
   ErrorCode code;
@@ -132,7 +144,7 @@ struct Command {
                SyncCommand, HistoryCommand, CursorCommand, ReceiptsQueryCommand, TypingCommand,
                PresenceWatchCommand, PresenceSetCommand, LastSeenCommand, BlockCommand,
                BlocksQueryCommand, MuteCommand, SettingsSetCommand, SettingsGetCommand,
-               RejectedCommand>
+               PushRegisterCommand, PushUnregisterCommand, RejectedCommand>
       body;
   // Set by ParseCommand from its table of command types.
   bool query = false;

@@ -131,12 +131,27 @@ std::string EncodeMute(const std::string& conv, std::optional<int64_t> muted_unt
   return event.Finish();
 }
 
+std::string EncodePush(const std::optional<PushRegistration>& registration,
+                       const std::string& req_id) {
+  JsonObjectWriter event;
+  event.String("type", protocol::event::kPush);
+  if (!req_id.empty()) event.String("req_id", req_id);
+  event.Bool("registered", registration.has_value());
+  if (registration) {
+    event.String("platform", registration->platform)
+        .String("app", registration->app)
+        .Bool("sandbox", registration->sandbox);
+  }
+  return event.Finish();
+}
+
 std::string EncodeSettings(const PrivacySettings& settings, const std::string& req_id) {
   JsonObjectWriter event;
   event.String("type", protocol::event::kSettings);
   if (!req_id.empty()) event.String("req_id", req_id);
   return event.String("presence", PresenceAudienceName(settings.presence))
       .Bool("read_receipts", settings.read_receipts)
+      .String("push_preview", PushPreviewName(settings.push_preview))
       .Finish();
 }
 

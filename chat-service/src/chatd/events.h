@@ -9,6 +9,7 @@
 #include "chat/protocol.h"
 #include "chatd/people_presence.h"
 #include "store/privacy_store.h"
+#include "store/push_store.h"
 #include "store/records.h"
 
 namespace chat {
@@ -50,6 +51,10 @@ std::string EncodeReceipt(const std::string& conv, const std::string& user, int6
                           int64_t read, EventForm form);
 // {"type":"typing","user"} on the conversation topic.
 std::string EncodeTyping(const std::string& user);
+// {"type":"push","registered":true,"platform","app","sandbox"} for a device
+// with a push token, {"type":"push","registered":false} for one without.
+std::string EncodePush(const std::optional<PushRegistration>& registration,
+                       const std::string& req_id);
 // {"type":"blocks","users":[...]}: every user the user has blocked; with
 // req_id when it answers a request.
 std::string EncodeBlocks(const std::vector<std::string>& users, const std::string& req_id);
@@ -57,7 +62,7 @@ std::string EncodeBlocks(const std::vector<std::string>& users, const std::strin
 // unmuted) only while muted.
 std::string EncodeMute(const std::string& conv, std::optional<int64_t> muted_until,
                        const std::string& req_id);
-// {"type":"settings","presence","read_receipts"}: the user's full settings.
+// {"type":"settings","presence","read_receipts","push_preview"}: the user's full settings.
 std::string EncodeSettings(const PrivacySettings& settings, const std::string& req_id);
 
 // {"type":"presence","req_id":...,"users":[{"user":"bob","state":"offline","last_seen":T},...]}:

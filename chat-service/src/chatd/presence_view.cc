@@ -58,7 +58,16 @@ bool PresenceView::Apply(std::string_view topic, std::string_view payload,
   if (state->online) {
     Online& online = online_boot_[state->user];
     int64_t before = online.devices;
-    online = {state->boot_ms, state->devices > 0 ? state->devices : 1};
+    int64_t devices = state->devices > 0 ? state->devices : 1;
+    if (!state->device_ids.empty() || state->device.empty()) {  // a snapshot's state
+      online.device_ids = {state->device_ids.begin(), state->device_ids.end()};
+    } else if (devices < before) {
+      online.device_ids.erase(state->device);
+    } else {
+      online.device_ids.insert(state->device);
+    }
+    online.boot = state->boot_ms;
+    online.devices = devices;
     bool stale = current_boot_ >= 0 && state->boot_ms != current_boot_;
     if (!changed || stale) return true;
     if (before == 0 || online.devices > before) {
@@ -85,6 +94,13 @@ bool PresenceView::IsOnline(const std::string& user) const {
   std::lock_guard lock(mutex_);
   auto it = online_boot_.find(user);
   return it != online_boot_.end() && it->second.boot == current_boot_;
+}
+
+bool PresenceView::IsDeviceConnected(const std::string& user, const std::string& device) const {
+  std::lock_guard lock(mutex_);
+  auto it = online_boot_.find(user);
+  return it != online_boot_.end() && it->second.boot == current_boot_ &&
+         it->second.device_ids.contains(device);
 }
 
 }  // namespace chat

@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,11 @@ class PresenceView {
   bool Apply(std::string_view topic, std::string_view payload,
              std::vector<PresenceTransition>* changed = nullptr, int64_t now_ms = 0);
   bool IsOnline(const std::string& user) const;
+  // Whether `device` of `user` has a live connection: named by a change, or
+  // by a snapshot's state (a plugin that names no devices there leaves the
+  // user's devices unknown: then false, so that a push is sent rather than
+  // missed).
+  bool IsDeviceConnected(const std::string& user, const std::string& device) const;
   // True once the states of the last page of a snapshot have all been
   // applied (or the last mark came from a plugin that does not count them):
   // from then on the view holds every user online, not only those whose
@@ -60,6 +66,7 @@ class PresenceView {
   struct Online {
     int64_t boot = 0;
     int64_t devices = 0;
+    std::set<std::string, std::less<>> device_ids;  // those known by name
   };
   std::map<std::string, Online, std::less<>> online_boot_;  // online users -> their boot
 };

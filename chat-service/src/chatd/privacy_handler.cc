@@ -65,10 +65,12 @@ void HandleSettingsSet(WriteContext& ctx, const Command& command,
   PrivacySettings settings = ctx.privacy.Settings(user);
   if (change.presence) settings.presence = *change.presence;
   if (change.read_receipts) settings.read_receipts = *change.read_receipts;
+  if (change.push_preview) settings.push_preview = *change.push_preview;
   ctx.privacy.SetSettings(user, settings);
   if (change.presence) ctx.audience_changed.push_back(user);
-  spdlog::info("{} settings: presence {}, read receipts {}", user,
-               PresenceAudienceName(settings.presence), settings.read_receipts ? "on" : "off");
+  spdlog::info("{} settings: presence {}, read receipts {}, push preview {}", user,
+               PresenceAudienceName(settings.presence), settings.read_receipts ? "on" : "off",
+               PushPreviewName(settings.push_preview));
   AnswerEveryDevice(ctx, command, EncodeSettings(settings, command.req_id),
                     EncodeSettings(settings, ""));
 }

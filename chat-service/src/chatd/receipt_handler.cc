@@ -5,6 +5,7 @@
 
 #include "chat/protocol.h"
 #include "chatd/events.h"
+#include "chatd/push_handler.h"
 
 namespace chat {
 
@@ -82,6 +83,7 @@ void ReceiptHandler::Flush(WriteContext& ctx) {
     FanOutToOtherDevices(
         ctx, user, cause,
         EncodeReceipt(conv, user, now->delivered_seq, now->read_seq, EventForm::kListed));
+    if (read_moved) PlanReadPushes(ctx, user, cause, conv, now->read_seq);
   }
   pending_.clear();
 }

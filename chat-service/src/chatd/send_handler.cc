@@ -7,6 +7,7 @@
 #include "chat/protocol.h"
 #include "chat/topics.h"
 #include "chatd/events.h"
+#include "chatd/push_handler.h"
 
 namespace chat {
 
@@ -96,6 +97,7 @@ void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& se
   FanOutToOtherDevices(ctx, sender, command.sender.device, EncodeMessage(message, EventForm::kOwn));
   ctx.out.AddOne(DeviceTopic(sender, command.sender.device),
                  EncodeAccepted(message, command.req_id, false, !send.to.empty()));
+  PlanMessagePushes(ctx, message);
 }
 
 void HandleCreateDirect(WriteContext& ctx, const Command& command,

@@ -8,10 +8,12 @@
 
 #include "chatd/command.h"
 #include "chatd/fanout_batch.h"
+#include "chatd/presence_view.h"
 #include "store/conversation_store.h"
 #include "store/group_request_store.h"
 #include "store/message_store.h"
 #include "store/privacy_store.h"
+#include "store/push_store.h"
 
 namespace chat {
 
@@ -26,6 +28,9 @@ struct WriteContext {
   MessageStore& messages;
   GroupRequestStore& group_requests;
   PrivacyStore& privacy;
+  PushStore& push;
+  // Which devices are connected, for push planning; null: none is.
+  const PresenceView* presence;
   FanoutBatch& out;
   // Users whose presence audience may have changed (presence_service.h,
   // Refresh): told to the query thread after the commit.

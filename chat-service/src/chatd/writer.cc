@@ -5,6 +5,7 @@
 
 #include "chatd/group_handler.h"
 #include "chatd/privacy_handler.h"
+#include "chatd/push_handler.h"
 #include "chatd/send_handler.h"
 
 namespace chat {
@@ -18,7 +19,8 @@ Writer::Writer(Database& db, BlockingQueue<Command>& writes, Publish publish, Wr
       messages_(db),
       group_requests_(db),
       presence_(db),
-      privacy_(db) {}
+      privacy_(db),
+      push_(db) {}
 
 void Writer::Run(const std::atomic<bool>& stop) {
   while (true) {
@@ -34,8 +36,8 @@ bool Writer::WriteBatch(std::chrono::milliseconds wait) {
   out_.Clear();
   audience_changed_.clear();
   BatchStats stats;
-  WriteContext ctx{conversations_, messages_,         group_requests_, privacy_,
-                   out_,           audience_changed_, stats,           options_.limits};
+  WriteContext ctx{conversations_, messages_, group_requests_,    privacy_, push_,
+                   options_.presence, out_,   audience_changed_, stats,    options_.limits};
   try {
     Transaction txn(db_);
     ReceiptHandler receipts;  // coalesces the batch's cursor moves
@@ -94,6 +96,10 @@ void Writer::Apply(WriteContext& ctx, ReceiptHandler& receipts, const Command& c
           HandleMute(ctx, command, body);
         } else if constexpr (std::is_same_v<T, SettingsSetCommand>) {
           HandleSettingsSet(ctx, command, body);
+        } else if constexpr (std::is_same_v<T, PushRegisterCommand>) {
+          HandlePushRegister(ctx, command, body);
+        } else if constexpr (std::is_same_v<T, PushUnregisterCommand>) {
+          HandlePushUnregister(ctx, command);
         } else if constexpr (std::is_same_v<T, CursorCommand>) {
           receipts.Handle(ctx, command, body);
         } else if constexpr (std::is_same_v<T, LastSeenCommand>) {

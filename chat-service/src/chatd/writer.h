@@ -35,6 +35,9 @@ struct WriterOptions {
   // Runs on the writer thread after a commit with the users whose presence
   // audience the batch may have changed (WriteContext::audience_changed).
   std::function<void(std::vector<std::string> users)> audience_changed;
+  // Who is connected, so that pushes go only to devices that are not
+  // (push_handler.h); null: nobody is. Must outlive the Writer.
+  const PresenceView* presence = nullptr;
 };
 
 // Threads: constructed on any thread; from then on everything (the stores,
@@ -67,6 +70,7 @@ class Writer {
   GroupRequestStore group_requests_;
   PresenceStore presence_;
   PrivacyStore privacy_;
+  PushStore push_;
   FanoutBatch out_;                            // the current batch's copies, reused
   std::vector<std::string> audience_changed_;  // the current batch's, reused
 };

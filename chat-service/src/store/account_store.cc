@@ -5,6 +5,7 @@
 
 #include "chat/clock.h"
 #include "chat/ids.h"
+#include "store/push_store.h"
 
 namespace chat {
 
@@ -111,20 +112,32 @@ IssuedToken AccountStore::IssueToken(const std::string& user, const std::string&
 }
 
 int AccountStore::RevokeToken(const std::string& jti, int64_t now_s) {
-  auto stmt = db_.Prepare("UPDATE tokens SET revoked_s = ?2 WHERE jti = ?1 AND revoked_s IS NULL");
+  auto txn = WriteTransactionUnlessOpen(db_);
+  auto stmt = db_.Prepare(
+      "UPDATE tokens SET revoked_s = ?2 WHERE jti = ?1 AND revoked_s IS NULL "
+      "RETURNING user_id, device_id");
   stmt.Bind(1, jti).Bind(2, now_s);
-  stmt.Run();
-  return sqlite3_changes(db_.handle());
+  std::optional<std::pair<std::string, std::string>> device;
+  if (stmt.Step() == Statement::StepResult::kRow) device = {stmt.Text(0), stmt.Text(1)};
+  stmt.Reset();
+  // A device whose token is revoked is logged out: no more pushes to it.
+  if (device) PushStore(db_).Unregister(device->first, device->second);
+  if (txn) txn->Commit();
+  return device ? 1 : 0;
 }
 
 int AccountStore::RevokeDeviceTokens(const std::string& user, const std::string& device,
                                      int64_t now_s) {
+  auto txn = WriteTransactionUnlessOpen(db_);
   auto stmt = db_.Prepare(
       "UPDATE tokens SET revoked_s = ?3 "
       "WHERE user_id = ?1 AND device_id = ?2 AND revoked_s IS NULL");
   stmt.Bind(1, user).Bind(2, device).Bind(3, now_s);
   stmt.Run();
-  return sqlite3_changes(db_.handle());
+  int revoked = sqlite3_changes(db_.handle());
+  PushStore(db_).Unregister(user, device);
+  if (txn) txn->Commit();
+  return revoked;
 }
 
 std::vector<TokenRecord> AccountStore::ListTokens(const std::string& user) {

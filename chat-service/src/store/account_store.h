@@ -52,7 +52,8 @@ class AccountStore {
   // Registers a new token for an existing device and signs it.
   IssuedToken IssueToken(const std::string& user, const std::string& device, int64_t ttl_s,
                          const TokenSigner& signer, int64_t now_s);
-  // Returns how many tokens were revoked (0 if unknown or already revoked).
+  // Return how many tokens were revoked (0 if unknown or already revoked).
+  // A device whose token is revoked is logged out: its push token goes too.
   int RevokeToken(const std::string& jti, int64_t now_s);
   int RevokeDeviceTokens(const std::string& user, const std::string& device, int64_t now_s);
   std::vector<TokenRecord> ListTokens(const std::string& user);

@@ -13,20 +13,43 @@ constexpr std::pair<PresenceAudience, std::string_view> kAudienceNames[] = {
     {PresenceAudience::kContacts, protocol::audience::kContacts},
     {PresenceAudience::kNobody, protocol::audience::kNobody},
 };
-}  // namespace
 
-std::string_view PresenceAudienceName(PresenceAudience audience) {
-  for (const auto& [value, name] : kAudienceNames) {
-    if (value == audience) return name;
+constexpr std::pair<PushPreview, std::string_view> kPreviewNames[] = {
+    {PushPreview::kFull, protocol::push_preview::kFull},
+    {PushPreview::kSender, protocol::push_preview::kSender},
+    {PushPreview::kNone, protocol::push_preview::kNone},
+};
+
+template <typename Enum, std::size_t N>
+std::string_view NameOf(const std::pair<Enum, std::string_view> (&names)[N], Enum value) {
+  for (const auto& [known, name] : names) {
+    if (known == value) return name;
   }
-  return protocol::audience::kEveryone;
+  return names[0].second;
 }
 
-std::optional<PresenceAudience> ParsePresenceAudience(std::string_view name) {
-  for (const auto& [value, known] : kAudienceNames) {
+template <typename Enum, std::size_t N>
+std::optional<Enum> ValueOf(const std::pair<Enum, std::string_view> (&names)[N],
+                            std::string_view name) {
+  for (const auto& [value, known] : names) {
     if (known == name) return value;
   }
   return std::nullopt;
+}
+}  // namespace
+
+std::string_view PresenceAudienceName(PresenceAudience audience) {
+  return NameOf(kAudienceNames, audience);
+}
+
+std::optional<PresenceAudience> ParsePresenceAudience(std::string_view name) {
+  return ValueOf(kAudienceNames, name);
+}
+
+std::string_view PushPreviewName(PushPreview preview) { return NameOf(kPreviewNames, preview); }
+
+std::optional<PushPreview> ParsePushPreview(std::string_view name) {
+  return ValueOf(kPreviewNames, name);
 }
 
 PrivacyStore::PrivacyStore(Database& db) : db_(db) {}
@@ -96,22 +119,25 @@ std::map<std::string, int64_t> PrivacyStore::MutesOf(const std::string& user, in
 }
 
 PrivacySettings PrivacyStore::Settings(const std::string& user) {
-  auto stmt = db_.Cached("SELECT presence, read_receipts FROM user_settings WHERE user_id = ?1");
+  auto stmt = db_.Cached(
+      "SELECT presence, read_receipts, push_preview FROM user_settings WHERE user_id = ?1");
   stmt->Bind(1, user);
   PrivacySettings settings;
   if (stmt->Step() != Step::kRow) return settings;
   settings.presence = ParsePresenceAudience(stmt->Text(0)).value_or(PresenceAudience::kEveryone);
   settings.read_receipts = stmt->Int(1) != 0;
+  settings.push_preview = ParsePushPreview(stmt->Text(2)).value_or(PushPreview::kFull);
   return settings;
 }
 
 void PrivacyStore::SetSettings(const std::string& user, const PrivacySettings& settings) {
   auto stmt = db_.Cached(
-      "INSERT OR REPLACE INTO user_settings (user_id, presence, read_receipts) "
-      "VALUES (?1, ?2, ?3)");
+      "INSERT OR REPLACE INTO user_settings (user_id, presence, read_receipts, push_preview) "
+      "VALUES (?1, ?2, ?3, ?4)");
   stmt->Bind(1, user)
       .Bind(2, PresenceAudienceName(settings.presence))
-      .Bind(3, int64_t{settings.read_receipts ? 1 : 0});
+      .Bind(3, int64_t{settings.read_receipts ? 1 : 0})
+      .Bind(4, PushPreviewName(settings.push_preview));
   if (stmt->Run() == Step::kConstraint) {
     throw StoreFailure("settings of " + user + " violate a constraint");
   }

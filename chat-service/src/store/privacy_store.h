@@ -27,10 +27,21 @@ enum class PresenceAudience {
 std::string_view PresenceAudienceName(PresenceAudience audience);
 std::optional<PresenceAudience> ParsePresenceAudience(std::string_view name);
 
+// What a push alert shows on the lock screen.
+enum class PushPreview {
+  kFull,    // the sender and the message text
+  kSender,  // only who wrote
+  kNone,    // only "New message"
+};
+// The wire (and stored) name: "full", "sender", "none".
+std::string_view PushPreviewName(PushPreview preview);
+std::optional<PushPreview> ParsePushPreview(std::string_view name);
+
 struct PrivacySettings {
   PresenceAudience presence = PresenceAudience::kEveryone;
   // Off: other users never learn how far this user has read.
   bool read_receipts = true;
+  PushPreview push_preview = PushPreview::kFull;
 
   bool operator==(const PrivacySettings&) const = default;
 };

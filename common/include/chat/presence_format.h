@@ -4,6 +4,8 @@
 //
 //   chat/sys/presence/{u}      {"user":"bob","online":true,"devices":2,"device":"phone",
 //                               "last_seen":T,"boot":B}
+//                              (a snapshot's state names the devices instead:
+//                               "device_ids":["laptop","phone"], no "device")
 //   chat/sys/broker (retained) {"boot":B}
 //   chat/sys/broker (a page)   {"boot":B,"snapshot":{"after":"<id or empty>","until":"<id>",
 //                               "users":N}}
@@ -17,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chat::presence {
 
@@ -28,6 +31,8 @@ struct UserState {
   int64_t last_seen_ms = 0;  // the change's time: now while online, the departure when offline
   int64_t boot_ms = 0;
   std::string device = {};  // a change: the device that came or went; empty in a snapshot
+  // A snapshot's state: the connected devices (absent from plugins before it).
+  std::vector<std::string> device_ids = {};
 
   bool operator==(const UserState&) const = default;
 };

@@ -38,6 +38,8 @@ inline constexpr std::string_view kMute = "mute";
 inline constexpr std::string_view kUnmute = "unmute";
 inline constexpr std::string_view kSettingsSet = "settings.set";
 inline constexpr std::string_view kSettingsGet = "settings.get";
+inline constexpr std::string_view kPushRegister = "push.register";
+inline constexpr std::string_view kPushUnregister = "push.unregister";
 }  // namespace command
 
 // --- Events, backend -> device (section 6) -----------------------------------
@@ -57,6 +59,7 @@ inline constexpr std::string_view kPresence = "presence";  // people's presence,
 inline constexpr std::string_view kBlocks = "blocks";      // the users a user has blocked
 inline constexpr std::string_view kMute = "mute";          // a conversation's mute changed
 inline constexpr std::string_view kSettings = "settings";  // a user's privacy settings
+inline constexpr std::string_view kPush = "push";          // a device's push registration
 }  // namespace event
 
 // `state` of a person in a `presence` event, and of `presence.set`.
@@ -95,6 +98,19 @@ inline constexpr std::string_view kEveryone = "everyone";  // who shares a conve
 inline constexpr std::string_view kContacts = "contacts";  // direct-chat partners only
 inline constexpr std::string_view kNobody = "nobody";
 }  // namespace audience
+
+// `push_preview` of the settings: what a push alert shows (section 5, "Push").
+namespace push_preview {
+inline constexpr std::string_view kFull = "full";      // sender and message text
+inline constexpr std::string_view kSender = "sender";  // only who wrote
+inline constexpr std::string_view kNone = "none";      // only "New message"
+}  // namespace push_preview
+
+// Push platforms a device registers with (section 5, "Push").
+namespace push_platform {
+inline constexpr std::string_view kFcm = "fcm";
+inline constexpr std::string_view kApns = "apns";
+}  // namespace push_platform
 
 // --- Error codes (section 7) -------------------------------------------------
 enum class ErrorCode {
@@ -164,6 +180,9 @@ inline constexpr std::size_t kDefaultMaxGroupMembers = 1000;
 inline constexpr std::size_t kMaxTitleBytes = 200;
 // Users one device may watch at once (`presence.watch`).
 inline constexpr std::size_t kMaxWatchedUsers = 256;
+// A push registration's `app` (bundle id or package name) and `token`, in bytes.
+inline constexpr std::size_t kMaxPushAppBytes = 255;
+inline constexpr std::size_t kMaxPushTokenBytes = 4096;
 // `limit` of sync and history: default and maximum.
 inline constexpr int64_t kDefaultSyncLimit = 1000;
 inline constexpr int64_t kMaxSyncLimit = 5000;
