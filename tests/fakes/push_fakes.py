@@ -2,7 +2,13 @@
 """Local fakes of Apple APNs and Google FCM HTTP v1 (with FCM's OAuth token
 endpoint) for pushd's integration tests: HTTP/2 over TLS on loopback, with
 certificates and keys made at test time, checking what the real services check
-(docs/../shared/research/NEXT-WAVE.md section 1e is the specification).
+(the specification is section 1e of the team's research notes, NEXT-WAVE.md).
+A fake that accepts what the real provider refuses is a bug here.
+
+Built on h2 and h11 (the HTTP/2 and HTTP/1.1 state machines) over asyncio's TLS
+rather than on an ASGI server such as hypercorn: the fakes must close a
+connection without answering, refuse a connection that did not negotiate h2,
+and change a connection's SETTINGS_MAX_CONCURRENT_STREAMS, which ASGI hides.
 
 APNs (h2 only; a TLS connection that does not negotiate h2 is closed):
   POST /3/device/<hex token>; ES256 provider token (kid, iss, signature, iat at
