@@ -13,7 +13,8 @@ and change a connection's SETTINGS_MAX_CONCURRENT_STREAMS, which ASGI hides.
 APNs (h2 only; a TLS connection that does not negotiate h2 is closed):
   POST /3/device/<hex token>; ES256 provider token (kid, iss, signature, iat at
   most 3600 s old, no new token on a connection within 20 minutes of the last:
-  429 TooManyProviderTokenUpdates, after which the connection stays refused);
+  429 TooManyProviderTokenUpdates, after which the connection stays refused;
+  a re-signed token is a new token: ES256 signatures differ each time);
   one stream per connection until the first valid token, then 1000;
   apns-topic, apns-push-type, apns-priority, apns-expiration,
   apns-collapse-id, apns-id, duplicated headers; payload present, at most 4096
@@ -28,13 +29,15 @@ FCM (h2 and HTTP/1.1):
   token format, body at most 4096 bytes.
 
 Test control: a JSON file re-read when it changes scripts outcomes per device
-token (see Control below); every request and every TLS connection is appended
+token (see class Fakes); every request and every TLS connection is appended
 to a JSON-lines log. Run by hand (from the repository root):
 
   /usr/bin/python3 tests/fakes/push_fakes.py keys /tmp/pf --token-uri https://127.0.0.1:8444/token
   /usr/bin/python3 tests/fakes/push_fakes.py serve --dir /tmp/pf --apns-port 8443 \\
       --fcm-port 8444 --log /tmp/pf/requests.jsonl --control /tmp/pf/control.json
   curl --http2 --cacert /tmp/pf/ca.pem -X POST https://127.0.0.1:8443/3/device/00
+  echo '{"apns": {"<64 hex>": {"status": 410, "reason": "Unregistered", "times": 1}}}' \\
+      > /tmp/pf/control.json.tmp && mv /tmp/pf/control.json.tmp /tmp/pf/control.json
 """
 
 import argparse
@@ -72,7 +75,7 @@ APNS_STREAMS_AFTER_TOKEN = 1000
 FCM_STREAMS = 100
 PROVIDER_TOKEN_MAX_AGE_S = 3600
 PROVIDER_TOKEN_MIN_REFRESH_S = 20 * 60
-MAX_REQUEST_BODY_BYTES = 1 << 20  # a guard: bigger bodies are cut off, never answered
+MAX_REQUEST_BODY_BYTES = 1 << 20  # memory guard; bodies are cut here, far above every limit
 
 
 # --------------------------------------------------------------------------
@@ -187,8 +190,10 @@ class Fakes:
     "apns_default": OUTCOME, "fcm_default": OUTCOME, "fcm_expires_in": N,
     "clock_offset_s": N}. OUTCOME: {"status": N, "reason": APNs reason,
     "error_code": FCM errorCode, "retry_after": s, "drop": true, "times": N}.
-    An outcome with "times" applies to that many requests, counted per distinct
-    outcome object (an unchanged object in a rewritten file keeps its count)."""
+    Outcomes apply only to requests that pass every check. An outcome with
+    "times" applies to that many requests, then the answer is 200 again; uses
+    are counted per distinct outcome object, so an unchanged object in a
+    rewritten file keeps its count (PushFakes numbers the outcomes it writes)."""
 
     def __init__(self, directory, log_path, control_path):
         with open(os.path.join(directory, "fcm-service-account.json")) as f:
@@ -269,6 +274,20 @@ UUID_FORM = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
                        r"[0-9a-fA-F]{12}$")
 
 
+def verified_jwt(token, public_key, algorithm):
+    """(header, claims) of a JWT whose signature `public_key` verifies with
+    `algorithm`, or (None, None). The claims are the caller's to check."""
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, public_key, algorithms=[algorithm],
+                            options={"verify_exp": False, "verify_iat": False,
+                                     "verify_nbf": False, "verify_aud": False,
+                                     "verify_iss": False})
+    except jwt.InvalidTokenError:
+        return None, None
+    return header, claims
+
+
 class ApnsConnectionState:
     """What APNs remembers per connection: the provider token in use."""
 
@@ -299,15 +318,8 @@ def check_provider_token(fakes, state, authorization, on_first_valid_token):
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         return 403, "InvalidProviderToken"
-    try:
-        header = jwt.get_unverified_header(token)
-        claims = jwt.decode(token, fakes.apns_public_key, algorithms=["ES256"],
-                            options={"verify_exp": False, "verify_iat": False,
-                                     "verify_nbf": False, "verify_aud": False,
-                                     "verify_iss": False})
-    except jwt.InvalidTokenError:
-        return 403, "InvalidProviderToken"
-    if (header.get("alg") != "ES256" or header.get("kid") != fakes.apns_key_id
+    header, claims = verified_jwt(token, fakes.apns_public_key, "ES256")
+    if (header is None or header.get("kid") != fakes.apns_key_id
             or claims.get("iss") != fakes.apns_team_id or not isinstance(claims.get("iat"), int)):
         return 403, "InvalidProviderToken"
     if claims["iat"] < now - PROVIDER_TOKEN_MAX_AGE_S:
@@ -369,7 +381,9 @@ def check_apns_payload(body, push_type):
 
 
 def handle_apns(fakes, state, request, on_first_valid_token):
-    apns_id = request.header("apns-id") or str(uuid.uuid4()).upper()
+    apns_id = request.header("apns-id") or ""
+    if not UUID_FORM.match(apns_id):  # a bad one is refused below, with a fresh id
+        apns_id = str(uuid.uuid4()).upper()
     prefix = "/3/device/"
     if not request.path.startswith(prefix):
         return apns_error(404, "BadPath", apns_id)
@@ -399,8 +413,8 @@ def handle_apns(fakes, state, request, on_first_valid_token):
         if status != 200:
             default_reason = {410: "Unregistered", 429: "TooManyRequests",
                               500: "InternalServerError", 503: "ServiceUnavailable"}
-            return apns_error(status, outcome.get("reason", default_reason.get(status, "BadRequest")),
-                              apns_id, fakes, outcome.get("retry_after"))
+            reason = outcome.get("reason", default_reason.get(status, "BadRequest"))
+            return apns_error(status, reason, apns_id, fakes, outcome.get("retry_after"))
     return Response(200, b"", [("apns-id", apns_id)])
 
 
@@ -421,7 +435,8 @@ FCM_MESSAGE = {"UNREGISTERED": "Requested entity was not found.",
                "THIRD_PARTY_AUTH_ERROR": "Auth error from APNS or Web Push Service",
                "INVALID_ARGUMENT": "Request contains an invalid argument."}
 AUTH_HELP = ("Expected OAuth 2 access token, login cookie or other valid authentication "
-             "credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.")
+             "credential. See "
+             "https://developers.google.com/identity/sign-in/web/devconsole-project.")
 TOKEN_TIMEFRAME = ("Invalid JWT: Token must be a short-lived token (60 minutes) and in a "
                    "reasonable timeframe. Check your iat and exp values in the JWT claim.")
 SEND_PATH = re.compile(r"^/v1/projects/([^/]+)/messages:send$")
@@ -478,15 +493,9 @@ def handle_token(fakes, request):
     assertion = form.get("assertion", [""])[-1]
     if not assertion:
         return oauth_error("invalid_request", "Missing required parameter: assertion")
-    try:
-        header = jwt.get_unverified_header(assertion)
-        claims = jwt.decode(assertion, fakes.account_public_key, algorithms=["RS256"],
-                            options={"verify_exp": False, "verify_iat": False,
-                                     "verify_nbf": False, "verify_aud": False,
-                                     "verify_iss": False})
-    except jwt.InvalidTokenError:
-        return oauth_error("invalid_grant", "Invalid JWT Signature.")
-    if "kid" in header and header["kid"] != fakes.account["private_key_id"]:
+    header, claims = verified_jwt(assertion, fakes.account_public_key, "RS256")
+    key_id = fakes.account["private_key_id"]  # Google picks the key by kid when present
+    if header is None or header.get("kid", key_id) != key_id:
         return oauth_error("invalid_grant", "Invalid JWT Signature.")
     if claims.get("iss") != fakes.account["client_email"]:
         return oauth_error("invalid_grant", "Invalid email or User ID")
@@ -523,7 +532,7 @@ def check_message(message):
         if data is None:
             continue
         if not isinstance(data, dict):
-            return bad_request(scope, f"Proto field is not repeating, cannot start list.")
+            return bad_request(scope, "Proto field is not repeating, cannot start list.")
         for index, (key, value) in enumerate(data.items()):
             if not isinstance(value, str):
                 return bad_request(f"{scope}[{index}].value",
@@ -594,9 +603,13 @@ def handle_send(fakes, request, project):
             return DROP
         status = int(outcome.get("status", 200))
         if status != 200:
-            return fcm_error(status, outcome.get("error_code", FCM_ERROR_CODE.get(status, "UNSPECIFIED_ERROR")),
-                             outcome.get("retry_after"))
-    message_id = f"0:{int(time.time() * 1000)}%{secrets.token_hex(8)}"
+            error_code = outcome.get("error_code",
+                                     FCM_ERROR_CODE.get(status, "UNSPECIFIED_ERROR"))
+            return fcm_error(status, error_code, outcome.get("retry_after"))
+    if body.get("validate_only", body.get("validateOnly")) is True:
+        message_id = "fake_message_id"  # what FCM names a validated, unsent message
+    else:
+        message_id = f"0:{int(time.time() * 1000)}%{secrets.token_hex(8)}"
     return Response(200, {"name": f"projects/{project}/messages/{message_id}"}, reason="OK")
 
 
@@ -763,7 +776,8 @@ class Connection(asyncio.Protocol):
 def tls_context(directory, protocols):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(os.path.join(directory, "ca.pem"), os.path.join(directory, "server.key"))
+    context.load_cert_chain(os.path.join(directory, "ca.pem"),
+                            os.path.join(directory, "server.key"))
     context.set_alpn_protocols(protocols)
     return context
 

@@ -13,12 +13,10 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,13 +29,6 @@ using nlohmann::json;
 const std::string kDevice(64, 'a');  // a well-formed APNs device token
 const std::string kAlert = R"({"aps":{"alert":{"title":"Ann","body":"hi"}}})";
 constexpr char kFcmToken[] = "fcm-device-token-1";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
@@ -170,7 +161,7 @@ class PushFakesTest : public ::testing::Test {
   }
 
   std::string ProviderToken(int64_t iat) const {
-    return SignJwt(JWT_ALG_ES256, ReadFile(fakes_.apns_key_path()), {{"kid", fakes_.apns_key_id()}},
+    return SignJwt(JWT_ALG_ES256, fakes_.apns_key_pem(), {{"kid", fakes_.apns_key_id()}},
                    {{"iss", fakes_.apns_team_id()}}, {{"iat", iat}});
   }
 
@@ -186,7 +177,7 @@ class PushFakesTest : public ::testing::Test {
 
   // The access token the fake FCM's /token gives for a valid assertion.
   std::string AccessToken(Http& http) {
-    json account = json::parse(ReadFile(fakes_.service_account_path()));
+    json account = fakes_.service_account();
     int64_t now = Now();
     std::string assertion =
         SignJwt(JWT_ALG_RS256, account.at("private_key"), {{"kid", account.at("private_key_id")}},
@@ -369,7 +360,7 @@ TEST_F(PushFakesTest, FcmTokenExchangeThenSendSucceeds) {
 
 TEST_F(PushFakesTest, FcmTokenExchangeWithWrongAudienceIsInvalidGrant) {
   Http http(fakes_.ca_file());
-  json account = json::parse(ReadFile(fakes_.service_account_path()));
+  json account = fakes_.service_account();
   int64_t now = Now();
   std::string assertion = SignJwt(JWT_ALG_RS256, account.at("private_key"), {},
                                   {{"iss", account.at("client_email")},

@@ -65,7 +65,7 @@ PushFakes::PushFakes(const std::string& dir) : dir_(dir) {
   nlohmann::json apns = ReadJsonFile(dir_ + "/apns.json");
   apns_key_id_ = apns.at("key_id");
   apns_team_id_ = apns.at("team_id");
-  fcm_project_ = ReadJsonFile(service_account_path()).at("project_id");
+  fcm_project_ = service_account().at("project_id");
   WriteControl();
 
   ChildProcess::Spec spec;
@@ -102,6 +102,8 @@ std::string PushFakes::fcm_url() const { return "https://127.0.0.1:" + std::to_s
 std::string PushFakes::ca_file() const { return dir_ + "/ca.pem"; }
 std::string PushFakes::service_account_path() const { return dir_ + "/fcm-service-account.json"; }
 std::string PushFakes::apns_key_path() const { return dir_ + "/apns-key.p8"; }
+std::string PushFakes::apns_key_pem() const { return ReadFile(apns_key_path()); }
+nlohmann::json PushFakes::service_account() const { return ReadJsonFile(service_account_path()); }
 std::string PushFakes::Log() const { return ReadFile(dir_ + "/push-fakes.log"); }
 
 void PushFakes::Script(const std::string& provider, const std::string& token,

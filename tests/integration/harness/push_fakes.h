@@ -32,7 +32,9 @@ class PushFakes {
   std::string fcm_url() const;   // messages:send and /token live here
   std::string ca_file() const;   // the CA that signed both servers' certificate
   std::string service_account_path() const;
-  std::string apns_key_path() const;  // EC P-256 .p8
+  std::string apns_key_path() const;       // EC P-256 .p8
+  std::string apns_key_pem() const;        // its content, for signing provider tokens
+  nlohmann::json service_account() const;  // the parsed service_account_path()
   const std::string& apns_key_id() const { return apns_key_id_; }
   const std::string& apns_team_id() const { return apns_team_id_; }
   const std::string& fcm_project() const { return fcm_project_; }
