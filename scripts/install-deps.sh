@@ -16,6 +16,9 @@ PACKAGES=(
   libssl-dev libcurl4-openssl-dev libcli11-dev libspdlog-dev
   # tests
   libgtest-dev libgmock-dev
+  # the fake APNs and FCM (tests/fakes/push_fakes.py, run with /usr/bin/python3):
+  # HTTP/2 and HTTP/1.1 servers, JWT verification, test keys and certificates
+  python3-h2 python3-h11 python3-jwt python3-cryptography
   # what the scripts use: sqlite3 (inspecting the demo's database), ps (procps),
   # ss (iproute2), setsid (util-linux), timeout (coreutils)
   sqlite3 procps iproute2 util-linux coreutils
