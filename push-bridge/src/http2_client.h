@@ -42,11 +42,12 @@ using ResponseCallback = std::function<void(const HttpResponse&)>;
 // until a request with a valid provider token has been answered. Requests
 // beyond the stream ceiling queue inside libcurl.
 //
-// Keepalive: libcurl 7.88 sends HTTP/2 PINGs only through curl_easy_upkeep,
-// which acts on the connections of an easy handle's own cache
-// (curl_easy_perform), not on a multi handle's. So the idle connection is
-// kept by TCP keepalive; a connection the server closed (GOAWAY, idle
-// timeout) is noticed by libcurl at its next use and replaced by a new one,
+// Keepalive: libcurl 7.88 sends HTTP/2 PINGs only from curl_easy_upkeep,
+// and (as we read its lib/easy.c) that walks the connection cache of an easy
+// handle used with curl_easy_perform, not a multi handle's; the multi API has
+// no upkeep call before 8.x. So the idle connection is kept by TCP keepalive
+// (Http2Options::keepalive_interval_s); a connection the server closed
+// (GOAWAY, idle timeout) is noticed by libcurl at its next use and replaced,
 // which ConnectionsOpened() then counts.
 //
 // Not thread-safe: one thread (pushd's job loop) calls everything, and the
