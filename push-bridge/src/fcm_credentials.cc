@@ -61,6 +61,12 @@ StatusOr<std::string> MintAssertion(const ServiceAccount& account, int64_t now_s
   return SignJwt(jwt, JWT_ALG_RS256, account.private_key);
 }
 
+TokenExchange BlockingTokenExchange(Http2Options options) {
+  return [options = std::move(options)](const HttpRequest& request) {
+    return PerformBlocking(request, options);
+  };
+}
+
 FcmCredentials::FcmCredentials(ServiceAccount account, TokenExchange exchange, SecondsClock clock)
     : account_(std::move(account)), exchange_(std::move(exchange)), clock_(std::move(clock)) {}
 

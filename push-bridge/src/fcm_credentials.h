@@ -38,6 +38,9 @@ StatusOr<std::string> MintAssertion(const ServiceAccount& account, int64_t now_s
 // production; tests answer themselves).
 using TokenExchange = std::function<HttpResponse(const HttpRequest&)>;
 
+// The production exchange: PerformBlocking with `options` (CA file, timeouts).
+TokenExchange BlockingTokenExchange(Http2Options options);
+
 // Hands out the access token, exchanging a new assertion only when there is
 // none, when the cached one is within 5 minutes of its expires_in, or after
 // Invalidate: never per request. After a failed exchange it waits

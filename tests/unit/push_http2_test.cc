@@ -161,6 +161,19 @@ TEST_F(Http2Loopback, AnswerCarriesStatusHeadersBodyAndLatency) {
   EXPECT_TRUE(answer.error.empty());
 }
 
+TEST_F(Http2Loopback, BlockingTokenExchangePostsTheForm) {
+  HttpRequest request;
+  request.url = fake->origin() + "/token";
+  request.headers = {"content-type: application/x-www-form-urlencoded"};
+  request.body = "grant_type=x&assertion=y";
+  HttpResponse answer = BlockingTokenExchange(fake->options())(request);
+  EXPECT_EQ(answer.status, 200);
+  Json recorded = fake->Stats()["requests"][0];
+  EXPECT_EQ(recorded["method"], "POST");
+  EXPECT_EQ(recorded["body"], "grant_type=x&assertion=y");
+  EXPECT_EQ(recorded["headers"]["content-type"], "application/x-www-form-urlencoded");
+}
+
 TEST_F(Http2Loopback, NoServerIsStatusZeroWithCurlsError) {
   Http2Options options = fake->options();
   Http2Client client(options);
