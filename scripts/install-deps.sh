@@ -19,6 +19,8 @@ PACKAGES=(
   # the fake APNs and FCM (tests/fakes/push_fakes.py, run with /usr/bin/python3):
   # HTTP/2 and HTTP/1.1 servers, JWT verification, test keys and certificates
   python3-h2 python3-h11 python3-jwt python3-cryptography
+  # the HTTP/2 server of the provider clients' unit tests (tests/unit/push_h2_fake.py)
+  python3-hypercorn
   # what the scripts use: sqlite3 (inspecting the demo's database), ps (procps),
   # ss (iproute2), setsid (util-linux), timeout (coreutils)
   sqlite3 procps iproute2 util-linux coreutils

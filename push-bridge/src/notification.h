@@ -21,19 +21,19 @@ enum class NotificationKind {
 struct Notification {
   std::string id;  // a UUID, unique per request: apns-id, and in every log line
   Platform platform = Platform::kFcm;
-  std::string app;          // APNs: the bundle id (apns-topic); FCM: the app's package name
-  bool sandbox = false;     // APNs only: the development environment
-  std::string token;        // the device's push token
-  std::string user;         // for logs only
-  std::string device;       // for logs only
+  std::string app;       // APNs: the bundle id (apns-topic); FCM: the app's package name
+  bool sandbox = false;  // APNs only: the development environment
+  std::string token;     // the device's push token
+  std::string user;      // for logs only
+  std::string device;    // for logs only
   NotificationKind kind = NotificationKind::kAlert;
-  std::string conv;         // the conversation: collapse id and data field "conv"
-  int64_t seq = 0;          // the newest message's seq in conv (data field "seq")
-  std::string title;        // alerts: e.g. the sender, or the group's name
-  std::string body;         // alerts: the preview text, "3 new messages", or "New message"
-  int64_t count = 0;        // new messages in conv this push stands for
-  int64_t badge = 0;        // unread messages across every conversation of the user
-  int64_t expires_at_s = 0; // Unix seconds: apns-expiration, FCM ttl (0: try once)
+  std::string conv;          // the conversation: collapse id and data field "conv"
+  int64_t seq = 0;           // the newest message's seq in conv (data field "seq")
+  std::string title;         // alerts: e.g. the sender, or the group's name
+  std::string body;          // alerts: the preview text, "3 new messages", or "New message"
+  int64_t count = 0;         // new messages in conv this push stands for
+  int64_t badge = 0;         // unread messages across every conversation of the user
+  int64_t expires_at_s = 0;  // Unix seconds: apns-expiration, FCM ttl (0: try once)
 };
 
 // What to do after a provider answered (NEXT-WAVE.md 1c).
@@ -47,10 +47,10 @@ enum class Verdict {
 
 struct SendResult {
   Verdict verdict = Verdict::kRetry;
-  int http_status = 0;                    // 0: no answer (connection failed)
-  std::string reason;                     // the provider's reason/errorCode, or curl's error
-  std::optional<int64_t> retry_after_s;   // FCM's Retry-After, when given
-  double latency_ms = 0;                  // submit to answer
+  int http_status = 0;                   // 0: no answer (connection failed)
+  std::string reason;                    // the provider's reason/errorCode, or curl's error
+  std::optional<int64_t> retry_after_s;  // FCM's Retry-After, when given
+  double latency_ms = 0;                 // submit to answer
 };
 
 using SendCallback = std::function<void(const SendResult&)>;

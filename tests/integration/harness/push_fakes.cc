@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "chat/support/loopback.h"
+#include "harness/text_files.h"
 
 namespace chat::testing {
 
@@ -21,13 +22,6 @@ namespace {
 constexpr auto kStartTimeout = std::chrono::seconds(15);
 constexpr auto kPollInterval = std::chrono::milliseconds(10);
 constexpr char kPython[] = "/usr/bin/python3";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 nlohmann::json ReadJsonFile(const std::string& path) {
   std::ifstream in(path);

@@ -18,6 +18,7 @@
 #include "chat/protocol.h"
 #include "chat/support/loopback.h"
 #include "chat/token.h"
+#include "harness/text_files.h"
 #include "store/account_store.h"
 #include "store/migrator.h"
 
@@ -30,19 +31,6 @@ namespace {
 
 constexpr auto kStartTimeout = std::chrono::seconds(10);
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::trunc);
-  out << content;
-  if (!out.flush()) throw std::runtime_error("cannot write " + path);
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 std::string Tail(const std::string& text, int lines) {
   std::size_t pos = text.size();
