@@ -25,12 +25,11 @@ bool HasLineBreak(const std::string& text) {
 }
 
 std::vector<std::string> ApnsHeaders(const Notification& n, const std::string& provider_token) {
-  bool alert = n.kind == NotificationKind::kAlert;
   std::vector<std::string> headers = {
       "authorization: bearer " + provider_token,
       "apns-topic: " + n.app,
-      std::string("apns-push-type: ") + (alert ? "alert" : "background"),
-      std::string("apns-priority: ") + (alert ? "10" : "5"),
+      "apns-push-type: " + std::string(ApnsPushType(n)),
+      "apns-priority: " + std::string(ApnsPriority(n)),
       "apns-expiration: " + std::to_string(n.expires_at_s),
       "content-type: application/json",
   };

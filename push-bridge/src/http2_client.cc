@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <deque>
 #include <mutex>
 #include <new>
 #include <stdexcept>
@@ -143,7 +144,32 @@ struct Http2Client::Impl {
   Http2Options options;
   MultiPtr multi;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> in_flight;
+  // Held back until the connection has answered once: a server may offer
+  // one stream until then (APNs does, until a valid provider token), and
+  // libcurl would open a connection for each request that finds no room.
+  std::deque<std::unique_ptr<Transfer>> waiting;
+  bool answered = false;  // the current connection answered a request
   int64_t connections_opened = 0;
+
+  void Start(std::unique_ptr<Transfer> transfer) {
+    CURL* easy = transfer->easy.get();
+    CURLMcode added = curl_multi_add_handle(multi.get(), easy);
+    if (added != CURLM_OK) {
+      // Only on memory exhaustion or misuse (a call from inside libcurl).
+      throw std::runtime_error(std::string("curl_multi_add_handle: ") + curl_multi_strerror(added));
+    }
+    in_flight.emplace(easy, std::move(transfer));
+  }
+
+  // Starts what waits: everything once the connection answered, else one
+  // request to open it when nothing is in flight.
+  void StartWaiting() {
+    while (!waiting.empty() && (answered || in_flight.empty())) {
+      std::unique_ptr<Transfer> next = std::move(waiting.front());
+      waiting.pop_front();
+      Start(std::move(next));
+    }
+  }
 
   ~Impl() {
     for (auto& [easy, transfer] : in_flight) curl_multi_remove_handle(multi.get(), easy);
@@ -166,6 +192,7 @@ struct Http2Client::Impl {
       curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
       connections_opened += connects;
       Finish(*transfer, result);
+      answered = transfer->response.status > 0;  // a failed transfer may mean a new connection
       ++delivered;
       transfer->done(transfer->response);  // may Submit again: the map is consistent
     }
@@ -190,16 +217,12 @@ Http2Client::~Http2Client() = default;
 void Http2Client::Submit(HttpRequest request, ResponseCallback done) {
   std::unique_ptr<Transfer> transfer = MakeTransfer(std::move(request), impl_->options);
   transfer->done = std::move(done);
-  CURL* easy = transfer->easy.get();
-  CURLMcode added = curl_multi_add_handle(impl_->multi.get(), easy);
-  if (added != CURLM_OK) {
-    // Only on memory exhaustion or misuse (a call from inside libcurl).
-    throw std::runtime_error(std::string("curl_multi_add_handle: ") + curl_multi_strerror(added));
-  }
-  impl_->in_flight.emplace(easy, std::move(transfer));
+  impl_->waiting.push_back(std::move(transfer));
+  impl_->StartWaiting();
 }
 
 int Http2Client::Poll(int timeout_ms) {
+  impl_->StartWaiting();
   if (impl_->in_flight.empty()) return 0;
   CURLM* multi = impl_->multi.get();
   int running = 0;
@@ -209,10 +232,13 @@ int Http2Client::Poll(int timeout_ms) {
     curl_multi_perform(multi, &running);
     impl_->DeliverFinished();
   }
+  impl_->StartWaiting();
   return InFlight();
 }
 
-int Http2Client::InFlight() const { return static_cast<int>(impl_->in_flight.size()); }
+int Http2Client::InFlight() const {
+  return static_cast<int>(impl_->in_flight.size() + impl_->waiting.size());
+}
 
 int64_t Http2Client::ConnectionsOpened() const { return impl_->connections_opened; }
 

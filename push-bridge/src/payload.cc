@@ -45,19 +45,23 @@ std::string BuildWithin(Notification notification,
   return serialized;  // still over only if ids and tokens alone are too long: the provider refuses
 }
 
-Json ApnsPayload(const Notification& n) {
-  Json aps;
-  if (IsAlert(n)) {
-    aps["alert"] = {{"title", n.title}, {"body", n.body}};
-    aps["badge"] = n.badge;
-    aps["sound"] = "default";
-    aps["thread-id"] = n.conv;
-  } else {
-    aps["content-available"] = 1;
-    aps["badge"] = n.badge;
+// The aps dictionary but the alert text (which truncation may cut).
+Json ApsOf(const Notification& n) {
+  switch (n.kind) {
+    case NotificationKind::kAlert:
+      return {{"badge", n.badge}, {"sound", "default"}, {"thread-id", n.conv}};
+    case NotificationKind::kBadge: return {{"badge", n.badge}};
+    case NotificationKind::kClear: return {{"content-available", 1}};
   }
+  return Json::object();
+}
+
+Json ApnsPayload(const Notification& n) {
+  Json aps = ApsOf(n);
+  if (IsAlert(n)) aps["alert"] = {{"title", n.title}, {"body", n.body}};
   Json payload = {{"aps", aps}, {"conv", n.conv}, {"seq", n.seq}};
   if (!IsAlert(n)) payload["kind"] = KindName(n.kind);
+  if (n.kind == NotificationKind::kClear) payload["badge"] = n.badge;
   return payload;
 }
 
@@ -71,24 +75,23 @@ Json FcmMessage(const Notification& n, int64_t ttl_s) {
                      {"badge", std::to_string(n.badge)},
                      {"kind", KindName(n.kind)}};
   message["android"] = {{"collapse_key", n.conv},
-                        {"priority", IsAlert(n) ? "high" : "normal"},
+                        {"priority", IsAlert(n) ? "HIGH" : "NORMAL"},
                         {"ttl", std::to_string(ttl_s) + "s"}};
-  Json aps = {{"badge", n.badge}};
-  if (IsAlert(n)) {
-    aps["sound"] = "default";
-    aps["thread-id"] = n.conv;
-  } else {
-    aps["content-available"] = 1;
-  }
   message["apns"] = {{"headers",
                       {{"apns-collapse-id", std::string(Utf8Prefix(n.conv, 64))},
-                       {"apns-priority", IsAlert(n) ? "10" : "5"},
-                       {"apns-push-type", IsAlert(n) ? "alert" : "background"}}},
-                     {"payload", {{"aps", aps}}}};
+                       {"apns-priority", ApnsPriority(n)},
+                       {"apns-push-type", ApnsPushType(n)}}},
+                     {"payload", {{"aps", ApsOf(n)}}}};
   return {{"message", message}};
 }
 
 }  // namespace
+
+std::string_view ApnsPushType(const Notification& n) {
+  return n.kind == NotificationKind::kClear ? "background" : "alert";
+}
+
+std::string_view ApnsPriority(const Notification& n) { return IsAlert(n) ? "10" : "5"; }
 
 std::string_view KindName(NotificationKind kind) {
   switch (kind) {

@@ -17,6 +17,15 @@ inline constexpr size_t kMaxPayloadBytes = 4096;
 // "alert", "badge" or "clear": the data field "kind".
 std::string_view KindName(NotificationKind kind);
 
+// How APNs is told what a push does (apns-push-type, apns-priority), also
+// inside FCM's "apns" block. An alert: "alert" at 10. A badge update: "alert"
+// at 5 with only a badge (Apple counts a badge change as user-visible). A
+// clear: "background" at 5, content-available only (Apple refuses a
+// background push that carries alert, sound or badge: BadPriority); the app
+// removes the conversation's notifications and sets the badge from "badge".
+std::string_view ApnsPushType(const Notification& n);
+std::string_view ApnsPriority(const Notification& n);
+
 // The APNs payload. Alerts:
 //   {"aps":{"alert":{"title","body"},"badge","sound":"default","thread-id":conv},"conv","seq"}
 // Silent (badge, clear):

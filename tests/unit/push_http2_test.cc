@@ -235,7 +235,7 @@ TEST_F(Http2Loopback, ApnsProviderSendsTheHeadersAndOneConnectionPerEnvironment)
     bool alert = request["path"] == "/3/device/" + n.token;
     EXPECT_EQ(request["method"], "POST");
     EXPECT_EQ(h["apns-topic"], "org.example.chat");
-    EXPECT_EQ(h["apns-push-type"], alert ? "alert" : "background");
+    EXPECT_EQ(h["apns-push-type"], "alert");  // a badge update is user-visible too
     EXPECT_EQ(h["apns-priority"], alert ? "10" : "5");
     EXPECT_EQ(h["apns-expiration"], std::to_string(kNow + 3600));
     EXPECT_EQ(h["apns-collapse-id"], std::string(64, 'c'));

@@ -86,20 +86,24 @@ TEST(ApnsPayload, AlertCarriesTitleBodyBadgeSoundThreadAndConversation) {
   EXPECT_EQ(payload, expected);
 }
 
-TEST(ApnsPayload, BadgeUpdateIsSilentWithContentAvailable) {
+// Apple counts a badge change as user-visible: push type alert, priority 5,
+// no alert text and no sound.
+TEST(ApnsPayload, BadgeUpdateCarriesOnlyTheBadge) {
   Json payload = Json::parse(BuildApnsPayload(Silent(NotificationKind::kBadge)));
-  Json expected = {{"aps", {{"content-available", 1}, {"badge", 5}}},
-                   {"conv", "c_42"},
-                   {"seq", 17},
-                   {"kind", "badge"}};
+  Json expected = {{"aps", {{"badge", 5}}}, {"conv", "c_42"}, {"seq", 17}, {"kind", "badge"}};
   EXPECT_EQ(payload, expected);
 }
 
-TEST(ApnsPayload, ClearIsSilentAndSaysClear) {
+// A background push may carry content-available only (else BadPriority);
+// the app sets the badge from the payload's own "badge".
+TEST(ApnsPayload, ClearIsABackgroundPushWithContentAvailableOnly) {
   Json payload = Json::parse(BuildApnsPayload(Silent(NotificationKind::kClear)));
   EXPECT_EQ(payload["kind"], "clear");
-  EXPECT_FALSE(payload["aps"].contains("alert"));
-  EXPECT_FALSE(payload["aps"].contains("sound"));
+  EXPECT_EQ(payload["aps"], (Json{{"content-available", 1}}));
+  EXPECT_EQ(payload["badge"], 5);
+  EXPECT_EQ(ApnsPushType(Silent(NotificationKind::kClear)), "background");
+  EXPECT_EQ(ApnsPushType(Silent(NotificationKind::kBadge)), "alert");
+  EXPECT_EQ(ApnsPriority(Silent(NotificationKind::kBadge)), "5");
 }
 
 TEST(FcmMessage, AlertHasNotificationStringDataAndHighPriority) {
@@ -110,7 +114,7 @@ TEST(FcmMessage, AlertHasNotificationStringDataAndHighPriority) {
       message["data"],
       (Json{{"conv", "c_42"}, {"seq", "17"}, {"count", "2"}, {"badge", "5"}, {"kind", "alert"}}));
   EXPECT_EQ(message["android"],
-            (Json{{"collapse_key", "c_42"}, {"priority", "high"}, {"ttl", "3600s"}}));
+            (Json{{"collapse_key", "c_42"}, {"priority", "HIGH"}, {"ttl", "3600s"}}));
   EXPECT_EQ(
       message["apns"]["headers"],
       (Json{{"apns-collapse-id", "c_42"}, {"apns-priority", "10"}, {"apns-push-type", "alert"}}));
@@ -121,10 +125,10 @@ TEST(FcmMessage, SilentHasNoNotificationAndNormalPriority) {
   Json message = Json::parse(BuildFcmMessage(Silent(NotificationKind::kBadge), kNow))["message"];
   EXPECT_FALSE(message.contains("notification"));
   EXPECT_EQ(message["data"]["kind"], "badge");
-  EXPECT_EQ(message["android"]["priority"], "normal");
+  EXPECT_EQ(message["android"]["priority"], "NORMAL");
   EXPECT_EQ(message["apns"]["headers"]["apns-priority"], "5");
-  EXPECT_EQ(message["apns"]["headers"]["apns-push-type"], "background");
-  EXPECT_EQ(message["apns"]["payload"]["aps"]["content-available"], 1);
+  EXPECT_EQ(message["apns"]["headers"]["apns-push-type"], "alert");
+  EXPECT_EQ(message["apns"]["payload"]["aps"], (Json{{"badge", 5}}));
 }
 
 TEST(FcmMessage, TtlIsZeroWhenTheExpiryPassedOrIsUnset) {
