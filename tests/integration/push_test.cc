@@ -126,16 +126,29 @@ TEST_F(PushTest, FiftyMessagesInOneSecondGiveTwoRequestsTheLastWithTheCount) {
   StartPushd({.alert_window_ms = 2000});
   RegisterAndLeave("bob", "phone", Fcm("fcm-bob-phone"));
   TestDevice alice(stack_, "alice", "phone");
+  auto started = std::chrono::steady_clock::now();
   for (int i = 0; i < 50; ++i) alice.Send(SendTo("bob", "m" + std::to_string(i), "burst"));
   ASSERT_EQ(alice.Await("accepted", 50).size(), 50u);
+  auto burst_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
   ASSERT_TRUE(fakes_.WaitForRequests("fcm", 2, 10s)) << pushd_->Log();
   std::this_thread::sleep_for(2500ms);  // a third would come by now
   auto requests = RequestsFor("fcm", "fcm-bob-phone");
-  ASSERT_EQ(requests.size(), 2u);
-  const json& last = requests[1]["body"]["message"];
+  // One alert at once and one trailing push per window the burst spans:
+  // two for a burst within the 2 s window (a busy machine may stretch it).
+  std::size_t allowed = 1 + static_cast<std::size_t>((burst_ms + 1999) / 2000);
+  EXPECT_LE(requests.size(), std::max<std::size_t>(allowed, 2))
+      << "burst took " << burst_ms << " ms";
+  if (burst_ms < 1500) {
+    EXPECT_EQ(requests.size(), 2u);
+  }
+  ASSERT_GE(requests.size(), 2u);
+  const json& last = requests.back()["body"]["message"];
   EXPECT_EQ(last["data"]["count"], "50") << last.dump();
   EXPECT_EQ(last["notification"]["body"], "50 new messages");
   EXPECT_GE(requests[1]["t_ms"].get<int64_t>() - requests[0]["t_ms"].get<int64_t>(), 1500);
+  // The count is the unread messages of the conversation, whatever the split.
 }
 
 TEST_F(PushTest, AMutedConversationGivesNoPush) {
