@@ -219,3 +219,50 @@ TEST(Command, ErrorCodeNamesAreStable) {
 
 }  // namespace
 }  // namespace chat
+
+namespace chat {
+namespace {
+
+TEST(Command, PushRegisterIsParsedAndItsFieldsChecked) {
+  std::string hex(64, 'a');
+  Command apns = Parse(R"({"type":"push.register","platform":"apns","app":"com.example.chat",)"
+                       R"("sandbox":true,"token":")" +
+                       hex + "\"}");
+  const auto* push = std::get_if<PushRegisterCommand>(&apns.body);
+  ASSERT_NE(push, nullptr);
+  EXPECT_EQ(push->platform, "apns");
+  EXPECT_EQ(push->app, "com.example.chat");
+  EXPECT_TRUE(push->sandbox);
+  EXPECT_EQ(push->token, hex);
+  EXPECT_FALSE(apns.IsQuery());
+  Command fcm = Parse(R"({"type":"push.register","platform":"fcm","app":"a.b","token":"x:APA9"})");
+  ASSERT_NE(std::get_if<PushRegisterCommand>(&fcm.body), nullptr);
+  for (const std::string& bad : std::vector<std::string>{
+           R"({"type":"push.register","platform":"gcm","app":"a","token":"t"})",
+           R"({"type":"push.register","platform":"fcm","token":"t"})",
+           R"({"type":"push.register","platform":"fcm","app":"a b","token":"t"})",
+           R"({"type":"push.register","platform":"fcm","app":"a","token":"has space"})",
+           R"({"type":"push.register","platform":"fcm","app":"a","token":""})",
+           R"({"type":"push.register","platform":"fcm","app":"a","token":"t","sandbox":true})",
+           R"({"type":"push.register","platform":"apns","app":"a","token":"abc"})",
+           R"({"type":"push.register","platform":"apns","app":"a","token":")" +
+               std::string(64, 'g') + "\"}",
+           R"({"type":"push.register","platform":"apns","app":"a","sandbox":"yes","token":")" +
+               hex + "\"}",
+       }) {
+    EXPECT_EQ(CodeOf(Parse(bad)), ErrorCode::kBadField) << bad;
+  }
+  Command unregister = Parse(R"({"type":"push.unregister"})");
+  EXPECT_NE(std::get_if<PushUnregisterCommand>(&unregister.body), nullptr);
+}
+
+TEST(Command, SettingsSetTakesAPushPreview) {
+  Command set = Parse(R"({"type":"settings.set","push_preview":"sender"})");
+  const auto* settings = std::get_if<SettingsSetCommand>(&set.body);
+  ASSERT_NE(settings, nullptr);
+  EXPECT_EQ(settings->push_preview, PushPreview::kSender);
+  EXPECT_EQ(CodeOf(Parse(R"({"type":"settings.set","push_preview":"all"})")), ErrorCode::kBadField);
+}
+
+}  // namespace
+}  // namespace chat
