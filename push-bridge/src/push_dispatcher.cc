@@ -62,6 +62,7 @@ void PushDispatcher::Run(const std::atomic<bool>& stop) {
       if (provider) provider->Poll(50);
     }
   }
+  FlushOutcomes();
   if (in_flight_ > 0) {
     spdlog::warn("{} pushes still in flight at stop: their jobs stay queued", in_flight_);
   }
@@ -86,6 +87,7 @@ int PushDispatcher::RunOnce() {
       if (provider) provider->Poll(static_cast<int>(config_.poll_interval_ms / providers));
     }
   }
+  FlushOutcomes();
   LogStatsIfDue(now_ms);
   return in_flight_;
 }
@@ -198,17 +200,23 @@ void PushDispatcher::Finish(const Outgoing& out, const SendResult& result) {
 }
 
 void PushDispatcher::Complete(const std::vector<PushJob>& jobs) {
-  Transaction txn(db_);
-  for (const PushJob& job : jobs) store_.DeleteJob(job.id);
-  txn.Commit();
+  for (const PushJob& job : jobs) done_.push_back(job.id);
 }
 
 void PushDispatcher::Postpone(const std::vector<PushJob>& jobs, int64_t due_ms, bool attempted) {
-  Transaction txn(db_);
   for (const PushJob& job : jobs) {
-    store_.Reschedule(job.id, due_ms, job.attempts + (attempted ? 1 : 0));
+    postponed_.push_back({job.id, due_ms, job.attempts + (attempted ? 1 : 0)});
   }
+}
+
+void PushDispatcher::FlushOutcomes() {
+  if (done_.empty() && postponed_.empty()) return;
+  Transaction txn(db_);
+  for (int64_t id : done_) store_.DeleteJob(id);
+  for (const Postponed& p : postponed_) store_.Reschedule(p.id, p.due_ms, p.attempts);
   txn.Commit();
+  done_.clear();
+  postponed_.clear();
 }
 
 Provider* PushDispatcher::ProviderFor(const std::string& platform) const {

@@ -6,8 +6,9 @@
 // the provider says is dead, hold everything when the fault is ours.
 //
 // A job is deleted only after the provider answered: a kill -9 loses no
-// job; a push that was in flight at that moment is sent again after the
-// restart (with the same collapse id, so the phone shows it once).
+// job; a push that was in flight at that moment, or answered in the pass
+// the kill interrupted, is sent again after the restart (with the same
+// collapse id, so the phone shows it once).
 // Single-threaded: Run owns the database connection and the providers.
 #pragma once
 
@@ -50,10 +51,13 @@ class PushDispatcher {
 
   void Dispatch(std::vector<PushJob> jobs, int64_t now_ms);
   void Finish(const Outgoing& out, const SendResult& result);
-  // The jobs' verdict is final: they go.
+  // The jobs' verdict is final: they go (at the pass's end).
   void Complete(const std::vector<PushJob>& jobs);
   // The jobs wait until `due_ms`; `attempted` counts one more attempt.
   void Postpone(const std::vector<PushJob>& jobs, int64_t due_ms, bool attempted);
+  // Writes the pass's deletions and postponements in one transaction: one
+  // commit per pass, not one per push, on the database chatd writes to.
+  void FlushOutcomes();
   Provider* ProviderFor(const std::string& platform) const;
   void LogStatsIfDue(int64_t now_ms);
 
@@ -67,7 +71,14 @@ class PushDispatcher {
   ConfigFaultDetector faults_;
   PushStats stats_;
   std::mt19937_64 random_{std::random_device{}()};
-  std::set<std::string> busy_;  // "user/device" with a push in flight
+  struct Postponed {
+    int64_t id;
+    int64_t due_ms;
+    int64_t attempts;
+  };
+  std::vector<int64_t> done_;         // job ids answered for good, not yet deleted
+  std::vector<Postponed> postponed_;  // jobs to reschedule, not yet written
+  std::set<std::string> busy_;        // "user/device" with a push in flight
   int in_flight_ = 0;
   int64_t next_stats_ms_ = 0;
 };
