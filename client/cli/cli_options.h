@@ -56,6 +56,8 @@ void AddGroupCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 // block, unblock, blocks, mute, unmute, settings.
 void AddPrivacyCommands(CLI::App& app, const GlobalOptions& global, Runner& run);
 void AddPresenceCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
+// push register, push unregister.
+void AddPushCommand(CLI::App& app, const GlobalOptions& global, Runner& run);
 
 // Validators for the protocol's id formats.
 CLI::Validator UserIdValidator();

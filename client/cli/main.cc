@@ -8,7 +8,7 @@ namespace {
 constexpr const char* kFooter = R"(
 Exit codes:
   0  success (send: accepted; create/group: conv reply; history, read, sync,
-     block, unblock, blocks, mute, unmute, settings: their reply;
+     block, unblock, blocks, mute, unmute, settings, presence, push: their reply;
      listen/chat: finished)
   1  usage error (bad options or ids) or an unexpected failure
   2  the backend replied with an error (printed as JSON on stdout)
@@ -37,8 +37,10 @@ Examples:
   chat-cli --user alice --device laptop --token-file t group add --conv c7a01 --users dave
   chat-cli --user bob --device phone --token-file t block --user mallory
   chat-cli --user bob --device phone --token-file t mute --conv c7a01 --for-s 3600
-  chat-cli --user bob --device phone --token-file t settings --presence contacts --read-receipts off
+  chat-cli --user bob --device phone --token-file t settings --presence contacts --read-receipts off --push-preview sender
   chat-cli --user alice --device laptop --token-file t presence --users bob,carol
+  chat-cli --user alice --device phone --token-file t push register --platform apns --app com.example.chat --token <hex>
+  chat-cli --user alice --device phone --token-file t push unregister
   chat-cli --user alice --device laptop --token-file t listen --watch bob,carol
   chat-cli send --help        (options of one subcommand)
 )";
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
   chat::cli::AddGroupCommand(app, global, run);
   chat::cli::AddPrivacyCommands(app, global, run);
   chat::cli::AddPresenceCommand(app, global, run);
+  chat::cli::AddPushCommand(app, global, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

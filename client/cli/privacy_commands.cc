@@ -17,6 +17,7 @@ struct PrivacyOptions {
   double for_s = 0;
   std::string presence;
   std::string read_receipts;  // "on", "off" or empty: unchanged
+  std::string push_preview;   // empty: unchanged
 };
 
 enum class PrivacyAction { kBlock, kUnblock, kBlocks, kMute, kUnmute, kSettings };
@@ -34,10 +35,13 @@ client::RequestResult Publish(client::ChatClient& chat, PrivacyAction action,
     case PrivacyAction::kUnmute: return chat.Unmute(o.conv);
     case PrivacyAction::kSettings: {
       // Without a change, this reads the settings.
-      if (o.presence.empty() && o.read_receipts.empty()) return chat.GetSettings();
+      if (o.presence.empty() && o.read_receipts.empty() && o.push_preview.empty()) {
+        return chat.GetSettings();
+      }
       client::SettingsChange change;
       if (!o.presence.empty()) change.presence = o.presence;
       if (!o.read_receipts.empty()) change.read_receipts = o.read_receipts == "on";
+      if (!o.push_preview.empty()) change.push_preview = o.push_preview;
       return chat.SetSettings(change);
     }
   }
@@ -119,8 +123,8 @@ void AddPrivacyCommands(CLI::App& app, const GlobalOptions& global, Runner& run)
 
   CLI::App* settings =
       AddAction(app, "settings",
-                "Print your privacy settings (`settings`), or change them with --presence and "
-                "--read-receipts; a change reaches your other devices too.",
+                "Print your privacy settings (`settings`), or change them with --presence, "
+                "--read-receipts and --push-preview; a change reaches your other devices too.",
                 PrivacyAction::kSettings, global, run, options,
                 "chat-cli --user alice --device laptop --token-file t settings --presence contacts "
                 "--read-receipts off");
@@ -133,6 +137,11 @@ void AddPrivacyCommands(CLI::App& app, const GlobalOptions& global, Runner& run)
       ->add_option("--read-receipts", options->read_receipts,
                    "on, or off: others no longer see how far you have read")
       ->check(CLI::IsMember({"on", "off"}));
+  settings
+      ->add_option("--push-preview", options->push_preview,
+                   "What a push alert on your devices shows: full (sender and text), sender "
+                   "(only who wrote) or none (only \"New message\")")
+      ->check(CLI::IsMember({"full", "sender", "none"}));
 }
 
 }  // namespace chat::cli

@@ -15,6 +15,7 @@
 #include "outbox_sender.h"
 #include "pending_replies.h"
 #include "presence_renewal.h"
+#include "push_renewal.h"
 #include "state_file.h"
 
 namespace chat::client {
@@ -29,8 +30,11 @@ Status Invalid(std::string message) {
 struct ChatClient::Impl {
   Impl(ClientOptions options, std::unique_ptr<Transport> transport);
 
+  // Publishes a valid request and tracks its reply. With `keep`, the
+  // command is kept there first, to be sent again until answered.
   RequestResult Request(std::optional<std::string> req_id, const Status& valid,
-                        const std::function<std::string(const std::string&)>& encode);
+                        const std::function<std::string(const std::string&)>& encode,
+                        PushRenewal* keep = nullptr);
   Status Publish(const std::string& payload) { return transport_->Publish(up_topic_, payload, 1); }
 
   const ClientOptions options_;
@@ -39,6 +43,7 @@ struct ChatClient::Impl {
   EventQueue events_;
   DeliveryTracker delivered_;
   PresenceRenewal presence_;
+  PushRenewal push_;
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<OutboxSender> outbox_;
   std::unique_ptr<ClientWorker> worker_;  // last: its thread starts once the rest exists
@@ -59,7 +64,7 @@ ChatClient::Impl::Impl(ClientOptions options, std::unique_ptr<Transport> transpo
       [this](const std::string& payload) { return Publish(payload); });
   worker_ = std::make_unique<ClientWorker>(
       ClientWorker::Borrowed{options_, *transport_, *outbox_, pending_, events_, delivered_,
-                             presence_},
+                             presence_, push_},
       OpenStateFile(options_.state_path, owner));
   transport_->SetHandlers(
       [this](std::string topic, std::string payload) {
@@ -121,12 +126,14 @@ std::vector<OutboxEntry> ChatClient::PendingSends() const { return impl_->outbox
 
 RequestResult ChatClient::Impl::Request(
     std::optional<std::string> req_id, const Status& valid,
-    const std::function<std::string(const std::string&)>& encode) {
+    const std::function<std::string(const std::string&)>& encode, PushRenewal* keep) {
   RequestResult result{valid, req_id ? std::move(*req_id) : NewRequestId()};
   if (result.status.ok()) result.status = ValidateReqId(result.req_id);
   if (!result.status.ok()) return result;
+  std::string command = encode(result.req_id);
+  if (keep) keep->Keep(result.req_id, command);  // kept even while offline
   pending_.ExpectReply(result.req_id);
-  result.status = Publish(encode(result.req_id));
+  result.status = Publish(command);
   if (!result.status.ok()) pending_.ForgetRequest(result.req_id);
   return result;
 }
@@ -243,6 +250,20 @@ RequestResult ChatClient::WatchPresence(const std::vector<std::string>& users,
 Status ChatClient::SetAway(bool away) {
   impl_->presence_.SetAway(away);  // kept even while offline
   return impl_->Publish(EncodePresenceSet(away));
+}
+
+RequestResult ChatClient::RegisterPush(const PushRegistration& registration,
+                                       std::optional<std::string> req_id) {
+  return impl_->Request(
+      std::move(req_id), ValidatePushRegistration(registration),
+      [&](const std::string& id) { return EncodePushRegister(id, registration); }, &impl_->push_);
+}
+
+RequestResult ChatClient::UnregisterPush(std::optional<std::string> req_id) {
+  return impl_->Request(
+      std::move(req_id), Status::Ok(),
+      [](const std::string& id) { return EncodeQuery(protocol::command::kPushUnregister, id); },
+      &impl_->push_);
 }
 
 Status ChatClient::MarkDelivered(std::string_view conv, int64_t seq) {

@@ -41,6 +41,7 @@ ClientWorker::ClientWorker(Borrowed b, Database cursor_db)
       events_(b.events),
       delivered_(b.delivered),
       presence_(b.presence),
+      push_(b.push),
       up_topic_(UpTopic(options_.user, options_.device)),
       cursor_db_(std::move(cursor_db)),
       cursor_store_(cursor_db_),
@@ -104,6 +105,7 @@ void ClientWorker::OnMessage(std::string topic, std::string payload) {
     if (!armed_ && !connected_) return;  // after Disconnect: the app asked for no more
     Event event = ParseEvent(payload, topic);
     if (IsStaleReply(event)) return;  // its request failed with the connection it was sent on
+    push_.OnEvent(event);
     bool chatd_back = event.Is(event_type::kReady);
     receiver_.OnEvent(std::move(event), Clock::now());
     if (chatd_back) ScheduleRenewalAfterReady(Clock::now());
@@ -152,7 +154,7 @@ ClientWorker::Clock::time_point ClientWorker::NextWake(Clock::time_point now) co
   if (connected_) {
     if (auto due = outbox_.NextDeadline()) wake = std::min(wake, *due);
     if (auto due = receiver_.NextDeadline()) wake = std::min(wake, *due);
-    if (presence_renewal_at_) wake = std::min(wake, *presence_renewal_at_);
+    if (renewal_at_) wake = std::min(wake, *renewal_at_);
   }
   return std::max(wake, now + kMinIdle);
 }
@@ -167,7 +169,7 @@ void ClientWorker::Tick(Clock::time_point now) {
     outbox_.Pump(now);
     receiver_.Poll(now);
     ReportDelivered(now, /*force=*/false);
-    if (presence_renewal_at_ && now >= *presence_renewal_at_) RenewPresence();
+    if (renewal_at_ && now >= *renewal_at_) Renew();
   }
   SaveCursors(now, /*force=*/false);
 }
@@ -219,23 +221,29 @@ void ClientWorker::GoOnline(Clock::time_point now, bool restored) {
   reconnect_.Reset();
   outbox_.SetOnline(true, now);  // resends the whole outbox, in order
   receiver_.OnConnected();       // a sync round starts at the next tick
-  RenewPresence();
+  Renew();
   if (restored) {
     events_.Push(MakeLocalEvent(event_type::kConnectionRestored, "reconnected"),
                  /*droppable=*/true);
   }
 }
 
-void ClientWorker::RenewPresence() {
-  presence_renewal_at_.reset();
+void ClientWorker::Renew() {
+  renewal_at_.reset();
   for (const std::string& command : presence_.Commands()) Publish(command);
+  // With its req_id, so that the reply reaches WaitForReply and is not
+  // stale; a request still open was sent on this connection already.
+  if (auto push = push_.Unanswered(); push && !pending_.IsOpen(push->req_id)) {
+    pending_.ExpectReply(push->req_id);
+    if (!Publish(push->command).ok()) pending_.ForgetRequest(push->req_id);
+  }
 }
 
 void ClientWorker::ScheduleRenewalAfterReady(Clock::time_point now) {
   // Every connected user hears `ready` at once: spread the watches over
   // kReadySpread, so that a restarted chatd is not asked them all together.
   std::uniform_int_distribution<int64_t> spread(0, kReadySpread.count());
-  presence_renewal_at_ = now + milliseconds(spread(rng_));
+  renewal_at_ = now + milliseconds(spread(rng_));
 }
 
 void ClientWorker::GoOffline(Clock::time_point now, const std::string* lost_cause) {

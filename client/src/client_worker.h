@@ -20,6 +20,7 @@
 #include "delivery_tracker.h"
 #include "outbox_sender.h"
 #include "presence_renewal.h"
+#include "push_renewal.h"
 #include "receiver.h"
 
 namespace chat::client {
@@ -54,6 +55,7 @@ class ClientWorker {
     EventQueue& events;
     DeliveryTracker& delivered;
     const PresenceRenewal& presence;
+    PushRenewal& push;
   };
 
   // `cursor_db` is a connection to the state file, used for cursors only.
@@ -89,9 +91,10 @@ class ClientWorker {
   void TryReconnect(Clock::time_point now);
   void GoOnline(Clock::time_point now, bool restored);
   void GoOffline(Clock::time_point now, const std::string* lost_cause);
-  // Asks again for the presence watch and away the app set (PresenceRenewal):
-  // at once after a connect, within kReadySpread after `ready`.
-  void RenewPresence();
+  // Asks again for the presence watch and away the app set (PresenceRenewal)
+  // and for the push registration not yet answered (PushRenewal): at once
+  // after a connect, within kReadySpread after `ready`.
+  void Renew();
   void ScheduleRenewalAfterReady(Clock::time_point now);
   // A reply to a request that is not open on this connection (see above).
   bool IsStaleReply(const Event& event) const;
@@ -108,6 +111,7 @@ class ClientWorker {
   EventQueue& events_;
   DeliveryTracker& delivered_;
   const PresenceRenewal& presence_;
+  PushRenewal& push_;
   const std::string up_topic_;
   Database cursor_db_;
   CursorStore cursor_store_;
@@ -119,7 +123,7 @@ class ClientWorker {
   Clock::time_point reconnect_at_{};
   Clock::time_point last_save_{};
   Clock::time_point last_delivered_report_{};
-  std::optional<Clock::time_point> presence_renewal_at_;
+  std::optional<Clock::time_point> renewal_at_;
   std::mt19937_64 rng_{std::random_device{}()};
 
   std::mutex tasks_mu_;

@@ -254,13 +254,18 @@ std::string EncodeMute(std::string_view type, std::string_view req_id, std::stri
 }
 
 Status ValidateSettingsChange(const SettingsChange& change) {
-  if (!change.presence && !change.read_receipts) {
-    return Invalid("set at least one of 'presence' and 'read_receipts'");
+  if (!change.presence && !change.read_receipts && !change.push_preview) {
+    return Invalid("set at least one of 'presence', 'read_receipts' and 'push_preview'");
   }
   if (change.presence && *change.presence != protocol::audience::kEveryone &&
       *change.presence != protocol::audience::kContacts &&
       *change.presence != protocol::audience::kNobody) {
     return Invalid("'presence' must be everyone, contacts or nobody");
+  }
+  if (change.push_preview && *change.push_preview != protocol::push_preview::kFull &&
+      *change.push_preview != protocol::push_preview::kSender &&
+      *change.push_preview != protocol::push_preview::kNone) {
+    return Invalid("'push_preview' must be full, sender or none");
   }
   return Status::Ok();
 }
@@ -269,11 +274,39 @@ std::string EncodeSettingsSet(std::string_view req_id, const SettingsChange& cha
   ordered_json j = Request(protocol::command::kSettingsSet, req_id);
   if (change.presence) j["presence"] = *change.presence;
   if (change.read_receipts) j["read_receipts"] = *change.read_receipts;
+  if (change.push_preview) j["push_preview"] = *change.push_preview;
   return Dump(j);
 }
 
 std::string EncodeQuery(std::string_view type, std::string_view req_id) {
   return Dump(Request(type, req_id));
+}
+
+Status ValidatePushRegistration(const PushRegistration& r) {
+  bool apns = r.platform == protocol::push_platform::kApns;
+  if (!apns && r.platform != protocol::push_platform::kFcm) {
+    return Invalid("'platform' must be fcm or apns");
+  }
+  if (!IsValidPushApp(r.app)) {
+    return Invalid("'app' must be the bundle id or package name, [A-Za-z0-9._-]{1,255}");
+  }
+  if (apns && !IsValidApnsToken(r.token)) {
+    return Invalid("an APNs 'token' is the device token in hex: 64..200 digits, an even number");
+  }
+  if (!apns && !IsValidFcmToken(r.token)) {
+    return Invalid("an FCM 'token' is 1..4096 printable ASCII characters without spaces");
+  }
+  if (!apns && r.sandbox) return Invalid("'sandbox' applies to apns only");
+  return Status::Ok();
+}
+
+std::string EncodePushRegister(std::string_view req_id, const PushRegistration& r) {
+  ordered_json j = Request(protocol::command::kPushRegister, req_id);
+  j["platform"] = r.platform;
+  j["app"] = r.app;
+  j["token"] = r.token;
+  if (r.platform == protocol::push_platform::kApns) j["sandbox"] = r.sandbox;
+  return Dump(j);
 }
 
 Status ValidateWatchedUsers(const std::vector<std::string>& users) {

@@ -66,7 +66,8 @@ std::string EncodeBlock(std::string_view type, std::string_view req_id, std::str
 Status ValidateMute(std::string_view conv, int64_t until_ms);
 std::string EncodeMute(std::string_view type, std::string_view req_id, std::string_view conv,
                        int64_t until_ms);
-// At least one field set; `presence` one of "everyone", "contacts", "nobody".
+// At least one field set; `presence` one of "everyone", "contacts", "nobody";
+// `push_preview` one of "full", "sender", "none".
 Status ValidateSettingsChange(const SettingsChange& change);
 std::string EncodeSettingsSet(std::string_view req_id, const SettingsChange& change);
 std::string EncodeQuery(std::string_view type, std::string_view req_id);
@@ -78,6 +79,13 @@ Status ValidateWatchedUsers(const std::vector<std::string>& users);
 std::string EncodePresenceWatch(std::string_view req_id, const std::vector<std::string>& users);
 // {"type":"presence.set","state":"away"|"online"}.
 std::string EncodePresenceSet(bool away);
+
+// Push (PROTOCOL.md "Push"): the platform fcm or apns, the app id and the
+// token in the platform's format (chat/ids.h), `sandbox` for apns only.
+// EncodePushRegister writes `sandbox` for apns only; push.unregister is an
+// EncodeQuery.
+Status ValidatePushRegistration(const PushRegistration& registration);
+std::string EncodePushRegister(std::string_view req_id, const PushRegistration& registration);
 
 // A request id given by the caller must match [A-Za-z0-9._:-]{1,64}.
 Status ValidateReqId(std::string_view req_id);

@@ -165,6 +165,13 @@ void ReadTypedFields(FieldReader& reader, Event& event) {
     reader.Require({"presence", "read_receipts"});
     reader.Text("presence", event.presence, Format::kAnyText);
     reader.Boolean("read_receipts", event.read_receipts);
+    reader.Text("push_preview", event.push_preview, Format::kAnyText);  // absent from older servers
+  } else if (t == event_type::kPush) {
+    reader.Require({"registered"});
+    reader.Boolean("registered", event.registered);
+    reader.Text("platform", event.platform, Format::kAnyText);
+    reader.Text("app", event.app, Format::kAnyText);
+    reader.Boolean("sandbox", event.sandbox);
   }
 }
 

@@ -107,8 +107,15 @@ std::string FormatEventLine(const Event& e) {
            (*e.muted_until == 0 ? "until unmuted" : "until " + std::to_string(*e.muted_until));
   }
   if (e.Is(kSettings)) {
-    return "[settings] presence: " + Printable(e.presence) +
-           ", read receipts: " + (e.read_receipts ? "on" : "off");
+    std::string line = "[settings] presence: " + Printable(e.presence) +
+                       ", read receipts: " + (e.read_receipts ? "on" : "off");
+    if (!e.push_preview.empty()) line += ", push preview: " + Printable(e.push_preview);
+    return line;
+  }
+  if (e.Is(kPush)) {
+    if (!e.registered) return "[push] not registered";
+    return "[push] registered: " + Printable(e.platform) + " app " + Printable(e.app) +
+           (e.sandbox ? " (sandbox)" : "");
   }
   if (e.Is(kInvalid)) return "[invalid event] " + Printable(e.message);
   if (e.Is(kConnectionLost)) return "[connection lost] " + Printable(e.message);

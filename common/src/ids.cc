@@ -1,9 +1,13 @@
 // Identifier validation and generation.
 #include "chat/ids.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <random>
+
+#include "chat/protocol.h"
 
 namespace chat {
 
@@ -24,6 +28,24 @@ bool IsValidClientToken(std::string_view token) {
     if (!ok) return false;
   }
   return true;
+}
+
+bool IsValidPushApp(std::string_view app) {
+  return !app.empty() && app.size() <= protocol::kMaxPushAppBytes &&
+         std::all_of(app.begin(), app.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+         });
+}
+
+bool IsValidApnsToken(std::string_view token) {
+  return token.size() >= 64 && token.size() <= 200 && token.size() % 2 == 0 &&
+         std::all_of(token.begin(), token.end(),
+                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+bool IsValidFcmToken(std::string_view token) {
+  return !token.empty() && token.size() <= protocol::kMaxPushTokenBytes &&
+         std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c < 0x7f; });
 }
 
 bool IsValidUtf8(std::string_view text) {

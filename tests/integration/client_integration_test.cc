@@ -16,9 +16,11 @@
 #include <thread>
 
 #include "chat/client/chat_client.h"
+#include "chat/database.h"
 #include "chat/tcp_no_delay.h"
 #include "client_reliability_support.h"
 #include "harness/test_stack.h"
+#include "store/push_store.h"
 
 namespace chat::testing {
 namespace {
@@ -211,6 +213,45 @@ TEST(ClientIntegration, CliShowsPresenceOnceAndWhileListening) {
       states.push_back(e["users"][0]["state"]);
   }
   EXPECT_EQ(states, (std::vector<std::string>{"online", "offline"})) << lines;
+}
+
+// A device's push token from the shell: register stores it for the device,
+// unregister removes it, a malformed one is refused before it is sent.
+TEST(ClientIntegration, CliRegistersAndUnregistersThePushToken) {
+  TestStack stack;
+  std::string base = std::string(CHAT_CLI_PATH) + " --port " + std::to_string(stack.port()) +
+                     " --user alice --device phone --token " + stack.Provision("alice", "phone");
+  std::string apns_token;
+  for (int i = 0; i < 8; ++i) apns_token += "7f3a09c2";  // 64 hex digits
+
+  auto [registered, rc] = Shell(base + " push register --platform apns --app com.example.chat" +
+                                " --token " + apns_token + " --sandbox");
+  ASSERT_EQ(rc, 0) << registered;
+  json reply = json::parse(registered, nullptr, false);
+  EXPECT_EQ(reply["type"], "push") << registered;
+  EXPECT_EQ(reply["registered"], true) << registered;
+  EXPECT_EQ(reply["platform"], "apns") << registered;
+  EXPECT_EQ(reply["app"], "com.example.chat") << registered;
+  EXPECT_EQ(reply["sandbox"], true) << registered;
+  {
+    Database db = Database::Open(stack.db_path(), Database::Mode::kReadOnly);
+    auto stored = PushStore(db).RegistrationOf("alice", "phone");
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->platform, "apns");
+    EXPECT_EQ(stored->app, "com.example.chat");
+    EXPECT_EQ(stored->token, apns_token);
+    EXPECT_TRUE(stored->sandbox);
+  }
+
+  auto [bad, bad_rc] =
+      Shell(base + " push register --platform apns --app com.example.chat --token not-hex");
+  EXPECT_EQ(bad_rc, 1) << bad;
+  EXPECT_EQ(stack.CountRows("push_tokens"), 1) << "the malformed token was never sent";
+
+  auto [unregistered, unregister_rc] = Shell(base + " push unregister");
+  ASSERT_EQ(unregister_rc, 0) << unregistered;
+  EXPECT_EQ(json::parse(unregistered, nullptr, false)["registered"], false) << unregistered;
+  EXPECT_EQ(stack.CountRows("push_tokens"), 0);
 }
 
 }  // namespace

@@ -185,6 +185,40 @@ TEST(EncodePrivacy, InvalidRequestsAreRefusedBeforeSending) {
   EXPECT_TRUE(ValidateSettingsChange({"nobody", {}}).ok());
 }
 
+TEST(EncodePrivacy, SettingsCarryThePushPreview) {
+  SettingsChange change{.push_preview = "sender"};
+  ASSERT_TRUE(ValidateSettingsChange(change).ok());
+  EXPECT_EQ(EncodeSettingsSet("p10", change),
+            R"({"type":"settings.set","req_id":"p10","push_preview":"sender"})");
+  EXPECT_FALSE(ValidateSettingsChange({.push_preview = "everything"}).ok());
+}
+
+TEST(EncodePush, RegisterAndUnregisterMatchTheProtocol) {
+  std::string hex(64, 'f');
+  EXPECT_EQ(EncodePushRegister("r1", {"apns", "com.example.chat", hex, true}),
+            R"({"type":"push.register","req_id":"r1","platform":"apns","app":"com.example.chat",)"
+            R"("token":")" +
+                hex + R"(","sandbox":true})");
+  EXPECT_EQ(EncodePushRegister("r2", {"fcm", "com.example.chat", "dXk3:APA91b", false}),
+            R"({"type":"push.register","req_id":"r2","platform":"fcm","app":"com.example.chat",)"
+            R"("token":"dXk3:APA91b"})");
+  EXPECT_EQ(EncodeQuery("push.unregister", "r3"), R"({"type":"push.unregister","req_id":"r3"})");
+}
+
+TEST(EncodePush, RegistrationsOutsideThePlatformsFormatsAreRefusedBeforeSending) {
+  std::string hex(64, '0');
+  EXPECT_TRUE(ValidatePushRegistration({"apns", "com.example.chat", hex, true}).ok());
+  EXPECT_TRUE(ValidatePushRegistration({"fcm", "com.example.chat", "dXk3:APA91b", false}).ok());
+  EXPECT_FALSE(ValidatePushRegistration({"gcm", "com.example.chat", hex, false}).ok());
+  EXPECT_FALSE(ValidatePushRegistration({"apns", "", hex, false}).ok());
+  EXPECT_FALSE(ValidatePushRegistration({"apns", "com/example", hex, false}).ok());
+  EXPECT_FALSE(ValidatePushRegistration({"apns", "com.example.chat", "dXk3:APA91b", false}).ok());
+  EXPECT_FALSE(ValidatePushRegistration({"apns", "com.example.chat", hex + "0", false}).ok());
+  EXPECT_FALSE(ValidatePushRegistration({"fcm", "com.example.chat", "a b", false}).ok());
+  EXPECT_FALSE(ValidatePushRegistration({"fcm", "com.example.chat", "dXk3", true}).ok())
+      << "sandbox is APNs only";
+}
+
 TEST(EncodePresence, WatchAndSetMatchTheProtocol) {
   EXPECT_EQ(EncodePresenceWatch("w1", {"bob", "carol"}),
             R"({"type":"presence.watch","req_id":"w1","users":["bob","carol"]})");

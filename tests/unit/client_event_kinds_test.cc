@@ -156,5 +156,30 @@ TEST(ParseEvent, PresenceCarriesEachUsersState) {
   EXPECT_EQ(ParseEvent(R"({"type":"presence"})").type, "invalid");
 }
 
+TEST(ParseEvent, PushReplyTellsTheRegistration) {
+  Event e = ParseEvent(R"({"type":"push","req_id":"r1","registered":true,"platform":"apns",)"
+                       R"("app":"com.example.chat","sandbox":true})");
+  ASSERT_EQ(e.type, "push") << e.message;
+  EXPECT_EQ(e.req_id, "r1");
+  EXPECT_TRUE(e.registered);
+  EXPECT_EQ(e.platform, "apns");
+  EXPECT_EQ(e.app, "com.example.chat");
+  EXPECT_TRUE(e.sandbox);
+  EXPECT_EQ(FormatEventLine(e), "[push] registered: apns app com.example.chat (sandbox)");
+  Event gone = ParseEvent(R"({"type":"push","req_id":"r2","registered":false})");
+  EXPECT_FALSE(gone.registered);
+  EXPECT_EQ(FormatEventLine(gone), "[push] not registered");
+  EXPECT_EQ(ParseEvent(R"({"type":"push","req_id":"r3"})").type, "invalid");
+  EXPECT_EQ(ParseEvent(R"({"type":"push","registered":"yes"})").type, "invalid");
+}
+
+TEST(ParseEvent, SettingsCarryThePushPreviewWhenTheServerSendsIt) {
+  Event e = ParseEvent(
+      R"({"type":"settings","presence":"everyone","read_receipts":true,"push_preview":"none"})");
+  EXPECT_EQ(e.push_preview, "none");
+  EXPECT_EQ(FormatEventLine(e),
+            "[settings] presence: everyone, read receipts: on, push preview: none");
+}
+
 }  // namespace
 }  // namespace chat::client

@@ -323,5 +323,98 @@ TEST(Reconnect, TheWatchIsAskedAgainWhenChatdIsBack) {
             std::vector<std::string>{R"({"type":"presence.watch","users":["bob"]})"});
 }
 
+constexpr char kDevTopic[] = "chat/dev/alice/phone";
+const PushRegistration kApns{"apns", "com.example.chat", std::string(64, 'a'), false};
+
+std::string PushReply(const std::string& req_id, bool registered) {
+  return R"({"type":"push","req_id":")" + req_id + R"(","registered":)" +
+         (registered ? R"(true,"platform":"apns","app":"com.example.chat","sandbox":false})"
+                     : "false}");
+}
+
+// Waits for the sync of the latest connect: the kept requests went out before it.
+bool ConnectRoundDone(Device& d) {
+  return d.fake->WaitUntil([&] { return !d.fake->PayloadsOfType("sync").empty(); }, kWait);
+}
+
+TEST(Reconnect, APushRegistrationMadeOfflineIsSentAfterConnectAndItsReplyReachesTheApp) {
+  Device d(Options());
+  RequestResult registered = d.client->RegisterPush(kApns);
+  EXPECT_EQ(registered.status.code(), Status::Code::kNotConnected);
+  ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());
+  ASSERT_TRUE(ConnectRoundDone(d));
+  EXPECT_EQ(d.fake->PayloadsOfType("push.register"),
+            std::vector<std::string>{R"({"type":"push.register","req_id":")" + registered.req_id +
+                                     R"(","platform":"apns","app":"com.example.chat","token":")" +
+                                     std::string(64, 'a') + R"(","sandbox":false})"});
+  d.fake->Deliver(kDevTopic, PushReply(registered.req_id, true));
+  auto reply = d.client->WaitForReply(registered.req_id, kWait);
+  ASSERT_TRUE(reply);
+  EXPECT_TRUE(reply->Is("push"));
+  EXPECT_TRUE(reply->registered);
+  auto seen = d.Next("push");
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->app, "com.example.chat");
+}
+
+TEST(Reconnect, APushRegistrationIsSentAgainAfterEachConnectUntilAnswered) {
+  Device d(Options());
+  ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());
+  RequestResult registered = d.client->RegisterPush(kApns);
+  ASSERT_TRUE(registered.status.ok());
+  ASSERT_TRUE(ConnectRoundDone(d));
+  d.fake->ClearPublished();
+  d.fake->Lose("network switch");  // before the reply
+  ASSERT_TRUE(d.Next("connection.restored"));
+  ASSERT_TRUE(ConnectRoundDone(d));
+  ASSERT_EQ(d.fake->PayloadsOfType("push.register").size(), 1u);
+  EXPECT_NE(d.fake->PayloadsOfType("push.register")[0].find(registered.req_id), std::string::npos);
+
+  d.fake->Deliver(kDevTopic, PushReply(registered.req_id, true));
+  ASSERT_TRUE(d.Next("push"));
+  d.fake->ClearPublished();
+  d.fake->Lose("network switch");
+  ASSERT_TRUE(d.Next("connection.restored"));
+  ASSERT_TRUE(ConnectRoundDone(d));
+  EXPECT_TRUE(d.fake->PayloadsOfType("push.register").empty()) << "answered once: done";
+}
+
+TEST(Reconnect, OnlyTheLatestPushRequestIsKept) {
+  Device d(Options());
+  d.client->RegisterPush(kApns);
+  RequestResult unregistered = d.client->UnregisterPush();
+  ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());
+  ASSERT_TRUE(ConnectRoundDone(d));
+  EXPECT_TRUE(d.fake->PayloadsOfType("push.register").empty());
+  EXPECT_EQ(d.fake->PayloadsOfType("push.unregister"),
+            std::vector<std::string>{R"({"type":"push.unregister","req_id":")" +
+                                     unregistered.req_id + R"("})"});
+}
+
+TEST(Reconnect, APushRegistrationRefusedWhileChatdIsAwayIsSentAgainWhenItIsBack) {
+  Device d(Options());
+  ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());
+  RequestResult registered = d.client->RegisterPush(kApns);
+  ASSERT_TRUE(ConnectRoundDone(d));
+  d.fake->Deliver(kDevTopic, R"({"type":"error","req_id":")" + registered.req_id +
+                                 R"(","code":"unavailable","message":"chatd is away",)"
+                                 R"("retry_after_ms":1000})");
+  ASSERT_TRUE(d.client->WaitForReply(registered.req_id, kWait));
+  d.fake->ClearPublished();
+  d.fake->Deliver("chat/inbox/alice", R"({"type":"ready"})");
+  EXPECT_TRUE(d.fake->WaitUntil([&] { return d.fake->PayloadsOfType("push.register").size() == 1; },
+                                kWait));
+}
+
+TEST(Reconnect, AnInvalidPushRegistrationIsNeitherSentNorKept) {
+  Device d(Options());
+  PushRegistration bad = kApns;
+  bad.token = "not-hex";
+  EXPECT_EQ(d.client->RegisterPush(bad).status.code(), Status::Code::kInvalidArgument);
+  ASSERT_TRUE(d.client->Connect(milliseconds(100)).ok());
+  ASSERT_TRUE(ConnectRoundDone(d));
+  EXPECT_TRUE(d.fake->PayloadsOfType("push.register").empty());
+}
+
 }  // namespace
 }  // namespace chat::client

@@ -37,6 +37,36 @@ TEST(Ids, Utf8ValidationRejectsMalformedSequences) {
   EXPECT_FALSE(IsValidUtf8("\xFF"));
 }
 
+TEST(Ids, PushAppsAreBundleIdsOrPackageNames) {
+  EXPECT_TRUE(IsValidPushApp("com.example.chat"));
+  EXPECT_TRUE(IsValidPushApp("org.example_app-2"));
+  EXPECT_TRUE(IsValidPushApp(std::string(255, 'a')));
+  EXPECT_FALSE(IsValidPushApp(""));
+  EXPECT_FALSE(IsValidPushApp(std::string(256, 'a')));
+  EXPECT_FALSE(IsValidPushApp("com.example/chat"));
+  EXPECT_FALSE(IsValidPushApp("com example"));
+}
+
+TEST(Ids, ApnsTokensAreAnEvenNumberOfHexDigitsFrom64To200) {
+  EXPECT_TRUE(IsValidApnsToken(std::string(64, 'a')));
+  EXPECT_TRUE(IsValidApnsToken(std::string(32, 'F') + std::string(32, '0')));
+  EXPECT_TRUE(IsValidApnsToken(std::string(200, '9')));
+  EXPECT_FALSE(IsValidApnsToken(std::string(62, 'a')));
+  EXPECT_FALSE(IsValidApnsToken(std::string(65, 'a')));
+  EXPECT_FALSE(IsValidApnsToken(std::string(202, 'a')));
+  EXPECT_FALSE(IsValidApnsToken(std::string(63, 'a') + "g"));
+}
+
+TEST(Ids, FcmTokensArePrintableAsciiWithoutSpaces) {
+  EXPECT_TRUE(IsValidFcmToken("dXk3:APA91b-Hx_y.z"));
+  EXPECT_TRUE(IsValidFcmToken(std::string(4096, 'x')));
+  EXPECT_FALSE(IsValidFcmToken(""));
+  EXPECT_FALSE(IsValidFcmToken(std::string(4097, 'x')));
+  EXPECT_FALSE(IsValidFcmToken("a b"));
+  EXPECT_FALSE(IsValidFcmToken("a\nb"));
+  EXPECT_FALSE(IsValidFcmToken("\xC3\xA9"));
+}
+
 TEST(Ids, NewConversationIdsAreValidAndDistinct) {
   std::string a = NewConversationId();
   std::string b = NewConversationId();

@@ -310,31 +310,6 @@ Parsed ParseSettingsGet(const json&, const std::string&, const CommandLimits&) {
   return SettingsGetCommand{};
 }
 
-bool IsHex(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-  });
-}
-
-// An app id as Apple and Google spell them: letters, digits, '.', '_', '-'.
-bool IsAppId(std::string_view app) {
-  return !app.empty() && app.size() <= protocol::kMaxPushAppBytes &&
-         std::all_of(app.begin(), app.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-         });
-}
-
-// An FCM registration token: printable ASCII without spaces.
-bool IsFcmToken(std::string_view token) {
-  return !token.empty() && token.size() <= protocol::kMaxPushTokenBytes &&
-         std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c < 0x7f; });
-}
-
-// An APNs device token: hex, 64 digits today, longer ones allowed.
-bool IsApnsToken(std::string_view token) {
-  return token.size() >= 64 && token.size() <= 200 && token.size() % 2 == 0 && IsHex(token);
-}
-
 Parsed ParsePushRegister(const json& object, const std::string&, const CommandLimits&) {
   PushRegisterCommand push;
   if (auto error = ReadString(object, "platform", &push.platform)) return *error;
@@ -343,13 +318,13 @@ Parsed ParsePushRegister(const json& object, const std::string&, const CommandLi
     return Reject(ErrorCode::kBadField, "'platform' must be \"fcm\" or \"apns\"");
   }
   if (auto error = ReadString(object, "app", &push.app)) return *error;
-  if (!IsAppId(push.app)) {
+  if (!IsValidPushApp(push.app)) {
     return Reject(ErrorCode::kBadField,
                   "'app' is required: the bundle id or package name, [A-Za-z0-9._-]{1,255}");
   }
   if (auto error = ReadString(object, "token", &push.token)) return *error;
   bool apns = push.platform == protocol::push_platform::kApns;
-  if (apns ? !IsApnsToken(push.token) : !IsFcmToken(push.token)) {
+  if (apns ? !IsValidApnsToken(push.token) : !IsValidFcmToken(push.token)) {
     return Reject(ErrorCode::kBadField,
                   apns ? "'token' must be the APNs device token in hex (64 or more digits)"
                        : "'token' must be the FCM registration token (printable, no spaces)");

@@ -79,6 +79,18 @@ struct SendRequest {
 struct SettingsChange {
   std::optional<std::string> presence = {};  // "everyone", "contacts" or "nobody"
   std::optional<bool> read_receipts = {};
+  std::optional<std::string> push_preview = {};  // what an alert shows: "full", "sender", "none"
+};
+
+// Where the backend's push service reaches this device while it is not
+// connected (PROTOCOL.md "Push"): the token the platform gave the app.
+struct PushRegistration {
+  std::string platform = {};  // "fcm" or "apns" (protocol::push_platform)
+  std::string app = {};       // bundle id (APNs) or package name (FCM): [A-Za-z0-9._-]{1,255}
+  // APNs: the device token in hex (64..200 digits, even); FCM: the
+  // registration token (printable ASCII without spaces, at most 4096).
+  std::string token = {};
+  bool sandbox = false;  // APNs only: the development environment
 };
 
 // A send in the outbox (stored, not yet answered by the backend).
@@ -216,6 +228,18 @@ class ChatClient {
   RequestResult WatchPresence(const std::vector<std::string>& users,
                               std::optional<std::string> req_id = {});
   Status SetAway(bool away);
+  // Push (PROTOCOL.md "Push"). RegisterPush gives the backend this device's
+  // push token (one per device: a later one replaces it); UnregisterPush
+  // removes it, e.g. on logout. Each is answered by a `push` event
+  // (Event::registered, and platform, app, sandbox when registered). The
+  // latest of the two is kept, also when it fails with kNotConnected, and
+  // sent again with the same req_id after every connect and on `ready`
+  // until a reply to it came once (a `push`, or an `error` that resending
+  // cannot fix): apps call RegisterPush at start, often before the
+  // connection is up, and again whenever the platform hands them a new token.
+  RequestResult RegisterPush(const PushRegistration& registration,
+                             std::optional<std::string> req_id = {});
+  RequestResult UnregisterPush(std::optional<std::string> req_id = {});
   // Commands without a reply. MarkRead also updates Conversations().
   Status MarkDelivered(std::string_view conv, int64_t seq);
   Status MarkRead(std::string_view conv, int64_t seq);

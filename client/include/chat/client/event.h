@@ -28,6 +28,7 @@ using protocol::event::kHistory;
 using protocol::event::kMsg;
 using protocol::event::kMute;      // a conversation's mute changed
 using protocol::event::kPresence;  // watched users' presence: states now, or a change
+using protocol::event::kPush;      // this device's push registration
 
 using protocol::event::kReady;  // chatd is back: the library resent its outbox
 using protocol::event::kReceipt;
@@ -119,8 +120,13 @@ struct Event {
   std::vector<std::string> users;            // blocks: every user blocked
   std::optional<int64_t> muted_until;        // mute: set while muted (0: until unmuted)
   std::string presence;                      // settings: everyone, contacts or nobody
+  std::string push_preview;                  // settings: full, sender or none
   std::vector<UserPresence> people;          // presence: each user's state
   bool read_receipts = false;                // settings
+  bool registered = false;                   // push: the device has a push token now
+  std::string platform;                      // push when registered: fcm or apns
+  std::string app;                           // push when registered: bundle id or package name
+  bool sandbox = false;                      // push when registered: APNs development
   bool more = false;                         // sync, history: more pages exist
   std::vector<Event> messages;               // sync, history: each a parsed `msg`
   std::vector<ConversationSummary> convs;    // sync: the conversation list
