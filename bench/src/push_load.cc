@@ -16,7 +16,7 @@ namespace bench {
 namespace {
 
 constexpr char kApp[] = "com.example.chat";
-constexpr std::size_t kCreatesInFlight = 256;  // the broker queues 1000 per client
+constexpr std::size_t kCreatesInFlight = 256;  // well below the broker's max_queued_messages
 constexpr int64_t kLogPollNs = 50 * kNsPerMs;
 
 std::vector<std::string> Senders(int count) {
