@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # bench/run.sh: one command for the whole benchmark. Installs what is missing
 # (scripts/install-deps.sh, and gnuplot for the plot), builds chat-bench (and the
-# plugin and chatd it starts) in Release into build-bench/, runs every
-# scenario on loopback with its own brokers, chatd and scratch directories,
+# plugin, chatd and pushd it starts) in Release into build-bench/, runs every
+# scenario on loopback with its own brokers, chatd, pushd and scratch directories,
 # plots the latencies and writes bench/results/<date-time>/report.md;
 # bench/results/latest points at the newest run.
 #
 #   bench/run.sh                         # everything, defaults (a few minutes)
 #   bench/run.sh --only throughput,latency --duration 4
 #   bench/run.sh wire                    # one scenario alone (same as --only wire)
+#   bench/run.sh push                    # pushes to the fake providers, 1:1 beside them
 #   bench/run.sh presence --presence-connects 25   # a scenario with its own options
 #   bench/run.sh --help                  # chat-bench's options (passed through)
 set -euo pipefail
@@ -19,7 +20,7 @@ results=$root/bench/results
 time_limit_s=${BENCH_TIME_LIMIT_S:-1800}
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,12p' "${BASH_SOURCE[0]}"
+  sed -n '2,13p' "${BASH_SOURCE[0]}"
   [[ -x "$build/bench/chat-bench" ]] && "$build/bench/chat-bench" run --help
   exit 0
 fi

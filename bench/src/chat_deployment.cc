@@ -15,13 +15,40 @@
 namespace bench {
 
 namespace {
+
 constexpr int64_t kTokenTtlS = 24 * 3600;
+
+// Starts `path --config conf_path` with its log in `log_path` and waits up
+// to 10 s for `ready_line` in the log.
+std::unique_ptr<ChildProcess> StartDaemon(const std::string& path, const std::string& conf_path,
+                                          const std::string& log_path,
+                                          const std::string& ready_line) {
+  std::size_t log_start = ReadTextFile(log_path).size();
+  ChildProcess::Spec spec;
+  spec.path = path;
+  spec.args = {"--config", conf_path};
+  spec.log_path = log_path;
+  auto daemon = std::make_unique<ChildProcess>(spec);
+  int64_t deadline = MonotonicNs() + 10 * kNsPerSecond;
+  while (ReadTextFile(log_path).find(ready_line, log_start) == std::string::npos) {
+    if (!daemon->Running() || MonotonicNs() > deadline) {
+      std::string why = daemon->Running() ? "was not ready within 10 s" : daemon->status();
+      daemon.reset();
+      throw std::runtime_error(path + " " + why + "; its log:\n" + ReadTextFile(log_path));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return daemon;
 }
 
-ChatDeployment::ChatDeployment(std::string dir, std::string chatd_path, std::string plugin_path)
+}  // namespace
+
+ChatDeployment::ChatDeployment(std::string dir, std::string chatd_path, std::string plugin_path,
+                               std::string pushd_path)
     : dir_(std::move(dir)),
       chatd_path_(std::move(chatd_path)),
-      plugin_path_(std::move(plugin_path)) {
+      plugin_path_(std::move(plugin_path)),
+      pushd_path_(std::move(pushd_path)) {
   WriteTextFile(key_path(), chat::GenerateKeyText());
   auto key = chat::LoadKeyFile(key_path());
   if (!key.ok()) throw std::runtime_error(key.status().message());
@@ -30,7 +57,10 @@ ChatDeployment::ChatDeployment(std::string dir, std::string chatd_path, std::str
   chat::ApplyMigrations(db);
 }
 
-ChatDeployment::~ChatDeployment() { StopChatd(); }
+ChatDeployment::~ChatDeployment() {
+  StopPushd();
+  StopChatd();
+}
 
 PluginSettings ChatDeployment::plugin() const { return {plugin_path_, key_path(), db_path()}; }
 
@@ -59,6 +89,15 @@ void ChatDeployment::Provision(std::vector<Device>& devices) {
   txn.Commit();
 }
 
+void ChatDeployment::RegisterPushTokens(const std::vector<chat::PushRegistration>& registrations) {
+  chat::Database db = chat::Database::Open(db_path());
+  chat::PushStore tokens(db);
+  int64_t now_ms = chat::NowMillis();
+  chat::Transaction txn(db);
+  for (const chat::PushRegistration& r : registrations) tokens.Register(r, now_ms);
+  txn.Commit();
+}
+
 void ChatDeployment::StartChatd(int broker_port, int64_t presence_grace_ms) {
   std::ostringstream conf;
   conf << "# Written by chat-bench.\n"
@@ -69,21 +108,7 @@ void ChatDeployment::StartChatd(int broker_port, int64_t presence_grace_ms) {
        << "presence_grace_ms = " << presence_grace_ms << "\n"
        << "log_level = info\n";
   WriteTextFile(dir_ + "/chatd.conf", conf.str());
-  std::size_t log_start = ChatdLog().size();
-  ChildProcess::Spec spec;
-  spec.path = chatd_path_;
-  spec.args = {"--config", dir_ + "/chatd.conf"};
-  spec.log_path = dir_ + "/chatd.log";
-  chatd_ = std::make_unique<ChildProcess>(spec);
-  int64_t deadline = MonotonicNs() + 10 * kNsPerSecond;
-  while (ChatdLog().find("chatd ready", log_start) == std::string::npos) {
-    if (!chatd_->Running() || MonotonicNs() > deadline) {
-      std::string why = chatd_->Running() ? "was not ready within 10 s" : chatd_->status();
-      chatd_.reset();
-      throw std::runtime_error("chatd " + why + "; its log:\n" + ChatdLog());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  chatd_ = StartDaemon(chatd_path_, dir_ + "/chatd.conf", dir_ + "/chatd.log", "chatd ready");
 }
 
 void ChatDeployment::StopChatd() {
@@ -94,5 +119,25 @@ void ChatDeployment::StopChatd() {
 pid_t ChatDeployment::chatd_pid() const { return chatd_ ? chatd_->pid() : -1; }
 
 std::string ChatDeployment::ChatdLog() const { return ReadTextFile(dir_ + "/chatd.log"); }
+
+void ChatDeployment::StartPushd(const std::string& provider_settings, int64_t poll_interval_ms) {
+  if (pushd_path_.empty()) throw std::logic_error("this deployment has no pushd");
+  std::ostringstream conf;
+  conf << "# Written by chat-bench.\n"
+       << "db_path = " << db_path() << "\n"
+       << provider_settings << "alert_window_ms = 0\n"
+       << "poll_interval_ms = " << poll_interval_ms << "\n"
+       << "stats_interval_s = 10\n"
+       << "log_level = info\n";
+  WriteTextFile(dir_ + "/pushd.conf", conf.str());
+  pushd_ = StartDaemon(pushd_path_, dir_ + "/pushd.conf", dir_ + "/pushd.log", "pushd ready");
+}
+
+void ChatDeployment::StopPushd() {
+  if (pushd_) pushd_->Stop(SIGTERM);
+  pushd_.reset();
+}
+
+pid_t ChatDeployment::pushd_pid() const { return pushd_ ? pushd_->pid() : -1; }
 
 }  // namespace bench

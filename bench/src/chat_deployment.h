@@ -1,5 +1,6 @@
 // The product's files for one benchmark run: signing key, SQLite database
-// with the schema applied, provisioned devices with their tokens, and chatd.
+// with the schema applied, provisioned devices with their tokens, and the
+// daemons chatd and pushd.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include "broker_process.h"
 #include "chat/support/child_process.h"
 #include "chat/token.h"
+#include "store/push_store.h"
 
 namespace bench {
 
@@ -26,7 +28,8 @@ struct Device {
 // as the integration harness does; chatd is a child process.
 class ChatDeployment {
  public:
-  ChatDeployment(std::string dir, std::string chatd_path, std::string plugin_path);
+  ChatDeployment(std::string dir, std::string chatd_path, std::string plugin_path,
+                 std::string pushd_path = "");
   ~ChatDeployment();
   ChatDeployment(const ChatDeployment&) = delete;
   ChatDeployment& operator=(const ChatDeployment&) = delete;
@@ -39,6 +42,9 @@ class ChatDeployment {
   // Creates users and devices (existing ones are kept) and issues one token
   // per device, all in one transaction. Fills in Device::token.
   void Provision(std::vector<Device>& devices);
+  // Registers push tokens of provisioned devices, in one transaction, as a
+  // `push.register` would.
+  void RegisterPushTokens(const std::vector<chat::PushRegistration>& registrations);
 
   // Starts chatd against the broker on `broker_port`, with watchers seeing
   // a user offline `presence_grace_ms` after their last device left, and
@@ -49,12 +55,21 @@ class ChatDeployment {
   pid_t chatd_pid() const;
   std::string ChatdLog() const;
 
+  // Starts pushd over this database with `provider_settings` (the provider
+  // lines of pushd.conf), no alert window (every message is a push at once)
+  // and the job table read every `poll_interval_ms`; waits (10 s) for
+  // "pushd ready", throws std::runtime_error with its log otherwise.
+  void StartPushd(const std::string& provider_settings, int64_t poll_interval_ms);
+  void StopPushd();
+  pid_t pushd_pid() const;
+
  private:
   std::string dir_;
   std::string chatd_path_;
   std::string plugin_path_;
+  std::string pushd_path_;
   chat::SigningKey key_;
-  std::unique_ptr<ChildProcess> chatd_;
+  std::unique_ptr<ChildProcess> chatd_, pushd_;
 };
 
 }  // namespace bench

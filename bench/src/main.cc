@@ -15,8 +15,9 @@ namespace {
 
 constexpr const char* kFooter = R"(
 `chat-bench run` starts its own brokers (plain mosquitto, and mosquitto with the
-chat plugin), chatd and a no-op relay on free loopback ports over a fresh
-database in /tmp/chat-bench-*, runs the scenarios, stops everything and
+chat plugin), chatd, pushd with fake push providers and a no-op relay on free
+loopback ports over a fresh database in /tmp/chat-bench-*, runs the scenarios,
+stops everything and
 writes report.md, latency-chat.tsv, latency-raw.tsv and wire.tsv to --out.
 bench/run.sh wraps it (build, plot, results/<date>/, results/latest).
 
@@ -44,6 +45,11 @@ Scenarios (all by default; --only picks some):
                (the median p99 ratio counts); then the churn alone for its
                CPU per change; chatd's presence grace is --presence-grace-ms
                for the whole run
+  push         --push-recipients offline devices with a push token (APNs and
+               FCM, local fakes; pushd with no alert window): a burst of one
+               message each (pushes/s at the fakes, commit -> provider request
+               p50/p99), then --push-rounds rounds of raw, chat 1:1 closed loop
+               alone and next to --push-rate pushes/s; then that load alone
   wire         bytes on the device legs (every MQTT packet, both directions,
                counted by a relay in front of the broker) per delivered
                message: raw QoS 1, chat 1:1 at chat pace and fast, a group,
@@ -56,6 +62,7 @@ Examples:
   chat-bench run --only isolation --level-duration 3 --out /tmp/r
   chat-bench run --only wire --out /tmp/r
   chat-bench run --only presence --out /tmp/r
+  chat-bench run --only push --out /tmp/r
 )";
 
 std::string SelfPath() {
@@ -69,7 +76,7 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
   run.add_option("--only", only, "scenarios to run (comma separated)")
       ->delimiter(',')
       ->check(CLI::IsMember({"throughput", "latency", "fanout", "catchup", "connections",
-                             "isolation", "presence", "wire"}));
+                             "isolation", "presence", "push", "wire"}));
   run.add_option("--revision", p.revision, "product revision to print in the report");
   run.add_flag("--keep", p.keep_work_dir, "keep the /tmp/chat-bench-* scratch directory");
   run.add_option("--chat-dir", p.chat_dir,
@@ -146,6 +153,20 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
   run.add_option("--presence-grace-ms", p.presence_grace_ms,
                  "chatd's presence_grace_ms in this run (a drop shows after it)")
       ->capture_default_str();
+  run.add_option("--push-recipients", p.push_recipients,
+                 "push: offline devices with a push token (one message each in the burst)")
+      ->capture_default_str();
+  run.add_option("--push-senders", p.push_senders, "push: connected devices writing to them")
+      ->capture_default_str();
+  run.add_option("--push-burst-rate", p.push_burst_rate, "push: msgs/s of the burst")
+      ->capture_default_str();
+  run.add_option("--push-rate", p.push_rate, "push: msgs/s of the steady push load beside 1:1")
+      ->capture_default_str();
+  run.add_option("--push-rounds", p.push_rounds,
+                 "push: rounds of raw, 1:1 alone and 1:1 next to the push load")
+      ->capture_default_str();
+  run.add_option("--push-poll-ms", p.push_poll_ms, "push: pushd's poll_interval_ms")
+      ->capture_default_str();
   bench::WireOptions& w = p.wire_options;
   run.add_option("--wire-body-bytes", w.body_bytes, "wire: message body (raw: payload) bytes")
       ->capture_default_str();
@@ -166,6 +187,7 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
   run.add_option("--mosquitto", p.mosquitto_path, "mosquitto executable")->capture_default_str();
   run.add_option("--plugin", p.plugin_path, "chat broker plugin")->capture_default_str();
   run.add_option("--chatd", p.chatd_path, "chatd executable")->capture_default_str();
+  run.add_option("--pushd", p.pushd_path, "pushd executable")->capture_default_str();
 }
 
 }  // namespace
@@ -215,6 +237,7 @@ int main(int argc, char** argv) {
       params.connections = has("connections");
       params.isolation = has("isolation");
       params.presence = has("presence");
+      params.push = has("push");
       params.wire = has("wire");
     }
     std::filesystem::create_directories(params.out_dir);

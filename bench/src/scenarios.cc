@@ -139,12 +139,13 @@ class MessagingRun {
  public:
   MessagingRun(const BenchParams& p, const WorkDir& work)
       : p_(p),
+        work_(work),
         raw_dir_(work.Sub("raw")),
         chat_dir_(p.chat_dir.empty() ? work.Sub("chat") : p.chat_dir),
         raw_broker_({raw_dir_, "raw", p.mosquitto_path, std::nullopt}),
         raw_cfg_{raw_broker_.port(), p.message_bytes},
         raw_(loop_, raw_cfg_, p.pairs),
-        chat_(MakeDir(chat_dir_), p.chatd_path, p.plugin_path),
+        chat_(MakeDir(chat_dir_), p.chatd_path, p.plugin_path, p.pushd_path),
         chat_broker_({chat_dir_, "chat-broker", p.mosquitto_path, chat_.plugin()}),
         chat_cfg_{chat_broker_.port(), p.message_bytes} {
     chat_.StartChatd(chat_broker_.port(), p.presence_grace_ms);
@@ -275,6 +276,45 @@ class MessagingRun {
     Say(line);
   }
 
+  // Pushes to offline devices through pushd to the fake providers, and the
+  // closed-loop 1:1 maximum alone and next to a steady push load.
+  void Push(BenchResults& out) {
+    Say("push: " + std::to_string(p_.push_recipients) + " offline devices with a push token, " +
+        "a burst of one message each, then chat 1:1 closed loop alone and next to " +
+        std::to_string(static_cast<long>(p_.push_rate)) + " pushes/s");
+    out.push = PushResult{};
+    out.push->poll_interval_ms = p_.push_poll_ms;
+    try {
+      FakePushProviders providers(work_.Sub("push"), p_.push_fakes_path);
+      chat_.StartPushd(providers.PushdSettings(), p_.push_poll_ms);
+      ChatPushPath pushes(push_loop_, chat_, chat_cfg_, p_.push_senders, p_.push_recipients);
+      std::string why = Prepare(raw_);
+      if (why.empty()) why = Prepare(*direct_);
+      if (why.empty()) why = pushes.Setup(MonotonicNs() + kSetupTimeoutNs);
+      if (!why.empty()) throw std::runtime_error(why);
+      ProcessList watch = ours_;
+      watch.insert(watch.begin(), {"generator", ::getpid()});
+      watch.emplace_back("pushd", chat_.pushd_pid());
+      watch.emplace_back("push fakes", providers.pid());
+      PushOptions o;
+      o.burst_per_s = p_.push_burst_rate;
+      o.rate_per_s = p_.push_rate;
+      o.rounds = p_.push_rounds;
+      o.closed = {p_.window, p_.warmup_s, p_.duration_s, 10, watch};
+      o.watch = watch;
+      out.push = RunPush(loop_, raw_, *direct_, push_loop_, pushes, providers, o);
+      out.push->poll_interval_ms = p_.push_poll_ms;
+    } catch (const std::exception& e) {
+      out.push->error = e.what();
+    }
+    chat_.StopPushd();
+    const PushResult& r = *out.push;
+    char line[240];
+    std::snprintf(line, sizeof(line), "push: 1:1 next to the push load / alone %.2f (median)%s",
+                  r.beside_to_alone, r.error.empty() ? "" : ("; " + r.error).c_str());
+    Say(line);
+  }
+
   void CatchUp(BenchResults& out) {
     Say("catch-up: " + std::to_string(p_.catch_up_messages) + " missed messages in " +
         std::to_string(p_.catch_up_conversations) + " conversations, then sync");
@@ -326,9 +366,11 @@ class MessagingRun {
   }
 
   const BenchParams& p_;
+  const WorkDir& work_;
   EventLoop loop_;        // before every path and client, which it must outlive
   EventLoop group_loop_;  // the group's clients only
   EventLoop crowd_loop_;  // the presence scenario's churners and watchers only
+  EventLoop push_loop_;   // the push scenario's senders only
   std::string raw_dir_, chat_dir_;
   BrokerProcess raw_broker_;
   PathConfig raw_cfg_;
@@ -361,13 +403,15 @@ void MeasureConnections(const BenchParams& p, const WorkDir& work, BenchResults&
 
 void Measure(const BenchParams& p, BenchResults& out) {
   WorkDir work(p.keep_work_dir);
-  if (p.throughput || p.latency || p.fanout || p.catch_up || p.isolation || p.presence || p.wire) {
+  if (p.throughput || p.latency || p.fanout || p.catch_up || p.isolation || p.presence || p.push ||
+      p.wire) {
     MessagingRun run(p, work);
     if (p.throughput || p.latency) run.Throughput(out);
     if (p.latency) run.Latency(out);
     if (p.fanout) run.Fanout(out);
     if (p.isolation) run.Isolation(out);
     if (p.presence) run.Presence(out);
+    if (p.push) run.Push(out);
     if (p.catch_up) run.CatchUp(out);
     if (p.wire) run.Wire(out);
     if (run.lost() > 0) out.notes.push_back(std::to_string(run.lost()) + " connections lost");

@@ -13,6 +13,7 @@
 #include "machine_info.h"
 #include "open_loop.h"
 #include "presence_churn.h"
+#include "push_load.h"
 #include "wire.h"
 
 namespace bench {
@@ -22,7 +23,9 @@ struct BenchParams {
   std::string mosquitto_path = BENCH_MOSQUITTO_PATH;
   std::string plugin_path = BENCH_PLUGIN_PATH;
   std::string chatd_path = BENCH_CHATD_PATH;
-  std::string out_dir;   // report.md and data files go here
+  std::string pushd_path = BENCH_PUSHD_PATH;
+  std::string push_fakes_path = BENCH_PUSH_FAKES_PATH;  // run with /usr/bin/python3
+  std::string out_dir;                                  // report.md and data files go here
   std::string revision;  // free text for the report, e.g. `git describe`
   bool keep_work_dir = false;
   // Where chatd's database lives; empty: the scratch directory. A tmpfs here
@@ -37,6 +40,7 @@ struct BenchParams {
   bool isolation = true;  // 1:1 latency alone and next to a busy group
   bool wire = true;       // bytes on the device legs per delivered message
   bool presence = true;   // 1:1 latency alone and next to a presence churn
+  bool push = true;       // pushes to the fake providers; 1:1 throughput next to them
 
   std::size_t message_bytes = 250;
   int pairs = 8;
@@ -74,6 +78,14 @@ struct BenchParams {
   double presence_connects_per_s = 50;  // and as many drops
   int64_t presence_grace_ms = 300;      // chatd's presence_grace_ms for the whole run
   int presence_rounds = 3;              // of 1:1 alone and next to the churn, in turn
+  // Push: offline recipients with a push token, written to by connected
+  // senders; a burst of one message each, then a steady load beside 1:1.
+  int push_recipients = 2000;
+  int push_senders = 8;
+  double push_burst_rate = 2000;  // msgs/s of the burst
+  double push_rate = 200;         // msgs/s (= pushes/s) of the steady load
+  int push_rounds = 3;            // of raw, 1:1 alone and 1:1 next to the push load
+  int64_t push_poll_ms = 100;     // pushd's poll_interval_ms (its default)
 };
 
 // One round of the throughput scenario: the three paths back to back.
@@ -97,6 +109,7 @@ struct BenchResults {
   std::optional<CatchUpResult> catch_up;
   std::optional<IsolationResult> isolation;
   std::optional<PresenceResult> presence;
+  std::optional<PushResult> push;
   std::optional<WireResult> wire;
   std::vector<ConnectionRun> connections;
   int per_broker_cap = 0;
