@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The run command: installs what is missing, builds, starts the whole stack on
-# this machine in ./run/ (mosquitto with the chat plugin, chatd, pushd), shows
-# a conversation between alice and bob on four devices, and leaves the stack
-# running in the background.
+# this machine in ./run/ (mosquitto with the chat plugin, chatd, pushd, and
+# local stand-ins for FCM and APNs), shows a conversation between alice and bob
+# on four devices and a push to bob's phone while it is away, and leaves the
+# stack running in the background.
 #
 #   ./scripts/demo.sh         build, (re)start the stack, run the demo, exit 0
+#   ./scripts/demo.sh status  which processes of the stack run (exit 0 if all do)
 #   ./scripts/demo.sh stop    stop the stack (the processes in run/*.pid)
 #
 # Environment: CHAT_PORT (the broker's port on 127.0.0.1, default 1883),
 # CHAT_BUILD_DIR (default build). Everything it makes is in run/: the signing
 # key, the database (run/data/), device tokens (run/tokens/), the demo
-# devices' chat-cli state files (run/state/), generated configs, logs
-# (run/logs/) and what each demo device received (run/demo/).
+# devices' chat-cli state files (run/state/), the push stand-ins' test
+# credentials (run/push-fakes/), generated configs, logs (run/logs/) and what
+# each demo device received (run/demo/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +30,7 @@ stopped=0  # processes stopped by stop_one
 say() { echo "demo: $*"; }
 fail() {
   echo "demo: ERROR: $*" >&2
-  if ls "$RUN"/{mosquitto,chatd,pushd}.pid >/dev/null 2>&1; then
+  if ls "$RUN"/{mosquitto,chatd,pushd,push-fakes}.pid >/dev/null 2>&1; then
     echo "demo: what was started is still running, for a look at run/logs/;" \
       "stop it with ./scripts/demo.sh stop" >&2
   fi
@@ -74,20 +77,42 @@ stop_clients() {
   return 0
 }
 
-# Stops every process of the stack: demo clients first, the broker last.
+# The daemons of the stack, in the order they start.
+STACK=(mosquitto chatd push-fakes pushd)
+
+# Stops every process of the stack: demo clients first, the push stand-ins last.
 stop_stack() {
   local name
   stop_clients
-  for name in pushd chatd mosquitto; do stop_one "$name"; done
+  for name in pushd chatd mosquitto push-fakes; do stop_one "$name"; done
+}
+
+# Prints whether each daemon of the stack runs; true if all of them do.
+print_status() {
+  local name pid all=0
+  for name in "${STACK[@]}"; do
+    pid=$(cat "$RUN/$name.pid" 2>/dev/null || true)
+    if is_ours "$pid"; then
+      printf 'demo: %-10s running (pid %s)\n' "$name" "$pid"
+    else
+      printf 'demo: %-10s not running\n' "$name"
+      all=1
+    fi
+  done
+  return "$all"
 }
 
 # start_bg NAME OUT ERR COMMAND...: runs COMMAND in its own session (so that
-# closing the terminal does not stop it), stdout to OUT, stderr to ERR, and
-# writes its pid to run/NAME.pid.
+# closing the terminal does not stop it), stdout to OUT, stderr to ERR (both to
+# OUT if ERR is the same file), and writes its pid to run/NAME.pid.
 start_bg() {
   local name=$1 out=$2 err=$3
   shift 3
-  setsid "$@" >"$out" 2>"$err" </dev/null &
+  if [ "$err" = "$out" ]; then
+    setsid "$@" >"$out" 2>&1 </dev/null &
+  else
+    setsid "$@" >"$out" 2>"$err" </dev/null &
+  fi
   echo $! >"$RUN/$name.pid"
 }
 
@@ -151,7 +176,40 @@ check_port_free() {
 # fill TEMPLATE OUT: writes TEMPLATE with its @NAME@ values filled in.
 fill() {
   sed -e "s|@PORT@|$PORT|g" -e "s|@RUN_USER@|$(id -un)|g" -e "s|@PLUGIN_PATH@|$PLUGIN|g" \
-    -e "s|@KEY_FILE@|$RUN/chat.key|g" -e "s|@DB_PATH@|$RUN/data/chat.db|g" "$1" >"$2"
+    -e "s|@KEY_FILE@|$RUN/chat.key|g" -e "s|@DB_PATH@|$RUN/data/chat.db|g" \
+    -e "s|@APNS_PORT@|${APNS_PORT:-}|g" -e "s|@FCM_PORT@|${FCM_PORT:-}|g" \
+    -e "s|@APNS_KEY_ID@|${APNS_KEY_ID:-}|g" -e "s|@APNS_TEAM_ID@|${APNS_TEAM_ID:-}|g" \
+    "$1" >"$2"
+}
+
+# The local stand-ins for FCM and APNs (tests/fakes/push_fakes.py): HTTP/2 over
+# TLS on loopback, checking requests as Google and Apple do, answering 200, and
+# logging every request. Not Google's or Apple's services: nothing leaves this
+# machine.
+PYTHON=/usr/bin/python3
+PUSH_FAKES=$ROOT/tests/fakes/push_fakes.py
+PUSH_DIR=$RUN/push-fakes
+
+# Picks two free loopback ports for the stand-ins (APNS_PORT, FCM_PORT) and
+# writes fresh test credentials for them in run/push-fakes/: the FCM service
+# account names the FCM port in its token_uri, and the test CA is short-lived.
+make_push_credentials() {
+  local ports ids
+  ports=$("$PYTHON" -c 'import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))') ||
+    fail "could not find free loopback ports for the push stand-ins"
+  read -r APNS_PORT FCM_PORT <<<"$ports"
+  rm -rf "$PUSH_DIR"
+  "$PYTHON" "$PUSH_FAKES" keys "$PUSH_DIR" --token-uri "https://127.0.0.1:$FCM_PORT/token" \
+    >>"$RUN/logs/setup.log" 2>&1 ||
+    fail "push_fakes.py keys failed: $(tail -n 5 "$RUN/logs/setup.log")"
+  ids=$("$PYTHON" -c 'import json, sys
+apns = json.load(open(sys.argv[1]))
+print(apns["key_id"], apns["team_id"])' "$PUSH_DIR/apns.json") ||
+    fail "cannot read $PUSH_DIR/apns.json"
+  read -r APNS_KEY_ID APNS_TEAM_ID <<<"$ids"
 }
 
 # ctl_idempotent ARGS...: runs chatctl; "exists" counts as success.
@@ -173,6 +231,7 @@ provision() {
     "$CHATCTL" keygen --out "$RUN/chat.key" 2>>"$RUN/logs/setup.log"
     say "generated the signing key run/chat.key"
   fi
+  make_push_credentials
   fill deploy/local/mosquitto.conf.in "$RUN/mosquitto.conf"
   fill deploy/local/chatd.conf.in "$RUN/chatd.conf"
   fill deploy/local/pushd.conf.in "$RUN/pushd.conf"
@@ -191,6 +250,7 @@ provision() {
   done
   say "database run/data/chat.db: users alice and bob; devices alice/phone, alice/laptop,"
   say "  bob/phone, bob/tablet; their tokens in run/tokens/ (chatctl output: run/logs/setup.log)"
+  say "test credentials of the local FCM/APNs stand-ins in run/push-fakes/"
 }
 
 start_stack() {
@@ -209,10 +269,19 @@ start_stack() {
     fail "chatd did not become ready (log: run/logs/chatd.log)"
   say "chatd is connected and subscribed (pid $(cat "$RUN/chatd.pid"))"
 
+  : >"$RUN/logs/push-requests.jsonl"
+  start_bg push-fakes "$RUN/logs/push-fakes.log" "$RUN/logs/push-fakes.log" \
+    "$PYTHON" "$PUSH_FAKES" serve --dir "$PUSH_DIR" --apns-port "$APNS_PORT" \
+    --fcm-port "$FCM_PORT" --log "$RUN/logs/push-requests.jsonl" --control "$PUSH_DIR/control.json"
+  wait_for_line "$RUN/logs/push-fakes.log" '^ready$' push-fakes ||
+    fail "the push stand-ins did not start (log: run/logs/push-fakes.log)"
+  say "local stand-ins for APNs (127.0.0.1:$APNS_PORT) and FCM (127.0.0.1:$FCM_PORT) are running:"
+  say "  tests/fakes/push_fakes.py, not Apple's or Google's services (pid $(cat "$RUN/push-fakes.pid"))"
+
   start_bg pushd /dev/null "$RUN/logs/pushd.log" "$PUSHD" --config "$RUN/pushd.conf"
   wait_for_line "$RUN/logs/pushd.log" 'pushd ready' pushd ||
     fail "pushd did not start (log: run/logs/pushd.log)"
-  say "pushd is running, without push providers for now (pid $(cat "$RUN/pushd.pid"))"
+  say "pushd is running, sending to those stand-ins (pid $(cat "$RUN/pushd.pid"))"
 }
 
 # --- the demo --------------------------------------------------------------
@@ -269,13 +338,78 @@ show() {
   if [ -s "$2" ]; then sed 's/^/      /' "$2"; else echo "      (nothing)"; fi
 }
 
+# The push registration of bob's phone in the demo: an APNs device token (64
+# hex digits; a real app gets its own from Apple) for the app's bundle id.
+PUSH_APP=com.example.chat
+BOB_PHONE_APNS_TOKEN=b0b0000000000000000000000000000000000000000000000000000000000001
+
+# push_while_away: bob's phone registers for push and leaves (the app goes to
+# the background); alice writes to bob; waits until pushd has sent the alert
+# to the APNs stand-in.
+push_while_away() {
+  local body="Running 10 minutes late, order me the soup?" leaves conv seq line
+  leaves=$(count_lines "$RUN/logs/mosquitto.log" 'Client bob:phone (disconnected|closed its connection)')
+  mosquitto_rr -h "$HOST" -p "$PORT" -i bob:phone -u bob -P "$(cat "$(token bob phone)")" \
+    -t chat/up/bob/phone -e chat/dev/bob/phone -W "$WAIT_S" \
+    -m '{"type":"push.register","req_id":"push-1","platform":"apns","app":"'"$PUSH_APP"'","token":"'"$BOB_PHONE_APNS_TOKEN"'"}' \
+    >"$RUN/demo/bob-phone-push.jsonl" 2>"$RUN/logs/mosquitto_rr.log" ||
+    fail "mosquitto_rr as bob:phone got no answer to push.register (exit $?; run/logs/mosquitto_rr.log)"
+  grep -qF '"registered":true' "$RUN/demo/bob-phone-push.jsonl" ||
+    fail "push.register was refused: $(cat "$RUN/demo/bob-phone-push.jsonl")"
+  wait_for_count "$RUN/logs/mosquitto.log" 'Client bob:phone (disconnected|closed its connection)' \
+    $((leaves + 1)) "bob:phone leaving the broker"
+  sleep 0.3  # the broker's presence change reaches chatd: no device of bob is connected
+  cli alice phone send --to bob "$body" >"$RUN/demo/alice-phone-push.jsonl" ||
+    fail "chat-cli send failed (exit $?)"
+  conv=$(field conv "$RUN/demo/alice-phone-push.jsonl" | head -n 1)
+  seq=$(grep -oE '"seq":[0-9]+' "$RUN/demo/alice-phone-push.jsonl" | head -n 1 | cut -d: -f2)
+  [ -n "$conv" ] && [ -n "$seq" ] ||
+    fail "chat-cli send printed no accepted event ($RUN/demo/alice-phone-push.jsonl)"
+  line=" to bob/phone \\(apns:[^)]*\\) alert $conv#$seq "
+  wait_for_line "$RUN/logs/pushd.log" "$line" pushd ||
+    fail "pushd sent no alert to bob/phone for $conv#$seq (logs: run/logs/pushd.log, run/logs/push-requests.jsonl)"
+  grep -E "$line" "$RUN/logs/pushd.log" >"$RUN/demo/pushd-bob-phone.log"
+}
+
+# show_push: the last alert that the APNs stand-in received for bob's phone,
+# as the phone would show it, then the request and pushd's log line.
+show_push() {
+  show "bob/phone registered for push with mosquitto_rr (chatd's answer):" \
+    "$RUN/demo/bob-phone-push.jsonl"
+  echo "  what the phone shows, from the APNs stand-in's request log (run/logs/push-requests.jsonl):"
+  "$PYTHON" - "$RUN/logs/push-requests.jsonl" "$BOB_PHONE_APNS_TOKEN" <<'PY' || true
+import json, sys
+log, token = sys.argv[1], sys.argv[2]
+alert = None
+with open(log, encoding="utf-8") as lines:
+    for line in lines:
+        request = json.loads(line)
+        body = request.get("body")
+        if (request.get("provider") == "apns" and request.get("path", "").endswith("/" + token)
+                and isinstance(body, dict) and "alert" in body.get("aps", {})):
+            alert = request
+if alert is None:
+    print("      (no alert for bob/phone in the log)")
+    sys.exit(1)
+aps, headers = alert["body"]["aps"], alert["headers"]
+print(f'      {aps["alert"].get("title", "")}: {aps["alert"].get("body", "")}'
+      f'   (app icon badge: {aps.get("badge", "unchanged")})')
+print(f'      {alert["method"]} {alert["path"][:24]}..., apns-push-type {headers.get("apns-push-type")},'
+      f' apns-topic {headers.get("apns-topic")}: {alert["status"]}')
+print("      " + json.dumps(alert["body"], separators=(",", ":")))
+PY
+  show "pushd's log line for it (run/logs/pushd.log):" "$RUN/demo/pushd-bob-phone.log"
+}
+
 run_demo() {
   local name raw_pid cmid conv body
   local -a sent bodies=("Hi Bob! Lunch at noon?" "The usual place, I'll book a table.")
   mkdir -p "$RUN/state"
-  for name in bob-phone bob-tablet alice-laptop alice-phone bob-phone-sync; do
+  for name in bob-phone bob-tablet alice-laptop alice-phone bob-phone-sync bob-phone-push \
+    alice-phone-push; do
     rm -f "$RUN/demo/$name.jsonl"
   done
+  rm -f "$RUN/demo/pushd-bob-phone.log"
   rm -f "$RUN/demo/alice-phone-raw.txt"
 
   trap 'stop_clients; [ -z "${raw_pid:-}" ] || kill "$raw_pid" 2>/dev/null || true' EXIT
@@ -331,6 +465,10 @@ run_demo() {
   cli bob phone sync >"$RUN/demo/bob-phone-sync.jsonl" 2>>"$RUN/logs/client-bob-phone.log" ||
     fail "chat-cli sync as bob/phone failed (exit $?)"
 
+  say "5. bob's phone registers an APNs token (mosquitto_rr) and goes to the background;"
+  say "   alice/phone sends bob another message: pushd alerts the phone (APNs stand-in)"
+  push_while_away
+
   echo
   echo "What each device received, one JSON event per line (docs/PROTOCOL.md section 6;"
   echo "a 'receipt' is a user's delivered/read cursor moving: every device reports what it shows):"
@@ -344,6 +482,10 @@ run_demo() {
     "$RUN/demo/bob-phone-sync.jsonl"
   show "bob/tablet, chat-cli listen (alice's messages, then bob's answer as 'accepted'):" \
     "$RUN/demo/bob-tablet.jsonl"
+  echo
+  echo "Push to bob's phone while no device of bob was connected (pushd -> the local APNs"
+  echo "stand-in, tests/fakes/push_fakes.py: nothing went to Apple):"
+  show_push
   print_by_hand "$conv"
 }
 
@@ -378,10 +520,13 @@ hand from $ROOT:
   # operators' tool, on the same database and key:
   $(rel_path "$CHATCTL") --config run/chatd.conf user list
 
+  # push: pushd's line per push, and what the local FCM/APNs stand-ins received:
+  grep ' push ' run/logs/pushd.log; tail -n 3 run/logs/push-requests.jsonl
+
 Each device id may be connected once at a time: a second connection with the
 same client id (alice:laptop ...) takes over and closes the first.
 
-Stop the stack: ./scripts/demo.sh stop
+Stop the stack: ./scripts/demo.sh stop   (what runs: ./scripts/demo.sh status)
 EOF
 }
 
@@ -395,12 +540,16 @@ case "${1:-}" in
     [ "$stopped" -gt 0 ] || say "nothing was running"
     exit 0
     ;;
+  status)
+    print_status
+    exit $?
+    ;;
   "") ;;
   -h | --help)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
-  *) fail "unknown argument '$1' (usage: ./scripts/demo.sh [stop])" ;;
+  *) fail "unknown argument '$1' (usage: ./scripts/demo.sh [stop|status])" ;;
 esac
 
 if ! [[ "$PORT" =~ ^[0-9]{1,5}$ ]] || [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then
