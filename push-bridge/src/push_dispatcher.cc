@@ -70,24 +70,29 @@ void PushDispatcher::Run(const std::atomic<bool>& stop) {
 
 int PushDispatcher::RunOnce() {
   int64_t now_ms = NowMillis();
-  std::vector<PushJob> due = store_.DueJobs(now_ms, kJobsPerPass);
-  // The jobs of each device, oldest first, skipping devices with a push in flight.
-  std::map<std::string, std::vector<PushJob>> by_device;
-  for (PushJob& job : due) {
-    std::string key = DeviceKey(job);
-    if (!busy_.contains(key)) by_device[key].push_back(std::move(job));
+  if (now_ms >= next_pass_ms_) {
+    // Once per poll interval: write what the answers since the last pass
+    // decided (one commit), then take the jobs due now.
+    FlushOutcomes();
+    next_pass_ms_ = now_ms + config_.poll_interval_ms;
+    std::vector<PushJob> due = store_.DueJobs(now_ms, kJobsPerPass);
+    // The jobs of each device, oldest first, skipping devices with a push in flight.
+    std::map<std::string, std::vector<PushJob>> by_device;
+    for (PushJob& job : due) {
+      std::string key = DeviceKey(job);
+      if (!busy_.contains(key)) by_device[key].push_back(std::move(job));
+    }
+    for (auto& [key, jobs] : by_device) Dispatch(std::move(jobs), now_ms);
   }
-  for (auto& [key, jobs] : by_device) Dispatch(std::move(jobs), now_ms);
-
+  int64_t wait_ms = std::max<int64_t>(1, next_pass_ms_ - NowMillis());
   int providers = (fcm_ ? 1 : 0) + (apns_ ? 1 : 0);
   if (in_flight_ == 0 || providers == 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(config_.poll_interval_ms));
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
   } else {
     for (Provider* provider : {fcm_, apns_}) {
-      if (provider) provider->Poll(static_cast<int>(config_.poll_interval_ms / providers));
+      if (provider) provider->Poll(static_cast<int>(std::max<int64_t>(1, wait_ms / providers)));
     }
   }
-  FlushOutcomes();
   LogStatsIfDue(now_ms);
   return in_flight_;
 }

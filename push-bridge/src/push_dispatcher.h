@@ -38,8 +38,9 @@ class PushDispatcher {
 
   // Passes until `stop` is set, then waits (at most 5 s) for the pushes in flight.
   void Run(const std::atomic<bool>& stop);
-  // One pass: submits what is due, then drives the transfers for at most
-  // the poll interval. Returns the pushes in flight.
+  // One step: once per poll interval, writes the answers' outcomes and
+  // submits what is due; then drives the transfers until the next pass at
+  // most. Returns the pushes in flight.
   int RunOnce();
 
  private:
@@ -80,6 +81,7 @@ class PushDispatcher {
   std::vector<Postponed> postponed_;  // jobs to reschedule, not yet written
   std::set<std::string> busy_;        // "user/device" with a push in flight
   int in_flight_ = 0;
+  int64_t next_pass_ms_ = 0;  // when the job table is read next
   int64_t next_stats_ms_ = 0;
 };
 
