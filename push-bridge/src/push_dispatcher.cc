@@ -9,6 +9,7 @@
 
 #include "chat/clock.h"
 #include "chat/protocol.h"
+#include "payload.h"
 
 namespace chat::push {
 
@@ -28,15 +29,6 @@ std::string_view VerdictName(Verdict verdict) {
     case Verdict::kCredentialFault: return "credential_fault";
   }
   return "unknown";
-}
-
-std::string_view KindName(NotificationKind kind) {
-  switch (kind) {
-    case NotificationKind::kAlert: return "alert";
-    case NotificationKind::kBadge: return "badge";
-    case NotificationKind::kClear: return "clear";
-  }
-  return "alert";
 }
 
 std::string DeviceKey(const PushJob& job) { return job.user + "/" + job.device; }

@@ -84,6 +84,27 @@ class PushTest : public ::testing::Test {
     return true;
   }
 
+  // `count` users "{prefix}{i}" whose one device "phone" has a push token of
+  // `platform` (written to the database: these devices never connect).
+  std::vector<std::string> ProvisionWithTokens(const std::string& prefix, int count,
+                                               const std::string& platform) {
+    std::vector<std::string> users;
+    Database db = Database::Open(stack_.db_path());
+    AccountStore accounts(db);
+    PushStore tokens(db);
+    Transaction txn(db);
+    for (int i = 0; i < count; ++i) {
+      std::string user = prefix + std::to_string(i);
+      accounts.AddUser(user, user);
+      accounts.AddDevice(user, "phone", platform);
+      std::string token = platform == "apns" ? ApnsToken(i) : "fcm-" + user;
+      tokens.Register({user, "phone", platform, kApp, false, token}, 1);
+      users.push_back(user);
+    }
+    txn.Commit();
+    return users;
+  }
+
   TestStack stack_;
   PushFakes fakes_;
   std::unique_ptr<PushdProcess> pushd_;
@@ -230,21 +251,7 @@ TEST_F(PushTest, AReadOnOneDeviceClearsTheOtherDevicesNotification) {
 // 500 pushes, one per device, leave over one HTTP/2 connection.
 TEST_F(PushTest, FiveHundredPushesTravelOverAtMostTwoConnections) {
   constexpr int kMembers = 500;
-  std::vector<std::string> members;
-  {
-    Database db = Database::Open(stack_.db_path());
-    AccountStore accounts(db);
-    PushStore tokens(db);
-    Transaction txn(db);
-    for (int i = 0; i < kMembers; ++i) {
-      std::string user = "m" + std::to_string(i);
-      accounts.AddUser(user, user);
-      accounts.AddDevice(user, "phone", "ios");
-      tokens.Register({user, "phone", "apns", kApp, false, ApnsToken(i)}, 1);
-      members.push_back(user);
-    }
-    txn.Commit();
-  }
+  std::vector<std::string> members = ProvisionWithTokens("m", kMembers, "apns");
   StartPushd();
   TestDevice alice(stack_, "alice", "phone");
   json group = alice.Request(
@@ -265,21 +272,7 @@ TEST_F(PushTest, FiveHundredPushesTravelOverAtMostTwoConnections) {
 // device still gets its push; only pushes that were in flight may go twice.
 TEST_F(PushTest, AKillOfPushdLosesNoPush) {
   constexpr int kDevices = 30;
-  std::vector<std::string> members;
-  {
-    Database db = Database::Open(stack_.db_path());
-    AccountStore accounts(db);
-    PushStore tokens(db);
-    Transaction txn(db);
-    for (int i = 0; i < kDevices; ++i) {
-      std::string user = "k" + std::to_string(i);
-      accounts.AddUser(user, user);
-      accounts.AddDevice(user, "phone", "android");
-      tokens.Register({user, "phone", "fcm", kApp, false, "fcm-" + user}, 1);
-      members.push_back(user);
-    }
-    txn.Commit();
-  }
+  std::vector<std::string> members = ProvisionWithTokens("k", kDevices, "fcm");
   TestDevice alice(stack_, "alice", "phone");
   json group =
       alice.Request({{"type", "group.create"}, {"title", "Kill"}, {"members", members}}, "g1");
