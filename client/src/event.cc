@@ -144,6 +144,8 @@ void ReadTypedFields(FieldReader& reader, Event& event) {
     reader.IdList("delivered", event.delivered_to);
   } else if (t == event_type::kTyping) {
     reader.Require({"user"});
+  } else if (t == event_type::kHead) {
+    reader.Require({"conv", "seq"});
   } else if (t == event_type::kSync) {
     reader.Require({"convs", "messages", "cursors", "more"});
     ReadConvs(reader, event);

@@ -26,6 +26,7 @@ void Receiver::OnEvent(Event event, Clock::time_point now) {
     HandleChatdAbsence(event, now);
   }
   if (HandleSyncReply(event, now)) return;
+  if (event.Is(event_type::kHead)) return OnHead(event);
   if (event.Is(event_type::kAccepted) && !SettleOwn(event, now)) {
     pending_.Offer(event);  // still the reply to its req_id
     return;
@@ -133,6 +134,16 @@ void Receiver::Sequence(Event event) {
     sync_.Want();
   } else {
     Release(sequencer_.AdoptHeldStarts());
+  }
+}
+
+void Receiver::OnHead(const Event& head) {
+  std::optional<int64_t> cursor = sequencer_.Cursor(head.conv);
+  if (cursor && *cursor >= head.seq) return;  // the live copies came after all
+  if (Backlogged()) {
+    resync_needed_ = true;
+  } else if (sync_.supported()) {
+    sync_.Want();
   }
 }
 

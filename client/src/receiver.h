@@ -49,7 +49,9 @@ struct ReceiverOptions {
 //     the application in seq order. Chosen gap filler: `sync` with all
 //     cursors (not `history`), because only sync knows where a conversation
 //     the device has never seen begins for this user.
-//  5. Every other event goes to the application as it came.
+//  5. `head` (the server shed this conversation's live copies under load)
+//     is consumed: behind its seq, a sync round fetches what was shed.
+//  6. Every other event goes to the application as it came.
 // Before these, chatd's absence (PROTOCOL.md section 4): an `error`
 // `unavailable` holds the outbox for its retry_after_ms; `ready` resends the
 // outbox at once and asks again for a sync page left unanswered. Both then
@@ -103,6 +105,8 @@ class Receiver {
   // False when the error must not answer any wait (a retryable send error).
   bool SettleError(Event& event, Clock::time_point now);
   void Sequence(Event event);
+  // Rule 5: a sync round when the device is behind `head`.
+  void OnHead(const Event& head);
   void Release(std::vector<Event> events);
   void Deliver(Event event);
   bool Backlogged() const;

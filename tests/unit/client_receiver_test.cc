@@ -225,6 +225,35 @@ TEST_F(ReceiverTest, AGapHoldsLaterMessagesAndSyncsWithTheCurrentCursors) {
   EXPECT_EQ(TakenSeqs(), (Seqs{3, 4, 5}));
 }
 
+TEST_F(ReceiverTest, AHeadBeyondTheCursorSyncsTheShedCopiesAndIsNotShownToTheApp) {
+  Receive(MsgJson("c1", 1));
+  receiver_->OnConnected();
+  std::string first = StartSync();
+  Receive(SyncReply(first, {}, {{"c1", 1}}, false));
+  Taken();
+  std::size_t sent = published_.size();
+  Receive(R"({"type":"head","conv":"c1","seq":1})");  // nothing missed
+  receiver_->Poll(now_);
+  EXPECT_EQ(published_.size(), sent);
+  Receive(R"({"type":"head","conv":"c1","seq":3})");  // seqs 2 and 3 were shed
+  std::string req = StartSync();
+  EXPECT_EQ(published_.back()["cursors"], json({{"c1", 1}}));
+  Receive(SyncReply(req, {MsgJson("c1", 2), MsgJson("c1", 3)}, {{"c1", 3}}, false));
+  auto taken = Taken();
+  ASSERT_EQ(taken.size(), 3u);  // 2, 3 and the local end of the round: no `head`
+  EXPECT_EQ(taken[0].seq, 2);
+  EXPECT_EQ(taken[1].seq, 3);
+  EXPECT_EQ(taken[2].type, "sync");
+}
+
+TEST_F(ReceiverTest, AHeadOfAConversationNeverSeenSyncs) {
+  receiver_->OnConnected();
+  Receive(SyncReply(StartSync(), {}, {}, false));
+  Receive(R"({"type":"head","conv":"c9","seq":4})");
+  StartSync();
+  EXPECT_EQ(published_.back()["type"], "sync");
+}
+
 TEST_F(ReceiverTest, PagesAreFetchedUntilMoreIsFalseThenTheListIsAnnounced) {
   receiver_->OnConnected();
   std::string req = StartSync();

@@ -192,5 +192,34 @@ TEST(FanoutFrames, ArbitraryBytesNeverEscapeThePayload) {
   }
 }
 
+TEST(FanoutBatch, TakePacedTakesLargeConversationsCopiesAndTypingAndKeepsTheRestInOrder) {
+  FanoutBatch batch;
+  batch.AddMessageCopies({"chat/inbox/b/c1", "chat/inbox/c/c1"}, "small", "c1", 7);
+  batch.AddOne("chat/dev/a/phone", "accepted");
+  batch.AddMessageCopies({"chat/inbox/b/g1", "chat/inbox/c/g1", "chat/inbox/d/g1"}, "large", "g1",
+                         9);
+  batch.AddTyping({"chat/inbox/b/c1"}, "typing");
+  std::vector<PacedItem> paced = batch.TakePaced(3);
+  ASSERT_EQ(paced.size(), 2u);
+  EXPECT_EQ(paced[0].kind, PacedItem::Kind::kMessageCopies);
+  EXPECT_EQ(paced[0].payload, "large");
+  EXPECT_EQ(paced[0].conv, "g1");
+  EXPECT_EQ(paced[0].seq, 9);
+  EXPECT_EQ(paced[0].topics.size(), 3u);
+  EXPECT_EQ(paced[1].kind, PacedItem::Kind::kTyping);
+  Copies left = CopiesOf(batch.Encode()[0]);
+  Copies expected = {
+      {"chat/inbox/b/c1", "small"}, {"chat/inbox/c/c1", "small"}, {"chat/dev/a/phone", "accepted"}};
+  EXPECT_EQ(left, expected);
+}
+
+TEST(FanoutBatch, WithoutAPacedLaneEverythingLeavesTogether) {
+  FanoutBatch batch;
+  batch.AddMessageCopies({"chat/inbox/b/g1", "chat/inbox/c/g1"}, "large", "g1", 9);
+  batch.AddTyping({"chat/inbox/b/g1"}, "typing");
+  EXPECT_TRUE(batch.TakePaced(0).empty());
+  EXPECT_EQ(CopiesOf(batch.Encode()[0]).size(), 3u);
+}
+
 }  // namespace
 }  // namespace chat

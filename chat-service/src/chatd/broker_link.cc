@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <thread>
 
 #include "chat/clock.h"
@@ -22,6 +23,10 @@ constexpr int64_t kServiceTokenTtlS = 24 * 3600;  // re-minted at every (re)conn
 constexpr auto kSubscribeTimeout = std::chrono::seconds(10);
 constexpr int kRefusedSubscription = 0x80;                 // SUBACK return code in MQTT 3.1.1
 constexpr std::string_view kFanoutNameSuffix = "-fanout";  // svc:chatd-fanout
+constexpr std::string_view kPacedNameSuffix = "-paced";    // svc:chatd-paced
+// Paced slices in flight: two keep the broker fed (one is read per loop
+// pass) and leave the rest queued in the lane, where it can be shed.
+constexpr std::size_t kPacedWindow = 2;
 }  // namespace
 
 BrokerLink::BrokerLink(BrokerLinkOptions options, MessageHandler on_message)
@@ -37,6 +42,10 @@ BrokerLink::BrokerLink(BrokerLinkOptions options, MessageHandler on_message)
   fanout_client_ = MakeClient(options_.service_name + std::string(kFanoutNameSuffix));
   fanout_client_->set_connected_handler([this](const std::string&) {
     spdlog::info("fan-out connection to broker {}:{} up", options_.host, options_.port);
+  });
+  paced_client_ = MakeClient(options_.service_name + std::string(kPacedNameSuffix));
+  paced_client_->set_connected_handler([this](const std::string&) {
+    spdlog::info("paced connection to broker {}:{} up", options_.host, options_.port);
   });
 }
 
@@ -168,16 +177,23 @@ bool BrokerLink::Start(const std::atomic<bool>& stop) {
   // Both at once: Paho notices a socket opened while its network thread
   // waits on another only when that wait times out, about a second later.
   bool fanout_up = false;
+  bool paced_up = false;
   std::thread fanout([&] {
     fanout_up = Connect(
         *fanout_client_, options_.service_name + std::string(kFanoutNameSuffix),
         [] { return true; }, stop);
   });
+  std::thread paced([&] {
+    paced_up = Connect(
+        *paced_client_, options_.service_name + std::string(kPacedNameSuffix), [] { return true; },
+        stop);
+  });
   // The connected handler subscribes.
   bool commands_up = Connect(
       *client_, options_.service_name, [&] { return WaitUntilSubscribed(stop); }, stop);
   fanout.join();
-  return fanout_up && commands_up;
+  paced.join();
+  return fanout_up && paced_up && commands_up;
 }
 
 void BrokerLink::PublishFanout(const std::string& payload) {
@@ -189,11 +205,36 @@ void BrokerLink::PublishFanout(const std::string& payload) {
   }
 }
 
+void BrokerLink::DrainPaced(PacedLane& lane, const std::atomic<bool>& stop) {
+  std::deque<mqtt::delivery_token_ptr> in_flight;
+  while (!stop) {
+    // Waits for the oldest slice while the window is full; Paho holds
+    // unacknowledged ones across a reconnect, so none is lost to a drop.
+    while (in_flight.size() >= kPacedWindow && !stop) {
+      try {
+        if (in_flight.front()->wait_for(std::chrono::milliseconds(100))) in_flight.pop_front();
+      } catch (const mqtt::exception& e) {
+        in_flight.pop_front();  // committed: devices get it by sync
+        spdlog::warn("a paced publish failed: {}", e.what());
+      }
+    }
+    std::optional<std::string> slice = lane.NextSlice(std::chrono::milliseconds(100));
+    if (!slice) continue;
+    try {
+      in_flight.push_back(paced_client_->publish(std::string(kFanoutTopic), slice->data(),
+                                                 slice->size(), kQos, false));
+    } catch (const mqtt::exception& e) {
+      ++failed_publishes_;
+      spdlog::error("paced publish of {} bytes could not be queued: {}", slice->size(), e.what());
+    }
+  }
+}
+
 void BrokerLink::Stop() {
   if (int64_t failed = failed_publishes_.exchange(0); failed > 0) {
     spdlog::warn("{} fan-out publishes could not be queued; devices got them by sync", failed);
   }
-  for (mqtt::async_client* client : {fanout_client_.get(), client_.get()}) {
+  for (mqtt::async_client* client : {fanout_client_.get(), paced_client_.get(), client_.get()}) {
     if (!client || !client->is_connected()) continue;
     try {
       client->disconnect(std::chrono::seconds(2))->wait_for(std::chrono::seconds(3));

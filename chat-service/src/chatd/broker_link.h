@@ -18,6 +18,12 @@
 // answered by the broker's PUBACK, which carries the ACK at once, and the
 // command connection's PUBACKs still travel together (turning Nagle off on
 // one shared connection cost 10 % of 1:1 throughput; bench/README.md).
+//
+// The paced connection (`svc:chatd-paced`) publishes the paced lane's
+// slices (chatd/paced_lane.h), at most kPacedWindow unacknowledged: the
+// broker reads one packet per connection per loop pass, so a slice never
+// waits in front of a 1:1 batch, and the lane's queue grows (and sheds)
+// where the broker cannot keep up, not in Paho's buffer.
 #pragma once
 
 #include <mqtt/async_client.h>
@@ -31,6 +37,7 @@
 #include <string_view>
 
 #include "chat/token.h"
+#include "chatd/paced_lane.h"
 
 namespace chat {
 
@@ -39,6 +46,7 @@ struct BrokerLinkOptions {
   int port = 1883;
   std::string service_name = "chatd";  // username and client id become "svc:chatd"
                                        // and, for fan-out, "svc:chatd-fanout"
+                                       // and "svc:chatd-paced"
   SigningKey key;                      // signs the service's own token
 };
 
@@ -61,7 +69,10 @@ class BrokerLink {
   // it carries, so devices get it by `sync`, and there is nothing better
   // for the caller to do.
   void PublishFanout(const std::string& payload);
-  // Disconnects the fan-out connection first, so queued publishes go out.
+  // Publishes the lane's slices on the paced connection until `stop`, with
+  // at most a few unacknowledged. Runs on a thread of its own.
+  void DrainPaced(PacedLane& lane, const std::atomic<bool>& stop);
+  // Disconnects the fan-out connections first, so queued publishes go out.
   void Stop();
   // Follows the page marks of a presence snapshot on chat/sys/broker: asks
   // for the next page as soon as a page is announced. Paho's thread.
@@ -103,6 +114,7 @@ class BrokerLink {
   std::atomic<int64_t> failed_publishes_{0};    // fan-out publishes Paho refused to queue
   std::unique_ptr<mqtt::async_client> client_;  // commands and presence
   std::unique_ptr<mqtt::async_client> fanout_client_;  // fan-out publishes only
+  std::unique_ptr<mqtt::async_client> paced_client_;   // the paced lane's slices
 };
 
 }  // namespace chat

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <thread>
 
 #include "chat/clock.h"
@@ -29,6 +30,7 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
       limits_(LimitsOf(config)),
       db_(std::move(db)),
       checkpointer_(db_),
+      paced_({config.paced_slice_copies, config.paced_queue_copies}),
       link_({config.broker_host, config.broker_port, "chatd", config.key},
             [this](const std::string& topic, const std::string& payload) {
               OnMessage(topic, payload);
@@ -40,14 +42,15 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
                           for (std::string& user : users) audience_changes_.Push(std::move(user));
                           queries_.Wake();
                         },
-                        &presence_}),
+                        &presence_, PacedRoute{&paced_, config.large_group_members}}),
       query_service_(
           config.db_path, queries_, presence_,
           {presence_changes_, audience_changes_, presence_synced_, config.presence_grace_ms,
            [this](std::vector<std::pair<std::string, int64_t>> seen) {
              writes_.Push(Command{{}, {}, {}, LastSeenCommand{std::move(seen)}, false});
            }},
-          [this](const std::string& p) { link_.PublishFanout(p); }) {}
+          [this](const std::string& p) { link_.PublishFanout(p); },
+          PacedRoute{&paced_, config.large_group_members}) {}
 
 void Chatd::OnMessage(const std::string& topic, const std::string& payload) {
   if (PresenceView::Handles(topic)) {
@@ -88,6 +91,8 @@ void Chatd::RunOrStop(const char* thread_name, const std::function<void()>& body
 bool Chatd::Run() {
   std::thread writer_thread([this] { RunOrStop("writer", [this] { writer_.Run(stop_); }); });
   std::thread query_thread([this] { RunOrStop("query", [this] { query_service_.Run(stop_); }); });
+  std::thread paced_thread(
+      [this] { RunOrStop("paced", [this] { link_.DrainPaced(paced_, paced_stop_); }); });
   std::thread signal_thread([this] {
     int received = WaitForStopSignal();
     spdlog::info("received signal {}; draining and stopping", received);
@@ -100,6 +105,20 @@ bool Chatd::Run() {
   signal_thread.join();
   writer_thread.join();
   query_thread.join();
+  // The last batches' paced copies, briefly: whatever is left, devices get by sync.
+  auto paced_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (paced_.queued_copies() > 0 && std::chrono::steady_clock::now() < paced_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  paced_stop_ = true;
+  paced_.Interrupt();
+  paced_thread.join();
+  PacedLaneStats paced = paced_.stats();
+  spdlog::info(
+      "paced lane: {} copies queued, {} shed for {} head events ({} not remembered), {} typing "
+      "dropped, {} left",
+      paced.copies_queued, paced.copies_shed, paced.heads_sent, paced.heads_lost,
+      paced.typing_dropped, paced_.queued_copies());
   spdlog::info(
       "WAL checkpoints: {} on the checkpointer thread, {} finished by the writer, {} "
       "inline; the WAL restarted {} times",

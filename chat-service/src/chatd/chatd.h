@@ -12,6 +12,8 @@
 //     connection, reading the PresenceView.
 //   - the signal thread waits for SIGTERM/SIGINT and sets `stop_`; then the
 //     writer and the query thread drain their queues and return.
+//   - the paced thread publishes the paced lane's slices (large
+//     conversations' live copies and typing, chatd/paced_lane.h).
 //   - the calling thread (Run) connects the BrokerLink, then waits.
 #pragma once
 
@@ -25,6 +27,7 @@
 #include "chatd/chatd_config.h"
 #include "chatd/command.h"
 #include "chatd/command_queue.h"
+#include "chatd/paced_lane.h"
 #include "chatd/presence_view.h"
 #include "chatd/query_service.h"
 #include "chatd/writer.h"
@@ -66,6 +69,8 @@ class Chatd {
   BlockingQueue<std::string> audience_changes_;         // writer thread -> query thread
   // Set once the presence snapshot's changes are all queued for the query thread.
   std::atomic<bool> presence_synced_{false};
+  PacedLane paced_;                      // writer and query thread -> paced thread
+  std::atomic<bool> paced_stop_{false};  // set after the writer and the query thread stopped
   BrokerLink link_;
   Writer writer_;
   QueryService query_service_;

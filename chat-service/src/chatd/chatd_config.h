@@ -18,6 +18,13 @@ struct ChatdConfig : ServiceConfig {
   // presence_grace_ms: how long a user's last device may be gone before
   // watchers see them offline (a tunnel, a network switch).
   int64_t presence_grace_ms = 10000;
+  // The paced lane (chatd/paced_lane.h). large_group_members: a message's
+  // live copies to at least this many members go through it (0: none do);
+  // paced_slice_copies: copies per publish; paced_queue_copies: the queue
+  // beyond which it sheds large conversations' copies for `head` events.
+  std::size_t large_group_members = 100;
+  std::size_t paced_slice_copies = 100;
+  std::size_t paced_queue_copies = 20000;
 };
 
 // Every key of chatd.conf (chatctl --config reads the same file).

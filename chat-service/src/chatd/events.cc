@@ -86,6 +86,14 @@ std::string EncodeTyping(const std::string& user) {
   return JsonObjectWriter().String("type", protocol::event::kTyping).String("user", user).Finish();
 }
 
+std::string EncodeHead(const std::string& conv, int64_t seq) {
+  return JsonObjectWriter()
+      .String("type", protocol::event::kHead)
+      .String("conv", conv)
+      .Integer("seq", seq)
+      .Finish();
+}
+
 namespace {
 
 std::string_view StateName(PersonState state) {

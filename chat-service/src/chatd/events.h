@@ -51,6 +51,9 @@ std::string EncodeReceipt(const std::string& conv, const std::string& user, int6
                           int64_t read, EventForm form);
 // {"type":"typing","user"} on the conversation topic.
 std::string EncodeTyping(const std::string& user);
+// {"type":"head","conv","seq"}: conversation `conv` holds messages up to
+// `seq`; sent instead of live copies the paced lane shed (chatd/paced_lane.h).
+std::string EncodeHead(const std::string& conv, int64_t seq);
 // {"type":"push","registered":true,"platform","app","sandbox"} for a device
 // with a push token, {"type":"push","registered":false} for one without.
 std::string EncodePush(const std::optional<PushRegistration>& registration,

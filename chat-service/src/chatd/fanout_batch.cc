@@ -10,11 +10,42 @@ namespace chat {
 
 void FanoutBatch::Add(std::vector<std::string> topics, std::string payload) {
   if (topics.empty()) return;
-  items_.push_back({std::move(topics), std::move(payload)});
+  items_.push_back({std::move(topics), std::move(payload), std::nullopt, "", 0});
 }
 
 void FanoutBatch::AddOne(std::string topic, std::string payload) {
-  items_.push_back({{std::move(topic)}, std::move(payload)});
+  items_.push_back({{std::move(topic)}, std::move(payload), std::nullopt, "", 0});
+}
+
+void FanoutBatch::AddMessageCopies(std::vector<std::string> topics, std::string payload,
+                                   std::string conv, int64_t seq) {
+  if (topics.empty()) return;
+  items_.push_back({std::move(topics), std::move(payload), PacedItem::Kind::kMessageCopies,
+                    std::move(conv), seq});
+}
+
+void FanoutBatch::AddTyping(std::vector<std::string> topics, std::string payload) {
+  if (topics.empty()) return;
+  items_.push_back({std::move(topics), std::move(payload), PacedItem::Kind::kTyping, "", 0});
+}
+
+std::vector<PacedItem> FanoutBatch::TakePaced(std::size_t large) {
+  std::vector<PacedItem> paced;
+  if (large == 0) return paced;
+  std::vector<Item> kept;
+  kept.reserve(items_.size());
+  for (Item& item : items_) {
+    bool take = item.paced == PacedItem::Kind::kTyping ||
+                (item.paced == PacedItem::Kind::kMessageCopies && item.topics.size() >= large);
+    if (take) {
+      paced.push_back({*item.paced, std::move(item.topics), std::move(item.payload),
+                       std::move(item.conv), item.seq});
+    } else {
+      kept.push_back(std::move(item));
+    }
+  }
+  items_ = std::move(kept);
+  return paced;
 }
 
 namespace {

@@ -38,7 +38,7 @@ int64_t AppendSystemMessage(WriteContext& ctx, const Command& command, const std
                message.seq);
   std::sort(audience.begin(), audience.end());
   audience.erase(std::unique(audience.begin(), audience.end()), audience.end());
-  FanOutToUsers(ctx, audience, conv, EncodeMessage(message, EventForm::kLive));
+  FanOutMessage(ctx, audience, message);
   return message.seq;
 }
 

@@ -25,7 +25,8 @@ EventForm FormFor(const std::string& requester, const StoredMessage& m) {
 }  // namespace
 
 QueryService::QueryService(const std::string& db_path, BlockingQueue<Command>& queries,
-                           const PresenceView& presence, PresenceOptions people, Publish publish)
+                           const PresenceView& presence, PresenceOptions people, Publish publish,
+                           PacedRoute paced)
     : db_(Database::Open(db_path, Database::Mode::kReadOnly)),
       queries_(queries),
       conversations_(db_),
@@ -36,7 +37,8 @@ QueryService::QueryService(const std::string& db_path, BlockingQueue<Command>& q
       audience_changes_(people.audience_changes),
       presence_synced_(people.synced),
       people_(db_, people.grace_ms, std::move(people.store_last_seen)),
-      publish_(std::move(publish)) {}
+      publish_(std::move(publish)),
+      paced_(paced) {}
 
 void QueryService::Run(const std::atomic<bool>& stop) {
   while (!stop || queries_.size() > 0) {
@@ -152,6 +154,7 @@ void QueryService::Answer(const Command& command) {
     out.Clear();
     Reject(command, ErrorCode::kInternal, "the server could not read this; retry", out);
   }
+  paced_.Take(out);
   std::size_t oversize = 0;
   std::vector<std::string> payloads =
       out.Encode(1000, protocol::kMaxServicePayloadBytes, &oversize);
@@ -336,7 +339,7 @@ void QueryService::Typing(const Command& command, const TypingCommand& typing, F
       topics.push_back(InboxTopic(user, typing.conv));
     }
   }
-  out.Add(std::move(topics), EncodeTyping(command.sender.user));
+  out.AddTyping(std::move(topics), EncodeTyping(command.sender.user));
 }
 
 void QueryService::Blocks(const Command& command, FanoutBatch& out) {

@@ -17,6 +17,7 @@
 #include "chatd/command.h"
 #include "chatd/command_queue.h"
 #include "chatd/fanout_batch.h"
+#include "chatd/paced_lane.h"
 #include "chatd/presence_service.h"
 #include "chatd/presence_view.h"
 #include "store/conversation_store.h"
@@ -39,7 +40,8 @@ class QueryService {
   };
 
   QueryService(const std::string& db_path, BlockingQueue<Command>& queries,
-               const PresenceView& presence, PresenceOptions people, Publish publish);
+               const PresenceView& presence, PresenceOptions people, Publish publish,
+               PacedRoute paced = {});
 
   // Answers queries until `stop` is set and the queue is drained. Call on
   // the query thread.
@@ -99,6 +101,7 @@ class QueryService {
   std::chrono::steady_clock::time_point last_people_update_{};
   PresenceService people_;
   Publish publish_;
+  PacedRoute paced_;  // where `typing` goes
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> last_typing_ms_;
 };
 

@@ -93,7 +93,7 @@ void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& se
   // sender's other devices get the message itself, the recipients its live form.
   std::vector<std::string> recipients = ctx.conversations.ActiveMembers(conv);
   std::erase(recipients, sender);
-  FanOutToUsers(ctx, recipients, conv, EncodeMessage(message, EventForm::kLive));
+  FanOutMessage(ctx, recipients, message);
   FanOutToOtherDevices(ctx, sender, command.sender.device, EncodeMessage(message, EventForm::kOwn));
   ctx.out.AddOne(DeviceTopic(sender, command.sender.device),
                  EncodeAccepted(message, command.req_id, false, !send.to.empty()));

@@ -26,6 +26,15 @@ void FanOutToUsers(WriteContext& ctx, const std::vector<std::string>& users,
   ctx.out.Add(std::move(topics), std::move(payload));
 }
 
+void FanOutMessage(WriteContext& ctx, const std::vector<std::string>& users,
+                   const StoredMessage& message) {
+  std::vector<std::string> topics;
+  topics.reserve(users.size());
+  for (const auto& user : users) topics.push_back(InboxTopic(user, message.conv));
+  ctx.out.AddMessageCopies(std::move(topics), EncodeMessage(message, EventForm::kLive),
+                           message.conv, message.seq);
+}
+
 void FanOutToOtherDevices(WriteContext& ctx, const std::string& user,
                           const std::string& except_device, std::string payload) {
   std::vector<std::string> topics;

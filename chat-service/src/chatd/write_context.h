@@ -47,6 +47,12 @@ void RejectCommand(WriteContext& ctx, const Command& command, ErrorCode code,
 void FanOutToUsers(WriteContext& ctx, const std::vector<std::string>& users,
                    const std::string& conv, std::string payload);
 
+// Sends the live form of `message` to every listed user's topic of its
+// conversation; in a large conversation these copies may be paced or shed
+// (chatd/paced_lane.h).
+void FanOutMessage(WriteContext& ctx, const std::vector<std::string>& users,
+                   const StoredMessage& message);
+
 // Sends `payload` to the device topic of every device of `user` but
 // `except_device` (which caused it and needs none; empty: every device).
 void FanOutToOtherDevices(WriteContext& ctx, const std::string& user,

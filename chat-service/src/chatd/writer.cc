@@ -36,8 +36,8 @@ bool Writer::WriteBatch(std::chrono::milliseconds wait) {
   out_.Clear();
   audience_changed_.clear();
   BatchStats stats;
-  WriteContext ctx{conversations_, messages_, group_requests_,    privacy_, push_,
-                   options_.presence, out_,   audience_changed_, stats,    options_.limits};
+  WriteContext ctx{conversations_,    messages_, group_requests_,   privacy_, push_,
+                   options_.presence, out_,      audience_changed_, stats,    options_.limits};
   try {
     Transaction txn(db_);
     ReceiptHandler receipts;  // coalesces the batch's cursor moves
@@ -55,7 +55,9 @@ bool Writer::WriteBatch(std::chrono::milliseconds wait) {
     }
   }
 
-  // Committed (or rejected): encode and publish the batch's copies.
+  // Committed (or rejected): encode and publish the batch's copies, but for
+  // the large conversations' live copies, which the paced lane publishes.
+  options_.paced.Take(out_);
   std::size_t oversize = 0;
   for (const std::string& payload :
        out_.Encode(1000, protocol::kMaxServicePayloadBytes, &oversize)) {

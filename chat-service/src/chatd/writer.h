@@ -15,6 +15,7 @@
 #include "chatd/command.h"
 #include "chatd/command_queue.h"
 #include "chatd/fanout_batch.h"
+#include "chatd/paced_lane.h"
 #include "chatd/receipt_handler.h"
 #include "chatd/write_context.h"
 #include "store/conversation_store.h"
@@ -38,6 +39,9 @@ struct WriterOptions {
   // Who is connected, so that pushes go only to devices that are not
   // (push_handler.h); null: nobody is. Must outlive the Writer.
   const PresenceView* presence = nullptr;
+  // Where large conversations' live copies go (chatd/paced_lane.h); by
+  // default they leave with the rest of the batch.
+  PacedRoute paced;
 };
 
 // Threads: constructed on any thread; from then on everything (the stores,

@@ -60,6 +60,8 @@ inline constexpr std::string_view kBlocks = "blocks";      // the users a user h
 inline constexpr std::string_view kMute = "mute";          // a conversation's mute changed
 inline constexpr std::string_view kSettings = "settings";  // a user's privacy settings
 inline constexpr std::string_view kPush = "push";          // a device's push registration
+inline constexpr std::string_view kHead =
+    "head";  // a conversation's latest seq: live copies were shed
 }  // namespace event
 
 // `state` of a person in a `presence` event, and of `presence.set`.

@@ -156,7 +156,8 @@ void TestStack::WriteChatdConfig() const {
        << "key_file = " << key_path() << "\n"
        << "max_body_bytes = " << options_.max_body_bytes << "\n"
        << "presence_grace_ms = " << options_.presence_grace_ms << "\n"
-       << "log_level = debug\n";
+       << "log_level = debug\n"
+       << options_.chatd_config_extra;
   WriteFile(dir_ + "/chatd.conf", conf.str());
 }
 

@@ -27,6 +27,7 @@ struct TestStackOptions {
   // A second listener, service_port(), for chatd: the services' link then
   // stays clean while the device port is degraded. Otherwise chatd shares port().
   bool service_listener = false;
+  std::string chatd_config_extra = {};  // lines appended to chatd.conf ("key = value\n" each)
 };
 
 // Starts everything in its constructor, stops everything in its destructor.

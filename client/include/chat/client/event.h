@@ -24,6 +24,7 @@ using protocol::event::kBlocks;  // the users the user has blocked
 using protocol::event::kConv;
 using protocol::event::kConvNew;
 using protocol::event::kError;
+using protocol::event::kHead;  // consumed by the library: live copies were shed, it syncs
 using protocol::event::kHistory;
 using protocol::event::kMsg;
 using protocol::event::kMute;      // a conversation's mute changed

@@ -1,0 +1,141 @@
+// Slicing and shedding of the paced lane.
+#include "chatd/paced_lane.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "chatd/events.h"
+
+namespace chat {
+
+PacedLane::PacedLane(PacedLaneOptions options) : options_(options) {}
+
+void PacedLane::Offer(std::vector<PacedItem> items) {
+  {
+    std::lock_guard lock(mutex_);
+    for (PacedItem& item : items) {
+      std::size_t copies = item.topics.size();
+      if (copies == 0) continue;
+      if (!shedding_ && queued_copies_ + copies > options_.max_queued_copies) {
+        shedding_ = true;
+        spdlog::warn(
+            "paced lane: {} copies waiting for the broker (paced_queue_copies {}); large "
+            "conversations' members get `head` events instead of live copies until half are out",
+            queued_copies_, options_.max_queued_copies);
+      }
+      if (shedding_) {
+        Shed(item);
+        continue;
+      }
+      queued_copies_ += copies;
+      stats_.copies_queued += copies;
+      queue_.push_back(std::move(item));
+    }
+  }
+  ready_.notify_one();
+}
+
+void PacedLane::Shed(PacedItem& item) {
+  if (item.kind == PacedItem::Kind::kTyping) {
+    stats_.typing_dropped += item.topics.size();
+    return;
+  }
+  stats_.copies_shed += item.topics.size();
+  for (std::string& topic : item.topics) {
+    auto it = pending_heads_.find(topic);
+    if (it != pending_heads_.end()) {
+      it->second.seq = std::max(it->second.seq, item.seq);
+    } else if (pending_heads_.size() < options_.max_pending_heads) {
+      pending_heads_.emplace(std::move(topic), Head{item.conv, item.seq});
+    } else {
+      ++stats_.heads_lost;
+    }
+  }
+}
+
+void PacedLane::EndSheddingIfCaughtUp() {
+  if (!shedding_ || queued_copies_ > options_.max_queued_copies / 2) return;
+  shedding_ = false;
+  spdlog::info("paced lane: caught up; {} copies shed so far, {} topics owed a `head`",
+               stats_.copies_shed, pending_heads_.size());
+}
+
+std::optional<std::string> PacedLane::TakeSlice() {
+  EndSheddingIfCaughtUp();  // also when a single item was larger than the whole queue
+  if (ready_payloads_.empty()) {
+    FanoutBatch slice;
+    std::size_t budget = std::max<std::size_t>(options_.slice_copies, 1);
+    // Heads as soon as the shedding is over: under a steady overload the
+    // queue may never empty. A head that overtakes a queued copy of its
+    // conversation costs a `sync` the copy would have spared, nothing more.
+    if (!queue_.empty() && (shedding_ || pending_heads_.empty())) {
+      while (budget > 0 && !queue_.empty()) {
+        PacedItem& front = queue_.front();
+        std::size_t take = std::min(budget, front.topics.size());
+        std::vector<std::string> topics(std::make_move_iterator(front.topics.begin()),
+                                        std::make_move_iterator(front.topics.begin() + take));
+        front.topics.erase(front.topics.begin(), front.topics.begin() + take);
+        slice.Add(std::move(topics), front.payload);
+        budget -= take;
+        queued_copies_ -= take;
+        if (front.topics.empty()) queue_.pop_front();
+      }
+      EndSheddingIfCaughtUp();
+    } else {
+      std::map<std::pair<std::string, int64_t>, std::vector<std::string>> by_head;
+      while (budget > 0 && !pending_heads_.empty()) {
+        auto node = pending_heads_.extract(pending_heads_.begin());
+        by_head[{node.mapped().conv, node.mapped().seq}].push_back(std::move(node.key()));
+        --budget;
+        ++stats_.heads_sent;
+      }
+      for (auto& [head, topics] : by_head) {
+        slice.Add(std::move(topics), EncodeHead(head.first, head.second));
+      }
+    }
+    for (std::string& payload : slice.Encode(options_.slice_copies)) {
+      ready_payloads_.push_back(std::move(payload));
+    }
+  }
+  if (ready_payloads_.empty()) return std::nullopt;
+  std::string payload = std::move(ready_payloads_.front());
+  ready_payloads_.pop_front();
+  return payload;
+}
+
+std::optional<std::string> PacedLane::NextSlice(std::chrono::milliseconds wait) {
+  std::unique_lock lock(mutex_);
+  std::optional<std::string> slice = TakeSlice();
+  if (slice) return slice;
+  ready_.wait_for(lock, wait, [&] {
+    return interrupted_ || !queue_.empty() || !pending_heads_.empty() || !ready_payloads_.empty();
+  });
+  interrupted_ = false;
+  return TakeSlice();
+}
+
+void PacedLane::Interrupt() {
+  {
+    std::lock_guard lock(mutex_);
+    interrupted_ = true;
+  }
+  ready_.notify_all();
+}
+
+std::size_t PacedLane::queued_copies() const {
+  std::lock_guard lock(mutex_);
+  return queued_copies_;
+}
+
+bool PacedLane::shedding() const {
+  std::lock_guard lock(mutex_);
+  return shedding_;
+}
+
+PacedLaneStats PacedLane::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+}  // namespace chat

@@ -1,0 +1,104 @@
+// The paced lane: the copies that wait behind everything else and give way
+// first when the broker cannot keep up (docs/ARCHITECTURE.md, "Overload").
+//
+// chatd publishes a batch's other copies at once on its fan-out connection;
+// the paced ones (FanoutBatch::TakePaced: the live copies of a large
+// conversation's messages, and `typing`) come here and leave in slices of
+// at most `slice_copies` copies on a connection of their own. The broker
+// reads one packet per connection per pass of its loop, so each pass carries
+// at most one slice next to whatever 1:1 traffic is ready: a large group
+// cannot hold a small conversation up by more than one slice.
+//
+// When more than `max_queued_copies` copies wait (the broker is not keeping
+// up), the lane sheds until the queue is down to half of that: a `typing` is
+// dropped, and a message's copies are not queued; each of their topics
+// instead keeps the highest seq it missed per conversation, and once the
+// shedding is over gets one `head` event (`{"type":"head","conv":…,"seq":…}`)
+// from which the device's client fills the gap by `sync`. So a saturated
+// broker costs a large group's members their live copies, never a message.
+//
+// Pure bookkeeping with a lock: any thread may Offer, one sender thread takes
+// NextSlice and publishes it.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "chatd/fanout_batch.h"
+
+namespace chat {
+
+struct PacedLaneOptions {
+  std::size_t slice_copies = 100;           // copies per control payload
+  std::size_t max_queued_copies = 20000;    // beyond this, shed until half
+  std::size_t max_pending_heads = 1000000;  // topics owed a `head`; beyond, the next connect's sync
+};
+
+struct PacedLaneStats {
+  uint64_t copies_queued = 0;   // message copies and typing copies taken in
+  uint64_t copies_shed = 0;     // message copies replaced by a `head` (per topic, not deduplicated)
+  uint64_t typing_dropped = 0;  // typing copies dropped
+  uint64_t heads_sent = 0;      // `head` events handed out
+  uint64_t heads_lost = 0;      // topics not remembered: max_pending_heads was full
+};
+
+class PacedLane {
+ public:
+  explicit PacedLane(PacedLaneOptions options = {});
+
+  // Takes a batch's paced items, in order; sheds as described above.
+  void Offer(std::vector<PacedItem> items);
+  // The next control payload to publish: pending `head` events first unless
+  // shedding, then queued copies. Waits up to `wait` for one.
+  std::optional<std::string> NextSlice(std::chrono::milliseconds wait);
+  // Wakes a NextSlice waiting for work.
+  void Interrupt();
+
+  std::size_t queued_copies() const;
+  bool shedding() const;
+  PacedLaneStats stats() const;
+
+ private:
+  struct Head {
+    std::string conv;
+    int64_t seq = 0;
+  };
+  void Shed(PacedItem& item);
+  // Ends the shedding once at most half of max_queued_copies wait (lock held).
+  void EndSheddingIfCaughtUp();
+  // Builds the next payload from the queue or the pending heads (lock held).
+  std::optional<std::string> TakeSlice();
+
+  const PacedLaneOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<PacedItem> queue_;
+  std::size_t queued_copies_ = 0;
+  bool shedding_ = false;
+  std::map<std::string, Head> pending_heads_;  // by topic
+  std::deque<std::string> ready_payloads_;     // encoded, not yet handed out
+  bool interrupted_ = false;
+  PacedLaneStats stats_;
+};
+
+// Where a batch's paced items go: `lane`, when there is one and
+// `large_group_members` > 0; otherwise they stay in the batch and leave with
+// the rest (FanoutBatch::TakePaced).
+struct PacedRoute {
+  PacedLane* lane = nullptr;
+  std::size_t large_group_members = 0;
+
+  void Take(FanoutBatch& batch) const {
+    if (lane && large_group_members > 0) lane->Offer(batch.TakePaced(large_group_members));
+  }
+};
+
+}  // namespace chat

@@ -1,0 +1,125 @@
+// Overload on the real broker: a large conversation's live copies give way
+// (PROTOCOL.md section 8, rule 9) and its members still end with every
+// message once, in order, by `sync` after a `head`; 1:1 traffic is never
+// shed. The paced lane is made tiny so that every large-group message is
+// over its limit: the shedding path runs for every message, deterministically.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "chat/client/chat_client.h"
+#include "harness/test_stack.h"
+
+namespace chat::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using client::ChatClient;
+using client::ClientOptions;
+using client::Event;
+
+constexpr int kMembers = 150;  // over large_group_members, and each message over the lane's limit
+constexpr int kMessages = 20;
+
+TestStack::Options ShedEveryLargeGroupMessage() {
+  TestStack::Options options;
+  options.chatd_config_extra =
+      "large_group_members = 100\n"
+      "paced_queue_copies = 100\n";
+  return options;
+}
+
+std::unique_ptr<ChatClient> Connected(TestStack& stack, const std::string& user) {
+  ClientOptions options;
+  options.port = stack.port();
+  options.user = user;
+  options.device = "phone";
+  options.token = stack.Provision(user, "phone");
+  auto client = std::make_unique<ChatClient>(options);
+  EXPECT_TRUE(client->Connect(5s).status.ok()) << user;
+  return client;
+}
+
+// Takes `client`'s events until it holds `count` messages of `conv` (or 20 s
+// pass); returns their seqs in the order the app got them, and counts `head`.
+std::vector<int64_t> MessagesOf(ChatClient& client, const std::string& conv, std::size_t count,
+                                int* heads_seen) {
+  std::vector<int64_t> seqs;
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (seqs.size() < count && std::chrono::steady_clock::now() < deadline) {
+    std::optional<Event> event = client.NextEvent(200ms);
+    if (!event) continue;
+    if (event->Is("head")) ++*heads_seen;
+    if (event->IsSequenced() && event->conv == conv) seqs.push_back(event->seq);
+  }
+  return seqs;
+}
+
+std::vector<int64_t> OneTo(int64_t n) {
+  std::vector<int64_t> seqs;
+  for (int64_t s = 1; s <= n; ++s) seqs.push_back(s);
+  return seqs;
+}
+
+TEST(Overload, ShedLargeGroupCopiesReachEveryMemberBySyncAndOneToOneIsNeverShed) {
+  TestStack stack(ShedEveryLargeGroupMessage());
+  auto alice = Connected(stack, "alice");
+  auto bob = Connected(stack, "bob");
+  auto carol = Connected(stack, "carol");
+  std::vector<std::string> members = {"bob", "carol"};
+  for (int i = static_cast<int>(members.size()); i < kMembers - 1; ++i) {
+    std::string user = "m" + std::to_string(i);
+    stack.Provision(user, "phone");  // never connects: the copies are made all the same
+    members.push_back(user);
+  }
+  auto created = alice->CreateGroup("crowd", members);
+  ASSERT_TRUE(created.status.ok());
+  auto reply = alice->WaitForReply(created.req_id, 10s);
+  ASSERT_TRUE(reply && reply->Is("conv")) << (reply ? reply->raw : "no reply");
+  const std::string group = reply->conv;
+
+  for (int i = 1; i <= kMessages; ++i) {
+    client::SendRequest request{"", group, "to the crowd " + std::to_string(i), {}, {}};
+    ASSERT_TRUE(alice->Send(request).status.ok());
+    if (i == kMessages / 2) {
+      client::SendRequest direct{"carol", "", "just you", {}, {}};
+      ASSERT_TRUE(alice->Send(direct).status.ok());
+    }
+  }
+
+  // seq 1 is group.created; every message was over the lane's limit.
+  const std::size_t total = kMessages + 1;
+  int bob_heads = 0;
+  int carol_heads = 0;
+  EXPECT_EQ(MessagesOf(*bob, group, total, &bob_heads), OneTo(total));
+  std::vector<int64_t> carol_seqs;
+  std::string direct_conv;
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while ((carol_seqs.size() < total || direct_conv.empty()) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::optional<Event> event = carol->NextEvent(200ms);
+    if (!event) continue;
+    if (event->Is("head")) ++carol_heads;
+    if (!event->IsSequenced()) continue;
+    if (event->conv == group) carol_seqs.push_back(event->seq);
+    if (event->body == "just you") direct_conv = event->conv;
+  }
+  EXPECT_EQ(carol_seqs, OneTo(total));
+  EXPECT_FALSE(direct_conv.empty()) << "the 1:1 message never came";
+  EXPECT_EQ(bob_heads + carol_heads, 0) << "`head` is the library's, not the app's";
+
+  stack.StopChatd();
+  std::smatch counts;
+  std::string log = stack.ChatdLog();
+  ASSERT_TRUE(std::regex_search(
+      log, counts, std::regex(R"(paced lane: (\d+) copies queued, (\d+) shed for (\d+) head)")))
+      << log.substr(log.size() > 2000 ? log.size() - 2000 : 0);
+  EXPECT_EQ(std::stoll(counts[1]), 0) << "every large-group copy was over the limit";
+  EXPECT_GE(std::stoll(counts[2]), int64_t(total) * (kMembers - 1));
+  EXPECT_GE(std::stoll(counts[3]), 2);  // at least one for bob and one for carol
+  EXPECT_NE(log.find("large conversations' members get `head` events"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace chat::testing

@@ -1,0 +1,114 @@
+// The paced lane: slices of bounded size, in order; under pressure typing is
+// dropped and large conversations' copies become one `head` per topic.
+#include "chatd/paced_lane.h"
+
+#include <gtest/gtest.h>
+
+#include "fanout_events.h"
+
+namespace chat {
+namespace {
+
+using namespace std::chrono_literals;
+
+PacedItem Copies(const std::string& conv, int64_t seq, std::vector<std::string> users) {
+  std::vector<std::string> topics;
+  for (const auto& user : users) topics.push_back("chat/inbox/" + user + "/" + conv);
+  return {PacedItem::Kind::kMessageCopies, std::move(topics), "m" + std::to_string(seq), conv, seq};
+}
+
+PacedItem Typing(const std::string& conv, std::vector<std::string> users) {
+  PacedItem item = Copies(conv, 0, std::move(users));
+  item.kind = PacedItem::Kind::kTyping;
+  item.payload = "typing";
+  return item;
+}
+
+// Every payload the lane hands out until it has none, decoded.
+FanoutEvents DrainAll(PacedLane& lane, std::size_t* slices = nullptr) {
+  std::vector<std::string> payloads;
+  while (auto slice = lane.NextSlice(0ms)) payloads.push_back(*slice);
+  if (slices) *slices = payloads.size();
+  FanoutEvents events;
+  for (const auto& payload : payloads) {
+    FanoutFrames frames = ParseFanoutFrames(payload);
+    EXPECT_TRUE(frames.ok) << frames.error;
+    for (const FanoutCopy& copy : frames.copies) {
+      std::string body(copy.payload);
+      events.emplace_back(std::string(copy.topic), body.starts_with("{")
+                                                       ? nlohmann::json::parse(body)
+                                                       : nlohmann::json(body));
+    }
+  }
+  return events;
+}
+
+TEST(PacedLane, HandsOutCopiesInOrderInSlicesOfAtMostSliceCopies) {
+  PacedLane lane({/*slice_copies=*/2, /*max_queued_copies=*/100});
+  lane.Offer({Copies("g", 1, {"a", "b", "c"}), Copies("g", 2, {"a", "b", "c"})});
+  EXPECT_EQ(lane.queued_copies(), 6u);
+  std::size_t slices = 0;
+  FanoutEvents events = DrainAll(lane, &slices);
+  EXPECT_EQ(slices, 3u);
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[0], (std::pair<std::string, nlohmann::json>{"chat/inbox/a/g", "m1"}));
+  EXPECT_EQ(events[2], (std::pair<std::string, nlohmann::json>{"chat/inbox/c/g", "m1"}));
+  EXPECT_EQ(events[5], (std::pair<std::string, nlohmann::json>{"chat/inbox/c/g", "m2"}));
+  EXPECT_EQ(lane.queued_copies(), 0u);
+}
+
+TEST(PacedLane, OverTheQueueLimitCopiesBecomeOneHeadPerTopicWithTheHighestSeq) {
+  PacedLane lane({/*slice_copies=*/100, /*max_queued_copies=*/4});
+  lane.Offer({Copies("g", 1, {"a", "b"}), Copies("g", 2, {"a", "b"}),
+              Copies("g", 3, {"a", "b"}),  // over: shed from here
+              Typing("g", {"a", "b"}), Copies("g", 4, {"a", "b"})});
+  EXPECT_TRUE(lane.shedding());
+  FanoutEvents events = DrainAll(lane);
+  ASSERT_EQ(events.size(), 6u);  // seq 1 and 2 to a and b, then a head each
+  EXPECT_EQ(events[3].second, "m2");
+  EXPECT_EQ(events[4].first, "chat/inbox/a/g");
+  EXPECT_EQ(events[4].second, (nlohmann::json{{"type", "head"}, {"conv", "g"}, {"seq", 4}}));
+  EXPECT_EQ(events[5].first, "chat/inbox/b/g");
+  EXPECT_EQ(events[5].second["seq"], 4);
+  PacedLaneStats stats = lane.stats();
+  EXPECT_EQ(stats.copies_queued, 4u);
+  EXPECT_EQ(stats.copies_shed, 4u);
+  EXPECT_EQ(stats.typing_dropped, 2u);
+  EXPECT_EQ(stats.heads_sent, 2u);
+  EXPECT_FALSE(lane.shedding());
+}
+
+TEST(PacedLane, SheddingLastsUntilHalfTheQueueIsOutThenHeadsGoFirst) {
+  PacedLane lane({/*slice_copies=*/2, /*max_queued_copies=*/4});
+  lane.Offer({Copies("g", 1, {"a", "b"}), Copies("g", 2, {"a", "b"}), Copies("g", 3, {"a", "b"})});
+  ASSERT_TRUE(lane.shedding());
+  ASSERT_TRUE(lane.NextSlice(0ms));  // 2 of 4 out: half, the shedding ends
+  EXPECT_FALSE(lane.shedding());
+  lane.Offer({Copies("g", 4, {"a", "b"})});  // queued again
+  FanoutEvents events = DrainAll(lane);
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[0].second["type"], "head");  // before the queued copies
+  EXPECT_EQ(events[0].second["seq"], 3);
+  EXPECT_EQ(events[2].second, "m2");
+  EXPECT_EQ(events[5].second, "m4");
+}
+
+TEST(PacedLane, TheHeadsOwedAreBounded) {
+  PacedLane lane({/*slice_copies=*/100, /*max_queued_copies=*/1, /*max_pending_heads=*/2});
+  lane.Offer({Copies("g", 1, {"a", "b", "c"})});
+  EXPECT_EQ(lane.stats().heads_lost, 1u);
+  EXPECT_EQ(DrainAll(lane).size(), 2u);
+}
+
+TEST(PacedLane, NextSliceWaitsForWorkAndInterruptWakesIt) {
+  PacedLane lane;
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(lane.NextSlice(20ms));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 20ms);
+  lane.Interrupt();
+  EXPECT_FALSE(lane.NextSlice(10s));  // returns at once
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
+}  // namespace
+}  // namespace chat
