@@ -10,6 +10,7 @@ namespace bench {
 
 void DeliveryTally::CountDelivered(const BodyMarker& marker) {
   int64_t now = MonotonicNs();
+  ++delivered_;
   if (now >= from_ && now < to_) ++delivered_in_interval_;
   if (!Measured(marker.sent_ns)) return;
   ++measured_delivered_;
@@ -81,9 +82,11 @@ LatencyResult RunOpenLoop(EventLoop& loop, TrafficPath& path, const OpenLoopOpti
   }
   result.cpu_percent = cpu.Finish();
   int copies = path.copies_per_message();
-  int64_t drain_until = MonotonicNs() + static_cast<int64_t>(options.drain_s * kNsPerSecond);
-  loop.RunUntil([&] { return run.tally_.Missing(copies) == 0 && run.confirmed_ >= run.sent_; },
-                drain_until);
+  loop.RunWhileProgressing(
+      [&] { return run.tally_.Missing(copies) == 0 && run.confirmed_ >= run.sent_; },
+      [&] { return run.tally_.delivered() + run.confirmed_; },
+      static_cast<int64_t>(options.drain_stall_s * kNsPerSecond),
+      MonotonicNs() + static_cast<int64_t>(options.drain_max_s * kNsPerSecond));
   path.set_sink(nullptr);
 
   result.delivered_per_s =

@@ -233,9 +233,12 @@ void WriteLatency(std::ostream& md, const BenchResults& r) {
      << "The CPU columns are the chat level's shares of one core (generator, chat broker, chatd) "
         "and what other processes on the machine used meanwhile (`others`, chat / raw level): "
         "foreign load on a 2-core machine shows up first in the tails.\n\n"
+     << "`missing after drain` counts copies of the measured messages that never arrived, after "
+        "waiting as long as copies still came in (chat / raw).\n\n"
      << "| offered msgs/s | chat delivered/s | chat p50 | p90 | p99 | p99.9 | max | raw p50 | raw "
-        "p99 | raw p99.9 | CPU % chat level | others % (chat/raw) | notes |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+        "p99 | raw p99.9 | missing after drain (chat / raw) | CPU % chat level | others % "
+        "(chat/raw) | notes |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (std::size_t i = 0; i < r.chat_latency.size(); ++i) {
     const auto& c = r.chat_latency[i];
     const auto& w = r.raw_latency[i];
@@ -243,14 +246,14 @@ void WriteLatency(std::ostream& md, const BenchResults& r) {
     if (c.offered_per_s == r.half_chat_rate) notes += "target level; ";
     if (c.overloaded) notes += "chat overloaded; ";
     if (w.overloaded) notes += "raw overloaded; ";
-    if (c.measured_missing) notes += std::to_string(c.measured_missing) + " chat missing; ";
     md << "| " << Num(c.offered_per_s) << " | " << Num(c.delivered_per_s) << " | "
        << Num(c.latency.p50_ms, 2) << " | " << Num(c.latency.p90_ms, 2) << " | "
        << Num(c.latency.p99_ms, 2) << " | " << Num(c.latency.p999_ms, 2) << " | "
        << Num(c.latency.max_ms, 2) << " | " << Num(w.latency.p50_ms, 2) << " | "
        << Num(w.latency.p99_ms, 2) << " | " << Num(w.latency.p999_ms, 2) << " | "
-       << Shares(c.cpu_percent) << " | " << Num(Others(c.cpu_percent)) << " / "
-       << Num(Others(w.cpu_percent)) << " | " << notes << " |\n";
+       << c.measured_missing << " / " << w.measured_missing << " | " << Shares(c.cpu_percent)
+       << " | " << Num(Others(c.cpu_percent)) << " / " << Num(Others(w.cpu_percent)) << " | "
+       << notes << " |\n";
   }
   md << "\n";
 }
@@ -259,19 +262,20 @@ void WriteLatency(std::ostream& md, const BenchResults& r) {
 // the table and the ratio of their p99.
 void PhaseRow(std::ostream& md, const std::string& phase, const LatencyResult& x) {
   std::string notes = x.overloaded ? "overloaded; " : "";
-  if (x.measured_missing) notes += std::to_string(x.measured_missing) + " missing; ";
   if (x.path_errors) notes += std::to_string(x.path_errors) + " error events; ";
   md << "| " << phase << " | " << Num(x.offered_per_s) << " | " << Num(x.delivered_per_s) << " | "
      << Num(x.latency.p50_ms, 2) << " | " << Num(x.latency.p90_ms, 2) << " | "
      << Num(x.latency.p99_ms, 2) << " | " << Num(x.latency.p999_ms, 2) << " | "
-     << Num(x.latency.max_ms, 2) << " | " << Shares(x.cpu_percent) << " | " << notes << " |\n";
+     << Num(x.latency.max_ms, 2) << " | " << x.measured_missing << " | " << Shares(x.cpu_percent)
+     << " | " << notes << " |\n";
 }
 
 // Rounds of A and B (one or more); ends with the p99 ratio of each round.
 void WritePhases(std::ostream& md, const std::vector<LatencyResult>& alone,
                  const std::vector<LatencyResult>& beside, const std::string& load) {
-  md << "| phase | 1:1 offered/s | 1:1 delivered/s | p50 | p90 | p99 | p99.9 | max | CPU, % of "
-        "one core | notes |\n|---|---|---|---|---|---|---|---|---|---|\n";
+  md << "| phase | 1:1 offered/s | 1:1 delivered/s | p50 | p90 | p99 | p99.9 | max | 1:1 missing "
+        "after drain | CPU, % of one core | notes "
+        "|\n|---|---|---|---|---|---|---|---|---|---|---|\n";
   std::string ratios;
   for (std::size_t i = 0; i < alone.size() && i < beside.size(); ++i) {
     std::string round = alone.size() > 1 ? " (round " + std::to_string(i + 1) + ")" : "";

@@ -76,7 +76,7 @@ ThroughputResult ClosedLoopOn(EventLoop& loop, TrafficPath& path, const BenchPar
   }
   watch.insert(watch.begin(), {"generator", ::getpid()});
   ThroughputResult r =
-      RunClosedLoop(loop, path, {window, p.warmup_s, p.duration_s, 10, std::move(watch)});
+      RunClosedLoop(loop, path, {window, p.warmup_s, p.duration_s, 5, std::move(watch)});
   Say(path.name() + ": " + std::to_string(static_cast<long>(r.confirmed_per_s)) + " confirmed/s, " +
       std::to_string(static_cast<long>(r.delivered_per_s)) + " delivered/s" +
       (r.missing ? ", " + std::to_string(r.missing) + " missing" : "") +
@@ -300,7 +300,7 @@ class MessagingRun {
       o.burst_per_s = p_.push_burst_rate;
       o.rate_per_s = p_.push_rate;
       o.rounds = p_.push_rounds;
-      o.closed = {p_.window, p_.warmup_s, p_.duration_s, 10, watch};
+      o.closed = {p_.window, p_.warmup_s, p_.duration_s, 5, watch};
       o.watch = watch;
       out.push = RunPush(loop_, raw_, *direct_, push_loop_, pushes, providers, o);
       out.push->poll_interval_ms = p_.push_poll_ms;
