@@ -118,8 +118,11 @@ void WriteTargets(std::ostream& md, const BenchResults& r, const BenchParams& p)
     const CatchUpResult& c = *r.catch_up;
     md << "| catch-up of " << Num(c.messages_stored) << " missed messages in " << c.conversations
        << " conversations (`sync`, " << p.sync_limit << " per page) | "
-       << (c.error.empty() ? Num(c.sync_s, 3) + " s, " + std::to_string(c.pages) + " pages"
+       << (c.error.empty() ? Num(c.sync_s, 3) + " s, " + std::to_string(c.pages) + " pages, " +
+                                 std::to_string(c.missing) + " missing"
                            : "failed: " + c.error)
+       << " (filled in " << Num(c.fill_s, 1) << " s, " << c.fill_resends << " sends repeated, "
+       << c.fill_errors << " error events)"
        << " | - | - | <= 1 s | " << (c.error.empty() ? Verdict(c.sync_s <= 1.0) : "not measured")
        << " |\n";
   }

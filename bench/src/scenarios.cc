@@ -326,9 +326,10 @@ class MessagingRun {
     o.sync_limit = p_.sync_limit;
     out.catch_up = RunCatchUp(loop_, chat_, o);
     const CatchUpResult& r = *out.catch_up;
-    Say("catch-up: " + std::to_string(r.messages_received) + " messages in " +
-        std::to_string(r.pages) + " pages, " + std::to_string(r.sync_s) + " s" +
-        (r.error.empty() ? "" : "; " + r.error));
+    Say("catch-up: filled " + std::to_string(r.messages_stored) + " in " +
+        std::to_string(r.fill_s) + " s (" + std::to_string(r.fill_resends) + " resends); " +
+        std::to_string(r.messages_received) + " messages in " + std::to_string(r.pages) +
+        " pages, " + std::to_string(r.sync_s) + " s" + (r.error.empty() ? "" : "; " + r.error));
   }
 
   // Bytes on the device legs, chat next to raw (wire.h).
