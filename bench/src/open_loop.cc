@@ -98,12 +98,9 @@ LatencyResult RunOpenLoop(EventLoop& loop, TrafficPath& path, const OpenLoopOpti
   return result;
 }
 
-AloneAndBeside RunAloneThenBeside(EventLoop& loop, TrafficPath& path,
-                                  const OpenLoopOptions& options, double side_lead_s,
-                                  const std::function<void(const SharedInterval&)>& side) {
-  AloneAndBeside result;
-  result.alone = RunOpenLoop(loop, path, options);
-
+LatencyResult RunBeside(EventLoop& loop, TrafficPath& path, const OpenLoopOptions& options,
+                        double side_lead_s, const std::function<void(const SharedInterval&)>& side,
+                        std::string& side_failure) {
   SharedInterval t;
   t.side_start_ns = MonotonicNs() + 50 * kNsPerMs;
   t.start_ns = t.side_start_ns + static_cast<int64_t>(side_lead_s * kNsPerSecond);
@@ -111,16 +108,22 @@ AloneAndBeside RunAloneThenBeside(EventLoop& loop, TrafficPath& path,
   t.to_ns = t.from_ns + static_cast<int64_t>(options.duration_s * kNsPerSecond);
   OpenLoopOptions beside = options;
   beside.start_ns = t.start_ns;
-  {
-    std::jthread driver([&] {
-      try {
-        side(t);
-      } catch (const std::exception& e) {
-        result.side_failure = e.what();
-      }
-    });
-    result.beside = RunOpenLoop(loop, path, beside);
-  }
+  std::jthread driver([&] {
+    try {
+      side(t);
+    } catch (const std::exception& e) {
+      side_failure = e.what();
+    }
+  });
+  return RunOpenLoop(loop, path, beside);
+}
+
+AloneAndBeside RunAloneThenBeside(EventLoop& loop, TrafficPath& path,
+                                  const OpenLoopOptions& options, double side_lead_s,
+                                  const std::function<void(const SharedInterval&)>& side) {
+  AloneAndBeside result;
+  result.alone = RunOpenLoop(loop, path, options);
+  result.beside = RunBeside(loop, path, options, side_lead_s, side, result.side_failure);
   return result;
 }
 

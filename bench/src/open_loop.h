@@ -92,11 +92,17 @@ struct AloneAndBeside {
   std::string side_failure;  // what the other load's thread threw, if anything
 };
 
+// Runs `options` on `loop` while `side` runs on a second thread, starting
+// `side_lead_s` before the open loop's first send and sharing its measured
+// interval. `side` must touch only clients of its own EventLoop, and return
+// once it is done (every wait of it bounded); the run ends when both have.
+// What `side` threw, if anything, goes to `side_failure`.
+LatencyResult RunBeside(EventLoop& loop, TrafficPath& path, const OpenLoopOptions& options,
+                        double side_lead_s, const std::function<void(const SharedInterval&)>& side,
+                        std::string& side_failure);
+
 // Runs `options` on `loop` alone (phase A), then again (phase B) while
-// `side` runs on a second thread, starting `side_lead_s` before the open
-// loop's first send and sharing its measured interval. `side` must touch
-// only clients of its own EventLoop, and return once it is done (every wait
-// of it bounded); phase B ends when both have.
+// `side` runs beside it (RunBeside).
 AloneAndBeside RunAloneThenBeside(EventLoop& loop, TrafficPath& path,
                                   const OpenLoopOptions& options, double side_lead_s,
                                   const std::function<void(const SharedInterval&)>& side);

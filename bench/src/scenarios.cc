@@ -65,7 +65,7 @@ const std::string& Prepare(TrafficPath& path) {
 }
 
 ThroughputResult ClosedLoopOn(EventLoop& loop, TrafficPath& path, const BenchParams& p, int window,
-                              ProcessList watch) {
+                              ProcessList watch, double duration_s = 0) {
   const std::string& why = Prepare(path);
   if (!why.empty()) {
     ThroughputResult r;
@@ -75,8 +75,9 @@ ThroughputResult ClosedLoopOn(EventLoop& loop, TrafficPath& path, const BenchPar
     return r;
   }
   watch.insert(watch.begin(), {"generator", ::getpid()});
-  ThroughputResult r =
-      RunClosedLoop(loop, path, {window, p.warmup_s, p.duration_s, 5, std::move(watch)});
+  ThroughputResult r = RunClosedLoop(
+      loop, path,
+      {window, p.warmup_s, duration_s > 0 ? duration_s : p.duration_s, 5, std::move(watch)});
   Say(path.name() + ": " + std::to_string(static_cast<long>(r.confirmed_per_s)) + " confirmed/s, " +
       std::to_string(static_cast<long>(r.delivered_per_s)) + " delivered/s" +
       (r.missing ? ", " + std::to_string(r.missing) + " missing" : "") +
@@ -196,38 +197,57 @@ class MessagingRun {
 
   void Fanout(BenchResults& out) {
     Say("fan-out: raw broker to " + std::to_string(p_.group_size) + " subscribers, chat group");
-    RawFanoutPath raw_fan(loop_, raw_cfg_, p_.group_size);
-    out.raw_fanout = ClosedLoopOn(loop_, raw_fan, p_, p_.fanout_window, ours_);
+    out.raw_fanout = ClosedLoopOn(loop_, RawFanout(), p_, p_.fanout_window, ours_);
     out.chat_group = ClosedLoopOn(group_loop_, Group(), p_, p_.fanout_window, ours_);
   }
 
   // The same open-loop 1:1 load alone, then next to the group of the fan-out
-  // scenario receiving a steady stream and read receipts.
+  // scenario receiving a steady stream and read receipts: half what the raw
+  // broker fans out (B), then more than it can (C).
   void Isolation(BenchResults& out) {
-    double rate = OneToOneRate(out, p_.isolation_load, p_.isolation_rate);
-    Say("isolation: chat 1:1 at " + std::to_string(static_cast<long>(rate)) +
-        "/s alone, then next to a group of " + std::to_string(p_.group_size) + " at " +
-        std::to_string(static_cast<long>(p_.isolation_group_rate)) + " msgs/s with " +
-        std::to_string(p_.isolation_readers) + " readers");
+    out.isolation = IsolationResult{};
+    IsolationResult& r = *out.isolation;
     std::string why = Prepare(*direct_);
     if (why.empty()) why = Prepare(Group());
+    if (why.empty()) why = IsolationFanout(out, r);
     if (!why.empty()) {
-      out.isolation = IsolationResult{};
-      out.isolation->error = why;
+      r.error = why;
       Say("isolation: not measured: " + why);
       return;
     }
+    double per_delivery = std::max(1, p_.group_size - 1);
     IsolationOptions o;
-    o.one_to_one = LevelOptions(rate, p_, ours_);
-    o.group_msgs_per_s = p_.isolation_group_rate;
+    o.one_to_one = LevelOptions(OneToOneRate(out, p_.isolation_load, p_.isolation_rate), p_, ours_);
+    o.busy_msgs_per_s = p_.isolation_group_rate > 0
+                            ? p_.isolation_group_rate
+                            : p_.isolation_group_share * r.raw_fanout_per_s / per_delivery;
+    o.flood_msgs_per_s = p_.isolation_flood_share * r.raw_fanout_per_s / per_delivery;
     o.readers = p_.isolation_readers;
-    out.isolation = RunIsolation(loop_, *direct_, group_loop_, Group(), o);
-    const IsolationResult& r = *out.isolation;
+    char line[240];
+    std::snprintf(line, sizeof(line),
+                  "isolation: chat 1:1 at %.0f/s alone, then next to a group of %d at %.1f msgs/s "
+                  "(B) and %.1f msgs/s (C) with %d readers; raw fan-out %.0f deliveries/s",
+                  o.one_to_one.rate_per_s, p_.group_size, o.busy_msgs_per_s, o.flood_msgs_per_s,
+                  o.readers, r.raw_fanout_per_s);
+    Say(line);
+    IsolationResult measured = RunIsolation(loop_, *direct_, group_loop_, Group(), o);
+    measured.raw_fanout_per_s = r.raw_fanout_per_s;
+    measured.raw_fanout_source = r.raw_fanout_source;
+    r = std::move(measured);
     SayLevel(r.alone, "isolation: 1:1 alone");
-    SayLevel(r.busy, "isolation: 1:1 next to the group");
-    Say("isolation: group " + std::to_string(static_cast<long>(r.group_deliveries_per_s)) +
-        " deliveries/s, " + std::to_string(static_cast<long>(r.receipts_applied_per_s)) +
-        " receipts/s applied" + (r.group_overloaded ? " (group overloaded)" : ""));
+    for (const GroupPhase* g : {&r.busy, &r.flood}) {
+      std::string phase = g == &r.busy ? "B" : "C";
+      SayLevel(g->one_to_one, "isolation " + phase + ": 1:1 next to the group");
+      std::snprintf(
+          line, sizeof(line),
+          "isolation %s: group %.0f deliveries/s, %llu live, %llu by sync, %llu hints, "
+          "%llu missing after drain%s",
+          phase.c_str(), g->deliveries_per_s, static_cast<unsigned long long>(g->copies.live),
+          static_cast<unsigned long long>(g->copies.by_sync),
+          static_cast<unsigned long long>(g->copies.hints),
+          static_cast<unsigned long long>(g->missing), g->overloaded ? " (group overloaded)" : "");
+      Say(line);
+    }
   }
 
   // The same open-loop 1:1 load alone, then next to devices connecting and
@@ -352,6 +372,35 @@ class MessagingRun {
                         : fallback;
   }
 
+  // The raw fan-out the isolation scenario's group rates derive from: the
+  // fanout scenario's of this run, else a short one measured now. "" or why
+  // there is none.
+  std::string IsolationFanout(const BenchResults& out, IsolationResult& r) {
+    if (out.raw_fanout && out.raw_fanout->error.empty() && out.raw_fanout->delivered_per_s > 0) {
+      r.raw_fanout_per_s = out.raw_fanout->delivered_per_s;
+      r.raw_fanout_source = "the fanout scenario of this run";
+      return "";
+    }
+    Say("isolation: raw fan-out to " + std::to_string(p_.group_size) + " subscribers for " +
+        std::to_string(static_cast<int>(p_.isolation_fanout_s)) + " s, to scale the group");
+    ThroughputResult raw =
+        ClosedLoopOn(loop_, RawFanout(), p_, p_.fanout_window, ours_, p_.isolation_fanout_s);
+    if (!raw.error.empty() || raw.delivered_per_s <= 0) {
+      return "the raw fan-out was not measured: " + raw.error;
+    }
+    r.raw_fanout_per_s = raw.delivered_per_s;
+    r.raw_fanout_source = "measured by this scenario for " +
+                          std::to_string(static_cast<int>(p_.isolation_fanout_s)) + " s";
+    return "";
+  }
+
+  // The raw broker's fan-out path (1 publisher, group_size subscribers),
+  // made and set up once.
+  RawFanoutPath& RawFanout() {
+    if (!raw_fanout_) raw_fanout_ = std::make_unique<RawFanoutPath>(loop_, raw_cfg_, p_.group_size);
+    return *raw_fanout_;
+  }
+
   // The group of the fan-out and isolation scenarios, made and set up once,
   // on its own loop (the isolation scenario runs it on a second thread).
   ChatGroupPath& Group() {
@@ -382,6 +431,7 @@ class MessagingRun {
   ProcessList ours_;  // every process of ours, so that "others" is foreign load
   std::unique_ptr<ChatDirectPath> direct_;
   std::unique_ptr<ChatGroupPath> group_;
+  std::unique_ptr<RawFanoutPath> raw_fanout_;
   std::unique_ptr<PresenceCrowd> crowd_;
 };
 
