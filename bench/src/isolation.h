@@ -7,6 +7,7 @@
 // by `sync`.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -47,11 +48,15 @@ struct GroupPhase {
 struct IsolationResult {
   std::string error;  // non-empty: not (fully) measured, and why
   int group_members = 0;
-  // The raw broker's fan-out (1 publisher, group_members subscribers) the
-  // group rates derive from, and where it was measured; 0 when B's rate was
-  // given (--isolation-group-rate).
+  // Deliveries/s of the closed-loop fan-outs the group rates derive from,
+  // and where they were measured: the raw broker's (1 publisher,
+  // group_members subscribers at QoS 1), B's reference, and the chat
+  // group's own (events at QoS 0; 0 if it failed). C's reference is the
+  // larger of the two: the most the broker was seen to fan out.
   double raw_fanout_per_s = 0;
-  std::string raw_fanout_source;
+  double chat_fanout_per_s = 0;
+  std::string fanout_source;
+  double saturation_per_s() const { return std::max(raw_fanout_per_s, chat_fanout_per_s); }
   LatencyResult alone;  // phase A: 1:1 only
   GroupPhase busy;      // phase B
   GroupPhase flood;     // phase C

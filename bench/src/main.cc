@@ -36,11 +36,12 @@ Scenarios (all by default; --only picks some):
                (--isolation-rate without throughput) alone (A), then next to
                a group of --group-size offered --isolation-group-share of the
                raw broker's fan-out of this run (B; --isolation-group-rate
-               msgs/s instead when given), then --isolation-flood-share of it
-               (C, more than the broker can fan out: members fill gaps by
-               sync), while --isolation-readers members mark read once a
-               second each; without the fanout scenario the raw fan-out is
-               measured first for --isolation-fanout-duration s
+               msgs/s instead when given), then --isolation-flood-share of
+               the larger of it and the chat group's fan-out (C, more than
+               the broker can fan out: members fill gaps by sync), while
+               --isolation-readers members mark read once a second each;
+               without the fanout scenario both fan-outs are measured first
+               for --isolation-fanout-duration s
   presence     open-loop chat 1:1 at --presence-load of the chat maximum
                (--presence-rate without throughput) alone, then next to
                --presence-churners users whose device connects and drops
@@ -136,10 +137,11 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
                  "isolation: phase B's group deliveries/s, fraction of the raw fan-out's")
       ->capture_default_str();
   run.add_option("--isolation-flood-share", p.isolation_flood_share,
-                 "isolation: phase C's group deliveries/s, fraction of the raw fan-out's")
+                 "isolation: phase C's group deliveries/s, fraction of the larger of the raw "
+                 "and the chat group's fan-out")
       ->capture_default_str();
   run.add_option("--isolation-fanout-duration", p.isolation_fanout_s,
-                 "isolation: measured time of its own raw fan-out when fanout did not run, s")
+                 "isolation: measured time of its own fan-outs when fanout did not run, s")
       ->capture_default_str();
   run.add_option("--isolation-readers", p.isolation_readers,
                  "isolation: members sending one `read` receipt per second each")

@@ -132,11 +132,11 @@ void WriteTargets(std::ostream& md, const BenchResults& r, const BenchParams& p)
 // Phase B's and C's rows of the criteria table: the group's offered load
 // (msgs/s and the share of the raw fan-out it stands for) and the verdicts.
 void WriteIsolationCriteria(std::ostream& md, const IsolationResult& x, const BenchParams& p) {
-  auto group = [&](const GroupPhase& g) {
+  // "a group of 500 (12.6 msgs/s, 0.50x the raw fan-out, ...)"
+  auto group = [&](const GroupPhase& g, double reference, const std::string& of) {
     std::string share =
-        x.raw_fanout_per_s > 0
-            ? ", " + Num(g.offered_per_s * (x.group_members - 1) / x.raw_fanout_per_s, 2) +
-                  "x the raw fan-out"
+        reference > 0
+            ? ", " + Num(g.offered_per_s * (x.group_members - 1) / reference, 2) + "x " + of
             : "";
     return "a group of " + std::to_string(p.group_size) + " (" + Num(g.offered_per_s, 1) +
            " msgs/s" + share + ", " + std::to_string(p.isolation_readers) + " read receipts/s)" +
@@ -153,14 +153,14 @@ void WriteIsolationCriteria(std::ostream& md, const IsolationResult& x, const Be
     return std::string(g.one_to_one.overloaded ? "; the 1:1 load overloaded and stopped" : "") +
            (g.overloaded ? "; the group overloaded and stopped" : "");
   };
-  md << "| B: 1:1 p99 next to " << group(x.busy) << " | " << Num(b.p99_ms, 2)
-     << " ms; group copies missing after drain: " << x.busy.missing << overloads(x.busy)
-     << " | 1:1 alone: " << Num(x.alone.latency.p99_ms, 2) << " ms | "
+  md << "| B: 1:1 p99 next to " << group(x.busy, x.raw_fanout_per_s, "the raw fan-out") << " | "
+     << Num(b.p99_ms, 2) << " ms; group copies missing after drain: " << x.busy.missing
+     << overloads(x.busy) << " | 1:1 alone: " << Num(x.alone.latency.p99_ms, 2) << " ms | "
      << Ratio(b.p99_ms, x.alone.latency.p99_ms) << " | <= 10 ms and <= 2x alone, none missing | "
      << Verdict(IsolationTargetMet(x)) << " |\n";
   const GroupPhase& c = x.flood;
-  md << "| C: 1:1 p99 next to " << group(c) << ", alone more than the broker fans out | "
-     << Num(c.one_to_one.latency.p99_ms, 2)
+  md << "| C: 1:1 p99 next to " << group(c, x.saturation_per_s(), "the most the broker fanned out")
+     << ", alone more than the broker fans out | " << Num(c.one_to_one.latency.p99_ms, 2)
      << " ms; group copies missing after drain: " << c.missing << " (" << c.copies.by_sync
      << " came by sync)" << overloads(c) << " | 1:1 alone: " << Num(x.alone.latency.p99_ms, 2)
      << " ms | " << Ratio(c.one_to_one.latency.p99_ms, x.alone.latency.p99_ms)
@@ -338,18 +338,19 @@ void WriteIsolation(std::ostream& md, const BenchResults& r, const BenchParams& 
      << x.group_members << " sends to it and " << p.isolation_readers
      << " members each mark the group read once a second (`read` up to the last message they "
         "hold; chatd sends each cursor move as a `receipt` event to the reader and to member 0, "
-        "the sender of what it covers). The group's load is scaled to this machine: the raw "
-        "broker fans out "
-     << Num(x.raw_fanout_per_s) << " deliveries/s to " << copies << " subscribers ("
-     << (x.raw_fanout_source.empty() ? "not measured" : x.raw_fanout_source) << "); B offers "
+        "the sender of what it covers). The group's load is scaled to this machine by the "
+        "closed-loop fan-outs to "
+     << copies << " recipients (" << (x.fanout_source.empty() ? "not measured" : x.fanout_source)
+     << "): the raw broker's " << Num(x.raw_fanout_per_s)
+     << " deliveries/s (its subscribers take QoS 1 and PUBACK every copy) and the chat group's "
+     << Num(x.chat_fanout_per_s) << " (events go to devices at QoS 0). B offers "
      << Num(b.offered_per_s, 1) << " msgs/s (" << Num(b.offered_per_s * copies) << " deliveries/s"
      << (p.isolation_group_rate > 0 ? ", given by --isolation-group-rate"
                                     : ", " + Num(p.isolation_group_share, 2) + "x the raw fan-out")
      << "), C " << Num(c.offered_per_s, 1) << " msgs/s (" << Num(c.offered_per_s * copies)
      << " deliveries/s, " << Num(p.isolation_flood_share, 2)
-     << "x), which alone would saturate the broker. (The raw fan-out's subscribers take QoS 1 "
-        "and PUBACK every copy; chat events go to devices at QoS 0, so the chat group may "
-        "deliver more than the raw figure.) Members hold what they get live or by "
+     << "x the larger of the two), which alone would saturate the broker. Members hold what they "
+        "get live or by "
         "`sync`: a live copy whose seq skips one, or a `head` hint (which an overloaded chatd "
         "sends instead of the copies of a large group) above what a member holds, makes it "
         "`sync` from its cursor and page until `more` is false. Latency in ms from the scheduled "

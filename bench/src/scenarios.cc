@@ -197,8 +197,15 @@ class MessagingRun {
 
   void Fanout(BenchResults& out) {
     Say("fan-out: raw broker to " + std::to_string(p_.group_size) + " subscribers, chat group");
-    out.raw_fanout = ClosedLoopOn(loop_, RawFanout(), p_, p_.fanout_window, ours_);
-    out.chat_group = ClosedLoopOn(group_loop_, Group(), p_, p_.fanout_window, ours_);
+    MeasureFanouts(p_.duration_s, out.raw_fanout, out.chat_group);
+  }
+
+  // The raw broker's fan-out and the chat group's, closed loop, each
+  // measured for `duration_s`.
+  void MeasureFanouts(double duration_s, std::optional<ThroughputResult>& raw,
+                      std::optional<ThroughputResult>& chat) {
+    raw = ClosedLoopOn(loop_, RawFanout(), p_, p_.fanout_window, ours_, duration_s);
+    chat = ClosedLoopOn(group_loop_, Group(), p_, p_.fanout_window, ours_, duration_s);
   }
 
   // The same open-loop 1:1 load alone, then next to the group of the fan-out
@@ -221,18 +228,20 @@ class MessagingRun {
     o.busy_msgs_per_s = p_.isolation_group_rate > 0
                             ? p_.isolation_group_rate
                             : p_.isolation_group_share * r.raw_fanout_per_s / per_delivery;
-    o.flood_msgs_per_s = p_.isolation_flood_share * r.raw_fanout_per_s / per_delivery;
+    o.flood_msgs_per_s = p_.isolation_flood_share * r.saturation_per_s() / per_delivery;
     o.readers = p_.isolation_readers;
     char line[240];
     std::snprintf(line, sizeof(line),
                   "isolation: chat 1:1 at %.0f/s alone, then next to a group of %d at %.1f msgs/s "
-                  "(B) and %.1f msgs/s (C) with %d readers; raw fan-out %.0f deliveries/s",
+                  "(B) and %.1f msgs/s (C) with %d readers; fan-out raw %.0f, chat %.0f "
+                  "deliveries/s",
                   o.one_to_one.rate_per_s, p_.group_size, o.busy_msgs_per_s, o.flood_msgs_per_s,
-                  o.readers, r.raw_fanout_per_s);
+                  o.readers, r.raw_fanout_per_s, r.chat_fanout_per_s);
     Say(line);
     IsolationResult measured = RunIsolation(loop_, *direct_, group_loop_, Group(), o);
     measured.raw_fanout_per_s = r.raw_fanout_per_s;
-    measured.raw_fanout_source = r.raw_fanout_source;
+    measured.chat_fanout_per_s = r.chat_fanout_per_s;
+    measured.fanout_source = r.fanout_source;
     r = std::move(measured);
     SayLevel(r.alone, "isolation: 1:1 alone");
     for (const GroupPhase* g : {&r.busy, &r.flood}) {
@@ -372,25 +381,24 @@ class MessagingRun {
                         : fallback;
   }
 
-  // The raw fan-out the isolation scenario's group rates derive from: the
-  // fanout scenario's of this run, else a short one measured now. "" or why
-  // there is none.
+  // The fan-outs the isolation scenario's group rates derive from: the
+  // fanout scenario's of this run, else short ones measured now. "" or why
+  // there are none.
   std::string IsolationFanout(const BenchResults& out, IsolationResult& r) {
-    if (out.raw_fanout && out.raw_fanout->error.empty() && out.raw_fanout->delivered_per_s > 0) {
-      r.raw_fanout_per_s = out.raw_fanout->delivered_per_s;
-      r.raw_fanout_source = "the fanout scenario of this run";
-      return "";
+    std::optional<ThroughputResult> raw = out.raw_fanout, chat = out.chat_group;
+    r.fanout_source = "the fanout scenario of this run";
+    if (!raw || !raw->error.empty() || raw->delivered_per_s <= 0) {
+      Say("isolation: fan-out to " + std::to_string(p_.group_size) + " subscribers for " +
+          std::to_string(static_cast<int>(p_.isolation_fanout_s)) + " s, to scale the group");
+      MeasureFanouts(p_.isolation_fanout_s, raw, chat);
+      r.fanout_source = "measured by this scenario for " +
+                        std::to_string(static_cast<int>(p_.isolation_fanout_s)) + " s each";
     }
-    Say("isolation: raw fan-out to " + std::to_string(p_.group_size) + " subscribers for " +
-        std::to_string(static_cast<int>(p_.isolation_fanout_s)) + " s, to scale the group");
-    ThroughputResult raw =
-        ClosedLoopOn(loop_, RawFanout(), p_, p_.fanout_window, ours_, p_.isolation_fanout_s);
-    if (!raw.error.empty() || raw.delivered_per_s <= 0) {
-      return "the raw fan-out was not measured: " + raw.error;
+    if (!raw->error.empty() || raw->delivered_per_s <= 0) {
+      return "the raw fan-out was not measured: " + raw->error;
     }
-    r.raw_fanout_per_s = raw.delivered_per_s;
-    r.raw_fanout_source = "measured by this scenario for " +
-                          std::to_string(static_cast<int>(p_.isolation_fanout_s)) + " s";
+    r.raw_fanout_per_s = raw->delivered_per_s;
+    r.chat_fanout_per_s = chat && chat->error.empty() ? chat->delivered_per_s : 0;
     return "";
   }
 

@@ -68,8 +68,9 @@ struct BenchParams {
   // The group's messages/s (each group_size - 1 deliveries) in phase B:
   // isolation_group_rate when > 0, else isolation_group_share of the raw
   // broker's fan-out (deliveries/s) of this run, per delivery of a message;
-  // in phase C isolation_flood_share of it. Without the fanout scenario the
-  // raw fan-out is measured for isolation_fanout_s first.
+  // in phase C isolation_flood_share of the larger of that and the chat
+  // group's own fan-out. Without the fanout scenario both are measured for
+  // isolation_fanout_s first.
   double isolation_group_rate = 0;
   double isolation_group_share = 0.5;
   double isolation_flood_share = 1.5;
