@@ -21,8 +21,9 @@ constexpr double kDrainMaxS = 60;
 // recipients in the generator. Member 0 sends on a fixed schedule from
 // `start` (latency counts from the scheduled time, as in the open-loop
 // runner), readers mark read on theirs, both until `to`; more than 2 s of
-// undelivered group messages stops the group's sending, so queues stay
-// bounded. Everything but the constructor runs on the group's thread.
+// group messages not yet held by every member (live or by sync) stops the
+// group's sending, so queues stay bounded. It is made and runs on the
+// group's thread.
 class BusyGroup : public TrafficSink {
  public:
   BusyGroup(ChatGroupPath& group, double msgs_per_s, const IsolationOptions& o, int64_t start_ns,
