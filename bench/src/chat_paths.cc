@@ -3,13 +3,17 @@
 
 #include <algorithm>
 #include <charconv>
+#include <nlohmann/json.hpp>
 
+#include "chat/protocol.h"
 #include "chat/topics.h"
 #include "clock.h"
 
 namespace bench {
 
 namespace {
+
+using json = nlohmann::json;
 
 bool IsType(std::string_view json, std::string_view type) {
   std::string needle;
@@ -149,12 +153,37 @@ void ChatDirectPath::OnMessage(MqttClient& client, std::string_view, std::string
   }
 }
 
+bool HeldSeqs::Hold(int64_t seq) {
+  if (seq <= contiguous_ || !above_.insert(seq).second) return false;
+  Absorb();
+  return true;
+}
+
+void HeldSeqs::HoldUpTo(int64_t seq) {
+  if (seq <= contiguous_) return;
+  contiguous_ = seq;
+  above_.erase(above_.begin(), above_.upper_bound(seq));
+  Absorb();
+}
+
+void HeldSeqs::Absorb() {
+  while (!above_.empty() && *above_.begin() == contiguous_ + 1) {
+    ++contiguous_;
+    above_.erase(above_.begin());
+  }
+}
+
+GroupCopies GroupCopies::operator-(const GroupCopies& e) const {
+  return {live - e.live,   by_sync - e.by_sync, repeated - e.repeated,
+          hints - e.hints, syncs - e.syncs,     pages - e.pages};
+}
+
 ChatGroupPath::ChatGroupPath(EventLoop& loop, ChatDeployment& deployment, PathConfig config,
                              int members)
     : loop_(loop),
       config_(config),
       devices_(loop, deployment, config.port, *this, Names("bg", members)),
-      last_seq_(devices_.size(), 0) {}
+      members_(devices_.size()) {}
 
 std::string ChatGroupPath::Setup(int64_t deadline_ns) {
   if (auto why = devices_.Connect(deadline_ns); !why.empty()) return why;
@@ -173,7 +202,7 @@ void ChatGroupPath::Send(int, const BodyMarker& marker) {
 }
 
 bool ChatGroupPath::MarkRead(std::size_t member) {
-  int64_t seq = last_seq_[member];
+  int64_t seq = members_[member].held.highest();
   if (seq <= 0) return false;
   devices_.Command(
       member, R"({"type":"read","conv":")" + conv_ + R"(","seq":)" + std::to_string(seq) + "}");
@@ -181,26 +210,102 @@ bool ChatGroupPath::MarkRead(std::size_t member) {
 }
 
 void ChatGroupPath::OnMessage(MqttClient& client, std::string_view, std::string_view payload) {
-  int tag = client.tag();
-  if (tag != 0 && IsType(payload, "msg")) {
-    int64_t& last = last_seq_[static_cast<std::size_t>(tag)];
-    last = std::max(last, JsonIntField(payload, "seq"));
-    auto marker = FindMarker(payload);
-    if (!marker) return;  // system messages carry no marker
-    sink_->OnDelivered(0, *marker);
-    if (CountCopy(copies_seen_, marker->seq, copies_per_message())) sink_->OnConfirmed(0);
+  auto m = static_cast<std::size_t>(client.tag());
+  // A sync page first: the messages in it are `msg`s too.
+  if (m != 0 && IsType(payload, "sync")) {
+    OnSyncPage(m, payload);
+  } else if (m != 0 && IsType(payload, "msg")) {
+    OnLiveCopy(m, payload);
+  } else if (m != 0 && IsType(payload, "head")) {
+    OnHint(m, payload);
   } else if (IsType(payload, "receipt")) {
     ++receipt_events_;
-    if (tag == 0) ++receipts_applied_;
+    if (m == 0) ++receipts_applied_;
   } else if (IsType(payload, "error")) {
-    if (tag == 0 && conv_.empty()) {
+    if (m == 0 && conv_.empty()) {
       setup_error_ = "chatd answered group.create with " + JsonStringField(payload, "code");
-    } else {
-      sink_->OnPathError(payload);
+      return;
     }
-  } else if (tag == 0 && IsType(payload, "conv") && JsonStringField(payload, "req_id") == "g") {
+    if (m != 0 && JsonStringField(payload, "req_id") == "gs") members_[m].syncing = false;
+    sink_->OnPathError(payload);
+  } else if (m == 0 && IsType(payload, "conv") && JsonStringField(payload, "req_id") == "g") {
     conv_ = JsonStringField(payload, "conv");
   }
+}
+
+void ChatGroupPath::OnLiveCopy(std::size_t m, std::string_view payload) {
+  Member& member = members_[m];
+  int64_t seq = JsonIntField(payload, "seq");
+  if (!member.held.Hold(seq)) {
+    ++copies_.repeated;
+    return;
+  }
+  ++copies_.live;
+  member.head = std::max(member.head, seq);
+  Deliver(payload);
+  if (member.held.has_gap()) RequestSync(m);
+}
+
+void ChatGroupPath::OnHint(std::size_t m, std::string_view payload) {
+  if (JsonStringField(payload, "conv") != conv_) return;
+  ++copies_.hints;
+  Member& member = members_[m];
+  int64_t seq = JsonIntField(payload, "seq");
+  member.head = std::max(member.head, seq);
+  if (seq > member.held.contiguous()) RequestSync(m);
+}
+
+void ChatGroupPath::RequestSync(std::size_t m) {
+  constexpr int64_t kSyncTimeoutNs = 10 * kNsPerSecond;  // the reply is QoS 0 too
+  Member& member = members_[m];
+  if (member.syncing && MonotonicNs() - member.sync_sent_ns < kSyncTimeoutNs) {
+    member.sync_again = true;
+    return;
+  }
+  member.syncing = true;
+  member.sync_again = false;
+  ++copies_.syncs;
+  SendSync(m);
+}
+
+void ChatGroupPath::SendSync(std::size_t m) {
+  json cursors{{conv_, members_[m].held.contiguous()}};
+  json sync{{"type", "sync"},
+            {"req_id", "gs"},
+            {"cursors", std::move(cursors)},
+            {"limit", chat::protocol::kDefaultSyncLimit}};
+  members_[m].sync_sent_ns = MonotonicNs();
+  devices_.Command(m, sync.dump());
+}
+
+void ChatGroupPath::OnSyncPage(std::size_t m, std::string_view payload) {
+  Member& member = members_[m];
+  json page = json::parse(payload, nullptr, false);
+  if (page.is_discarded() || !member.syncing) return;
+  ++copies_.pages;
+  for (const json& msg : page.value("messages", json::array())) {
+    if (msg.value("conv", "") != conv_) continue;
+    int64_t seq = msg.value("seq", int64_t{0});
+    if (!member.held.Hold(seq)) {
+      ++copies_.repeated;
+      continue;
+    }
+    ++copies_.by_sync;
+    member.head = std::max(member.head, seq);
+    Deliver(msg.value("body", ""));
+  }
+  member.held.HoldUpTo(page.value("cursors", json::object()).value(conv_, int64_t{0}));
+  if (page.value("more", false)) return SendSync(m);
+  member.syncing = false;
+  bool behind = member.held.has_gap() || member.head > member.held.contiguous();
+  if (member.sync_again && behind) RequestSync(m);
+}
+
+void ChatGroupPath::Deliver(std::string_view text) {
+  auto marker = FindMarker(text);
+  if (!marker) return;  // system messages carry no marker
+  sink_->OnDelivered(0, *marker);
+  if (CountCopy(copies_seen_, marker->seq, copies_per_message())) sink_->OnConfirmed(0);
 }
 
 }  // namespace bench

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -65,10 +66,49 @@ class ChatDirectPath : public TrafficPath {
   uint64_t next_cmid_ = 0;
 };
 
+// The seqs of one conversation a device holds: every one up to
+// contiguous(), and some beyond it. What a device needs to drop a second
+// copy of a message and to ask `sync` for the rest (contiguous() is its
+// cursor). Pure state, no I/O.
+class HeldSeqs {
+ public:
+  // Holds `seq`; false when it was held already.
+  bool Hold(int64_t seq);
+  // Everything up to `seq` is held or will never come (a sync page's cursor).
+  void HoldUpTo(int64_t seq);
+  int64_t contiguous() const { return contiguous_; }
+  int64_t highest() const { return above_.empty() ? contiguous_ : *above_.rbegin(); }
+  // Some seq below highest() is missing.
+  bool has_gap() const { return !above_.empty(); }
+
+ private:
+  void Absorb();  // moves the run that follows contiguous_ out of above_
+  int64_t contiguous_ = 0;
+  std::set<int64_t> above_;
+};
+
+// What the members of a group received since the path was made: live
+// copies and copies in `sync` pages (the first copy of each message per
+// member only), copies held already, `head` hints and the syncs and pages
+// they caused.
+struct GroupCopies {
+  uint64_t live = 0, by_sync = 0, repeated = 0, hints = 0, syncs = 0, pages = 0;
+  GroupCopies operator-(const GroupCopies& earlier) const;
+};
+
 // One group of `members` users; member 0 sends. A message is confirmed when
-// every other member has it. Setup reports "not available" when chatd does
-// not know `group.create` yet. Members can also send `read` receipts; an
-// `error` a member gets is a path error.
+// every other member holds it, live or by `sync`. Setup reports "not
+// available" when chatd does not know `group.create` yet. Members can also
+// send `read` receipts; an `error` a member gets is a path error.
+//
+// The members fill gaps as PROTOCOL.md asks of a device: a live copy whose
+// seq skips one, or a `head` hint ({"type":"head","conv":c,"seq":n}, which an
+// overloaded chatd sends in place of live copies of a large group) above
+// what the member holds, makes it send one `sync` with its cursor (the
+// highest contiguous seq it holds) and page through the replies until
+// `more` is false; a copy it holds already is counted and dropped. One sync
+// at a time per member: a gap or hint meanwhile makes it sync once more
+// after the last page, and a page unanswered for 10 s is asked for again.
 class ChatGroupPath : public TrafficPath {
  public:
   ChatGroupPath(EventLoop& loop, ChatDeployment& deployment, PathConfig config, int members);
@@ -89,8 +129,24 @@ class ChatGroupPath : public TrafficPath {
   // move chatd applied).
   uint64_t receipt_events() const { return receipt_events_; }
   uint64_t receipts_applied() const { return receipts_applied_; }
+  const GroupCopies& copies() const { return copies_; }
 
  private:
+  struct Member {
+    HeldSeqs held;
+    int64_t head = 0;          // the highest seq it has heard of
+    bool syncing = false;      // a `sync` is unanswered
+    int64_t sync_sent_ns = 0;  // when its last page was asked for
+    bool sync_again = false;   // a new gap or hint came while syncing
+  };
+  void OnLiveCopy(std::size_t m, std::string_view payload);
+  void OnHint(std::size_t m, std::string_view payload);
+  void OnSyncPage(std::size_t m, std::string_view payload);
+  void RequestSync(std::size_t m);
+  void SendSync(std::size_t m);
+  // A first copy reached a member: delivered, and confirmed with the last.
+  void Deliver(std::string_view text);
+
   EventLoop& loop_;
   PathConfig config_;
   ChatDevices devices_;
@@ -98,7 +154,8 @@ class ChatGroupPath : public TrafficPath {
   std::string setup_error_;
   uint64_t next_cmid_ = 0;
   std::unordered_map<uint64_t, int> copies_seen_;
-  std::vector<int64_t> last_seq_;  // per member, highest `msg` seq received
+  std::vector<Member> members_;
+  GroupCopies copies_;
   uint64_t receipt_events_ = 0, receipts_applied_ = 0;
 };
 

@@ -67,8 +67,10 @@ ThroughputResult RunClosedLoop(EventLoop& loop, TrafficPath& path,
   uint64_t confirmed1 = run.confirmed_, delivered1 = run.delivered_;
   result.cpu_percent = cpu.Finish();
   run.StopSending();
-  loop.RunUntil([&] { return run.Drained(); },
-                t1 + static_cast<int64_t>(options.drain_s * kNsPerSecond));
+  loop.RunWhileProgressing([&] { return run.Drained(); },
+                           [&] { return run.delivered_ + run.confirmed_; },
+                           static_cast<int64_t>(options.drain_stall_s * kNsPerSecond),
+                           t1 + static_cast<int64_t>(options.drain_max_s * kNsPerSecond));
   path.set_sink(nullptr);
 
   result.seconds = SecondsBetween(t0, t1);

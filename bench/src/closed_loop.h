@@ -16,9 +16,12 @@ struct ClosedLoopOptions {
   int window = 64;        // unconfirmed messages per sender
   double warmup_s = 2;    // not counted
   double duration_s = 8;  // counted
-  double drain_s = 10;    // afterwards, wait this long at most for stragglers
+  // Afterwards, wait for stragglers while they still arrive: until none has
+  // for drain_stall_s, drain_max_s at most.
+  double drain_stall_s = 5;
   // Processes whose CPU use over the counted interval is reported, by name.
   ProcessList watch;
+  double drain_max_s = 60;
 };
 
 struct ThroughputResult {

@@ -137,6 +137,23 @@ bool EventLoop::RunUntil(const std::function<bool()>& done, int64_t deadline_ns)
   return true;
 }
 
+bool EventLoop::RunWhileProgressing(const std::function<bool()>& done,
+                                    const std::function<uint64_t()>& progress, int64_t stall_ns,
+                                    int64_t deadline_ns) {
+  uint64_t seen = progress();
+  int64_t last_progress = MonotonicNs();
+  while (!done()) {
+    int64_t now = MonotonicNs();
+    if (now >= deadline_ns || now - last_progress >= stall_ns) return false;
+    RunOnce(std::min<int64_t>(deadline_ns - now, 50 * kNsPerMs));
+    if (uint64_t p = progress(); p != seen) {
+      seen = p;
+      last_progress = MonotonicNs();
+    }
+  }
+  return true;
+}
+
 std::size_t ConnectAll(EventLoop& loop, const std::vector<MqttClient*>& clients,
                        std::size_t max_pending, int64_t deadline_ns) {
   using State = MqttClient::State;

@@ -31,6 +31,13 @@ class EventLoop {
   void RunOnce(int64_t timeout_ns);
   // Runs until `done()` or the deadline (MonotonicNs); returns done().
   bool RunUntil(const std::function<bool()>& done, int64_t deadline_ns);
+  // A drain: runs until `done()`, or until `progress()` (a count that grows
+  // while copies still arrive) has not grown for `stall_ns`, or the deadline
+  // passes; returns done(). A slow machine still delivering is waited for,
+  // a path that has lost something is not waited for in vain.
+  bool RunWhileProgressing(const std::function<bool()>& done,
+                           const std::function<uint64_t()>& progress, int64_t stall_ns,
+                           int64_t deadline_ns);
 
   // Makes sure output queued on `client` outside a callback goes out.
   void MarkDirty(MqttClient& client);

@@ -1,4 +1,4 @@
-// The isolation scenario's two phases and the busy group of phase B.
+// The isolation scenario's three phases and the busy group of phases B and C.
 #include "isolation.h"
 
 #include <algorithm>
@@ -11,35 +11,41 @@ namespace bench {
 namespace {
 
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
-constexpr double kDrainS = 5;
+// The group's drain: while copies, hints or sync pages still arrive, until
+// none has for kDrainStallS, kDrainMaxS at most.
+constexpr double kDrainStallS = 5;
+constexpr double kDrainMaxS = 60;
 
-// Phase B's group traffic, on its own thread and EventLoop: the group's
+// Phase B's or C's group traffic, on its own thread and EventLoop: the group's
 // members are other people's devices, which must not queue behind the 1:1
 // recipients in the generator. Member 0 sends on a fixed schedule from
 // `start` (latency counts from the scheduled time, as in the open-loop
 // runner), readers mark read on theirs, both until `to`; more than 2 s of
-// undelivered group messages stops the group's sending, so queues stay
-// bounded. Everything but the constructor runs on the group's thread.
+// group messages not yet held by every member (live or by sync) stops the
+// group's sending, so queues stay bounded. It is made and runs on the
+// group's thread.
 class BusyGroup : public TrafficSink {
  public:
-  BusyGroup(ChatGroupPath& group, const IsolationOptions& o, int64_t start_ns, int64_t from_ns,
-            int64_t to_ns)
+  BusyGroup(ChatGroupPath& group, double msgs_per_s, const IsolationOptions& o, int64_t start_ns,
+            int64_t from_ns, int64_t to_ns)
       : group_(group),
         start_ns_(start_ns),
         from_ns_(from_ns),
         to_ns_(to_ns),
-        msg_period_ns_(o.group_msgs_per_s > 0 ? kNsPerSecond / o.group_msgs_per_s : 0),
+        msg_period_ns_(msgs_per_s > 0 ? kNsPerSecond / msgs_per_s : 0),
         readers_(std::clamp(o.readers, 0, std::max(0, group.members() - 1))),
         read_period_ns_(readers_ > 0 ? static_cast<double>(kNsPerSecond) / readers_ : 0),
-        max_outstanding_(static_cast<uint64_t>(std::max(16.0, 2 * o.group_msgs_per_s))),
-        sending_(o.group_msgs_per_s > 0) {
+        max_outstanding_(static_cast<uint64_t>(std::max(16.0, 2 * msgs_per_s))),
+        sending_(msgs_per_s > 0),
+        copies_at_start_(group.copies()) {
     tally_.SetInterval(from_ns, to_ns);
-    tally_.Reserve(static_cast<std::size_t>(o.group_msgs_per_s * o.one_to_one.duration_s) *
+    tally_.Reserve(static_cast<std::size_t>(msgs_per_s * o.one_to_one.duration_s) *
                        static_cast<std::size_t>(group.copies_per_message()) +
                    16);
   }
 
-  // Sends until `to`, then waits (kDrainS at most) for the measured copies.
+  // Sends until `to`, then waits for the measured copies while they (or
+  // hints and sync pages) still arrive.
   void Run(EventLoop& loop) {
     bool measuring = false;
     for (int64_t now = MonotonicNs(); now < to_ns_; now = MonotonicNs()) {
@@ -53,8 +59,13 @@ class BusyGroup : public TrafficSink {
     }
     receipt_events_ = group_.receipt_events() - receipt_events_;
     applied_ = group_.receipts_applied() - applied_;
-    loop.RunUntil([this] { return tally_.Missing(group_.copies_per_message()) == 0; },
-                  MonotonicNs() + static_cast<int64_t>(kDrainS * kNsPerSecond));
+    auto progress = [this] {
+      const GroupCopies& c = group_.copies();
+      return c.live + c.by_sync + c.hints + c.pages;
+    };
+    loop.RunWhileProgressing([this] { return tally_.Missing(group_.copies_per_message()) == 0; },
+                             progress, static_cast<int64_t>(kDrainStallS * kNsPerSecond),
+                             MonotonicNs() + static_cast<int64_t>(kDrainMaxS * kNsPerSecond));
   }
 
   void OnConfirmed(int) override { ++confirmed_; }
@@ -63,13 +74,14 @@ class BusyGroup : public TrafficSink {
     if (errors_++ == 0) first_error_ = std::string(what.substr(0, 300));
   }
 
-  void Report(IsolationResult& r) {
+  void Report(GroupPhase& r) {
     double window_s = SecondsBetween(from_ns_, to_ns_);
     auto per_s = [&](uint64_t n) { return static_cast<double>(n) / window_s; };
-    r.group_deliveries_per_s = per_s(tally_.delivered_in_interval());
-    r.group_latency = tally_.Summarize();
-    r.group_missing = tally_.Missing(group_.copies_per_message());
-    r.group_overloaded = overloaded_;
+    r.deliveries_per_s = per_s(tally_.delivered_in_interval());
+    r.latency = tally_.Summarize();
+    r.missing = tally_.Missing(group_.copies_per_message());
+    r.overloaded = overloaded_;
+    r.copies = group_.copies() - copies_at_start_;
     r.receipts_sent_per_s = per_s(measured_reads_);
     r.receipts_applied_per_s = per_s(applied_);
     r.receipt_events_per_s = per_s(receipt_events_);
@@ -115,9 +127,28 @@ class BusyGroup : public TrafficSink {
   bool overloaded_ = false;
   uint64_t sent_ = 0, confirmed_ = 0, reads_ = 0, measured_reads_ = 0, errors_ = 0;
   uint64_t receipt_events_ = 0, applied_ = 0;  // at `from`, then the differences
+  const GroupCopies copies_at_start_;
   std::string first_error_;
   DeliveryTally tally_;
 };
+
+// One phase of the group beside the 1:1 load, at `msgs_per_s`.
+GroupPhase RunGroupPhase(EventLoop& loop, TrafficPath& one_to_one, EventLoop& group_loop,
+                         ChatGroupPath& group, double msgs_per_s, const IsolationOptions& options,
+                         std::string& side_failure) {
+  GroupPhase phase;
+  phase.offered_per_s = msgs_per_s;
+  phase.one_to_one = RunBeside(
+      loop, one_to_one, options.one_to_one, 0,
+      [&](const SharedInterval& t) {
+        BusyGroup busy(group, msgs_per_s, options, t.start_ns, t.from_ns, t.to_ns);
+        SinkScope sink(group, busy);
+        busy.Run(group_loop);
+        busy.Report(phase);
+      },
+      side_failure);
+  return phase;
+}
 
 }  // namespace
 
@@ -125,29 +156,33 @@ IsolationResult RunIsolation(EventLoop& loop, TrafficPath& one_to_one, EventLoop
                              ChatGroupPath& group, const IsolationOptions& options) {
   IsolationResult result;
   result.group_members = group.members();
-  result.group_offered_per_s = options.group_msgs_per_s;
-  // Phase B: both schedules start together and share the measured interval.
-  AloneAndBeside phases =
-      RunAloneThenBeside(loop, one_to_one, options.one_to_one, 0, [&](const SharedInterval& t) {
-        BusyGroup busy(group, options, t.start_ns, t.from_ns, t.to_ns);
-        SinkScope sink(group, busy);
-        busy.Run(group_loop);
-        busy.Report(result);
-      });
-  result.alone = std::move(phases.alone);
-  result.busy = std::move(phases.beside);
-  if (!phases.side_failure.empty()) {
-    result.error = "the group's thread failed: " + phases.side_failure;
+  result.alone = RunOpenLoop(loop, one_to_one, options.one_to_one);
+  // B and C: both schedules start together and share the measured interval.
+  std::string failure;
+  result.busy =
+      RunGroupPhase(loop, one_to_one, group_loop, group, options.busy_msgs_per_s, options, failure);
+  if (failure.empty()) {
+    result.flood = RunGroupPhase(loop, one_to_one, group_loop, group, options.flood_msgs_per_s,
+                                 options, failure);
   }
+  if (!failure.empty()) result.error = "the group's thread failed: " + failure;
   return result;
 }
 
 bool IsolationTargetMet(const IsolationResult& r) {
-  if (!r.error.empty() || r.alone.overloaded || r.busy.overloaded || r.group_overloaded) {
+  const GroupPhase& b = r.busy;
+  if (!r.error.empty() || r.alone.overloaded || b.one_to_one.overloaded || b.overloaded ||
+      b.missing > 0) {
     return false;
   }
-  double p99 = r.busy.latency.p99_ms;
-  return r.busy.latency.count > 0 && p99 <= 10 && p99 <= 2 * r.alone.latency.p99_ms;
+  double p99 = b.one_to_one.latency.p99_ms;
+  return b.one_to_one.latency.count > 0 && p99 <= 10 && p99 <= 2 * r.alone.latency.p99_ms;
+}
+
+bool FloodTargetMet(const IsolationResult& r) {
+  const GroupPhase& c = r.flood;
+  if (!r.error.empty() || c.one_to_one.overloaded || c.overloaded || c.missing > 0) return false;
+  return c.one_to_one.latency.count > 0 && c.one_to_one.latency.p99_ms < 50;
 }
 
 }  // namespace bench

@@ -33,9 +33,15 @@ Scenarios (all by default; --only picks some):
                (connects/s, broker RSS per connection), then --held devices
                held at once
   isolation    open-loop chat 1:1 at --isolation-load of the chat maximum
-               (--isolation-rate without throughput) alone, then next to a
-               group of --group-size receiving --isolation-group-rate msgs/s
-               while --isolation-readers members mark read once a second each
+               (--isolation-rate without throughput) alone (A), then next to
+               a group of --group-size offered --isolation-group-share of the
+               raw broker's fan-out of this run (B; --isolation-group-rate
+               msgs/s instead when given), then --isolation-flood-share of
+               the larger of it and the chat group's fan-out (C, more than
+               the broker can fan out: members fill gaps by sync), while
+               --isolation-readers members mark read once a second each;
+               without the fanout scenario both fan-outs are measured first
+               for --isolation-fanout-duration s
   presence     open-loop chat 1:1 at --presence-load of the chat maximum
                (--presence-rate without throughput) alone, then next to
                --presence-churners users whose device connects and drops
@@ -124,7 +130,18 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
                  "isolation: 1:1 msgs/s when throughput did not run")
       ->capture_default_str();
   run.add_option("--isolation-group-rate", p.isolation_group_rate,
-                 "isolation: group msgs/s sent by one member")
+                 "isolation: phase B's group msgs/s sent by one member (0: scaled by "
+                 "--isolation-group-share)")
+      ->capture_default_str();
+  run.add_option("--isolation-group-share", p.isolation_group_share,
+                 "isolation: phase B's group deliveries/s, fraction of the raw fan-out's")
+      ->capture_default_str();
+  run.add_option("--isolation-flood-share", p.isolation_flood_share,
+                 "isolation: phase C's group deliveries/s, fraction of the larger of the raw "
+                 "and the chat group's fan-out")
+      ->capture_default_str();
+  run.add_option("--isolation-fanout-duration", p.isolation_fanout_s,
+                 "isolation: measured time of its own fan-outs when fanout did not run, s")
       ->capture_default_str();
   run.add_option("--isolation-readers", p.isolation_readers,
                  "isolation: members sending one `read` receipt per second each")

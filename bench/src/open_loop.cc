@@ -10,6 +10,7 @@ namespace bench {
 
 void DeliveryTally::CountDelivered(const BodyMarker& marker) {
   int64_t now = MonotonicNs();
+  ++delivered_;
   if (now >= from_ && now < to_) ++delivered_in_interval_;
   if (!Measured(marker.sent_ns)) return;
   ++measured_delivered_;
@@ -81,9 +82,11 @@ LatencyResult RunOpenLoop(EventLoop& loop, TrafficPath& path, const OpenLoopOpti
   }
   result.cpu_percent = cpu.Finish();
   int copies = path.copies_per_message();
-  int64_t drain_until = MonotonicNs() + static_cast<int64_t>(options.drain_s * kNsPerSecond);
-  loop.RunUntil([&] { return run.tally_.Missing(copies) == 0 && run.confirmed_ >= run.sent_; },
-                drain_until);
+  loop.RunWhileProgressing(
+      [&] { return run.tally_.Missing(copies) == 0 && run.confirmed_ >= run.sent_; },
+      [&] { return run.tally_.delivered() + run.confirmed_; },
+      static_cast<int64_t>(options.drain_stall_s * kNsPerSecond),
+      MonotonicNs() + static_cast<int64_t>(options.drain_max_s * kNsPerSecond));
   path.set_sink(nullptr);
 
   result.delivered_per_s =
@@ -95,12 +98,9 @@ LatencyResult RunOpenLoop(EventLoop& loop, TrafficPath& path, const OpenLoopOpti
   return result;
 }
 
-AloneAndBeside RunAloneThenBeside(EventLoop& loop, TrafficPath& path,
-                                  const OpenLoopOptions& options, double side_lead_s,
-                                  const std::function<void(const SharedInterval&)>& side) {
-  AloneAndBeside result;
-  result.alone = RunOpenLoop(loop, path, options);
-
+LatencyResult RunBeside(EventLoop& loop, TrafficPath& path, const OpenLoopOptions& options,
+                        double side_lead_s, const std::function<void(const SharedInterval&)>& side,
+                        std::string& side_failure) {
   SharedInterval t;
   t.side_start_ns = MonotonicNs() + 50 * kNsPerMs;
   t.start_ns = t.side_start_ns + static_cast<int64_t>(side_lead_s * kNsPerSecond);
@@ -108,16 +108,22 @@ AloneAndBeside RunAloneThenBeside(EventLoop& loop, TrafficPath& path,
   t.to_ns = t.from_ns + static_cast<int64_t>(options.duration_s * kNsPerSecond);
   OpenLoopOptions beside = options;
   beside.start_ns = t.start_ns;
-  {
-    std::jthread driver([&] {
-      try {
-        side(t);
-      } catch (const std::exception& e) {
-        result.side_failure = e.what();
-      }
-    });
-    result.beside = RunOpenLoop(loop, path, beside);
-  }
+  std::jthread driver([&] {
+    try {
+      side(t);
+    } catch (const std::exception& e) {
+      side_failure = e.what();
+    }
+  });
+  return RunOpenLoop(loop, path, beside);
+}
+
+AloneAndBeside RunAloneThenBeside(EventLoop& loop, TrafficPath& path,
+                                  const OpenLoopOptions& options, double side_lead_s,
+                                  const std::function<void(const SharedInterval&)>& side) {
+  AloneAndBeside result;
+  result.alone = RunOpenLoop(loop, path, options);
+  result.beside = RunBeside(loop, path, options, side_lead_s, side, result.side_failure);
   return result;
 }
 

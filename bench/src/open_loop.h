@@ -35,6 +35,7 @@ class DeliveryTally {
 
   uint64_t measured_sent() const { return measured_sent_; }
   uint64_t delivered_in_interval() const { return delivered_in_interval_; }
+  uint64_t delivered() const { return delivered_; }  // every copy, measured or not
   // Copies of measured messages not delivered (yet), `copies` per message.
   uint64_t Missing(int copies) const;
   // Sorts the samples; call once at the end.
@@ -42,7 +43,7 @@ class DeliveryTally {
 
  private:
   int64_t from_ = INT64_MAX, to_ = INT64_MAX;
-  uint64_t measured_sent_ = 0, measured_delivered_ = 0, delivered_in_interval_ = 0;
+  uint64_t measured_sent_ = 0, measured_delivered_ = 0, delivered_in_interval_ = 0, delivered_ = 0;
   LatencyRecorder latencies_;
 };
 
@@ -50,7 +51,10 @@ struct OpenLoopOptions {
   double rate_per_s = 1000;  // offered load, all senders together, round robin
   double warmup_s = 1;
   double duration_s = 5;  // messages scheduled in this interval are measured
-  double drain_s = 5;
+  // Afterwards, wait for the measured copies while they still arrive: until
+  // none has for drain_stall_s, drain_max_s at most.
+  double drain_stall_s = 5;
+  double drain_max_s = 60;
   // Unconfirmed messages beyond which the level is declared overloaded and
   // sending stops (keeps every queue bounded).
   uint64_t max_outstanding = 20000;
@@ -88,11 +92,17 @@ struct AloneAndBeside {
   std::string side_failure;  // what the other load's thread threw, if anything
 };
 
+// Runs `options` on `loop` while `side` runs on a second thread, starting
+// `side_lead_s` before the open loop's first send and sharing its measured
+// interval. `side` must touch only clients of its own EventLoop, and return
+// once it is done (every wait of it bounded); the run ends when both have.
+// What `side` threw, if anything, goes to `side_failure`.
+LatencyResult RunBeside(EventLoop& loop, TrafficPath& path, const OpenLoopOptions& options,
+                        double side_lead_s, const std::function<void(const SharedInterval&)>& side,
+                        std::string& side_failure);
+
 // Runs `options` on `loop` alone (phase A), then again (phase B) while
-// `side` runs on a second thread, starting `side_lead_s` before the open
-// loop's first send and sharing its measured interval. `side` must touch
-// only clients of its own EventLoop, and return once it is done (every wait
-// of it bounded); phase B ends when both have.
+// `side` runs beside it (RunBeside).
 AloneAndBeside RunAloneThenBeside(EventLoop& loop, TrafficPath& path,
                                   const OpenLoopOptions& options, double side_lead_s,
                                   const std::function<void(const SharedInterval&)>& side);

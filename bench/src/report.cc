@@ -118,12 +118,54 @@ void WriteTargets(std::ostream& md, const BenchResults& r, const BenchParams& p)
     const CatchUpResult& c = *r.catch_up;
     md << "| catch-up of " << Num(c.messages_stored) << " missed messages in " << c.conversations
        << " conversations (`sync`, " << p.sync_limit << " per page) | "
-       << (c.error.empty() ? Num(c.sync_s, 3) + " s, " + std::to_string(c.pages) + " pages"
+       << (c.error.empty() ? Num(c.sync_s, 3) + " s, " + std::to_string(c.pages) + " pages, " +
+                                 std::to_string(c.missing) + " missing"
                            : "failed: " + c.error)
+       << " (filled in " << Num(c.fill_s, 1) << " s, " << c.fill_resends << " sends repeated, "
+       << c.fill_errors << " error events)"
        << " | - | - | <= 1 s | " << (c.error.empty() ? Verdict(c.sync_s <= 1.0) : "not measured")
        << " |\n";
   }
   md << "\n";
+}
+
+// Phase B's and C's rows of the criteria table: the group's offered load
+// (msgs/s and the share of the raw fan-out it stands for) and the verdicts.
+void WriteIsolationCriteria(std::ostream& md, const IsolationResult& x, const BenchParams& p) {
+  // "a group of 500 (12.6 msgs/s, 0.50x the raw fan-out, ...)"
+  auto group = [&](const GroupPhase& g, double reference, const std::string& of) {
+    std::string share =
+        reference > 0
+            ? ", " + Num(g.offered_per_s * (x.group_members - 1) / reference, 2) + "x " + of
+            : "";
+    return "a group of " + std::to_string(p.group_size) + " (" + Num(g.offered_per_s, 1) +
+           " msgs/s" + share + ", " + std::to_string(p.isolation_readers) + " read receipts/s)" +
+           (x.alone.offered_per_s > 0 ? ", 1:1 at " + Num(x.alone.offered_per_s) + "/s" : "");
+  };
+  if (!x.error.empty()) {
+    md << "| 1:1 p99 next to a busy group of " << p.group_size << " | not measured (" << x.error
+       << ") | - | - | B: <= 10 ms and <= 2x alone; C: < 50 ms, every message held | not "
+          "measured |\n";
+    return;
+  }
+  const LatencySummary& b = x.busy.one_to_one.latency;
+  auto overloads = [](const GroupPhase& g) {
+    return std::string(g.one_to_one.overloaded ? "; the 1:1 load overloaded and stopped" : "") +
+           (g.overloaded ? "; the group overloaded and stopped" : "");
+  };
+  md << "| B: 1:1 p99 next to " << group(x.busy, x.raw_fanout_per_s, "the raw fan-out") << " | "
+     << Num(b.p99_ms, 2) << " ms; group copies missing after drain: " << x.busy.missing
+     << overloads(x.busy) << " | 1:1 alone: " << Num(x.alone.latency.p99_ms, 2) << " ms | "
+     << Ratio(b.p99_ms, x.alone.latency.p99_ms) << " | <= 10 ms and <= 2x alone, none missing | "
+     << Verdict(IsolationTargetMet(x)) << " |\n";
+  const GroupPhase& c = x.flood;
+  md << "| C: 1:1 p99 next to " << group(c, x.saturation_per_s(), "the most the broker fanned out")
+     << ", alone more than the broker fans out | " << Num(c.one_to_one.latency.p99_ms, 2)
+     << " ms; group copies missing after drain: " << c.missing << " (" << c.copies.by_sync
+     << " came by sync)" << overloads(c) << " | 1:1 alone: " << Num(x.alone.latency.p99_ms, 2)
+     << " ms | " << Ratio(c.one_to_one.latency.p99_ms, x.alone.latency.p99_ms)
+     << " | < 50 ms, every member ends with every message | " << Verdict(FloodTargetMet(x))
+     << " |\n";
 }
 
 // Criteria of our own beside issue 6's targets: issue 4's "large groups must
@@ -139,21 +181,7 @@ void WriteOwnCriteria(std::ostream& md, const BenchResults& r, const BenchParams
         "(section \"Push\"):\n\n"
      << "| figure | measured | reference, same run | ratio | criterion | verdict |\n"
      << "|---|---|---|---|---|---|\n";
-  if (r.isolation) {
-    const IsolationResult& x = *r.isolation;
-    md << "| 1:1 p99 next to a busy group of " << p.group_size << " ("
-       << Num(p.isolation_group_rate) << " msgs/s, " << p.isolation_readers << " read receipts/s)"
-       << (x.alone.offered_per_s > 0 ? ", 1:1 at " + Num(x.alone.offered_per_s) + "/s" : "")
-       << " | ";
-    if (!x.error.empty()) {
-      md << "not measured (" << x.error
-         << ") | - | - | <= 10 ms and <= 2x alone | not measured |\n";
-    } else {
-      md << Num(x.busy.latency.p99_ms, 2) << " ms | 1:1 alone: " << Num(x.alone.latency.p99_ms, 2)
-         << " ms | " << Ratio(x.busy.latency.p99_ms, x.alone.latency.p99_ms)
-         << " | <= 10 ms and <= 2x alone | " << Verdict(IsolationTargetMet(x)) << " |\n";
-    }
-  }
+  if (r.isolation) WriteIsolationCriteria(md, *r.isolation, p);
   if (r.presence) {
     const PresenceResult& x = *r.presence;
     md << "| 1:1 p99 next to a presence churn ("
@@ -233,9 +261,12 @@ void WriteLatency(std::ostream& md, const BenchResults& r) {
      << "The CPU columns are the chat level's shares of one core (generator, chat broker, chatd) "
         "and what other processes on the machine used meanwhile (`others`, chat / raw level): "
         "foreign load on a 2-core machine shows up first in the tails.\n\n"
+     << "`missing after drain` counts copies of the measured messages that never arrived, after "
+        "waiting as long as copies still came in (chat / raw).\n\n"
      << "| offered msgs/s | chat delivered/s | chat p50 | p90 | p99 | p99.9 | max | raw p50 | raw "
-        "p99 | raw p99.9 | CPU % chat level | others % (chat/raw) | notes |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+        "p99 | raw p99.9 | missing after drain (chat / raw) | CPU % chat level | others % "
+        "(chat/raw) | notes |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (std::size_t i = 0; i < r.chat_latency.size(); ++i) {
     const auto& c = r.chat_latency[i];
     const auto& w = r.raw_latency[i];
@@ -243,35 +274,40 @@ void WriteLatency(std::ostream& md, const BenchResults& r) {
     if (c.offered_per_s == r.half_chat_rate) notes += "target level; ";
     if (c.overloaded) notes += "chat overloaded; ";
     if (w.overloaded) notes += "raw overloaded; ";
-    if (c.measured_missing) notes += std::to_string(c.measured_missing) + " chat missing; ";
     md << "| " << Num(c.offered_per_s) << " | " << Num(c.delivered_per_s) << " | "
        << Num(c.latency.p50_ms, 2) << " | " << Num(c.latency.p90_ms, 2) << " | "
        << Num(c.latency.p99_ms, 2) << " | " << Num(c.latency.p999_ms, 2) << " | "
        << Num(c.latency.max_ms, 2) << " | " << Num(w.latency.p50_ms, 2) << " | "
        << Num(w.latency.p99_ms, 2) << " | " << Num(w.latency.p999_ms, 2) << " | "
-       << Shares(c.cpu_percent) << " | " << Num(Others(c.cpu_percent)) << " / "
-       << Num(Others(w.cpu_percent)) << " | " << notes << " |\n";
+       << c.measured_missing << " / " << w.measured_missing << " | " << Shares(c.cpu_percent)
+       << " | " << Num(Others(c.cpu_percent)) << " / " << Num(Others(w.cpu_percent)) << " | "
+       << notes << " |\n";
   }
   md << "\n";
 }
 
 // The 1:1 phases of a scenario that runs it alone (A) and beside a load (B):
 // the table and the ratio of their p99.
+void PhaseHeader(std::ostream& md) {
+  md << "| phase | 1:1 offered/s | 1:1 delivered/s | p50 | p90 | p99 | p99.9 | max | 1:1 missing "
+        "after drain | CPU, % of one core | notes "
+        "|\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+}
+
 void PhaseRow(std::ostream& md, const std::string& phase, const LatencyResult& x) {
   std::string notes = x.overloaded ? "overloaded; " : "";
-  if (x.measured_missing) notes += std::to_string(x.measured_missing) + " missing; ";
   if (x.path_errors) notes += std::to_string(x.path_errors) + " error events; ";
   md << "| " << phase << " | " << Num(x.offered_per_s) << " | " << Num(x.delivered_per_s) << " | "
      << Num(x.latency.p50_ms, 2) << " | " << Num(x.latency.p90_ms, 2) << " | "
      << Num(x.latency.p99_ms, 2) << " | " << Num(x.latency.p999_ms, 2) << " | "
-     << Num(x.latency.max_ms, 2) << " | " << Shares(x.cpu_percent) << " | " << notes << " |\n";
+     << Num(x.latency.max_ms, 2) << " | " << x.measured_missing << " | " << Shares(x.cpu_percent)
+     << " | " << notes << " |\n";
 }
 
 // Rounds of A and B (one or more); ends with the p99 ratio of each round.
 void WritePhases(std::ostream& md, const std::vector<LatencyResult>& alone,
                  const std::vector<LatencyResult>& beside, const std::string& load) {
-  md << "| phase | 1:1 offered/s | 1:1 delivered/s | p50 | p90 | p99 | p99.9 | max | CPU, % of "
-        "one core | notes |\n|---|---|---|---|---|---|---|---|---|---|\n";
+  PhaseHeader(md);
   std::string ratios;
   for (std::size_t i = 0; i < alone.size() && i < beside.size(); ++i) {
     std::string round = alone.size() > 1 ? " (round " + std::to_string(i + 1) + ")" : "";
@@ -284,40 +320,89 @@ void WritePhases(std::ostream& md, const std::vector<LatencyResult>& alone,
      << ratios;
 }
 
+std::string Count(uint64_t n) { return Num(static_cast<double>(n)); }
+
 void WriteIsolation(std::ostream& md, const BenchResults& r, const BenchParams& p) {
   if (!r.isolation) return;
   const IsolationResult& x = *r.isolation;
-  md << "## Isolation: 1:1 next to a busy group\n\n";
-  if (!x.error.empty()) {
+  md << "## Isolation: 1:1 next to a busy group, and next to a flooding one\n\n";
+  if (!x.error.empty() && x.alone.measured_sent == 0) {
     md << "Not measured: " << x.error << "\n\n";
     return;
   }
-  md << "Phase A runs chat 1:1 open loop alone; phase B runs the same load while member 0 of a "
-        "group of "
-     << x.group_members << " sends " << Num(x.group_offered_per_s) << " msgs/s ("
-     << Num(x.group_offered_per_s * (x.group_members - 1)) << " deliveries/s offered) and "
-     << p.isolation_readers
+  if (!x.error.empty()) md << "Error: " << x.error << "\n\n";
+  const GroupPhase &b = x.busy, &c = x.flood;
+  int copies = x.group_members - 1;
+  md << "Phase A runs chat 1:1 open loop alone; phases B and C run the same load while member 0 "
+        "of a group of "
+     << x.group_members << " sends to it and " << p.isolation_readers
      << " members each mark the group read once a second (`read` up to the last message they "
-        "received; chatd sends each cursor move as a `receipt` event to the reader and to "
-        "member 0, the sender of what it covers). "
-        "Latency in ms from the scheduled send. The group's devices run on a second generator "
-        "thread with its own event loop, so 1:1 deliveries never queue behind group deliveries "
-        "in the generator; `generator` is both threads.\n\n";
-  WritePhases(md, {x.alone}, {x.busy}, "the busy group");
-  md << "; target (p99 <= 10 ms and <= 2x alone, neither phase nor the group overloaded): "
-     << Verdict(IsolationTargetMet(x)) << "\n\n"
-     << "| the busy group, over phase B's measured interval | |\n|---|---|\n"
-     << "| `msg` copies delivered to members per s | " << Num(x.group_deliveries_per_s) << " |\n"
-     << "| group send-to-deliver p50 / p99 / p99.9 / max, ms | " << Num(x.group_latency.p50_ms, 2)
-     << " / " << Num(x.group_latency.p99_ms, 2) << " / " << Num(x.group_latency.p999_ms, 2) << " / "
-     << Num(x.group_latency.max_ms, 2) << " |\n"
-     << "| copies missing after drain | " << x.group_missing
-     << (x.group_overloaded ? " (group overloaded: it stopped sending)" : "") << " |\n"
-     << "| `read` receipts sent / applied by chatd, per s | " << Num(x.receipts_sent_per_s) << " / "
-     << Num(x.receipts_applied_per_s) << " |\n"
-     << "| `receipt` events delivered to members per s | " << Num(x.receipt_events_per_s) << " |\n"
-     << "| error events of the group | " << x.errors
-     << (x.first_error.empty() ? "" : " (" + x.first_error + ")") << " |\n\n";
+        "hold; chatd sends each cursor move as a `receipt` event to the reader and to member 0, "
+        "the sender of what it covers). The group's load is scaled to this machine by the "
+        "closed-loop fan-outs to "
+     << copies << " recipients (" << (x.fanout_source.empty() ? "not measured" : x.fanout_source)
+     << "): the raw broker's " << Num(x.raw_fanout_per_s)
+     << " deliveries/s (its subscribers take QoS 1 and PUBACK every copy) and the chat group's "
+     << Num(x.chat_fanout_per_s) << " (events go to devices at QoS 0). B offers "
+     << Num(b.offered_per_s, 1) << " msgs/s (" << Num(b.offered_per_s * copies) << " deliveries/s"
+     << (p.isolation_group_rate > 0 ? ", given by --isolation-group-rate"
+                                    : ", " + Num(p.isolation_group_share, 2) + "x the raw fan-out")
+     << "), C " << Num(c.offered_per_s, 1) << " msgs/s (" << Num(c.offered_per_s * copies)
+     << " deliveries/s, " << Num(p.isolation_flood_share, 2)
+     << "x the larger of the two), which alone would saturate the broker. Members hold what they "
+        "get live or by "
+        "`sync`: a live copy whose seq skips one, or a `head` hint (which an overloaded chatd "
+        "sends instead of the copies of a large group) above what a member holds, makes it "
+        "`sync` from its cursor and page until `more` is false. Latency in ms from the scheduled "
+        "send. The group's devices run on a second generator thread with its own event loop, so "
+        "1:1 deliveries never queue behind group deliveries in the generator; `generator` is "
+        "both threads.\n\n";
+  PhaseHeader(md);
+  PhaseRow(md, "A: 1:1 alone", x.alone);
+  PhaseRow(md, "B: next to the busy group", b.one_to_one);
+  PhaseRow(md, "C: next to the flooding group", c.one_to_one);
+  md << "\np99 / alone: B " << Ratio(b.one_to_one.latency.p99_ms, x.alone.latency.p99_ms) << ", C "
+     << Ratio(c.one_to_one.latency.p99_ms, x.alone.latency.p99_ms)
+     << "; B's target (p99 <= 10 ms and <= 2x alone, nothing overloaded, no group copy missing): "
+     << Verdict(IsolationTargetMet(x))
+     << "; C's (p99 < 50 ms, every member ends with every message): " << Verdict(FloodTargetMet(x))
+     << "\n\n"
+     << "| the group | B | C |\n|---|---|---|\n";
+  auto row = [&](const std::string& label, const std::string& vb, const std::string& vc) {
+    md << "| " << label << " | " << vb << " | " << vc << " |\n";
+  };
+  auto both = [&](const std::string& label, auto figure) { row(label, figure(b), figure(c)); };
+  both("offered msgs/s (deliveries/s)", [&](const GroupPhase& g) {
+    return Num(g.offered_per_s, 1) + " (" + Num(g.offered_per_s * copies) + ")";
+  });
+  both("first copies held by members per s, live or by sync (measured interval)",
+       [](const GroupPhase& g) { return Num(g.deliveries_per_s); });
+  both("send-to-hold p50 / p99 / p99.9 / max, ms", [](const GroupPhase& g) {
+    return Num(g.latency.p50_ms, 2) + " / " + Num(g.latency.p99_ms, 2) + " / " +
+           Num(g.latency.p999_ms, 2) + " / " + Num(g.latency.max_ms, 2);
+  });
+  both("live copies / copies by sync / copies held already (whole phase)", [](const GroupPhase& g) {
+    return Count(g.copies.live) + " / " + Count(g.copies.by_sync) + " / " +
+           Count(g.copies.repeated);
+  });
+  both("`head` hints received / syncs / sync pages", [](const GroupPhase& g) {
+    return Count(g.copies.hints) + " / " + Count(g.copies.syncs) + " / " + Count(g.copies.pages);
+  });
+  both("copies of measured messages missing after drain", [](const GroupPhase& g) {
+    return (g.missing > 0 ? "**" + Count(g.missing) + "**" : "0") +
+           (g.overloaded ? " (overloaded: over 2 s of messages not held by every member, it "
+                           "stopped sending)"
+                         : "");
+  });
+  both("`read` receipts sent / applied by chatd, per s", [](const GroupPhase& g) {
+    return Num(g.receipts_sent_per_s) + " / " + Num(g.receipts_applied_per_s);
+  });
+  both("`receipt` events delivered to members per s",
+       [](const GroupPhase& g) { return Num(g.receipt_events_per_s); });
+  both("error events of the group", [](const GroupPhase& g) {
+    return Count(g.errors) + (g.first_error.empty() ? "" : " (" + g.first_error + ")");
+  });
+  md << "\n";
 }
 
 std::string Delays(const LatencySummary& d) {
@@ -588,7 +673,10 @@ void WriteSetup(std::ostream& md, const BenchResults& r, const BenchParams& p) {
      << " messages\n"
      << "- isolation: 1:1 at " << p.isolation_load << " of the chat 1:1 maximum ("
      << Num(p.isolation_rate) << "/s when throughput did not run); group of " << p.group_size
-     << " at " << Num(p.isolation_group_rate) << " msgs/s, " << p.isolation_readers
+     << " at "
+     << (p.isolation_group_rate > 0 ? Num(p.isolation_group_rate) + " msgs/s"
+                                    : Num(p.isolation_group_share, 2) + "x the raw fan-out")
+     << " (B) and " << Num(p.isolation_flood_share, 2) << "x (C), " << p.isolation_readers
      << " readers at one `read` per second each; warm-up and measured time of an open-loop level\n"
      << "- presence: 1:1 at " << p.presence_load << " of the chat 1:1 maximum ("
      << Num(p.presence_rate) << "/s when throughput did not run); " << p.presence_churners

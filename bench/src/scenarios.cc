@@ -65,7 +65,7 @@ const std::string& Prepare(TrafficPath& path) {
 }
 
 ThroughputResult ClosedLoopOn(EventLoop& loop, TrafficPath& path, const BenchParams& p, int window,
-                              ProcessList watch) {
+                              ProcessList watch, double duration_s = 0) {
   const std::string& why = Prepare(path);
   if (!why.empty()) {
     ThroughputResult r;
@@ -75,8 +75,9 @@ ThroughputResult ClosedLoopOn(EventLoop& loop, TrafficPath& path, const BenchPar
     return r;
   }
   watch.insert(watch.begin(), {"generator", ::getpid()});
-  ThroughputResult r =
-      RunClosedLoop(loop, path, {window, p.warmup_s, p.duration_s, 10, std::move(watch)});
+  ThroughputResult r = RunClosedLoop(
+      loop, path,
+      {window, p.warmup_s, duration_s > 0 ? duration_s : p.duration_s, 5, std::move(watch)});
   Say(path.name() + ": " + std::to_string(static_cast<long>(r.confirmed_per_s)) + " confirmed/s, " +
       std::to_string(static_cast<long>(r.delivered_per_s)) + " delivered/s" +
       (r.missing ? ", " + std::to_string(r.missing) + " missing" : "") +
@@ -196,38 +197,66 @@ class MessagingRun {
 
   void Fanout(BenchResults& out) {
     Say("fan-out: raw broker to " + std::to_string(p_.group_size) + " subscribers, chat group");
-    RawFanoutPath raw_fan(loop_, raw_cfg_, p_.group_size);
-    out.raw_fanout = ClosedLoopOn(loop_, raw_fan, p_, p_.fanout_window, ours_);
-    out.chat_group = ClosedLoopOn(group_loop_, Group(), p_, p_.fanout_window, ours_);
+    MeasureFanouts(p_.duration_s, out.raw_fanout, out.chat_group);
+  }
+
+  // The raw broker's fan-out and the chat group's, closed loop, each
+  // measured for `duration_s`.
+  void MeasureFanouts(double duration_s, std::optional<ThroughputResult>& raw,
+                      std::optional<ThroughputResult>& chat) {
+    raw = ClosedLoopOn(loop_, RawFanout(), p_, p_.fanout_window, ours_, duration_s);
+    chat = ClosedLoopOn(group_loop_, Group(), p_, p_.fanout_window, ours_, duration_s);
   }
 
   // The same open-loop 1:1 load alone, then next to the group of the fan-out
-  // scenario receiving a steady stream and read receipts.
+  // scenario receiving a steady stream and read receipts: half what the raw
+  // broker fans out (B), then more than it can (C).
   void Isolation(BenchResults& out) {
-    double rate = OneToOneRate(out, p_.isolation_load, p_.isolation_rate);
-    Say("isolation: chat 1:1 at " + std::to_string(static_cast<long>(rate)) +
-        "/s alone, then next to a group of " + std::to_string(p_.group_size) + " at " +
-        std::to_string(static_cast<long>(p_.isolation_group_rate)) + " msgs/s with " +
-        std::to_string(p_.isolation_readers) + " readers");
+    out.isolation = IsolationResult{};
+    IsolationResult& r = *out.isolation;
     std::string why = Prepare(*direct_);
     if (why.empty()) why = Prepare(Group());
+    if (why.empty()) why = IsolationFanout(out, r);
     if (!why.empty()) {
-      out.isolation = IsolationResult{};
-      out.isolation->error = why;
+      r.error = why;
       Say("isolation: not measured: " + why);
       return;
     }
+    double per_delivery = std::max(1, p_.group_size - 1);
     IsolationOptions o;
-    o.one_to_one = LevelOptions(rate, p_, ours_);
-    o.group_msgs_per_s = p_.isolation_group_rate;
+    o.one_to_one = LevelOptions(OneToOneRate(out, p_.isolation_load, p_.isolation_rate), p_, ours_);
+    o.busy_msgs_per_s = p_.isolation_group_rate > 0
+                            ? p_.isolation_group_rate
+                            : p_.isolation_group_share * r.raw_fanout_per_s / per_delivery;
+    o.flood_msgs_per_s = p_.isolation_flood_share * r.saturation_per_s() / per_delivery;
     o.readers = p_.isolation_readers;
-    out.isolation = RunIsolation(loop_, *direct_, group_loop_, Group(), o);
-    const IsolationResult& r = *out.isolation;
+    char line[240];
+    std::snprintf(line, sizeof(line),
+                  "isolation: chat 1:1 at %.0f/s alone, then next to a group of %d at %.1f msgs/s "
+                  "(B) and %.1f msgs/s (C) with %d readers; fan-out raw %.0f, chat %.0f "
+                  "deliveries/s",
+                  o.one_to_one.rate_per_s, p_.group_size, o.busy_msgs_per_s, o.flood_msgs_per_s,
+                  o.readers, r.raw_fanout_per_s, r.chat_fanout_per_s);
+    Say(line);
+    IsolationResult measured = RunIsolation(loop_, *direct_, group_loop_, Group(), o);
+    measured.raw_fanout_per_s = r.raw_fanout_per_s;
+    measured.chat_fanout_per_s = r.chat_fanout_per_s;
+    measured.fanout_source = r.fanout_source;
+    r = std::move(measured);
     SayLevel(r.alone, "isolation: 1:1 alone");
-    SayLevel(r.busy, "isolation: 1:1 next to the group");
-    Say("isolation: group " + std::to_string(static_cast<long>(r.group_deliveries_per_s)) +
-        " deliveries/s, " + std::to_string(static_cast<long>(r.receipts_applied_per_s)) +
-        " receipts/s applied" + (r.group_overloaded ? " (group overloaded)" : ""));
+    for (const GroupPhase* g : {&r.busy, &r.flood}) {
+      std::string phase = g == &r.busy ? "B" : "C";
+      SayLevel(g->one_to_one, "isolation " + phase + ": 1:1 next to the group");
+      std::snprintf(
+          line, sizeof(line),
+          "isolation %s: group %.0f deliveries/s, %llu live, %llu by sync, %llu hints, "
+          "%llu missing after drain%s",
+          phase.c_str(), g->deliveries_per_s, static_cast<unsigned long long>(g->copies.live),
+          static_cast<unsigned long long>(g->copies.by_sync),
+          static_cast<unsigned long long>(g->copies.hints),
+          static_cast<unsigned long long>(g->missing), g->overloaded ? " (group overloaded)" : "");
+      Say(line);
+    }
   }
 
   // The same open-loop 1:1 load alone, then next to devices connecting and
@@ -300,7 +329,7 @@ class MessagingRun {
       o.burst_per_s = p_.push_burst_rate;
       o.rate_per_s = p_.push_rate;
       o.rounds = p_.push_rounds;
-      o.closed = {p_.window, p_.warmup_s, p_.duration_s, 10, watch};
+      o.closed = {p_.window, p_.warmup_s, p_.duration_s, 5, watch};
       o.watch = watch;
       out.push = RunPush(loop_, raw_, *direct_, push_loop_, pushes, providers, o);
       out.push->poll_interval_ms = p_.push_poll_ms;
@@ -326,9 +355,10 @@ class MessagingRun {
     o.sync_limit = p_.sync_limit;
     out.catch_up = RunCatchUp(loop_, chat_, o);
     const CatchUpResult& r = *out.catch_up;
-    Say("catch-up: " + std::to_string(r.messages_received) + " messages in " +
-        std::to_string(r.pages) + " pages, " + std::to_string(r.sync_s) + " s" +
-        (r.error.empty() ? "" : "; " + r.error));
+    Say("catch-up: filled " + std::to_string(r.messages_stored) + " in " +
+        std::to_string(r.fill_s) + " s (" + std::to_string(r.fill_resends) + " resends); " +
+        std::to_string(r.messages_received) + " messages in " + std::to_string(r.pages) +
+        " pages, " + std::to_string(r.sync_s) + " s" + (r.error.empty() ? "" : "; " + r.error));
   }
 
   // Bytes on the device legs, chat next to raw (wire.h).
@@ -349,6 +379,34 @@ class MessagingRun {
     bool measured_max = out.chat && out.chat->error.empty();
     return measured_max ? std::max(10.0, std::round(out.chat->confirmed_per_s * fraction))
                         : fallback;
+  }
+
+  // The fan-outs the isolation scenario's group rates derive from: the
+  // fanout scenario's of this run, else short ones measured now. "" or why
+  // there are none.
+  std::string IsolationFanout(const BenchResults& out, IsolationResult& r) {
+    std::optional<ThroughputResult> raw = out.raw_fanout, chat = out.chat_group;
+    r.fanout_source = "the fanout scenario of this run";
+    if (!raw || !raw->error.empty() || raw->delivered_per_s <= 0) {
+      Say("isolation: fan-out to " + std::to_string(p_.group_size) + " subscribers for " +
+          std::to_string(static_cast<int>(p_.isolation_fanout_s)) + " s, to scale the group");
+      MeasureFanouts(p_.isolation_fanout_s, raw, chat);
+      r.fanout_source = "measured by this scenario for " +
+                        std::to_string(static_cast<int>(p_.isolation_fanout_s)) + " s each";
+    }
+    if (!raw->error.empty() || raw->delivered_per_s <= 0) {
+      return "the raw fan-out was not measured: " + raw->error;
+    }
+    r.raw_fanout_per_s = raw->delivered_per_s;
+    r.chat_fanout_per_s = chat && chat->error.empty() ? chat->delivered_per_s : 0;
+    return "";
+  }
+
+  // The raw broker's fan-out path (1 publisher, group_size subscribers),
+  // made and set up once.
+  RawFanoutPath& RawFanout() {
+    if (!raw_fanout_) raw_fanout_ = std::make_unique<RawFanoutPath>(loop_, raw_cfg_, p_.group_size);
+    return *raw_fanout_;
   }
 
   // The group of the fan-out and isolation scenarios, made and set up once,
@@ -381,6 +439,7 @@ class MessagingRun {
   ProcessList ours_;  // every process of ours, so that "others" is foreign load
   std::unique_ptr<ChatDirectPath> direct_;
   std::unique_ptr<ChatGroupPath> group_;
+  std::unique_ptr<RawFanoutPath> raw_fanout_;
   std::unique_ptr<PresenceCrowd> crowd_;
 };
 

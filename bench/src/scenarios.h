@@ -65,9 +65,18 @@ struct BenchParams {
   // or isolation_rate when the throughput scenario did not run.
   double isolation_load = 0.25;
   double isolation_rate = 2000;
-  double isolation_group_rate = 50;  // group messages/s (x group_size - 1 deliveries)
-  int isolation_readers = 50;        // members marking read once a second each
-  WireOptions wire_options;          // ports are filled in by the run
+  // The group's messages/s (each group_size - 1 deliveries) in phase B:
+  // isolation_group_rate when > 0, else isolation_group_share of the raw
+  // broker's fan-out (deliveries/s) of this run, per delivery of a message;
+  // in phase C isolation_flood_share of the larger of that and the chat
+  // group's own fan-out. Without the fanout scenario both are measured for
+  // isolation_fanout_s first.
+  double isolation_group_rate = 0;
+  double isolation_group_share = 0.5;
+  double isolation_flood_share = 1.5;
+  double isolation_fanout_s = 3;
+  int isolation_readers = 50;  // members marking read once a second each
+  WireOptions wire_options;    // ports are filled in by the run
   // Presence: the 1:1 load as for isolation (presence_rate without
   // throughput), next to churners coming and going while watchers watch.
   double presence_load = 0.25;
