@@ -7,6 +7,7 @@
 #include <chrono>
 #include <deque>
 #include <thread>
+#include <vector>
 
 #include "chat/clock.h"
 #include "chat/presence_format.h"
@@ -24,6 +25,7 @@ constexpr auto kSubscribeTimeout = std::chrono::seconds(10);
 constexpr int kRefusedSubscription = 0x80;                 // SUBACK return code in MQTT 3.1.1
 constexpr std::string_view kFanoutNameSuffix = "-fanout";  // svc:chatd-fanout
 constexpr std::string_view kPacedNameSuffix = "-paced";    // svc:chatd-paced
+constexpr std::string_view kQueryNameSuffix = "-query";    // svc:chatd-query
 // Paced slices in flight: two keep the broker fed (one is read per loop
 // pass) and leave the rest queued in the lane, where it can be shed.
 constexpr std::size_t kPacedWindow = 2;
@@ -40,13 +42,14 @@ BrokerLink::BrokerLink(BrokerLinkOptions options, MessageHandler on_message)
     Subscribe();
   });
   fanout_client_ = MakeClient(options_.service_name + std::string(kFanoutNameSuffix));
-  fanout_client_->set_connected_handler([this](const std::string&) {
-    spdlog::info("fan-out connection to broker {}:{} up", options_.host, options_.port);
-  });
   paced_client_ = MakeClient(options_.service_name + std::string(kPacedNameSuffix));
-  paced_client_->set_connected_handler([this](const std::string&) {
-    spdlog::info("paced connection to broker {}:{} up", options_.host, options_.port);
-  });
+  query_client_ = MakeClient(options_.service_name + std::string(kQueryNameSuffix));
+  for (auto* client : {fanout_client_.get(), paced_client_.get(), query_client_.get()}) {
+    client->set_connected_handler([this, client](const std::string&) {
+      spdlog::info("{} connected to broker {}:{}", client->get_client_id(), options_.host,
+                   options_.port);
+    });
+  }
 }
 
 BrokerLink::~BrokerLink() { Stop(); }
@@ -174,34 +177,39 @@ bool BrokerLink::Connect(mqtt::async_client& client, const std::string& name,
 }
 
 bool BrokerLink::Start(const std::atomic<bool>& stop) {
-  // Both at once: Paho notices a socket opened while its network thread
+  // All at once: Paho notices a socket opened while its network thread
   // waits on another only when that wait times out, about a second later.
-  bool fanout_up = false;
-  bool paced_up = false;
-  std::thread fanout([&] {
-    fanout_up = Connect(
-        *fanout_client_, options_.service_name + std::string(kFanoutNameSuffix),
-        [] { return true; }, stop);
-  });
-  std::thread paced([&] {
-    paced_up = Connect(
-        *paced_client_, options_.service_name + std::string(kPacedNameSuffix), [] { return true; },
-        stop);
-  });
+  const std::pair<mqtt::async_client*, std::string_view> publishers[] = {
+      {fanout_client_.get(), kFanoutNameSuffix},
+      {query_client_.get(), kQueryNameSuffix},
+      {paced_client_.get(), kPacedNameSuffix}};
+  std::atomic<int> up{0};
+  std::vector<std::thread> connecting;
+  for (auto [client, suffix] : publishers) {
+    connecting.emplace_back([&, client, suffix] {
+      if (Connect(
+              *client, options_.service_name + std::string(suffix), [] { return true; }, stop))
+        ++up;
+    });
+  }
   // The connected handler subscribes.
   bool commands_up = Connect(
       *client_, options_.service_name, [&] { return WaitUntilSubscribed(stop); }, stop);
-  fanout.join();
-  paced.join();
-  return fanout_up && paced_up && commands_up;
+  for (std::thread& thread : connecting) thread.join();
+  return commands_up && up == static_cast<int>(connecting.size());
 }
 
-void BrokerLink::PublishFanout(const std::string& payload) {
+void BrokerLink::PublishFanout(const std::string& payload) { Publish(*fanout_client_, payload); }
+
+void BrokerLink::PublishReplies(const std::string& payload) { Publish(*query_client_, payload); }
+
+void BrokerLink::Publish(mqtt::async_client& client, const std::string& payload) {
   try {
-    fanout_client_->publish(std::string(kFanoutTopic), payload.data(), payload.size(), kQos, false);
+    client.publish(std::string(kFanoutTopic), payload.data(), payload.size(), kQos, false);
   } catch (const mqtt::exception& e) {
     ++failed_publishes_;
-    spdlog::error("fan-out publish of {} bytes could not be queued: {}", payload.size(), e.what());
+    spdlog::error("fan-out publish of {} bytes on {} could not be queued: {}", payload.size(),
+                  client.get_client_id(), e.what());
   }
 }
 
@@ -234,7 +242,8 @@ void BrokerLink::Stop() {
   if (int64_t failed = failed_publishes_.exchange(0); failed > 0) {
     spdlog::warn("{} fan-out publishes could not be queued; devices got them by sync", failed);
   }
-  for (mqtt::async_client* client : {fanout_client_.get(), paced_client_.get(), client_.get()}) {
+  for (mqtt::async_client* client :
+       {fanout_client_.get(), query_client_.get(), paced_client_.get(), client_.get()}) {
     if (!client || !client->is_connected()) continue;
     try {
       client->disconnect(std::chrono::seconds(2))->wait_for(std::chrono::seconds(3));

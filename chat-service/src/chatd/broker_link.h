@@ -19,6 +19,11 @@
 // command connection's PUBACKs still travel together (turning Nagle off on
 // one shared connection cost 10 % of 1:1 throughput; bench/README.md).
 //
+// The query connection (`svc:chatd-query`) publishes what the query thread
+// sends (replies to sync, history and the other queries, presence notices,
+// typing): a burst of large `sync` pages never waits in front of a write
+// batch, since the broker reads one packet per connection per loop pass.
+//
 // The paced connection (`svc:chatd-paced`) publishes the paced lane's
 // slices (chatd/paced_lane.h), at most kPacedWindow unacknowledged: the
 // broker reads one packet per connection per loop pass, so a slice never
@@ -46,7 +51,7 @@ struct BrokerLinkOptions {
   int port = 1883;
   std::string service_name = "chatd";  // username and client id become "svc:chatd"
                                        // and, for fan-out, "svc:chatd-fanout"
-                                       // and "svc:chatd-paced"
+                                       // "svc:chatd-query", "svc:chatd-paced"
   SigningKey key;                      // signs the service's own token
 };
 
@@ -59,8 +64,8 @@ class BrokerLink {
   BrokerLink(BrokerLinkOptions options, MessageHandler on_message);
   ~BrokerLink();
 
-  // Connects both connections and subscribes, retrying with backoff until
-  // it succeeds or `stop` becomes true. Returns whether both are connected.
+  // Connects every connection and subscribes, retrying with backoff until
+  // it succeeds or `stop` becomes true. Returns whether all are connected.
   // Afterwards Paho reconnects each by itself, with a fresh token each time.
   bool Start(const std::atomic<bool>& stop);
   // Queues one QoS 1 publish on the fan-out connection; buffered by Paho
@@ -69,6 +74,8 @@ class BrokerLink {
   // it carries, so devices get it by `sync`, and there is nothing better
   // for the caller to do.
   void PublishFanout(const std::string& payload);
+  // The same, on the query connection, for the query thread.
+  void PublishReplies(const std::string& payload);
   // Publishes the lane's slices on the paced connection until `stop`, with
   // at most a few unacknowledged. Runs on a thread of its own.
   void DrainPaced(PacedLane& lane, const std::atomic<bool>& stop);
@@ -90,6 +97,8 @@ class BrokerLink {
     BrokerLink& link_;
   };
 
+  // Queues one QoS 1 publish of `payload` to the fan-out control topic.
+  void Publish(mqtt::async_client& client, const std::string& payload);
   // A Paho client for service `name`, reconnecting with a fresh token.
   std::unique_ptr<mqtt::async_client> MakeClient(const std::string& name);
   std::string MintToken(const std::string& name) const;
@@ -115,6 +124,7 @@ class BrokerLink {
   std::unique_ptr<mqtt::async_client> client_;  // commands and presence
   std::unique_ptr<mqtt::async_client> fanout_client_;  // fan-out publishes only
   std::unique_ptr<mqtt::async_client> paced_client_;   // the paced lane's slices
+  std::unique_ptr<mqtt::async_client> query_client_;   // the query thread's publishes
 };
 
 }  // namespace chat

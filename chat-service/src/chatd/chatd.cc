@@ -49,7 +49,7 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
            [this](std::vector<std::pair<std::string, int64_t>> seen) {
              writes_.Push(Command{{}, {}, {}, LastSeenCommand{std::move(seen)}, false});
            }},
-          [this](const std::string& p) { link_.PublishFanout(p); },
+          [this](const std::string& p) { link_.PublishReplies(p); },
           PacedRoute{&paced_, config.large_group_members}) {}
 
 void Chatd::OnMessage(const std::string& topic, const std::string& payload) {
