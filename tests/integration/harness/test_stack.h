@@ -30,7 +30,7 @@ struct TestStackOptions {
   bool service_listener = false;
   // More plugin options, each "key value" without the "plugin_opt_" prefix
   // (e.g. small rate limits: "limit_device_messages_burst 5").
-  std::vector<std::string> plugin_options;
+  std::vector<std::string> plugin_options = {};
 };
 
 // Starts everything in its constructor, stops everything in its destructor.
