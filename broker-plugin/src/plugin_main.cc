@@ -262,8 +262,10 @@ int TrackConsumer(ChatPlugin& plugin, const mosquitto* client, const Identity& w
 // limits"). Over budget, the command is refused (MQTT 5: PUBACK 0x87; 3.1.1:
 // acknowledged and dropped), the device hears `rate_limited` at most once per
 // limit_error_interval_ms, and a device that keeps flooding is queued for
-// disconnection on the next tick: kicking it here, inside the broker's
-// handling of its PUBLISH, would free the context under the broker's feet.
+// disconnection on the next tick: kicking it here would close its socket in
+// the middle of the broker's handling of its PUBLISH, which goes on to answer
+// and free that PUBLISH and to read the next packet (mosquitto 2.0.11,
+// handle__publish and packet__read).
 bool AdmitByRate(ChatPlugin& plugin, const mosquitto_evt_acl_check& event, const Identity& who,
                  std::string_view client_id) {
   std::string_view payload;

@@ -318,6 +318,17 @@ TEST_F(ReceiverTest, UnavailableHoldsTheOutboxForRetryAfterAndReachesTheApp) {
   EXPECT_EQ(taken[0].retry_after_ms, 1000);
 }
 
+TEST_F(ReceiverTest, RateLimitedHoldsTheOutboxForRetryAfterAndReachesTheApp) {
+  outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
+  Receive(R"({"type":"error","code":"rate_limited","message":"slow down","retry_after_ms":1500})");
+  EXPECT_EQ(outbox_.size(), 1u);
+  EXPECT_EQ(outbox_.NextDeadline(), now_ + milliseconds(1500));
+  auto taken = Taken();
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].code, "rate_limited");
+  EXPECT_EQ(taken[0].retry_after_ms, 1500);
+}
+
 TEST_F(ReceiverTest, ReadyResendsTheOutboxAndAnUnansweredSyncAtOnce) {
   outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
   receiver_->OnConnected();
