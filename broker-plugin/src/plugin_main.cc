@@ -4,6 +4,7 @@
 #include <mosquitto_broker.h>
 #include <mosquitto_plugin.h>
 
+#include <chrono>
 #include <exception>
 #include <memory>
 #include <string>
@@ -16,11 +17,13 @@
 #include "chat/presence_format.h"
 #include "chat/topics.h"
 #include "command_consumer.h"
+#include "connect_limiter.h"
 #include "fan_out.h"
 #include "identity.h"
 #include "plugin_options.h"
 #include "presence_snapshot.h"
 #include "presence_tracker.h"
+#include "publish_limiter.h"
 #include "sqlite_token_registry.h"
 
 #define CHAT_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
@@ -56,6 +59,13 @@ bool PublishCopy(std::string_view topic, std::string_view payload) {
   return Publish(terminated, payload, /*qos=*/0, /*retain=*/false);
 }
 
+// Milliseconds of a monotonic clock, for the rate limits.
+int64_t MonotonicMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // The connection a broker client context stands for, until its disconnect.
 ConnectionId ConnectionOf(const mosquitto* client) {
   return reinterpret_cast<ConnectionId>(client);
@@ -70,7 +80,10 @@ struct ChatPlugin {
         registry(config.db_path),
         authenticator(config.key, registry),
         policy(config.max_payload_bytes),
-        fan_out(PublishCopy) {}
+        fan_out(PublishCopy),
+        limits(config.limits),
+        publish_limiter(config.publish_limits),
+        connect_limiter(config.connect_limits) {}
 
   mosquitto_plugin_id_t* id;
   std::string db_path;
@@ -80,6 +93,10 @@ struct ChatPlugin {
   FanOut fan_out;
   PresenceTracker presence;
   CommandConsumerTracker consumer;
+  const bool limits;  // whether the rate limits apply (plugin_opt_limits)
+  PublishLimiter publish_limiter;
+  ConnectLimiter connect_limiter;
+  std::vector<std::string> flooders;    // client ids to disconnect on the next tick
   const int64_t boot_ms = NowMillis();  // names this broker run in presence states
   bool boot_announced = false;
 };
@@ -127,23 +144,53 @@ void TrackAuthentication(ChatPlugin& plugin, const mosquitto* client, std::strin
   }
 }
 
+// Verifies the token, unless the connect limits refuse the attempt first
+// (PROTOCOL.md, section 9, "Rate limits"): an address that keeps failing, or a
+// user whose devices keep reconnecting. Services are never limited; a client
+// that only claims to be one is verified, and its failure still counts.
+// `throttled` tells a refusal by the limits, which is not verified nor logged
+// above DEBUG: a storm must cost the broker little.
+AuthDecision Authenticate(ChatPlugin& plugin, const mosquitto_evt_basic_auth& event,
+                          std::string_view client_id, bool& throttled) {
+  std::string_view username = OrEmpty(event.username);
+  std::string_view address = OrEmpty(mosquitto_client_address(event.client));
+  bool limited = plugin.limits && !username.starts_with(kServicePrefix);
+  int64_t now_ms = MonotonicMillis();
+  if (limited) {
+    if (int64_t wait_ms = plugin.connect_limiter.Check(address, username, now_ms); wait_ms > 0) {
+      throttled = true;
+      return {false, "too many connects from " + std::string(address) + " or of user " +
+                         std::string(username) + "; budget again in " + std::to_string(wait_ms) +
+                         " ms"};
+    }
+  }
+  AuthDecision decision =
+      plugin.authenticator.Check(username, OrEmpty(event.password), client_id, NowSeconds());
+  if (!decision.allowed) {
+    if (plugin.limits) plugin.connect_limiter.Failed(address, now_ms);
+  } else if (limited) {
+    plugin.connect_limiter.Succeeded(username, now_ms);
+  }
+  return decision;
+}
+
 int OnBasicAuth(int, void* event_data, void* userdata) {
   auto* event = static_cast<mosquitto_evt_basic_auth*>(event_data);
   auto* plugin = static_cast<ChatPlugin*>(userdata);
   std::string_view client_id = OrEmpty(mosquitto_client_id(event->client));
   AuthDecision decision;
+  bool throttled = false;
   try {
-    decision = plugin->authenticator.Check(OrEmpty(event->username), OrEmpty(event->password),
-                                           client_id, NowSeconds());
+    decision = Authenticate(*plugin, *event, client_id, throttled);
   } catch (const std::exception& e) {
     decision = {false, std::string("internal error: ") + e.what()};
   }
   TrackAuthentication(*plugin, event->client, OrEmpty(event->username), client_id,
                       decision.allowed);
   if (decision.allowed) return MOSQ_ERR_SUCCESS;
-  mosquitto_log_printf(MOSQ_LOG_NOTICE, "chat-plugin: refused %.*s: %s",
-                       static_cast<int>(client_id.size()), client_id.data(),
-                       decision.reason.c_str());
+  mosquitto_log_printf(throttled ? MOSQ_LOG_DEBUG : MOSQ_LOG_NOTICE,
+                       "chat-plugin: refused %.*s: %s", static_cast<int>(client_id.size()),
+                       client_id.data(), decision.reason.c_str());
   return MOSQ_ERR_AUTH;
 }
 
@@ -211,6 +258,44 @@ int TrackConsumer(ChatPlugin& plugin, const mosquitto* client, const Identity& w
   return MOSQ_ERR_SUCCESS;
 }
 
+// Charges a device's command to its budgets (PROTOCOL.md, section 9, "Rate
+// limits"). Over budget, the command is refused (MQTT 5: PUBACK 0x87; 3.1.1:
+// acknowledged and dropped), the device hears `rate_limited` at most once per
+// limit_error_interval_ms, and a device that keeps flooding is queued for
+// disconnection on the next tick: kicking it here would close its socket in
+// the middle of the broker's handling of its PUBLISH, which goes on to answer
+// and free that PUBLISH and to read the next packet (mosquitto 2.0.11,
+// handle__publish and packet__read).
+bool AdmitByRate(ChatPlugin& plugin, const mosquitto_evt_acl_check& event, const Identity& who,
+                 std::string_view client_id) {
+  std::string_view payload;
+  if (event.payload) payload = {static_cast<const char*>(event.payload), event.payloadlen};
+  PublishVerdict verdict = plugin.publish_limiter.Admit(
+      who.user, who.device, event.payloadlen, IsTypingCommand(payload), MonotonicMillis());
+  if (verdict.allowed) return true;
+  mosquitto_log_printf(MOSQ_LOG_DEBUG,
+                       "chat-plugin: refused a command of %.*s: over its rate limit (retry in "
+                       "%lld ms)",
+                       static_cast<int>(client_id.size()), client_id.data(),
+                       static_cast<long long>(verdict.retry_after_ms));
+  if (verdict.tell &&
+      !Publish(DeviceTopic(who.user, who.device), RateLimitedError(verdict.retry_after_ms),
+               /*qos=*/0, /*retain=*/false, std::string(client_id).c_str())) {
+    mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: cannot queue `rate_limited` for %.*s",
+                         static_cast<int>(client_id.size()), client_id.data());
+  }
+  if (verdict.disconnect) {
+    mosquitto_log_printf(MOSQ_LOG_WARNING,
+                         "chat-plugin: disconnecting %.*s: it kept flooding (%lld commands "
+                         "refused in a row over %lld ms)",
+                         static_cast<int>(client_id.size()), client_id.data(),
+                         static_cast<long long>(verdict.refusals),
+                         static_cast<long long>(verdict.flooding_ms));
+    plugin.flooders.emplace_back(client_id);
+  }
+  return false;
+}
+
 int OnAclCheck(int, void* event_data, void* userdata) {
   auto* event = static_cast<mosquitto_evt_acl_check*>(event_data);
   auto* plugin = static_cast<ChatPlugin*>(userdata);
@@ -221,6 +306,10 @@ int OnAclCheck(int, void* event_data, void* userdata) {
   try {
     switch (plugin->policy.Decide(who, event->topic, access, event->payloadlen, event->retain)) {
       case AclDecision::kAllow:
+        if (access == Access::kWrite && who.is_device() && plugin->limits &&
+            !AdmitByRate(*plugin, *event, who, OrEmpty(client_id))) {
+          return MOSQ_ERR_ACL_DENIED;
+        }
         return TrackConsumer(*plugin, event->client, who, OrEmpty(client_id), event->topic, access);
       case AclDecision::kDeny:
         if (access != Access::kRead) {
@@ -339,10 +428,20 @@ int OnDisconnect(int, void* event_data, void* userdata) {
   return MOSQ_ERR_SUCCESS;
 }
 
-// Fired at the end of every pass of the broker's main loop: the connects of
-// that pass shared one registry snapshot, which ends here.
+// Fired at the end of every pass of the broker's main loop (at least every
+// 100 ms in 2.0.11): the connects of that pass shared one registry snapshot,
+// which ends here; flooders found in that pass are disconnected, outside any
+// handling of their packets; idle rate-limit entries are forgotten.
 int OnTick(int, void*, void* userdata) {
-  static_cast<ChatPlugin*>(userdata)->registry.EndSnapshot();
+  auto* plugin = static_cast<ChatPlugin*>(userdata);
+  plugin->registry.EndSnapshot();
+  for (const std::string& client_id : plugin->flooders) {
+    mosquitto_kick_client_by_clientid(client_id.c_str(), /*with_will=*/false);
+  }
+  plugin->flooders.clear();
+  int64_t now_ms = MonotonicMillis();
+  plugin->publish_limiter.EvictIdle(now_ms);
+  plugin->connect_limiter.EvictIdle(now_ms);
   return MOSQ_ERR_SUCCESS;
 }
 
@@ -377,8 +476,9 @@ int Init(mosquitto_plugin_id_t* id, void** userdata, mosquitto_opt* options, int
     Unregister(id);
     return MOSQ_ERR_UNKNOWN;
   }
-  mosquitto_log_printf(MOSQ_LOG_INFO, "chat-plugin: ready (database %s, max payload %zu bytes)",
-                       plugin->db_path.c_str(), plugin->policy.max_payload_bytes());
+  mosquitto_log_printf(
+      MOSQ_LOG_INFO, "chat-plugin: ready (database %s, max payload %zu bytes, rate limits %s)",
+      plugin->db_path.c_str(), plugin->policy.max_payload_bytes(), plugin->limits ? "on" : "off");
   *userdata = plugin.release();  // reclaimed by mosquitto_plugin_cleanup
   return MOSQ_ERR_SUCCESS;
 }

@@ -10,6 +10,8 @@
 #include "chat/protocol.h"
 #include "chat/status.h"
 #include "chat/token.h"
+#include "connect_limiter.h"
+#include "publish_limiter.h"
 
 namespace chat::plugin {
 
@@ -18,6 +20,11 @@ struct PluginConfig {
   std::string db_path;  // plugin_opt_db_path (required)
   // plugin_opt_max_payload_bytes: the largest command a device may publish.
   std::size_t max_payload_bytes = protocol::kDefaultMaxCommandBytes;
+  // plugin_opt_limits (true|false): whether the rate limits below apply.
+  bool limits = true;
+  // plugin_opt_limit_* (docs/PROTOCOL.md, section 9, "Rate limits").
+  PublishLimits publish_limits;
+  ConnectLimits connect_limits;
 };
 
 // Parses the options as mosquitto hands them over: keys without the

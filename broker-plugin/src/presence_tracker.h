@@ -7,11 +7,11 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "connection_map.h"
 #include "identity.h"
+#include "string_map.h"
 
 namespace chat::plugin {
 
@@ -81,14 +81,9 @@ class PresenceTracker {
     std::string device;
     uint32_t connections = 0;  // more than 1 only during a takeover
   };
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   // Online user -> their connected devices (usually one or two). Nodes never
   // move, so connections point at them.
-  using UserMap =
-      std::unordered_map<std::string, std::vector<DeviceConnections>, StringHash, std::equal_to<>>;
+  using UserMap = StringMap<std::vector<DeviceConnections>>;
   struct Connection {
     UserMap::value_type* user = nullptr;
     std::string device;

@@ -25,6 +25,9 @@ void Receiver::OnEvent(Event event, Clock::time_point now) {
   if (event.Is(event_type::kReady) || event.HasCode(protocol::ErrorCode::kUnavailable)) {
     HandleChatdAbsence(event, now);
   }
+  if (event.HasCode(protocol::ErrorCode::kRateLimited)) {
+    outbox_.HoldAfterUnavailable(std::chrono::milliseconds(event.retry_after_ms), now);
+  }
   if (HandleSyncReply(event, now)) return;
   if (event.Is(event_type::kHead)) return OnHead(event);
   if (event.Is(event_type::kAccepted) && !SettleOwn(event, now)) {

@@ -56,7 +56,8 @@ struct ReceiverOptions {
 // `unavailable` holds the outbox for its retry_after_ms; `ready` resends the
 // outbox at once and asks again for a sync page left unanswered. Both then
 // reach the application, which resends any request it still waits for
-// (group commands are idempotent by req_id).
+// (group commands are idempotent by req_id). An `error` `rate_limited` (the
+// broker's budgets, PROTOCOL.md section 9) holds the outbox the same way.
 // Backpressure: while the application has `capacity` messages untaken (or
 // held), new live messages are not taken at all; once it has taken half of
 // them, a sync round fetches what was skipped. With a server that does not

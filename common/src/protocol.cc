@@ -9,7 +9,7 @@
 namespace chat::protocol {
 
 namespace {
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 16> kErrorNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 17> kErrorNames{{
     {ErrorCode::kBadJson, "bad_json"},
     {ErrorCode::kInvalidUtf8, "invalid_utf8"},
     {ErrorCode::kUnknownType, "unknown_type"},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 16> kErrorNames{{
     {ErrorCode::kInternal, "internal"},
     {ErrorCode::kUnavailable, "unavailable"},
     {ErrorCode::kBlocked, "blocked"},
+    {ErrorCode::kRateLimited, "rate_limited"},
 }};
 }  // namespace
 

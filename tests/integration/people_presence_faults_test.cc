@@ -94,6 +94,11 @@ bool Shows(const AppView& app, const std::string& user, const std::string& state
 
 class PeoplePresenceFaultsTest : public PresenceFixture {
  protected:
+  // A hundred takeovers in a second is a reconnect loop that the connect
+  // limit of a user would stop (PROTOCOL.md section 9): allowed here.
+  PeoplePresenceFaultsTest()
+      : PresenceFixture({.plugin_options = {"limit_user_connects_burst 1000"}}) {}
+
   // alice's phone, sharing a conversation with bob and watching him, with
   // the watch's reply in. Null when that failed.
   std::unique_ptr<MqttProbe> AliceWatching(const std::string& bob_state) {
@@ -184,8 +189,8 @@ TEST_F(PeoplePresenceFaultsTest, TheLibrarysWatchOutlivesAKillOfChatd) {
   stack_.StopChatd(SIGKILL);
   std::size_t before = app.all().size();
   stack_.StartChatd();
-  ASSERT_TRUE(app.Until([&] { return app.all().size() > before && Shows(app, "bob", "online"); },
-                        kWait))
+  ASSERT_TRUE(
+      app.Until([&] { return app.all().size() > before && Shows(app, "bob", "online"); }, kWait))
       << "no renewed watch after chatd came back";
   app.For(milliseconds(300));
   // Answered once chatd knows who is online (its snapshot): never offline meanwhile.

@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/mqtt_probe.h"
@@ -18,6 +19,8 @@ namespace chat::testing {
 
 class PresenceFixture : public ::testing::Test {
  protected:
+  explicit PresenceFixture(TestStack::Options options = {}) : stack_(std::move(options)) {}
+
   static constexpr std::chrono::milliseconds kWait{5000};
 
   // A connected device of `user`, subscribed as the client library is.

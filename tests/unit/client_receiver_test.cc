@@ -68,6 +68,20 @@ class ReceiverTest : public testing::Test {
   }
 
   // Events queued for the app, drained.
+  // An `error` with `code` and retry_after_ms holds the outbox that long and
+  // reaches the app.
+  void ExpectHoldFor(const std::string& code, int64_t retry_after_ms) {
+    outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
+    Receive(R"({"type":"error","code":")" + code + R"(","message":"not now","retry_after_ms":)" +
+            std::to_string(retry_after_ms) + "}");
+    EXPECT_EQ(outbox_.size(), 1u);
+    EXPECT_EQ(outbox_.NextDeadline(), now_ + milliseconds(retry_after_ms));
+    auto taken = Taken();
+    ASSERT_EQ(taken.size(), 1u);
+    EXPECT_EQ(taken[0].code, code);
+    EXPECT_EQ(taken[0].retry_after_ms, retry_after_ms);
+  }
+
   std::vector<Event> Taken() {
     std::vector<Event> out;
     while (auto e = events_.Pop(milliseconds(0))) out.push_back(std::move(*e));
@@ -337,14 +351,11 @@ class SmallQueueReceiverTest : public ReceiverTest {
 };
 
 TEST_F(ReceiverTest, UnavailableHoldsTheOutboxForRetryAfterAndReachesTheApp) {
-  outbox_.Add({"bob", "", "hi", "m1", {}}, 1, now_);
-  Receive(R"({"type":"error","code":"unavailable","message":"away","retry_after_ms":1000})");
-  EXPECT_EQ(outbox_.size(), 1u);
-  EXPECT_EQ(outbox_.NextDeadline(), now_ + milliseconds(1000));
-  auto taken = Taken();
-  ASSERT_EQ(taken.size(), 1u);
-  EXPECT_EQ(taken[0].code, "unavailable");
-  EXPECT_EQ(taken[0].retry_after_ms, 1000);
+  ExpectHoldFor("unavailable", 1000);
+}
+
+TEST_F(ReceiverTest, RateLimitedHoldsTheOutboxForRetryAfterAndReachesTheApp) {
+  ExpectHoldFor("rate_limited", 1500);
 }
 
 TEST_F(ReceiverTest, ReadyResendsTheOutboxAndAnUnansweredSyncAtOnce) {

@@ -80,6 +80,81 @@ TEST_F(PluginOptionsTest, BadPayloadLimitsAreNamed) {
   }
 }
 
+TEST_F(PluginOptionsTest, RateLimitsAreOnWithDefaultsForAPerson) {
+  auto config = Parse({{"key_file", key_path_}, {"db_path", "x.db"}});
+  ASSERT_TRUE(config) << error_;
+  EXPECT_TRUE(config->limits);
+  EXPECT_EQ(config->publish_limits.device_messages.per_s, 20);
+  EXPECT_EQ(config->publish_limits.device_messages.burst, 200);
+  EXPECT_EQ(config->publish_limits.flood_disconnect_ms, 10000);
+  EXPECT_EQ(config->connect_limits.address_failures.burst, 100);
+}
+
+TEST_F(PluginOptionsTest, RateLimitsAreParsed) {
+  auto config = Parse({{"key_file", key_path_},
+                       {"db_path", "x.db"},
+                       {"limits", "false"},
+                       {"limit_device_messages_per_s", "2.5"},
+                       {"limit_device_messages_burst", "7"},
+                       {"limit_device_bytes_per_s", "1000"},
+                       {"limit_device_bytes_burst", "2000"},
+                       {"limit_device_typing_per_s", "0.5"},
+                       {"limit_device_typing_burst", "3"},
+                       {"limit_user_messages_per_s", "4"},
+                       {"limit_user_messages_burst", "9"},
+                       {"limit_user_bytes_per_s", "5000"},
+                       {"limit_user_bytes_burst", "6000"},
+                       {"limit_address_connect_failures_per_s", "1"},
+                       {"limit_address_connect_failures_burst", "5"},
+                       {"limit_user_connects_per_s", "0.1"},
+                       {"limit_user_connects_burst", "4"},
+                       {"limit_error_interval_ms", "500"},
+                       {"limit_flood_disconnect_ms", "3000"},
+                       {"limit_flood_disconnect_refusals", "40"}});
+  ASSERT_TRUE(config) << error_;
+  EXPECT_FALSE(config->limits);
+  const PublishLimits& p = config->publish_limits;
+  EXPECT_EQ(p.device_messages.per_s, 2.5);
+  EXPECT_EQ(p.device_messages.burst, 7);
+  EXPECT_EQ(p.device_bytes.per_s, 1000);
+  EXPECT_EQ(p.device_bytes.burst, 2000);
+  EXPECT_EQ(p.device_typing.per_s, 0.5);
+  EXPECT_EQ(p.device_typing.burst, 3);
+  EXPECT_EQ(p.user_messages.per_s, 4);
+  EXPECT_EQ(p.user_messages.burst, 9);
+  EXPECT_EQ(p.user_bytes.per_s, 5000);
+  EXPECT_EQ(p.user_bytes.burst, 6000);
+  EXPECT_EQ(p.error_interval_ms, 500);
+  EXPECT_EQ(p.flood_disconnect_ms, 3000);
+  EXPECT_EQ(p.flood_disconnect_refusals, 40);
+  const ConnectLimits& c = config->connect_limits;
+  EXPECT_EQ(c.address_failures.per_s, 1);
+  EXPECT_EQ(c.address_failures.burst, 5);
+  EXPECT_EQ(c.user_connects.per_s, 0.1);
+  EXPECT_EQ(c.user_connects.burst, 4);
+}
+
+TEST_F(PluginOptionsTest, BadRateLimitsAreNamed) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"limits", "yes"},
+      {"limit_device_messages_per_s", "0"},
+      {"limit_device_messages_per_s", "-1"},
+      {"limit_device_messages_per_s", "fast"},
+      {"limit_device_messages_per_s", "inf"},
+      {"limit_device_messages_burst", "0"},
+      {"limit_device_messages_burst", "1.5"},
+      {"limit_user_bytes_burst", ""},
+      {"limit_flood_disconnect_ms", "0"},
+      {"limit_flood_disconnect_refusals", "2.5"},
+      {"limit_error_interval_ms", "-5"},
+  };
+  for (const auto& [key, value] : bad) {
+    EXPECT_FALSE(Parse({{"key_file", key_path_}, {"db_path", "x.db"}, {key, value}}))
+        << key << "=" << value;
+    EXPECT_NE(error_.find("plugin_opt_" + key + ": expected"), std::string::npos) << error_;
+  }
+}
+
 TEST_F(PluginOptionsTest, UnknownOptionIsAnError) {
   EXPECT_FALSE(Parse({{"key_file", key_path_}, {"db_path", "x.db"}, {"max_payload_byte", "10"}}));
   EXPECT_NE(error_.find("unknown option plugin_opt_max_payload_byte"), std::string::npos) << error_;

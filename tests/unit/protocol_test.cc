@@ -13,7 +13,7 @@ namespace {
 
 TEST(Protocol, EveryErrorCodeHasOneDistinctWireNameThatParsesBack) {
   std::set<std::string_view> names;
-  for (int i = 0; i <= static_cast<int>(ErrorCode::kBlocked); ++i) {
+  for (int i = 0; i <= static_cast<int>(ErrorCode::kRateLimited); ++i) {
     auto code = static_cast<ErrorCode>(i);
     std::string_view name = ErrorCodeName(code);
     EXPECT_TRUE(names.insert(name).second) << name;
@@ -22,9 +22,10 @@ TEST(Protocol, EveryErrorCodeHasOneDistinctWireNameThatParsesBack) {
   EXPECT_EQ(ParseErrorCode("no_such_code"), std::nullopt);
 }
 
-TEST(Protocol, OnlyInternalAndUnavailableAreRetryable) {
+TEST(Protocol, OnlyInternalUnavailableAndRateLimitedAreRetryable) {
   EXPECT_TRUE(IsRetryable(ErrorCode::kInternal));
   EXPECT_TRUE(IsRetryable(ErrorCode::kUnavailable));
+  EXPECT_TRUE(IsRetryable(ErrorCode::kRateLimited));
   EXPECT_FALSE(IsRetryable(ErrorCode::kNotMember));
   EXPECT_FALSE(IsRetryable(ErrorCode::kPayloadTooLarge));
 }

@@ -132,6 +132,7 @@ enum class ErrorCode {
   kInternal,
   kUnavailable,  // from the broker plugin: chatd is away, the command was dropped
   kBlocked,      // one of the two users has blocked the other
+  kRateLimited,  // from the broker plugin: over a rate limit, the command was dropped
 };
 
 // The wire name, e.g. "unknown_user".
@@ -139,15 +140,16 @@ std::string_view ErrorCodeName(ErrorCode code);
 // The code a wire name stands for; nullopt for a name this release does not know.
 std::optional<ErrorCode> ParseErrorCode(std::string_view name);
 // Whether the same request may succeed when resent unchanged (`internal`,
-// `unavailable`).
+// `unavailable`, `rate_limited`).
 inline bool IsRetryable(ErrorCode code) {
-  return code == ErrorCode::kInternal || code == ErrorCode::kUnavailable;
+  return code == ErrorCode::kInternal || code == ErrorCode::kUnavailable ||
+         code == ErrorCode::kRateLimited;
 }
 
 // The `error` event (section 6), as chatd and the broker plugin send it:
 // {"type":"error","req_id":...,"code":...,"message":...,"cmid":...,"limit":...,
 // "retry_after_ms":...}: req_id and cmid when known, limit for
-// payload_too_large only, retry_after_ms for unavailable only.
+// payload_too_large only, retry_after_ms for unavailable and rate_limited only.
 struct ErrorEvent {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;

@@ -114,6 +114,7 @@ void TestStack::WriteBrokerConfig() const {
        << "plugin_opt_key_file " << key_path() << "\n"
        << "plugin_opt_db_path " << db_path() << "\n"
        << "plugin_opt_max_payload_bytes " << options_.max_payload_bytes << "\n";
+  for (const std::string& option : options_.plugin_options) conf << "plugin_opt_" << option << "\n";
   WriteFile(dir_ + "/mosquitto.conf", conf.str());
 }
 

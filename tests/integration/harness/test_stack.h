@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "chat/support/child_process.h"
 #include "chat/token.h"
@@ -28,6 +29,9 @@ struct TestStackOptions {
   // stays clean while the device port is degraded. Otherwise chatd shares port().
   bool service_listener = false;
   std::string chatd_config_extra = {};  // lines appended to chatd.conf ("key = value\n" each)
+  // More plugin options, each "key value" without the "plugin_opt_" prefix
+  // (e.g. small rate limits: "limit_device_messages_burst 5").
+  std::vector<std::string> plugin_options = {};
 };
 
 // Starts everything in its constructor, stops everything in its destructor.

@@ -106,7 +106,7 @@ struct Event {
                                      // conv: a resent group command, applied before
   std::string code;                  // error, sync.failed: stable error code (PROTOCOL.md 7)
   std::string message;               // error: human text; local events: the reason
-  int64_t retry_after_ms = 0;        // error unavailable: when to try again by itself
+  int64_t retry_after_ms = 0;        // error unavailable, rate_limited: when to try again
   std::string kind;                  // conv, conv.new: "direct"/"group"; msg: "system" or empty
   std::vector<std::string> members;  // conv, conv.new
   bool created = false;              // conv: the conversation was created by this request
