@@ -7,8 +7,10 @@
 
 #include <cstdio>
 #include <set>
+#include <thread>
 
 #include "chat/client/chat_client.h"
+#include "harness/test_device.h"
 #include "harness/test_stack.h"
 
 namespace chat::testing {
@@ -123,6 +125,43 @@ TEST(Overload, ShedLargeGroupCopiesReachEveryMemberBySyncAndOneToOneIsNeverShed)
   EXPECT_GE(shed, int64_t(total) * (kMembers - 1));
   EXPECT_GE(heads, 2);  // at least one for bob and one for carol
   EXPECT_NE(log.find("large conversations' members get `head` events"), std::string::npos);
+}
+
+// Mosquitto 2.0.11 reads one packet per connection per pass of its loop, so
+// while several devices each have a command ready in every pass, chatd's
+// PUBACKs for QoS 1 commands fell further behind with every pass; past
+// max_queued_messages unacknowledged ones the broker dropped commands it had
+// already acknowledged to their devices, which only a resend after the
+// accept timeout recovered. chatd takes commands at QoS 0 (no PUBACK to
+// fall behind): with a broker limit of 50, 8 devices pipelining 40 commands
+// each must all be accepted, and these raw devices never resend.
+TEST(Overload, CommandsOfManyBusyDevicesAllReachChatdPastTheBrokersQueueLimit) {
+  constexpr int kDevices = 8;
+  constexpr int kCommands = 40;
+  TestStack::Options options;
+  options.broker_config_extra = "max_queued_messages 50\n";
+  TestStack stack(options);
+  stack.Provision("bob", "phone");  // never connects: only `accepted` goes back
+  std::vector<std::unique_ptr<TestDevice>> senders;
+  for (int d = 0; d < kDevices; ++d) {
+    senders.push_back(std::make_unique<TestDevice>(stack, "s" + std::to_string(d), "phone"));
+  }
+  std::vector<std::thread> bursts;
+  for (auto& sender : senders) {
+    bursts.emplace_back([&sender] {
+      std::vector<nlohmann::json> commands;
+      for (int i = 0; i < kCommands; ++i) {
+        commands.push_back(SendTo("bob", sender->user + "-" + std::to_string(i), "burst"));
+      }
+      sender->SendAll(commands);
+    });
+  }
+  for (auto& burst : bursts) burst.join();
+  for (auto& sender : senders) {
+    EXPECT_EQ(sender->Await("accepted", kCommands, 8s).size(), std::size_t{kCommands})
+        << sender->user << ": commands the broker acknowledged never reached chatd";
+  }
+  EXPECT_EQ(stack.CountRows("messages"), int64_t{kDevices} * kCommands);
 }
 
 }  // namespace

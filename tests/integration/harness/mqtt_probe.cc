@@ -103,6 +103,18 @@ void MqttProbe::Publish(const std::string& topic, const std::string& payload, in
   }
 }
 
+void MqttProbe::PublishAll(const std::string& topic, const std::vector<std::string>& payloads) {
+  std::vector<mqtt::delivery_token_ptr> tokens;
+  for (const std::string& payload : payloads) {
+    tokens.push_back(client_.publish(topic, payload.data(), payload.size(), 1, false));
+  }
+  for (auto& token : tokens) {
+    if (!token->wait_for(kBrokerTimeout)) {
+      throw mqtt::exception(MQTTASYNC_FAILURE, "publish to " + topic + " not acknowledged");
+    }
+  }
+}
+
 std::vector<Received> MqttProbe::WaitFor(std::function<bool(const std::vector<Received>&)> done,
                                          std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);

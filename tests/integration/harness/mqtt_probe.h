@@ -40,6 +40,9 @@ class MqttProbe {
   // that silently drops a refused publish still acknowledges it in 3.1.1.
   // Throws mqtt::exception when the client is not connected.
   void Publish(const std::string& topic, const std::string& payload, int qos = 1);
+  // Publishes all of `payloads` at QoS 1 without waiting in between (they
+  // share the socket as a busy device's would), then waits for every PUBACK.
+  void PublishAll(const std::string& topic, const std::vector<std::string>& payloads);
 
   // Waits until `done(messages so far)` is true or `timeout` passes; returns
   // the messages received by then.

@@ -22,6 +22,12 @@ void TestDevice::SendRaw(const std::string& payload) {
   probe_.Publish("chat/up/" + user + "/" + device, payload);
 }
 
+void TestDevice::SendAll(const std::vector<json>& commands) {
+  std::vector<std::string> payloads;
+  for (const json& command : commands) payloads.push_back(command.dump());
+  probe_.PublishAll("chat/up/" + user + "/" + device, payloads);
+}
+
 std::vector<json> TestDevice::Await(const std::string& type, std::size_t count,
                                     std::chrono::milliseconds timeout) {
   auto matching = [&](const std::vector<Received>& all) {

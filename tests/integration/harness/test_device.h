@@ -20,6 +20,8 @@ class TestDevice {
 
   void Send(const nlohmann::json& command);
   void SendRaw(const std::string& payload);
+  // Sends all of `commands` back to back, then waits for their PUBACKs.
+  void SendAll(const std::vector<nlohmann::json>& commands);
   // Events of `type` received so far, waiting (bounded) until there are
   // `count`. An event on a conversation topic gets the `conv` the topic
   // names, as the client library reads it (the payload leaves it out).

@@ -115,6 +115,7 @@ void TestStack::WriteBrokerConfig() const {
        << "plugin_opt_db_path " << db_path() << "\n"
        << "plugin_opt_max_payload_bytes " << options_.max_payload_bytes << "\n";
   for (const std::string& option : options_.plugin_options) conf << "plugin_opt_" << option << "\n";
+  conf << options_.broker_config_extra;
   WriteFile(dir_ + "/mosquitto.conf", conf.str());
 }
 

@@ -32,6 +32,9 @@ struct TestStackOptions {
   // More plugin options, each "key value" without the "plugin_opt_" prefix
   // (e.g. small rate limits: "limit_device_messages_burst 5").
   std::vector<std::string> plugin_options = {};
+  // Lines appended to mosquitto.conf ("key value\n" each); a later line for
+  // the same key wins (e.g. a small max_queued_messages).
+  std::string broker_config_extra = {};
 };
 
 // Starts everything in its constructor, stops everything in its destructor.
