@@ -98,7 +98,8 @@ void ChatDeployment::RegisterPushTokens(const std::vector<chat::PushRegistration
   txn.Commit();
 }
 
-void ChatDeployment::StartChatd(int broker_port, int64_t presence_grace_ms) {
+void ChatDeployment::StartChatd(int broker_port, int64_t presence_grace_ms,
+                                const std::vector<std::string>& extra_lines) {
   std::ostringstream conf;
   conf << "# Written by chat-bench.\n"
        << "broker_host = 127.0.0.1\n"
@@ -107,6 +108,7 @@ void ChatDeployment::StartChatd(int broker_port, int64_t presence_grace_ms) {
        << "key_file = " << key_path() << "\n"
        << "presence_grace_ms = " << presence_grace_ms << "\n"
        << "log_level = info\n";
+  for (const std::string& line : extra_lines) conf << line << "\n";
   WriteTextFile(dir_ + "/chatd.conf", conf.str());
   chatd_ = StartDaemon(chatd_path_, dir_ + "/chatd.conf", dir_ + "/chatd.log", "chatd ready");
 }

@@ -50,7 +50,8 @@ class ChatDeployment {
   // a user offline `presence_grace_ms` after their last device left, and
   // waits (10 s) for "chatd ready"; throws std::runtime_error with its log
   // otherwise.
-  void StartChatd(int broker_port, int64_t presence_grace_ms);
+  void StartChatd(int broker_port, int64_t presence_grace_ms,
+                  const std::vector<std::string>& extra_lines = {});
   void StopChatd();
   pid_t chatd_pid() const;
   std::string ChatdLog() const;

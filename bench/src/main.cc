@@ -170,6 +170,9 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
   run.add_option("--presence-grace-ms", p.presence_grace_ms,
                  "chatd's presence_grace_ms in this run (a drop shows after it)")
       ->capture_default_str();
+  run.add_option("--chatd-option", p.chatd_options,
+                 "a chatd.conf line for this run, \"key = value\" (repeat it for more; e.g. "
+                 "\"paced_slice_copies = 25\")");
   run.add_option("--push-recipients", p.push_recipients,
                  "push: offline devices with a push token (one message each in the burst)")
       ->capture_default_str();

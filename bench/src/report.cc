@@ -683,8 +683,13 @@ void WriteSetup(std::ostream& md, const BenchResults& r, const BenchParams& p) {
      << " churners, " << Num(p.presence_connects_per_s) << " connects/s and as many drops, "
      << p.presence_watchers << " watchers of " << p.presence_watched
      << " each; chatd's presence_grace_ms " << p.presence_grace_ms << " for the whole run; "
-     << p.presence_rounds << " rounds of A and B\n"
-     << "- push: " << Num(p.push_recipients) << " offline devices, " << p.push_senders
+     << p.presence_rounds << " rounds of A and B\n";
+  if (!p.chatd_options.empty()) {
+    md << "- chatd.conf additions:";
+    for (const std::string& line : p.chatd_options) md << " `" << line << "`";
+    md << "\n";
+  }
+  md << "- push: " << Num(p.push_recipients) << " offline devices, " << p.push_senders
      << " senders; burst at " << Num(p.push_burst_rate) << " msgs/s, steady load "
      << Num(p.push_rate) << " msgs/s; " << p.push_rounds
      << " rounds of raw, A and B (closed-loop settings as above); pushd poll_interval_ms "

@@ -149,7 +149,7 @@ class MessagingRun {
         chat_(MakeDir(chat_dir_), p.chatd_path, p.plugin_path, p.pushd_path),
         chat_broker_({chat_dir_, "chat-broker", p.mosquitto_path, chat_.plugin()}),
         chat_cfg_{chat_broker_.port(), p.message_bytes} {
-    chat_.StartChatd(chat_broker_.port(), p.presence_grace_ms);
+    chat_.StartChatd(chat_broker_.port(), p.presence_grace_ms, p.chatd_options);
     ours_ = {{"raw broker", raw_broker_.pid()},
              {"chat broker", chat_broker_.pid()},
              {"chatd", chat_.chatd_pid()}};

@@ -83,10 +83,11 @@ struct BenchParams {
   double presence_rate = 2000;
   int presence_churners = 200;
   int presence_watchers = 50;
-  int presence_watched = 20;            // users on each watcher's list
-  double presence_connects_per_s = 50;  // and as many drops
-  int64_t presence_grace_ms = 300;      // chatd's presence_grace_ms for the whole run
-  int presence_rounds = 3;              // of 1:1 alone and next to the churn, in turn
+  int presence_watched = 20;               // users on each watcher's list
+  double presence_connects_per_s = 50;     // and as many drops
+  int64_t presence_grace_ms = 300;         // chatd's presence_grace_ms for the whole run
+  std::vector<std::string> chatd_options;  // more chatd.conf lines ("key = value") for the run
+  int presence_rounds = 3;                 // of 1:1 alone and next to the churn, in turn
   // Push: offline recipients with a push token, written to by connected
   // senders; a burst of one message each, then a steady load beside 1:1.
   int push_recipients = 2000;

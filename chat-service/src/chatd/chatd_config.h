@@ -23,7 +23,7 @@ struct ChatdConfig : ServiceConfig {
   // paced_slice_copies: copies per publish; paced_queue_copies: the queue
   // beyond which it sheds large conversations' copies for `head` events.
   std::size_t large_group_members = 100;
-  std::size_t paced_slice_copies = 100;
+  std::size_t paced_slice_copies = 10;
   std::size_t paced_queue_copies = 20000;
 };
 

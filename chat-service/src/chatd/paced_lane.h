@@ -37,7 +37,7 @@
 namespace chat {
 
 struct PacedLaneOptions {
-  std::size_t slice_copies = 100;           // copies per control payload
+  std::size_t slice_copies = 10;            // copies per control payload
   std::size_t max_queued_copies = 20000;    // beyond this, shed until half
   std::size_t max_pending_heads = 1000000;  // topics owed a `head`; beyond, the next connect's sync
 };
