@@ -142,6 +142,14 @@ void TcpRelay::CutAll() {
   Wake();
 }
 
+void TcpRelay::PauseDownstream(bool paused) {
+  {
+    std::lock_guard lock(mu_);
+    downstream_paused_ = paused;
+  }
+  Wake();
+}
+
 std::vector<TcpRelay::TimePoint> TcpRelay::accepted_at() const {
   std::lock_guard lock(mu_);
   return accepted_at_;
@@ -162,9 +170,11 @@ void TcpRelay::Run() {
   std::vector<uint8_t> buffer(64 * 1024);
   while (true) {
     int cut_type = -1;
+    bool paused = false;
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
+      paused = downstream_paused_;
       if (cut_all_) connections.clear();
       cut_all_ = false;
       if (cuts_left_ > 0) cut_type = cut_type_;
@@ -172,7 +182,7 @@ void TcpRelay::Run() {
     std::vector<pollfd> fds{{listen_fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
     for (const Connection& c : connections) {
       fds.push_back({c.client_fd, POLLIN, 0});
-      fds.push_back({c.upstream_fd, POLLIN, 0});
+      fds.push_back({c.upstream_fd, static_cast<short>(paused ? 0 : POLLIN), 0});
     }
     if (poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) continue;

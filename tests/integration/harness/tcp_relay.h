@@ -37,6 +37,10 @@ class TcpRelay {
   void CutOnClientPacket(int packet_type, int connections);
   // Cuts every connection open now.
   void CutAll();
+  // While paused, nothing is read from the broker's side: its socket buffers
+  // fill and the broker queues, then drops, what it sends to these clients
+  // (a phone on a stalled network). Client -> broker still flows.
+  void PauseDownstream(bool paused);
 
   using TimePoint = std::chrono::steady_clock::time_point;
   // When each connection was accepted, and when each was cut by CutOnClientPacket.
@@ -60,6 +64,7 @@ class TcpRelay {
   int cut_type_ = -1;                   // guarded by mu_
   int cuts_left_ = 0;                   // guarded by mu_
   bool cut_all_ = false;                // guarded by mu_
+  bool downstream_paused_ = false;      // guarded by mu_
   bool stopping_ = false;               // guarded by mu_
   std::vector<TimePoint> accepted_at_;  // guarded by mu_
   std::vector<TimePoint> cut_at_;       // guarded by mu_
