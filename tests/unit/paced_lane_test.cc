@@ -110,5 +110,78 @@ TEST(PacedLane, NextSliceWaitsForWorkAndInterruptWakesIt) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
 }
 
+std::size_t CopiesIn(const std::optional<std::string>& slice) {
+  if (!slice) return 0;
+  FanoutFrames frames = ParseFanoutFrames(*slice);
+  EXPECT_TRUE(frames.ok) << frames.error;
+  return frames.copies.size();
+}
+
+TEST(PacedLane, SlicesGrowWhileTheQueueNeverEmptiesAndShrinkOnceItStaysEmpty) {
+  auto now = std::make_shared<std::chrono::steady_clock::time_point>();
+  PacedLaneOptions options;
+  options.slice_copies = 2;
+  options.max_slice_copies = 8;
+  options.grow_after = 100ms;
+  options.shrink_after = 1s;
+  options.now = [now] { return *now; };
+  PacedLane lane(options);
+  std::vector<std::string> users;
+  for (int i = 0; i < 60; ++i) users.push_back("u" + std::to_string(i));
+  lane.Offer({Copies("g", 1, users)});
+
+  EXPECT_EQ(CopiesIn(lane.NextSlice(0ms)), 2u);
+  EXPECT_EQ(CopiesIn(lane.NextSlice(0ms)), 2u);  // not behind for long yet
+  *now += 100ms;
+  EXPECT_EQ(CopiesIn(lane.NextSlice(0ms)), 4u);
+  *now += 100ms;
+  EXPECT_EQ(CopiesIn(lane.NextSlice(0ms)), 8u);
+  *now += 100ms;
+  EXPECT_EQ(CopiesIn(lane.NextSlice(0ms)), 8u);  // the most it grows to
+  EXPECT_EQ(lane.stats().largest_slice, 8u);
+
+  DrainAll(lane);
+  *now += 500ms;
+  lane.NextSlice(0ms);
+  EXPECT_EQ(lane.slice_copies(), 8u);  // empty, but not for shrink_after since the last change
+  *now += 500ms;
+  lane.NextSlice(0ms);
+  EXPECT_EQ(lane.slice_copies(), 4u);
+  *now += 1s;
+  lane.NextSlice(0ms);
+  *now += 1s;
+  lane.NextSlice(0ms);
+  EXPECT_EQ(lane.slice_copies(), 2u);  // never below slice_copies
+
+  // A queue that empties between messages keeps the smallest slices.
+  for (int64_t seq = 2; seq < 12; ++seq) {
+    lane.Offer({Copies("g", seq, {"a", "b", "c"})});
+    *now += 60ms;
+    DrainAll(lane);
+  }
+  EXPECT_EQ(lane.slice_copies(), 2u);
+}
+
+TEST(PacedLane, SlicesReturnToTheSmallestWhileTheLaneSheds) {
+  auto now = std::make_shared<std::chrono::steady_clock::time_point>();
+  PacedLaneOptions options;
+  options.slice_copies = 2;
+  options.max_queued_copies = 40;
+  options.max_slice_copies = 8;
+  options.now = [now] { return *now; };
+  PacedLane lane(options);
+  std::vector<std::string> users;
+  for (int i = 0; i < 30; ++i) users.push_back("u" + std::to_string(i));
+  lane.Offer({Copies("g", 1, users)});
+  lane.NextSlice(0ms);
+  *now += 100ms;
+  lane.NextSlice(0ms);
+  EXPECT_EQ(lane.slice_copies(), 4u);
+  lane.Offer({Copies("g", 2, users)});  // over the limit: shedding
+  ASSERT_TRUE(lane.shedding());
+  EXPECT_EQ(CopiesIn(lane.NextSlice(0ms)), 2u);
+  EXPECT_EQ(lane.slice_copies(), 2u);
+}
+
 }  // namespace
 }  // namespace chat

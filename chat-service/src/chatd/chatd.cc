@@ -30,7 +30,9 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
       limits_(LimitsOf(config)),
       db_(std::move(db)),
       checkpointer_(db_),
-      paced_({config.paced_slice_copies, config.paced_queue_copies}),
+      paced_({.slice_copies = config.paced_slice_copies,
+              .max_queued_copies = config.paced_queue_copies,
+              .max_slice_copies = config.paced_max_slice_copies}),
       link_({config.broker_host, config.broker_port, "chatd", config.key},
             [this](const std::string& topic, const std::string& payload) {
               OnMessage(topic, payload);
@@ -116,9 +118,9 @@ bool Chatd::Run() {
   PacedLaneStats paced = paced_.stats();
   spdlog::info(
       "paced lane: {} copies queued, {} shed for {} head events ({} not remembered), {} typing "
-      "dropped, {} left",
+      "dropped, {} left; slices grew to {} copies",
       paced.copies_queued, paced.copies_shed, paced.heads_sent, paced.heads_lost,
-      paced.typing_dropped, paced_.queued_copies());
+      paced.typing_dropped, paced_.queued_copies(), paced.largest_slice);
   spdlog::info(
       "WAL checkpoints: {} on the checkpointer thread, {} finished by the writer, {} "
       "inline; the WAL restarted {} times",

@@ -11,7 +11,7 @@ const std::set<std::string>& ChatdConfigKeys() {
   static const std::set<std::string> keys = [] {
     std::set<std::string> all = ServiceConfig::Keys();
     all.insert({"max_body_bytes", "max_group_members", "presence_grace_ms", "large_group_members",
-                "paced_slice_copies", "paced_queue_copies"});
+                "paced_slice_copies", "paced_max_slice_copies", "paced_queue_copies"});
     return all;
   }();
   return keys;
@@ -38,6 +38,8 @@ StatusOr<ChatdConfig> LoadChatdConfig(const std::string& path) {
   for (auto [key, value, min, max] :
        {std::tuple{"large_group_members", &config.large_group_members, int64_t{0}, int64_t{100000}},
         std::tuple{"paced_slice_copies", &config.paced_slice_copies, int64_t{1}, int64_t{1000}},
+        std::tuple{"paced_max_slice_copies", &config.paced_max_slice_copies, int64_t{1},
+                   int64_t{10000}},
         std::tuple{"paced_queue_copies", &config.paced_queue_copies, int64_t{100},
                    int64_t{10000000}}}) {
     int64_t number = static_cast<int64_t>(*value);

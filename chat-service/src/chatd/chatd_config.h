@@ -20,10 +20,13 @@ struct ChatdConfig : ServiceConfig {
   int64_t presence_grace_ms = 10000;
   // The paced lane (chatd/paced_lane.h). large_group_members: a message's
   // live copies to at least this many members go through it (0: none do);
-  // paced_slice_copies: copies per publish; paced_queue_copies: the queue
-  // beyond which it sheds large conversations' copies for `head` events.
+  // paced_slice_copies: copies per publish, which grow up to
+  // paced_max_slice_copies while the broker falls behind; paced_queue_copies:
+  // the queue beyond which it sheds large conversations' copies for `head`
+  // events.
   std::size_t large_group_members = 100;
   std::size_t paced_slice_copies = 10;
+  std::size_t paced_max_slice_copies = 100;
   std::size_t paced_queue_copies = 20000;
 };
 

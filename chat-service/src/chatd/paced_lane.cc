@@ -9,7 +9,13 @@
 
 namespace chat {
 
-PacedLane::PacedLane(PacedLaneOptions options) : options_(options) {}
+PacedLane::PacedLane(PacedLaneOptions options)
+    : options_(std::move(options)),
+      slice_(std::max<std::size_t>(options_.slice_copies, 1)),
+      last_empty_(options_.now()),
+      last_resize_(last_empty_) {
+  stats_.largest_slice = slice_;
+}
 
 void PacedLane::Offer(std::vector<PacedItem> items) {
   {
@@ -61,11 +67,34 @@ void PacedLane::EndSheddingIfCaughtUp() {
                stats_.copies_shed, pending_heads_.size());
 }
 
+void PacedLane::AdaptSlice() {
+  auto now = options_.now();
+  if (queue_.empty()) last_empty_ = now;
+  std::size_t smallest = std::max<std::size_t>(options_.slice_copies, 1);
+  std::size_t largest = std::max(options_.max_slice_copies, smallest);
+  std::size_t before = slice_;
+  if (shedding_) {
+    // The broker cannot keep up even with large slices: the members catch up
+    // by `sync` anyway, and the smallest slices keep its passes short.
+    slice_ = smallest;
+  } else if (!queue_.empty() && now - last_empty_ >= options_.grow_after &&
+             now - last_resize_ >= options_.grow_after) {
+    slice_ = std::min(slice_ * 2, largest);
+  } else if (queue_.empty() && now - last_resize_ >= options_.shrink_after) {
+    slice_ = std::max(slice_ / 2, smallest);
+  }
+  if (slice_ == before) return;
+  last_resize_ = now;
+  stats_.largest_slice = std::max(stats_.largest_slice, slice_);
+  spdlog::debug("paced lane: slices of {} copies now ({} queued)", slice_, queued_copies_);
+}
+
 std::optional<std::string> PacedLane::TakeSlice() {
   EndSheddingIfCaughtUp();  // also when a single item was larger than the whole queue
+  AdaptSlice();
   if (ready_payloads_.empty()) {
     FanoutBatch slice;
-    std::size_t budget = std::max<std::size_t>(options_.slice_copies, 1);
+    std::size_t budget = slice_;
     // Heads as soon as the shedding is over: under a steady overload the
     // queue may never empty. A head that overtakes a queued copy of its
     // conversation costs a `sync` the copy would have spared, nothing more.
@@ -94,7 +123,7 @@ std::optional<std::string> PacedLane::TakeSlice() {
         slice.Add(std::move(topics), EncodeHead(head.first, head.second));
       }
     }
-    for (std::string& payload : slice.Encode(options_.slice_copies)) {
+    for (std::string& payload : slice.Encode(slice_)) {
       ready_payloads_.push_back(std::move(payload));
     }
   }
@@ -121,6 +150,11 @@ void PacedLane::Interrupt() {
     interrupted_ = true;
   }
   ready_.notify_all();
+}
+
+std::size_t PacedLane::slice_copies() const {
+  std::lock_guard lock(mutex_);
+  return slice_;
 }
 
 std::size_t PacedLane::queued_copies() const {

@@ -9,6 +9,15 @@
 // at most one slice next to whatever 1:1 traffic is ready: a large group
 // cannot hold a small conversation up by more than one slice.
 //
+// Small slices keep those passes short but cap the lane at one slice per
+// pass. So the slice adapts: when the queue has not been empty for
+// `grow_after` (the broker fans out less at this size than the groups ask),
+// slices double, up to `max_slice_copies`; when it is empty and
+// `shrink_after` has passed since the last change, they halve, down to
+// `slice_copies`. A busy group gets its throughput, a moderate one leaves
+// 1:1 traffic the shortest passes. While shedding (below), slices stay at
+// `slice_copies`: the members catch up by `sync` anyway.
+//
 // When more than `max_queued_copies` copies wait (the broker is not keeping
 // up), the lane sheds until the queue is down to half of that: a `typing` is
 // dropped, and a message's copies are not queued; each of their topics
@@ -25,6 +34,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -37,9 +47,14 @@
 namespace chat {
 
 struct PacedLaneOptions {
-  std::size_t slice_copies = 10;            // copies per control payload
+  std::size_t slice_copies = 10;            // copies per control payload, at least
   std::size_t max_queued_copies = 20000;    // beyond this, shed until half
   std::size_t max_pending_heads = 1000000;  // topics owed a `head`; beyond, the next connect's sync
+  std::size_t max_slice_copies = 100;       // the most a slice grows to
+  std::chrono::milliseconds grow_after{100};
+  std::chrono::milliseconds shrink_after{1000};
+  // The clock the adaptation reads; tests substitute their own.
+  std::function<std::chrono::steady_clock::time_point()> now = std::chrono::steady_clock::now;
 };
 
 struct PacedLaneStats {
@@ -48,6 +63,7 @@ struct PacedLaneStats {
   uint64_t typing_dropped = 0;  // typing copies dropped
   uint64_t heads_sent = 0;      // `head` events handed out
   uint64_t heads_lost = 0;      // topics not remembered: max_pending_heads was full
+  std::size_t largest_slice = 0;  // the most copies a slice was allowed so far
 };
 
 class PacedLane {
@@ -64,6 +80,7 @@ class PacedLane {
 
   std::size_t queued_copies() const;
   bool shedding() const;
+  std::size_t slice_copies() const;  // what a slice holds now
   PacedLaneStats stats() const;
 
  private:
@@ -76,12 +93,17 @@ class PacedLane {
   void EndSheddingIfCaughtUp();
   // Builds the next payload from the queue or the pending heads (lock held).
   std::optional<std::string> TakeSlice();
+  // Doubles or halves slice_ (lock held; see the class comment).
+  void AdaptSlice();
 
   const PacedLaneOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<PacedItem> queue_;
   std::size_t queued_copies_ = 0;
+  std::size_t slice_;                                  // copies per slice now
+  std::chrono::steady_clock::time_point last_empty_;   // the queue was last seen empty
+  std::chrono::steady_clock::time_point last_resize_;  // slice_ last changed
   bool shedding_ = false;
   std::map<std::string, Head> pending_heads_;  // by topic
   std::deque<std::string> ready_payloads_;     // encoded, not yet handed out
