@@ -26,7 +26,15 @@ done
 build_dir=${CHAT_BUILD_DIR:-$build_dir}
 jobs=${CHAT_BUILD_JOBS:-$(nproc)}
 
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHAT_SANITIZE="$sanitize" \
+# Ninja (Debian's ninja-build, from install-deps.sh) for a new build directory:
+# it schedules the whole build at once and its no-op build is instant. A build
+# directory made before keeps the generator it was made with.
+generator=()
+if [ ! -f "$build_dir/CMakeCache.txt" ] && command -v ninja >/dev/null; then
+  generator=(-G Ninja)
+fi
+
+cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHAT_SANITIZE="$sanitize" \
   -DCHAT_BUILD_BENCH="$bench"
 if [ ${#targets[@]} -gt 0 ]; then
   cmake --build "$build_dir" -j "$jobs" --target "${targets[@]}"

@@ -8,7 +8,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates
   # broker, its plugin headers and command-line clients
   mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev
   # libraries
