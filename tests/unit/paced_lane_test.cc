@@ -11,14 +11,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-PacedItem Copies(const std::string& conv, int64_t seq, std::vector<std::string> users) {
+PacedItem PacedCopies(const std::string& conv, int64_t seq, std::vector<std::string> users) {
   std::vector<std::string> topics;
   for (const auto& user : users) topics.push_back("chat/inbox/" + user + "/" + conv);
   return {PacedItem::Kind::kMessageCopies, std::move(topics), "m" + std::to_string(seq), conv, seq};
 }
 
-PacedItem Typing(const std::string& conv, std::vector<std::string> users) {
-  PacedItem item = Copies(conv, 0, std::move(users));
+PacedItem PacedTyping(const std::string& conv, std::vector<std::string> users) {
+  PacedItem item = PacedCopies(conv, 0, std::move(users));
   item.kind = PacedItem::Kind::kTyping;
   item.payload = "typing";
   return item;
@@ -45,7 +45,7 @@ FanoutEvents DrainAll(PacedLane& lane, std::size_t* slices = nullptr) {
 
 TEST(PacedLane, HandsOutCopiesInOrderInSlicesOfAtMostSliceCopies) {
   PacedLane lane({/*slice_copies=*/2, /*max_queued_copies=*/100});
-  lane.Offer({Copies("g", 1, {"a", "b", "c"}), Copies("g", 2, {"a", "b", "c"})});
+  lane.Offer({PacedCopies("g", 1, {"a", "b", "c"}), PacedCopies("g", 2, {"a", "b", "c"})});
   EXPECT_EQ(lane.queued_copies(), 6u);
   std::size_t slices = 0;
   FanoutEvents events = DrainAll(lane, &slices);
@@ -59,9 +59,9 @@ TEST(PacedLane, HandsOutCopiesInOrderInSlicesOfAtMostSliceCopies) {
 
 TEST(PacedLane, OverTheQueueLimitCopiesBecomeOneHeadPerTopicWithTheHighestSeq) {
   PacedLane lane({/*slice_copies=*/100, /*max_queued_copies=*/4});
-  lane.Offer({Copies("g", 1, {"a", "b"}), Copies("g", 2, {"a", "b"}),
-              Copies("g", 3, {"a", "b"}),  // over: shed from here
-              Typing("g", {"a", "b"}), Copies("g", 4, {"a", "b"})});
+  lane.Offer({PacedCopies("g", 1, {"a", "b"}), PacedCopies("g", 2, {"a", "b"}),
+              PacedCopies("g", 3, {"a", "b"}),  // over: shed from here
+              PacedTyping("g", {"a", "b"}), PacedCopies("g", 4, {"a", "b"})});
   EXPECT_TRUE(lane.shedding());
   FanoutEvents events = DrainAll(lane);
   ASSERT_EQ(events.size(), 6u);  // seq 1 and 2 to a and b, then a head each
@@ -80,11 +80,12 @@ TEST(PacedLane, OverTheQueueLimitCopiesBecomeOneHeadPerTopicWithTheHighestSeq) {
 
 TEST(PacedLane, SheddingLastsUntilHalfTheQueueIsOutThenHeadsGoFirst) {
   PacedLane lane({/*slice_copies=*/2, /*max_queued_copies=*/4});
-  lane.Offer({Copies("g", 1, {"a", "b"}), Copies("g", 2, {"a", "b"}), Copies("g", 3, {"a", "b"})});
+  lane.Offer({PacedCopies("g", 1, {"a", "b"}), PacedCopies("g", 2, {"a", "b"}),
+              PacedCopies("g", 3, {"a", "b"})});
   ASSERT_TRUE(lane.shedding());
   ASSERT_TRUE(lane.NextSlice(0ms));  // 2 of 4 out: half, the shedding ends
   EXPECT_FALSE(lane.shedding());
-  lane.Offer({Copies("g", 4, {"a", "b"})});  // queued again
+  lane.Offer({PacedCopies("g", 4, {"a", "b"})});  // queued again
   FanoutEvents events = DrainAll(lane);
   ASSERT_EQ(events.size(), 6u);
   EXPECT_EQ(events[0].second["type"], "head");  // before the queued copies
@@ -95,7 +96,7 @@ TEST(PacedLane, SheddingLastsUntilHalfTheQueueIsOutThenHeadsGoFirst) {
 
 TEST(PacedLane, TheHeadsOwedAreBounded) {
   PacedLane lane({/*slice_copies=*/100, /*max_queued_copies=*/1, /*max_pending_heads=*/2});
-  lane.Offer({Copies("g", 1, {"a", "b", "c"})});
+  lane.Offer({PacedCopies("g", 1, {"a", "b", "c"})});
   EXPECT_EQ(lane.stats().heads_lost, 1u);
   EXPECT_EQ(DrainAll(lane).size(), 2u);
 }
@@ -128,7 +129,7 @@ TEST(PacedLane, SlicesGrowWhileTheQueueNeverEmptiesAndShrinkOnceItStaysEmpty) {
   PacedLane lane(options);
   std::vector<std::string> users;
   for (int i = 0; i < 60; ++i) users.push_back("u" + std::to_string(i));
-  lane.Offer({Copies("g", 1, users)});
+  lane.Offer({PacedCopies("g", 1, users)});
 
   EXPECT_EQ(CopiesIn(lane.NextSlice(0ms)), 2u);
   EXPECT_EQ(CopiesIn(lane.NextSlice(0ms)), 2u);  // not behind for long yet
@@ -155,7 +156,7 @@ TEST(PacedLane, SlicesGrowWhileTheQueueNeverEmptiesAndShrinkOnceItStaysEmpty) {
 
   // A queue that empties between messages keeps the smallest slices.
   for (int64_t seq = 2; seq < 12; ++seq) {
-    lane.Offer({Copies("g", seq, {"a", "b", "c"})});
+    lane.Offer({PacedCopies("g", seq, {"a", "b", "c"})});
     *now += 60ms;
     DrainAll(lane);
   }
@@ -172,12 +173,12 @@ TEST(PacedLane, SlicesReturnToTheSmallestWhileTheLaneSheds) {
   PacedLane lane(options);
   std::vector<std::string> users;
   for (int i = 0; i < 30; ++i) users.push_back("u" + std::to_string(i));
-  lane.Offer({Copies("g", 1, users)});
+  lane.Offer({PacedCopies("g", 1, users)});
   lane.NextSlice(0ms);
   *now += 100ms;
   lane.NextSlice(0ms);
   EXPECT_EQ(lane.slice_copies(), 4u);
-  lane.Offer({Copies("g", 2, users)});  // over the limit: shedding
+  lane.Offer({PacedCopies("g", 2, users)});  // over the limit: shedding
   ASSERT_TRUE(lane.shedding());
   EXPECT_EQ(CopiesIn(lane.NextSlice(0ms)), 2u);
   EXPECT_EQ(lane.slice_copies(), 2u);
