@@ -161,6 +161,11 @@ TEST(PacedLane, SlicesGrowWhileTheQueueNeverEmptiesAndShrinkOnceItStaysEmpty) {
     DrainAll(lane);
   }
   EXPECT_EQ(lane.slice_copies(), 2u);
+
+  // An idle lane is not a busy one: a burst after a pause starts small.
+  *now += 500ms;
+  lane.Offer({PacedCopies("g", 12, users)});
+  EXPECT_EQ(CopiesIn(lane.NextSlice(0ms)), 2u);
 }
 
 TEST(PacedLane, SlicesReturnToTheSmallestWhileTheLaneSheds) {

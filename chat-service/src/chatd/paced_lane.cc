@@ -20,6 +20,7 @@ PacedLane::PacedLane(PacedLaneOptions options)
 void PacedLane::Offer(std::vector<PacedItem> items) {
   {
     std::lock_guard lock(mutex_);
+    if (queue_.empty()) last_empty_ = options_.now();  // empty until now: busy from here
     for (PacedItem& item : items) {
       std::size_t copies = item.topics.size();
       if (copies == 0) continue;
