@@ -26,7 +26,7 @@ struct ChatdConfig : ServiceConfig {
   // events.
   std::size_t large_group_members = 100;
   std::size_t paced_slice_copies = 10;
-  std::size_t paced_max_slice_copies = 100;
+  std::size_t paced_max_slice_copies = 40;
   std::size_t paced_queue_copies = 20000;
 };
 

@@ -50,7 +50,7 @@ struct PacedLaneOptions {
   std::size_t slice_copies = 10;            // copies per control payload, at least
   std::size_t max_queued_copies = 20000;    // beyond this, shed until half
   std::size_t max_pending_heads = 1000000;  // topics owed a `head`; beyond, the next connect's sync
-  std::size_t max_slice_copies = 100;       // the most a slice grows to
+  std::size_t max_slice_copies = 40;        // the most a slice grows to
   std::chrono::milliseconds grow_after{100};
   std::chrono::milliseconds shrink_after{1000};
   // The clock the adaptation reads; tests substitute their own.
