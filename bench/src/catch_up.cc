@@ -8,18 +8,13 @@
 #include "chat/protocol.h"
 #include "chat_paths.h"
 #include "clock.h"
+#include "progress.h"
 
 namespace bench {
 
 namespace {
 
 using json = nlohmann::json;
-
-std::vector<std::string> PeerNames(int count) {
-  std::vector<std::string> names;
-  for (int i = 0; i < count; ++i) names.push_back("cp" + std::to_string(i));
-  return names;
-}
 
 // Peers cp{i} each write to the reader "cx"; then the reader syncs. The
 // fill paces itself by chatd's answers (CatchUpOptions::window), so a slow
@@ -29,7 +24,7 @@ class CatchUpRun : public MqttHandler {
   CatchUpRun(EventLoop& loop, ChatDeployment& deployment, const CatchUpOptions& o)
       : loop_(loop),
         o_(o),
-        peers_(loop, deployment, o.port, *this, PeerNames(o.conversations)),
+        peers_(loop, deployment, o.port, *this, NumberedNames("cp", o.conversations)),
         reader_(loop, deployment, o.port, *this, {"cx"}),
         convs_(static_cast<std::size_t>(o.conversations)),
         quota_(static_cast<std::size_t>(o.conversations)),

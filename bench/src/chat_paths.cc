@@ -8,6 +8,7 @@
 #include "chat/protocol.h"
 #include "chat/topics.h"
 #include "clock.h"
+#include "progress.h"
 
 namespace bench {
 
@@ -19,12 +20,6 @@ bool IsType(std::string_view json, std::string_view type) {
   std::string needle;
   needle.append("\"type\":\"").append(type).append("\"");
   return json.find(needle) != std::string_view::npos;
-}
-
-std::vector<std::string> Names(const std::string& prefix, int count) {
-  std::vector<std::string> out;
-  for (int i = 0; i < count; ++i) out.push_back(prefix + std::to_string(i));
-  return out;
 }
 
 }  // namespace
@@ -108,8 +103,8 @@ ChatDirectPath::ChatDirectPath(EventLoop& loop, ChatDeployment& deployment, Path
       config_(config),
       pairs_(pairs),
       devices_(loop, deployment, config.port, *this, [&] {
-        auto users = Names("bs", pairs);
-        for (auto& r : Names("br", pairs)) users.push_back(r);
+        auto users = NumberedNames("bs", pairs);
+        for (auto& r : NumberedNames("br", pairs)) users.push_back(r);
         return users;
       }()) {
   convs_.resize(static_cast<std::size_t>(pairs));
@@ -182,7 +177,7 @@ ChatGroupPath::ChatGroupPath(EventLoop& loop, ChatDeployment& deployment, PathCo
                              int members)
     : loop_(loop),
       config_(config),
-      devices_(loop, deployment, config.port, *this, Names("bg", members)),
+      devices_(loop, deployment, config.port, *this, NumberedNames("bg", members)),
       members_(devices_.size()) {}
 
 std::string ChatGroupPath::Setup(int64_t deadline_ns) {

@@ -22,6 +22,8 @@ inline std::chrono::steady_clock::time_point SteadyAt(int64_t monotonic_ns) {
 
 inline constexpr int64_t kNsPerSecond = 1'000'000'000;
 inline constexpr int64_t kNsPerMs = 1'000'000;
+// "Not scheduled": later than any MonotonicNs().
+inline constexpr int64_t kNeverNs = INT64_MAX;
 
 inline double SecondsBetween(int64_t from_ns, int64_t to_ns) {
   return static_cast<double>(to_ns - from_ns) / kNsPerSecond;

@@ -2,7 +2,6 @@
 #include "isolation.h"
 
 #include <algorithm>
-#include <limits>
 
 #include "clock.h"
 
@@ -10,7 +9,6 @@ namespace bench {
 
 namespace {
 
-constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 // The group's drain: while copies, hints or sync pages still arrive, until
 // none has for kDrainStallS, kDrainMaxS at most.
 constexpr double kDrainStallS = 5;
@@ -113,7 +111,7 @@ class BusyGroup : public TrafficSink {
       ++reads_;
       if (group_.MarkRead(member) && measured) ++measured_reads_;
     }
-    int64_t next = sending_ ? Due(sent_, msg_period_ns_) : kNever;
+    int64_t next = sending_ ? Due(sent_, msg_period_ns_) : kNeverNs;
     return readers_ > 0 ? std::min(next, Due(reads_, read_period_ns_)) : next;
   }
 

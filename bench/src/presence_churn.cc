@@ -9,6 +9,7 @@
 
 #include "chat/protocol.h"
 #include "clock.h"
+#include "progress.h"
 
 namespace bench {
 
@@ -20,16 +21,9 @@ namespace protocol = chat::protocol;
 constexpr std::string_view kChurnerPrefix = "pc";
 constexpr const char* kGroupReq = "pg";
 constexpr const char* kWatchReq = "pw";
-constexpr int64_t kDrainNs = 3 * kNsPerSecond;  // after the last grace, for its events
-constexpr int64_t kStrayNs = 300 * kNsPerMs;    // then for events that should not come
-constexpr int64_t kNever = INT64_MAX;
+constexpr int64_t kDrainNs = 3 * kNsPerSecond;   // after the last grace, for its events
+constexpr int64_t kStrayNs = 300 * kNsPerMs;     // then for events that should not come
 constexpr int64_t kIdleSampleNs = kNsPerSecond;  // the processes' idle CPU, before phase C
-
-std::vector<std::string> Names(std::string_view prefix, int count) {
-  std::vector<std::string> out;
-  for (int i = 0; i < count; ++i) out.push_back(std::string(prefix) + std::to_string(i));
-  return out;
-}
 
 int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -107,8 +101,8 @@ PresenceCrowd::PresenceCrowd(EventLoop& loop, ChatDeployment& deployment, int po
                              const PresenceOptions& options)
     : loop_(loop),
       o_(options),
-      churners_(loop, deployment, port, *this, Names(kChurnerPrefix, options.churners)),
-      watchers_(loop, deployment, port, *this, Names("pw", options.watchers)),
+      churners_(loop, deployment, port, *this, NumberedNames(kChurnerPrefix, options.churners)),
+      watchers_(loop, deployment, port, *this, NumberedNames("pw", options.watchers)),
       watched_(static_cast<std::size_t>(options.watchers)),
       watcher_count_(static_cast<std::size_t>(options.churners), 0),
       watches_(static_cast<std::size_t>(options.watchers * options.churners), 0) {
@@ -212,8 +206,8 @@ int64_t PresenceCrowd::Step(int64_t now) {
     }
   }
   bool connecting = c.ConnectDue(c.next_connect) < t.to_ns;
-  if (!connecting && c.next_drop == c.next_connect) return kNever;
-  int64_t next = c.next_drop < c.next_connect ? c.DropDue(c.next_drop) : kNever;
+  if (!connecting && c.next_drop == c.next_connect) return kNeverNs;
+  int64_t next = c.next_drop < c.next_connect ? c.DropDue(c.next_drop) : kNeverNs;
   if (connecting) next = std::min(next, c.ConnectDue(c.next_connect));
   if (c.BlipCycle(c.next_blip_drop) < c.next_connect) {
     next = std::min(next, c.BlipDropDue(c.next_blip_drop));
@@ -227,7 +221,7 @@ int64_t PresenceCrowd::Step(int64_t now) {
 void PresenceCrowd::Run(const SharedInterval& t, PresenceResult& r) {
   churn_ = std::make_unique<Churn>(t, o_, watches_.size(), r);
   Churn& c = *churn_;
-  for (int64_t next = Step(MonotonicNs()); next != kNever; next = Step(MonotonicNs())) {
+  for (int64_t next = Step(MonotonicNs()); next != kNeverNs; next = Step(MonotonicNs())) {
     loop_.RunOnce(std::max<int64_t>(0, next - MonotonicNs()));
   }
   // Every churner is offline now: after the grace each watcher must have

@@ -10,6 +10,7 @@
 #include "chat/protocol.h"
 #include "clock.h"
 #include "machine_info.h"
+#include "progress.h"
 
 namespace bench {
 
@@ -123,10 +124,6 @@ double MedianRatio(const std::vector<ThroughputResult>& a, const std::vector<Thr
   return Median(ratios);
 }
 
-void Say(const std::string& what) {
-  std::fprintf(stderr, "[bench %s] push: %s\n", LocalTimestamp("%H:%M:%S").c_str(), what.c_str());
-}
-
 std::string Describe(const PushPhase& p) {
   char line[200];
   std::snprintf(line, sizeof line,
@@ -230,7 +227,7 @@ PushResult RunPush(EventLoop& loop, TrafficPath& raw, TrafficPath& one_to_one, E
   burst.max_outstanding = static_cast<uint64_t>(result.recipients) + 1;
   burst.watch = o.watch;
   result.burst = SteadyPushes(push_loop, pushes, providers, burst, o.push_wait_s);
-  Say("burst: " + Describe(result.burst));
+  Say("push", "burst: " + Describe(result.burst));
 
   OpenLoopOptions steady;
   steady.rate_per_s = o.rate_per_s;
@@ -264,14 +261,14 @@ PushResult RunPush(EventLoop& loop, TrafficPath& raw, TrafficPath& one_to_one, E
                   round, result.raw.back().delivered_per_s,
                   result.one_to_one_alone.back().confirmed_per_s,
                   result.one_to_one_beside.back().confirmed_per_s);
-    Say(line + Describe(b));
+    Say("push", line + Describe(b));
   }
   result.alone_to_raw = MedianRatio(result.one_to_one_alone, result.raw, true);
   result.beside_to_raw = MedianRatio(result.one_to_one_beside, result.raw, true);
   result.beside_to_alone = MedianRatio(result.one_to_one_beside, result.one_to_one_alone, false);
 
   result.alone = SteadyPushes(push_loop, pushes, providers, steady, o.push_wait_s);
-  Say("steady load alone: " + Describe(result.alone));
+  Say("push", "steady load alone: " + Describe(result.alone));
   for (const auto* runs : {&result.one_to_one_alone, &result.one_to_one_beside}) {
     for (const ThroughputResult& r : *runs) {
       if (!r.error.empty() && result.error.empty()) result.error = "1:1: " + r.error;

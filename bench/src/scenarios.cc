@@ -15,6 +15,7 @@
 #include "chat_paths.h"
 #include "clock.h"
 #include "cpu_sampler.h"
+#include "progress.h"
 #include "raw_paths.h"
 #include "relay_path.h"
 
@@ -49,10 +50,6 @@ class WorkDir {
   bool keep_;
   std::string path_;
 };
-
-void Say(const std::string& what) {
-  std::cerr << "[bench " << LocalTimestamp("%H:%M:%S") << "] " << what << std::endl;
-}
 
 // Sets a path up on its first use; later uses get the first answer.
 const std::string& Prepare(TrafficPath& path) {

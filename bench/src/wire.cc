@@ -20,6 +20,7 @@
 #include "event_loop.h"
 #include "machine_info.h"
 #include "mqtt_client.h"
+#include "progress.h"
 
 namespace bench {
 
@@ -35,10 +36,6 @@ constexpr std::string_view kMarker = "wIrEmSg";
 constexpr int kIndexDigits = 8;
 constexpr const char* kRawTopic = "bench/raw";
 constexpr milliseconds kConnectTimeout{10000};
-
-void Say(const std::string& what) {
-  std::cerr << "[bench " << LocalTimestamp("%H:%M:%S") << "] wire: " << what << std::endl;
-}
 
 std::string Body(int64_t index, std::size_t bytes) {
   char head[32];
@@ -532,11 +529,11 @@ WireResult RunWire(ChatDeployment& deployment, const WireOptions& o) {
       f.name = name;
       f.error = e.what();
     }
-    Say(DescribeWireFigure(f));
-    if (!f.app_events.empty()) Say(f.name + ": events the apps took: " + f.app_events);
+    Say("wire", DescribeWireFigure(f));
+    if (!f.app_events.empty()) Say("wire", f.name + ": events the apps took: " + f.app_events);
     r.figures.push_back(std::move(f));
   };
-  Say("raw MQTT on topic `" + r.raw_topic + "`, then chat through the client library");
+  Say("wire", "raw MQTT on topic `" + r.raw_topic + "`, then chat through the client library");
   run("raw", [&] { return MeasureRaw(o); });
   run("1:1 chat pace", [&] {
     return MeasureDirect(deployment, o, "1:1 chat pace", "wp", o.pace_messages, o.pace_per_s);

@@ -19,8 +19,8 @@ using support::FreeLoopbackPort;
 
 namespace {
 
-constexpr auto kStartTimeout = std::chrono::seconds(15);
-constexpr auto kPollInterval = std::chrono::milliseconds(10);
+constexpr auto kFakesStartTimeout = std::chrono::seconds(15);
+constexpr auto kFakesPollInterval = std::chrono::milliseconds(10);
 constexpr char kPython[] = "/usr/bin/python3";
 
 nlohmann::json ReadJsonFile(const std::string& path) {
@@ -37,9 +37,9 @@ void RunScript(const std::vector<std::string>& args, const std::string& log_path
   spec.args.insert(spec.args.end(), args.begin(), args.end());
   spec.log_path = log_path;
   ChildProcess process(spec);
-  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  auto deadline = std::chrono::steady_clock::now() + kFakesStartTimeout;
   while (process.Running() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(kPollInterval);
+    std::this_thread::sleep_for(kFakesPollInterval);
   }
   if (process.Running() || process.status() != "exited with status 0") {
     std::string why = process.Running() ? "did not finish within 15 s" : process.status();
@@ -79,7 +79,7 @@ PushFakes::PushFakes(const std::string& dir) : dir_(dir) {
   spec.log_path = log_path;
   spec.pipe_stdio = true;
   process_ = std::make_unique<ChildProcess>(spec);
-  auto line = process_->ReadLine(std::chrono::steady_clock::now() + kStartTimeout);
+  auto line = process_->ReadLine(std::chrono::steady_clock::now() + kFakesStartTimeout);
   if (!line || *line != "ready") {
     process_.reset();
     throw std::runtime_error("push_fakes.py serve was not ready within 15 s; its log:\n" +
@@ -162,7 +162,7 @@ bool PushFakes::WaitForRequests(const std::string& provider, int n,
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (static_cast<int>(Requests(provider).size()) < n) {
     if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(kPollInterval);
+    std::this_thread::sleep_for(kFakesPollInterval);
   }
   return true;
 }
