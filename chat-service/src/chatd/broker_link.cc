@@ -30,6 +30,9 @@ constexpr std::string_view kQueryNameSuffix = "-query";    // svc:chatd-query
 // Paced slices in flight: two keep the broker fed (one is read per loop
 // pass) and leave the rest queued in the lane, where it can be shed.
 constexpr std::size_t kPacedWindow = 2;
+// Fan-out publishes in flight: as few, for the same reason; what waits
+// meanwhile leaves merged with the next (chatd/fanout_outbox.h).
+constexpr std::size_t kFanoutWindow = 2;
 }  // namespace
 
 BrokerLink::BrokerLink(BrokerLinkOptions options, MessageHandler on_message)
@@ -209,8 +212,6 @@ bool BrokerLink::Start(const std::atomic<bool>& stop) {
   return commands_up && up == static_cast<int>(connecting.size());
 }
 
-void BrokerLink::PublishFanout(const std::string& payload) { Publish(*fanout_client_, payload); }
-
 void BrokerLink::PublishReplies(const std::string& payload) { Publish(*query_client_, payload); }
 
 void BrokerLink::Publish(mqtt::async_client& client, const std::string& payload) {
@@ -224,26 +225,42 @@ void BrokerLink::Publish(mqtt::async_client& client, const std::string& payload)
 }
 
 void BrokerLink::DrainPaced(PacedLane& lane, const std::atomic<bool>& stop) {
+  DrainWindowed(
+      *paced_client_, kPacedWindow,
+      [&lane](std::chrono::milliseconds wait) { return lane.NextSlice(wait); }, stop);
+}
+
+void BrokerLink::DrainFanout(FanoutOutbox& outbox, const std::atomic<bool>& stop) {
+  DrainWindowed(
+      *fanout_client_, kFanoutWindow,
+      [&outbox](std::chrono::milliseconds wait) { return outbox.Next(wait); }, stop);
+}
+
+void BrokerLink::DrainWindowed(
+    mqtt::async_client& client, std::size_t window,
+    const std::function<std::optional<std::string>(std::chrono::milliseconds)>& next,
+    const std::atomic<bool>& stop) {
   std::deque<mqtt::delivery_token_ptr> in_flight;
   while (!stop) {
-    // Waits for the oldest slice while the window is full; Paho holds
+    // Waits for the oldest publish while the window is full; Paho holds
     // unacknowledged ones across a reconnect, so none is lost to a drop.
-    while (in_flight.size() >= kPacedWindow && !stop) {
+    while (in_flight.size() >= window && !stop) {
       try {
         if (in_flight.front()->wait_for(std::chrono::milliseconds(100))) in_flight.pop_front();
       } catch (const mqtt::exception& e) {
         in_flight.pop_front();  // committed: devices get it by sync
-        spdlog::warn("a paced publish failed: {}", e.what());
+        spdlog::warn("a publish on {} failed: {}", client.get_client_id(), e.what());
       }
     }
-    std::optional<std::string> slice = lane.NextSlice(std::chrono::milliseconds(100));
-    if (!slice) continue;
+    std::optional<std::string> payload = next(std::chrono::milliseconds(100));
+    if (!payload) continue;
     try {
-      in_flight.push_back(paced_client_->publish(std::string(kFanoutTopic), slice->data(),
-                                                 slice->size(), kQos, false));
+      in_flight.push_back(
+          client.publish(std::string(kFanoutTopic), payload->data(), payload->size(), kQos, false));
     } catch (const mqtt::exception& e) {
       ++failed_publishes_;
-      spdlog::error("paced publish of {} bytes could not be queued: {}", slice->size(), e.what());
+      spdlog::error("publish of {} bytes on {} could not be queued: {}", payload->size(),
+                    client.get_client_id(), e.what());
     }
   }
 }

@@ -18,6 +18,8 @@
 // answered by the broker's PUBACK, which carries the ACK at once, and the
 // command connection's PUBACKs still travel together (turning Nagle off on
 // one shared connection cost 10 % of 1:1 throughput; bench/README.md).
+// Its publishes come from the fan-out outbox (chatd/fanout_outbox.h), two
+// at most unacknowledged, each carrying all that waited meanwhile.
 //
 // The query connection (`svc:chatd-query`) publishes what the query thread
 // sends (replies to sync, history and the other queries, presence notices,
@@ -38,10 +40,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "chat/token.h"
+#include "chatd/fanout_outbox.h"
 #include "chatd/paced_lane.h"
 
 namespace chat {
@@ -68,16 +72,17 @@ class BrokerLink {
   // it succeeds or `stop` becomes true. Returns whether all are connected.
   // Afterwards Paho reconnects each by itself, with a fresh token each time.
   bool Start(const std::atomic<bool>& stop);
-  // Queues one QoS 1 publish on the fan-out connection; buffered by Paho
-  // while disconnected. Thread-safe. A publish that cannot even be queued is
-  // logged and counted (Stop logs the count): the caller has committed what
-  // it carries, so devices get it by `sync`, and there is nothing better
-  // for the caller to do.
-  void PublishFanout(const std::string& payload);
-  // The same, on the query connection, for the query thread.
+  // Queues one QoS 1 publish on the query connection (the query thread's
+  // replies); buffered by Paho while disconnected. Thread-safe. A publish
+  // that cannot even be queued is logged and counted (Stop logs the count):
+  // what it carries is committed or can be asked again, and there is
+  // nothing better for the caller to do.
   void PublishReplies(const std::string& payload);
-  // Publishes the lane's slices on the paced connection until `stop`, with
-  // at most a few unacknowledged. Runs on a thread of its own.
+  // Publishes the outbox's merged payloads on the fan-out connection until
+  // `stop`, with at most a few unacknowledged (chatd/fanout_outbox.h). Runs
+  // on a thread of its own.
+  void DrainFanout(FanoutOutbox& outbox, const std::atomic<bool>& stop);
+  // The same for the lane's slices on the paced connection.
   void DrainPaced(PacedLane& lane, const std::atomic<bool>& stop);
   // Disconnects the fan-out connections first, so queued publishes go out.
   void Stop();
@@ -99,6 +104,12 @@ class BrokerLink {
 
   // Queues one QoS 1 publish of `payload` to the fan-out control topic.
   void Publish(mqtt::async_client& client, const std::string& payload);
+  // Publishes what `next` hands out on `client`, with at most `window`
+  // unacknowledged, until `stop`.
+  void DrainWindowed(
+      mqtt::async_client& client, std::size_t window,
+      const std::function<std::optional<std::string>(std::chrono::milliseconds)>& next,
+      const std::atomic<bool>& stop);
   // A Paho client for service `name`, reconnecting with a fresh token.
   std::unique_ptr<mqtt::async_client> MakeClient(const std::string& name);
   std::string MintToken(const std::string& name) const;

@@ -16,6 +16,12 @@ namespace chat {
 
 namespace {
 
+// The most one merged fan-out publish carries (chatd/fanout_outbox.h): a
+// quarter of the broker's packet limit, so a busy pass takes what waited
+// (hundreds of small batches) while no merge holds the broker's loop longer
+// than one of the writer's own largest payloads does.
+constexpr std::size_t kFanoutMergeBytes = 256 * 1024;
+
 CommandLimits LimitsOf(const ChatdConfig& config) {
   CommandLimits limits;
   limits.max_body_bytes = config.max_body_bytes;
@@ -30,6 +36,7 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
       limits_(LimitsOf(config)),
       db_(std::move(db)),
       checkpointer_(db_),
+      fanout_(kFanoutMergeBytes),
       paced_({.slice_copies = config.paced_slice_copies,
               .max_queued_copies = config.paced_queue_copies,
               .max_slice_copies = config.paced_max_slice_copies}),
@@ -38,7 +45,7 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
               OnMessage(topic, payload);
             }),
       writer_(
-          db_, writes_, [this](const std::string& p) { link_.PublishFanout(p); },
+          db_, writes_, [this](const std::string& p) { fanout_.Push(p); },
           WriterOptions{limits_, 512, [this] { checkpointer_.FinishOnWriterThread(); },
                         [this](std::vector<std::string> users) {
                           for (std::string& user : users) audience_changes_.Push(std::move(user));
@@ -93,6 +100,8 @@ void Chatd::RunOrStop(const char* thread_name, const std::function<void()>& body
 bool Chatd::Run() {
   std::thread writer_thread([this] { RunOrStop("writer", [this] { writer_.Run(stop_); }); });
   std::thread query_thread([this] { RunOrStop("query", [this] { query_service_.Run(stop_); }); });
+  std::thread fanout_thread(
+      [this] { RunOrStop("fanout", [this] { link_.DrainFanout(fanout_, fanout_stop_); }); });
   std::thread paced_thread(
       [this] { RunOrStop("paced", [this] { link_.DrainPaced(paced_, paced_stop_); }); });
   std::thread signal_thread([this] {
@@ -107,6 +116,15 @@ bool Chatd::Run() {
   signal_thread.join();
   writer_thread.join();
   query_thread.join();
+  // The last batches' copies and replies to their senders (devices got
+  // anything left by sync, and senders resend what was not `accepted`).
+  auto fanout_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!fanout_.empty() && std::chrono::steady_clock::now() < fanout_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  fanout_stop_ = true;
+  fanout_.Interrupt();
+  fanout_thread.join();
   // The last batches' paced copies, briefly: whatever is left, devices get by sync.
   auto paced_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while (paced_.queued_copies() > 0 && std::chrono::steady_clock::now() < paced_deadline) {
@@ -115,6 +133,10 @@ bool Chatd::Run() {
   paced_stop_ = true;
   paced_.Interrupt();
   paced_thread.join();
+  FanoutOutboxStats fanout = fanout_.stats();
+  spdlog::info("fan-out: {} payloads in {} publishes (at most {} merged into one); {} left",
+               fanout.payloads, fanout.publishes, fanout.largest_merge,
+               fanout_.empty() ? "none" : "some");
   PacedLaneStats paced = paced_.stats();
   spdlog::info(
       "paced lane: {} copies queued, {} shed for {} head events ({} not remembered), {} typing "

@@ -12,6 +12,9 @@
 //     connection, reading the PresenceView.
 //   - the signal thread waits for SIGTERM/SIGINT and sets `stop_`; then the
 //     writer and the query thread drain their queues and return.
+//   - the fan-out thread publishes the fan-out outbox: the writer's
+//     committed batches' events, merged while the broker is busy
+//     (chatd/fanout_outbox.h).
 //   - the paced thread publishes the paced lane's slices (large
 //     conversations' live copies and typing, chatd/paced_lane.h).
 //   - the calling thread (Run) connects the BrokerLink, then waits.
@@ -27,6 +30,7 @@
 #include "chatd/chatd_config.h"
 #include "chatd/command.h"
 #include "chatd/command_queue.h"
+#include "chatd/fanout_outbox.h"
 #include "chatd/paced_lane.h"
 #include "chatd/presence_view.h"
 #include "chatd/query_service.h"
@@ -69,8 +73,10 @@ class Chatd {
   BlockingQueue<std::string> audience_changes_;         // writer thread -> query thread
   // Set once the presence snapshot's changes are all queued for the query thread.
   std::atomic<bool> presence_synced_{false};
-  PacedLane paced_;                      // writer and query thread -> paced thread
-  std::atomic<bool> paced_stop_{false};  // set after the writer and the query thread stopped
+  FanoutOutbox fanout_;                   // writer thread -> fan-out thread
+  std::atomic<bool> fanout_stop_{false};  // set after the writer and the query thread stopped
+  PacedLane paced_;                       // writer and query thread -> paced thread
+  std::atomic<bool> paced_stop_{false};   // set after the writer and the query thread stopped
   BrokerLink link_;
   Writer writer_;
   QueryService query_service_;
