@@ -212,18 +212,6 @@ bool BrokerLink::Start(const std::atomic<bool>& stop) {
   return commands_up && up == static_cast<int>(connecting.size());
 }
 
-void BrokerLink::PublishReplies(const std::string& payload) { Publish(*query_client_, payload); }
-
-void BrokerLink::Publish(mqtt::async_client& client, const std::string& payload) {
-  try {
-    client.publish(std::string(kFanoutTopic), payload.data(), payload.size(), kQos, false);
-  } catch (const mqtt::exception& e) {
-    ++failed_publishes_;
-    spdlog::error("fan-out publish of {} bytes on {} could not be queued: {}", payload.size(),
-                  client.get_client_id(), e.what());
-  }
-}
-
 void BrokerLink::DrainPaced(PacedLane& lane, const std::atomic<bool>& stop) {
   DrainWindowed(
       *paced_client_, kPacedWindow,
@@ -233,6 +221,12 @@ void BrokerLink::DrainPaced(PacedLane& lane, const std::atomic<bool>& stop) {
 void BrokerLink::DrainFanout(FanoutOutbox& outbox, const std::atomic<bool>& stop) {
   DrainWindowed(
       *fanout_client_, kFanoutWindow,
+      [&outbox](std::chrono::milliseconds wait) { return outbox.Next(wait); }, stop);
+}
+
+void BrokerLink::DrainReplies(FanoutOutbox& outbox, const std::atomic<bool>& stop) {
+  DrainWindowed(
+      *query_client_, kFanoutWindow,
       [&outbox](std::chrono::milliseconds wait) { return outbox.Next(wait); }, stop);
 }
 

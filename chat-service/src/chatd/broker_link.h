@@ -25,6 +25,8 @@
 // sends (replies to sync, history and the other queries, presence notices,
 // typing): a burst of large `sync` pages never waits in front of a write
 // batch, since the broker reads one packet per connection per loop pass.
+// Like the fan-out connection's, its publishes come from an outbox, two at
+// most unacknowledged, what waited meanwhile merged.
 //
 // The paced connection (`svc:chatd-paced`) publishes the paced lane's
 // slices (chatd/paced_lane.h), at most kPacedWindow unacknowledged: the
@@ -72,16 +74,15 @@ class BrokerLink {
   // it succeeds or `stop` becomes true. Returns whether all are connected.
   // Afterwards Paho reconnects each by itself, with a fresh token each time.
   bool Start(const std::atomic<bool>& stop);
-  // Queues one QoS 1 publish on the query connection (the query thread's
-  // replies); buffered by Paho while disconnected. Thread-safe. A publish
-  // that cannot even be queued is logged and counted (Stop logs the count):
-  // what it carries is committed or can be asked again, and there is
-  // nothing better for the caller to do.
-  void PublishReplies(const std::string& payload);
   // Publishes the outbox's merged payloads on the fan-out connection until
-  // `stop`, with at most a few unacknowledged (chatd/fanout_outbox.h). Runs
-  // on a thread of its own.
+  // `stop`, with at most a few unacknowledged (chatd/fanout_outbox.h);
+  // Paho buffers them while disconnected. A publish that cannot even be
+  // queued is logged and counted (Stop logs the count): what it carries is
+  // committed (devices get it by sync) or can be asked again. Runs on a
+  // thread of its own.
   void DrainFanout(FanoutOutbox& outbox, const std::atomic<bool>& stop);
+  // The same for the query thread's replies on the query connection.
+  void DrainReplies(FanoutOutbox& outbox, const std::atomic<bool>& stop);
   // The same for the lane's slices on the paced connection.
   void DrainPaced(PacedLane& lane, const std::atomic<bool>& stop);
   // Disconnects the fan-out connections first, so queued publishes go out.
@@ -102,8 +103,6 @@ class BrokerLink {
     BrokerLink& link_;
   };
 
-  // Queues one QoS 1 publish of `payload` to the fan-out control topic.
-  void Publish(mqtt::async_client& client, const std::string& payload);
   // Publishes what `next` hands out on `client`, with at most `window`
   // unacknowledged, until `stop`.
   void DrainWindowed(

@@ -37,6 +37,7 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
       db_(std::move(db)),
       checkpointer_(db_),
       fanout_(kFanoutMergeBytes),
+      replies_(kFanoutMergeBytes),
       paced_({.slice_copies = config.paced_slice_copies,
               .max_queued_copies = config.paced_queue_copies,
               .max_slice_copies = config.paced_max_slice_copies}),
@@ -58,7 +59,7 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
            [this](std::vector<std::pair<std::string, int64_t>> seen) {
              writes_.Push(Command{{}, {}, {}, LastSeenCommand{std::move(seen)}, false});
            }},
-          [this](const std::string& p) { link_.PublishReplies(p); },
+          [this](const std::string& p) { replies_.Push(p); },
           PacedRoute{&paced_, config.large_group_members}) {}
 
 void Chatd::OnMessage(const std::string& topic, const std::string& payload) {
@@ -102,6 +103,8 @@ bool Chatd::Run() {
   std::thread query_thread([this] { RunOrStop("query", [this] { query_service_.Run(stop_); }); });
   std::thread fanout_thread(
       [this] { RunOrStop("fanout", [this] { link_.DrainFanout(fanout_, fanout_stop_); }); });
+  std::thread replies_thread(
+      [this] { RunOrStop("replies", [this] { link_.DrainReplies(replies_, fanout_stop_); }); });
   std::thread paced_thread(
       [this] { RunOrStop("paced", [this] { link_.DrainPaced(paced_, paced_stop_); }); });
   std::thread signal_thread([this] {
@@ -116,15 +119,19 @@ bool Chatd::Run() {
   signal_thread.join();
   writer_thread.join();
   query_thread.join();
-  // The last batches' copies and replies to their senders (devices got
-  // anything left by sync, and senders resend what was not `accepted`).
+  // The last batches' copies and the last replies (devices get anything
+  // left by sync, senders resend what was not `accepted`, and a query
+  // without its answer is asked again).
   auto fanout_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!fanout_.empty() && std::chrono::steady_clock::now() < fanout_deadline) {
+  while ((!fanout_.empty() || !replies_.empty()) &&
+         std::chrono::steady_clock::now() < fanout_deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   fanout_stop_ = true;
   fanout_.Interrupt();
+  replies_.Interrupt();
   fanout_thread.join();
+  replies_thread.join();
   // The last batches' paced copies, briefly: whatever is left, devices get by sync.
   auto paced_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while (paced_.queued_copies() > 0 && std::chrono::steady_clock::now() < paced_deadline) {
@@ -133,10 +140,12 @@ bool Chatd::Run() {
   paced_stop_ = true;
   paced_.Interrupt();
   paced_thread.join();
-  FanoutOutboxStats fanout = fanout_.stats();
-  spdlog::info("fan-out: {} payloads in {} publishes (at most {} merged into one); {} left",
-               fanout.payloads, fanout.publishes, fanout.largest_merge,
-               fanout_.empty() ? "none" : "some");
+  for (auto [name, outbox] : {std::pair{"fan-out", &fanout_}, std::pair{"replies", &replies_}}) {
+    FanoutOutboxStats stats = outbox->stats();
+    spdlog::info("{}: {} payloads in {} publishes (at most {} merged into one); {} left", name,
+                 stats.payloads, stats.publishes, stats.largest_merge,
+                 outbox->empty() ? "none" : "some");
+  }
   PacedLaneStats paced = paced_.stats();
   spdlog::info(
       "paced lane: {} copies queued, {} shed for {} head events ({} not remembered), {} typing "

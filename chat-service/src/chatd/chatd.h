@@ -15,6 +15,8 @@
 //   - the fan-out thread publishes the fan-out outbox: the writer's
 //     committed batches' events, merged while the broker is busy
 //     (chatd/fanout_outbox.h).
+//   - the replies thread publishes the query thread's replies the same way
+//     on the query connection.
 //   - the paced thread publishes the paced lane's slices (large
 //     conversations' live copies and typing, chatd/paced_lane.h).
 //   - the calling thread (Run) connects the BrokerLink, then waits.
@@ -74,6 +76,7 @@ class Chatd {
   // Set once the presence snapshot's changes are all queued for the query thread.
   std::atomic<bool> presence_synced_{false};
   FanoutOutbox fanout_;                   // writer thread -> fan-out thread
+  FanoutOutbox replies_;                  // query thread -> replies thread
   std::atomic<bool> fanout_stop_{false};  // set after the writer and the query thread stopped
   PacedLane paced_;                       // writer and query thread -> paced thread
   std::atomic<bool> paced_stop_{false};   // set after the writer and the query thread stopped
