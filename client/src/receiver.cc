@@ -21,6 +21,7 @@ Receiver::Receiver(ReceiverOptions options, std::map<std::string, int64_t> curso
       convs_(options_.user) {}
 
 void Receiver::OnEvent(Event event, Clock::time_point now) {
+  sync_.OnReceived(now);
   if (event.Is(event_type::kInvalid)) return Deliver(std::move(event));
   if (event.Is(event_type::kReady) || event.HasCode(protocol::ErrorCode::kUnavailable)) {
     HandleChatdAbsence(event, now);

@@ -30,6 +30,16 @@ void SyncDriver::OnConnected() {
   not_before_ = Clock::time_point{};
 }
 
+void SyncDriver::OnReceived(Clock::time_point now) {
+  ++received_;
+  last_received_ = now;
+}
+
+std::optional<SyncDriver::Clock::time_point> SyncDriver::BacklogDue() const {
+  if (policy_.backlog_events == 0 || received_ < policy_.backlog_events) return std::nullopt;
+  return std::min(last_received_ + policy_.backlog_quiet, round_began_ + policy_.backlog_interval);
+}
+
 void SyncDriver::RetryLater(Clock::time_point now) {
   next_page_ = false;
   wanted_ = true;
@@ -44,10 +54,13 @@ std::optional<std::string> SyncDriver::Poll(Clock::time_point now) {
     RetryLater(now);
     return std::nullopt;
   }
+  if (auto due = BacklogDue(); due && now >= *due && !wanted_) Want();
   if (next_page_) {
     next_page_ = false;
   } else if (wanted_ && now >= not_before_) {
     wanted_ = false;
+    received_ = 0;  // what this round cannot cover arrives from now on
+    round_began_ = now;
   } else {
     return std::nullopt;
   }
@@ -91,7 +104,7 @@ std::optional<SyncDriver::Clock::time_point> SyncDriver::NextDeadline() const {
   if (awaiting_) return sent_at_ + policy_.reply_timeout;
   if (next_page_) return Clock::time_point{};
   if (wanted_) return not_before_;
-  return std::nullopt;
+  return BacklogDue();
 }
 
 }  // namespace chat::client

@@ -17,7 +17,9 @@ namespace chat::client {
 // A state machine with no I/O: the caller sends the `sync` requests Poll()
 // names (with its current cursors) and hands every reply to OnReply().
 //
-// A round is wanted (Want) on connect and on a new gap; wanting while a round
+// A round is wanted (Want) on connect, on a new gap, and after a backlog
+// (OnReceived: SyncPolicy::backlog_events received since the last round
+// began, then a pause or backlog_interval); wanting while a round
 // runs queues one more round after it, since the running one may have been
 // answered from older cursors. A page with `more` asks for the next page at
 // once. A failed or unanswered request is retried after a backoff delay, as
@@ -39,6 +41,8 @@ class SyncDriver {
   void OnDisconnected();
   // A new connection: a round starts now; an unsupported server is asked again.
   void OnConnected();
+  // One more packet came from the broker (the backlog check counts them).
+  void OnReceived(Clock::time_point now);
 
   // The req_id of a `sync` to send now, or nullopt. Also detects a timed-out request.
   std::optional<std::string> Poll(Clock::time_point now);
@@ -56,6 +60,8 @@ class SyncDriver {
 
  private:
   void RetryLater(Clock::time_point now);
+  // When the backlog check wants a round (nullopt: not enough received yet).
+  std::optional<Clock::time_point> BacklogDue() const;
 
   SyncPolicy policy_;
   Backoff retry_;
@@ -66,6 +72,9 @@ class SyncDriver {
   Clock::time_point not_before_{};
   std::optional<std::string> awaiting_;  // req_id of the request in flight
   Clock::time_point sent_at_{};
+  std::size_t received_ = 0;           // packets since the last round began
+  Clock::time_point last_received_{};  // when the last of them came
+  Clock::time_point round_began_{};
 };
 
 }  // namespace chat::client

@@ -33,9 +33,12 @@ TestStack::Options ShedEveryLargeGroupMessage() {
   return options;
 }
 
-std::unique_ptr<ChatClient> Connected(TestStack& stack, const std::string& user, int port = 0) {
+std::unique_ptr<ChatClient> Connected(
+    TestStack& stack, const std::string& user, int port = 0,
+    std::size_t backlog_events = client::SyncPolicy{}.backlog_events) {
   ClientOptions options;
   options.port = port ? port : stack.port();
+  options.sync.backlog_events = backlog_events;
   options.user = user;
   options.device = "phone";
   options.token = stack.Provision(user, "phone");
@@ -171,65 +174,120 @@ TEST(Overload, CommandsOfManyBusyDevicesAllReachChatdPastTheBrokersQueueLimit) {
 // Its client library finds the gap by the next live message's seq and fills
 // it by `sync`: bob, whose network stalls during a burst of 9 MB, ends with
 // every message once and in order after one more arrives.
-TEST(Overload, ADeviceFillsTheGapOfLiveCopiesTheBrokerDroppedBySync) {
-  constexpr int kBurst = 600;
-  TestStack::Options options;
-  options.broker_config_extra = "max_queued_messages 50\n";
-  options.plugin_options = {"limits false"};  // the burst is far over a person's rate
-  TestStack stack(options);
-  TcpRelay relay(stack.port());
-  TestDevice alice(stack, "alice", "phone");  // raw: the burst is pipelined
-  auto bob = Connected(stack, "bob", relay.port());
-  alice.Send(SendTo("bob", "before", "before"));
-  int heads = 0;
-  std::optional<Event> first;
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!(first && first->IsSequenced()) && std::chrono::steady_clock::now() < deadline) {
-    first = bob->NextEvent(200ms);
-  }
-  ASSERT_TRUE(first && first->IsSequenced()) << "the first message never came";
-  const std::string conv = first->conv;
+// A device whose downstream stalls while `burst` messages of 15 KB go to
+// `conv`: the broker (max_queued_messages 50) drops part of its live copies,
+// the last ones among them.
+class StalledDevice {
+ public:
+  static constexpr int kBurst = 600;
 
-  relay.PauseDownstream(true);
-  // More than the stalled connection's socket buffers hold: loopback's 64 KB
-  // segments let the broker's send buffer grow to 4 MB.
-  // In rounds of 40: a batch's `accepted` events reach alice in one pass of
-  // the broker, and more than max_queued_messages of them would be dropped.
-  const std::string body(15000, 'x');
-  constexpr int kRound = 40;
-  for (int sent = 0; sent < kBurst; sent += kRound) {
-    std::vector<nlohmann::json> round;
-    for (int i = sent; i < sent + kRound; ++i) {
-      round.push_back(SendIn(conv, "m" + std::to_string(i), body));
+  // `backlog_events`: bob's SyncPolicy::backlog_events.
+  explicit StalledDevice(std::size_t backlog_events)
+      : stack_(Options()), relay_(stack_.port()), alice_(stack_, "alice", "phone") {
+    bob_ = Connected(stack_, "bob", relay_.port(), backlog_events);
+    alice_.Send(SendTo("bob", "before", "before"));
+    std::optional<Event> first;
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!(first && first->IsSequenced()) && std::chrono::steady_clock::now() < deadline) {
+      first = bob_->NextEvent(200ms);
     }
-    alice.SendAll(round);
-    ASSERT_EQ(alice.Await("accepted", sent + kRound + 1, 20s).size(),
-              std::size_t(sent + kRound + 1));
+    EXPECT_TRUE(first && first->IsSequenced()) << "the first message never came";
+    if (first) conv_ = first->conv;
   }
-  relay.PauseDownstream(false);
+
+  void Burst() {
+    relay_.PauseDownstream(true);
+    // More than the stalled connection's socket buffers hold: loopback's 64 KB
+    // segments let the broker's send buffer grow to 4 MB.
+    // In rounds of 40: a batch's `accepted` events reach alice in one pass of
+    // the broker, and more than max_queued_messages of them would be dropped.
+    const std::string body(15000, 'x');
+    constexpr int kRound = 40;
+    for (int sent = 0; sent < kBurst; sent += kRound) {
+      std::vector<nlohmann::json> round;
+      for (int i = sent; i < sent + kRound; ++i) {
+        round.push_back(SendIn(conv_, "m" + std::to_string(i), body));
+      }
+      alice_.SendAll(round);
+      ASSERT_EQ(alice_.Await("accepted", sent + kRound + 1, 20s).size(),
+                std::size_t(sent + kRound + 1));
+    }
+    relay_.PauseDownstream(false);
+  }
+
+  bool BrokerDropped() const {
+    return stack_.BrokerLog().find("Outgoing messages are being dropped for client bob:phone") !=
+           std::string::npos;
+  }
+
+  TestStack& stack() { return stack_; }
+  TestDevice& alice() { return alice_; }
+  ChatClient& bob() { return *bob_; }
+  const std::string& conv() const { return conv_; }
+
+ private:
+  static TestStack::Options Options() {
+    TestStack::Options options;
+    options.broker_config_extra = "max_queued_messages 50\n";
+    options.plugin_options = {"limits false"};  // the burst is far over a person's rate
+    return options;
+  }
+
+  TestStack stack_;
+  TcpRelay relay_;
+  TestDevice alice_;  // raw: the burst is pipelined
+  std::unique_ptr<ChatClient> bob_;
+  std::string conv_;
+};
+
+TEST(Overload, ADeviceFillsTheGapOfLiveCopiesTheBrokerDroppedBySync) {
+  StalledDevice device(/*backlog_events=*/0);  // found by the next message alone
+  ASSERT_FALSE(device.conv().empty());
+  device.Burst();
+  const std::string& conv = device.conv();
 
   // bob takes what the stalled connection still held until nothing more
   // comes for 2 s: sent before that, the next message could be dropped too
-  // (its copy queues behind the backlog), leaving a gap nothing reveals.
-  std::vector<int64_t> seqs = {first->seq};
-  deadline = std::chrono::steady_clock::now() + 60s;
+  // (its copy queues behind the backlog).
+  std::vector<int64_t> seqs = {1};
+  auto deadline = std::chrono::steady_clock::now() + 60s;
   auto quiet_since = std::chrono::steady_clock::now();
   while (std::chrono::steady_clock::now() - quiet_since < 2s &&
          std::chrono::steady_clock::now() < deadline) {
-    std::optional<Event> event = bob->NextEvent(200ms);
+    std::optional<Event> event = device.bob().NextEvent(200ms);
     if (!event) continue;
     quiet_since = std::chrono::steady_clock::now();
     if (event->IsSequenced() && event->conv == conv) seqs.push_back(event->seq);
   }
+  constexpr int kBurst = StalledDevice::kBurst;
   ASSERT_LT(seqs.size(), std::size_t{kBurst + 1}) << "no copy was lost: nothing to fill";
-  alice.Send(SendIn(conv, "after", "after"));
-  for (int64_t seq : MessagesOf(*bob, conv, kBurst + 2 - seqs.size(), &heads, 60s)) {
+  device.alice().Send(SendIn(conv, "after", "after"));
+  int heads = 0;
+  for (int64_t seq : MessagesOf(device.bob(), conv, kBurst + 2 - seqs.size(), &heads, 60s)) {
     seqs.push_back(seq);
   }
   EXPECT_EQ(seqs, OneTo(kBurst + 2))
       << "every message once, in order; got " << seqs.size() << ", last " << seqs.back();
-  EXPECT_NE(stack.BrokerLog().find("Outgoing messages are being dropped for client bob:phone"),
-            std::string::npos)
+  EXPECT_TRUE(device.BrokerDropped())
+      << "the broker dropped no live copy: the test did not test the gap";
+}
+
+// The same drop, and then nothing more in the conversation: no later seq
+// reveals the lost tail, so the client library's backlog check (a `sync`
+// once a long run of packets pauses) must find it by itself.
+TEST(Overload, ADeviceFillsADroppedTailWithNoLaterMessage) {
+  StalledDevice device(/*backlog_events=*/40);  // under the broker's max_queued_messages
+  ASSERT_FALSE(device.conv().empty());
+  device.Burst();
+  constexpr int kBurst = StalledDevice::kBurst;
+  int heads = 0;
+  std::vector<int64_t> seqs = {1};
+  for (int64_t seq : MessagesOf(device.bob(), device.conv(), kBurst, &heads, 60s)) {
+    seqs.push_back(seq);
+  }
+  EXPECT_EQ(seqs, OneTo(kBurst + 1))
+      << "every message once, in order; got " << seqs.size() << ", last " << seqs.back();
+  EXPECT_TRUE(device.BrokerDropped())
       << "the broker dropped no live copy: the test did not test the gap";
 }
 

@@ -1,5 +1,6 @@
 // Specification of when sync requests go out: a round on connect, pages
-// until `more` is false, retries with backoff, and coalescing.
+// until `more` is false, retries with backoff, coalescing, and the backlog
+// check (a round after many packets, once they pause).
 #include <gtest/gtest.h>
 
 #include "sync_driver.h"
@@ -15,6 +16,9 @@ SyncPolicy Policy() {
   SyncPolicy p;
   p.reply_timeout = milliseconds(1000);
   p.retry = {milliseconds(100), milliseconds(800)};
+  p.backlog_events = 5;
+  p.backlog_quiet = milliseconds(200);
+  p.backlog_interval = milliseconds(2000);
   return p;
 }
 
@@ -156,6 +160,68 @@ TEST_F(SyncDriverTest, NextDeadlineSaysWhenPollHasWork) {
   EXPECT_LE(*driver_.NextDeadline(), t0_);
   driver_.Poll(t0_);
   EXPECT_EQ(*driver_.NextDeadline(), t0_ + milliseconds(1000));
+}
+
+// The connect round has run and ended at t0_.
+class BacklogCheckTest : public SyncDriverTest {
+ protected:
+  void SetUp() override {
+    driver_.OnConnected();
+    auto req = driver_.Poll(t0_);
+    ASSERT_EQ(driver_.OnReply(SyncReply(*req, false), t0_), Reply::kRoundDone);
+    driver_.AfterRound(false, t0_);
+  }
+  void Receive(int count, Clock::time_point at) {
+    for (int i = 0; i < count; ++i) driver_.OnReceived(at);
+  }
+};
+
+TEST_F(BacklogCheckTest, ManyPacketsThenAPauseStartARound) {
+  Receive(5, t0_ + milliseconds(10));
+  EXPECT_EQ(*driver_.NextDeadline(), t0_ + milliseconds(210));
+  EXPECT_FALSE(driver_.Poll(t0_ + milliseconds(209)));
+  EXPECT_TRUE(driver_.Poll(t0_ + milliseconds(210)));
+}
+
+TEST_F(BacklogCheckTest, FewerPacketsStartNoRound) {
+  Receive(4, t0_ + milliseconds(10));
+  EXPECT_FALSE(driver_.NextDeadline());
+  EXPECT_FALSE(driver_.Poll(t0_ + milliseconds(5000)));
+}
+
+TEST_F(BacklogCheckTest, AStreamWithoutPausesGetsARoundEveryInterval) {
+  // The connect round began at t0_; a packet every 100 ms never leaves a pause.
+  Clock::time_point now = t0_;
+  std::optional<std::string> req;
+  while (!req && now < t0_ + milliseconds(5000)) {
+    now += milliseconds(100);
+    Receive(1, now);
+    req = driver_.Poll(now);
+  }
+  ASSERT_TRUE(req);
+  EXPECT_EQ(now, t0_ + milliseconds(2000));
+}
+
+TEST_F(BacklogCheckTest, ARoundCountsAfresh) {
+  Receive(5, t0_);
+  auto req = driver_.Poll(t0_ + milliseconds(200));
+  ASSERT_TRUE(req);
+  driver_.OnReply(SyncReply(*req, false), t0_ + milliseconds(250));
+  driver_.AfterRound(false, t0_ + milliseconds(250));
+  Receive(4, t0_ + milliseconds(300));  // the reply itself among them
+  EXPECT_FALSE(driver_.Poll(t0_ + milliseconds(5000)));
+}
+
+TEST_F(BacklogCheckTest, ZeroTurnsItOff) {
+  SyncPolicy policy = Policy();
+  policy.backlog_events = 0;
+  SyncDriver driver(policy, [] { return 1.0; });
+  driver.OnConnected();
+  auto req = driver.Poll(t0_);
+  driver.OnReply(SyncReply(*req, false), t0_);
+  for (int i = 0; i < 100; ++i) driver.OnReceived(t0_);
+  EXPECT_FALSE(driver.NextDeadline());
+  EXPECT_FALSE(driver.Poll(t0_ + milliseconds(5000)));
 }
 
 }  // namespace

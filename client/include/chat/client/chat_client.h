@@ -34,6 +34,18 @@ struct SyncPolicy {
   std::chrono::milliseconds reply_timeout{10000};  // a page not answered by then is asked again
   BackoffPolicy retry{std::chrono::milliseconds(1000),  // after a failure or an unfilled gap
                       std::chrono::milliseconds(60000)};
+  // The backlog check. The broker drops a live event only for a device with
+  // its `max_queued_messages` (10,000 in the shipped configs) packets not yet
+  // written, and the device then still receives those queued packets. So
+  // after `backlog_events` events since the last sync round began (at most
+  // the broker's max_queued_messages), a dropped last event of a
+  // conversation that then goes quiet could be missing with no later seq to
+  // reveal it: a sync round runs once events pause for `backlog_quiet`, or
+  // `backlog_interval` after the last round while they keep coming. 0 turns
+  // the check off.
+  std::size_t backlog_events = 1000;
+  std::chrono::milliseconds backlog_quiet{1000};
+  std::chrono::milliseconds backlog_interval{10000};
 };
 
 struct ClientOptions {
