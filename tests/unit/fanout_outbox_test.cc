@@ -83,5 +83,17 @@ TEST(FanoutOutbox, NextWaitsForAPushAndAnInterruptEndsTheWait) {
   interrupter.join();
 }
 
+TEST(FanoutOutbox, BeyondTheWaitingBoundTheOldestAreDroppedAndCounted) {
+  FanoutOutbox outbox(1000, /*max_waiting_bytes=*/10);
+  EXPECT_FALSE(outbox.Push("aaaa"));
+  EXPECT_FALSE(outbox.Push("bbbb"));
+  EXPECT_TRUE(outbox.Push("cccc"));  // 12 bytes would wait: "aaaa" goes
+  EXPECT_EQ(outbox.Next(0ms), "bbbbcccc");
+  EXPECT_FALSE(outbox.Push("dddddddddddd"));  // larger than the bound, alone: kept
+  EXPECT_TRUE(outbox.Push("e"));
+  EXPECT_EQ(outbox.Next(0ms), "e");
+  EXPECT_EQ(outbox.stats().dropped, 2u);
+}
+
 }  // namespace
 }  // namespace chat

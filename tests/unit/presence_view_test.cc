@@ -220,5 +220,68 @@ TEST(PresenceView, DevicesAreKnownByNameFromChangesAndSnapshotStates) {
   EXPECT_FALSE(view.IsDeviceConnected("carol", "phone"));
 }
 
+// Several broker nodes: each reports its own connections and runs.
+std::string DeviceState(const std::string& user, const std::string& device, bool online,
+                        int devices, int boot) {
+  return R"({"user":")" + user + R"(","online":)" + (online ? "true" : "false") + R"(,"devices":)" +
+         std::to_string(devices) + R"(,"device":")" + device + R"(","last_seen":5,"boot":)" +
+         std::to_string(boot) + "}";
+}
+
+TEST(PresenceViewNodes, AUserIsOnlineWhileOnlineOnAnyNodeAndTransitionsCountAllNodes) {
+  PresenceView view(2);
+  view.Apply(kBroker, R"({"boot":7})", nullptr, 0, 0);
+  view.Apply(kBroker, R"({"boot":9})", nullptr, 0, 1);
+  std::vector<PresenceTransition> changed;
+  view.Apply("chat/sys/presence/bob", DeviceState("bob", "phone", true, 1, 7), &changed, 10, 0);
+  view.Apply("chat/sys/presence/bob", DeviceState("bob", "laptop", true, 1, 9), &changed, 10, 1);
+  view.Apply("chat/sys/presence/bob", DeviceState("bob", "phone", false, 0, 7), &changed, 10, 0);
+  EXPECT_TRUE(view.IsOnline("bob"));
+  EXPECT_TRUE(view.IsDeviceConnected("bob", "laptop"));
+  EXPECT_FALSE(view.IsDeviceConnected("bob", "phone"));
+  view.Apply("chat/sys/presence/bob", DeviceState("bob", "laptop", false, 0, 9), &changed, 10, 1);
+  EXPECT_FALSE(view.IsOnline("bob"));
+  EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"bob", true, 0, "phone", 1},
+                                                      {"bob", true, 0, "laptop", 2},
+                                                      {"bob", false, 5, "phone", 1},
+                                                      {"bob", false, 5, "laptop", 0}}));
+}
+
+TEST(PresenceViewNodes, ALostNodeTakesOnlyItsUsersOffline) {
+  PresenceView view(2);
+  view.Apply(kBroker, R"({"boot":7})", nullptr, 0, 0);
+  view.Apply(kBroker, R"({"boot":9})", nullptr, 0, 1);
+  view.Apply("chat/sys/presence/alice", DeviceState("alice", "phone", true, 1, 7), nullptr, 0, 0);
+  view.Apply("chat/sys/presence/bob", DeviceState("bob", "phone", true, 1, 9), nullptr, 0, 1);
+  view.Apply("chat/sys/presence/carol", DeviceState("carol", "phone", true, 1, 7), nullptr, 0, 0);
+  view.Apply("chat/sys/presence/carol", DeviceState("carol", "tablet", true, 1, 9), nullptr, 0, 1);
+  std::vector<PresenceTransition> changed;
+  view.NodeLost(1, &changed, 80);
+  EXPECT_TRUE(view.IsOnline("alice"));
+  EXPECT_FALSE(view.IsOnline("bob"));
+  EXPECT_TRUE(view.IsOnline("carol"));
+  EXPECT_EQ(changed, (std::vector<PresenceTransition>{{"bob", false, 80, "", 0},
+                                                      {"carol", false, 80, "", 1}}));
+}
+
+TEST(PresenceViewNodes, TheSameDeviceOnTwoNodesIsFound) {
+  PresenceView view(3);
+  for (std::size_t node = 0; node < 3; ++node)
+    view.Apply(kBroker, R"({"boot":7})", nullptr, 0, node);
+  view.Apply("chat/sys/presence/bob", DeviceState("bob", "phone", true, 1, 7), nullptr, 0, 2);
+  EXPECT_FALSE(view.OtherNodeOf("bob", "phone", 2));
+  view.Apply("chat/sys/presence/bob", DeviceState("bob", "phone", true, 1, 7), nullptr, 0, 0);
+  EXPECT_EQ(view.OtherNodeOf("bob", "phone", 0), std::optional<std::size_t>(2));
+  EXPECT_FALSE(view.OtherNodeOf("bob", "laptop", 0));
+}
+
+TEST(PresenceViewNodes, SyncedOnceEveryNodesSnapshotIsIn) {
+  PresenceView view(2);
+  view.Apply(kBroker, R"({"boot":7,"snapshot":{"after":"","users":0}})", nullptr, 0, 0);
+  EXPECT_FALSE(view.synced());
+  view.Apply(kBroker, R"({"boot":9,"snapshot":{"after":"","users":0}})", nullptr, 0, 1);
+  EXPECT_TRUE(view.synced());
+}
+
 }  // namespace
 }  // namespace chat

@@ -38,11 +38,18 @@ constexpr std::size_t kPacedWindow = 4;
 constexpr std::size_t kFanoutWindow = 2;
 }  // namespace
 
-BrokerLink::BrokerLink(BrokerLinkOptions options, MessageHandler on_message)
-    : options_(std::move(options)), on_message_(std::move(on_message)) {
+BrokerLink::BrokerLink(BrokerLinkOptions options, MessageHandler on_message, LostHandler on_lost)
+    : options_(std::move(options)),
+      on_message_(std::move(on_message)),
+      on_lost_(std::move(on_lost)) {
   client_ = MakeClient(options_.service_name);
   client_->set_message_callback([this](mqtt::const_message_ptr message) {
     on_message_(message->get_topic(), message->to_string());
+  });
+  client_->set_connection_lost_handler([this](const std::string& cause) {
+    spdlog::warn("{}{} lost broker {} ({}); reconnecting", kServicePrefix, options_.service_name,
+                 address(), cause.empty() ? "no reason" : cause);
+    if (on_lost_) on_lost_();
   });
   client_->set_connected_handler([this](const std::string&) {
     spdlog::info("connected to broker {}:{}", options_.host, options_.port);
@@ -67,8 +74,8 @@ std::unique_ptr<mqtt::async_client> BrokerLink::MakeClient(const std::string& na
   create.set_send_while_disconnected(true, /*anyTime=*/true);
   auto client = std::make_unique<mqtt::async_client>(uri, std::string(kServicePrefix) + name,
                                                      create, nullptr);
-  client->set_connection_lost_handler([name](const std::string& cause) {
-    spdlog::warn("{}{} lost the broker connection ({}); reconnecting", kServicePrefix, name,
+  client->set_connection_lost_handler([this, name](const std::string& cause) {
+    spdlog::warn("{}{} lost broker {} ({}); reconnecting", kServicePrefix, name, address(),
                  cause.empty() ? "no reason" : cause);
   });
   client->set_update_connection_handler([this, name](mqtt::connect_data& data) {
@@ -260,6 +267,18 @@ void BrokerLink::DrainWindowed(
                     client.get_client_id(), e.what());
     }
   }
+}
+
+bool BrokerLink::connected() const {
+  for (const auto* client :
+       {client_.get(), fanout_client_.get(), paced_client_.get(), query_client_.get()}) {
+    if (!client || !client->is_connected()) return false;
+  }
+  return true;
+}
+
+std::string BrokerLink::address() const {
+  return options_.host + ":" + std::to_string(options_.port);
 }
 
 void BrokerLink::Stop() {

@@ -66,8 +66,11 @@ class BrokerLink {
   // Called on Paho's thread for every message received (commands, presence,
   // the broker's run); must return quickly.
   using MessageHandler = std::function<void(const std::string& topic, const std::string& payload)>;
+  // Called on Paho's thread when the commands-and-presence connection is
+  // lost (Paho then reconnects it by itself).
+  using LostHandler = std::function<void()>;
 
-  BrokerLink(BrokerLinkOptions options, MessageHandler on_message);
+  BrokerLink(BrokerLinkOptions options, MessageHandler on_message, LostHandler on_lost = {});
   ~BrokerLink();
 
   // Connects every connection and subscribes, retrying with backoff until
@@ -87,6 +90,10 @@ class BrokerLink {
   void DrainPaced(PacedLane& lane, const std::atomic<bool>& stop);
   // Disconnects the fan-out connections first, so queued publishes go out.
   void Stop();
+  // Whether every connection is up now.
+  bool connected() const;
+  // "host:port", for logs.
+  std::string address() const;
   // Follows the page marks of a presence snapshot on chat/sys/broker: asks
   // for the next page as soon as a page is announced. Paho's thread.
   void FollowPresenceSnapshot(const std::string& broker_payload);
@@ -126,6 +133,7 @@ class BrokerLink {
 
   BrokerLinkOptions options_;
   MessageHandler on_message_;
+  LostHandler on_lost_;
   SubscribeListener subscribe_listener_{*this};
   std::mutex mutex_;
   std::condition_variable subscribed_changed_;

@@ -12,19 +12,24 @@
 //     connection, reading the PresenceView.
 //   - the signal thread waits for SIGTERM/SIGINT and sets `stop_`; then the
 //     writer and the query thread drain their queues and return.
-//   - the fan-out thread publishes the fan-out outbox: the writer's
-//     committed batches' events, merged while the broker is busy
-//     (chatd/fanout_outbox.h).
-//   - the replies thread publishes the query thread's replies the same way
-//     on the query connection.
-//   - the paced thread publishes the paced lane's slices (large
-//     conversations' live copies and typing, chatd/paced_lane.h).
-//   - the calling thread (Run) connects the BrokerLink, then waits.
+//   - per broker node (one BrokerLink each; several in a cluster, every
+//     node gets every event: docs/ARCHITECTURE.md, "Broker nodes"):
+//     - the fan-out thread publishes the node's fan-out outbox: the
+//       writer's committed batches' events, merged while the broker is busy
+//       (chatd/fanout_outbox.h);
+//     - the replies thread publishes the query thread's replies the same
+//       way on the query connection;
+//     - the paced thread publishes the node's paced lane's slices (large
+//       conversations' live copies and typing, chatd/paced_lane.h);
+//     - a starter thread connects the link (Paho reconnects it later).
+//   - the calling thread (Run) waits for the links, then for the stop.
 #pragma once
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "chat/database.h"
 #include "chat/wal_checkpointer.h"
@@ -54,11 +59,35 @@ class Chatd {
   bool Run();
 
  private:
-  // Every message chatd receives, on Paho's thread: presence and the
-  // broker's run (with the follow-up of a presence snapshot's pages) go to
-  // the PresenceView, device commands to the writer or the query thread.
-  // Must return quickly.
-  void OnMessage(const std::string& topic, const std::string& payload);
+  // One broker node: chatd's connections to it and what waits to be
+  // published there.
+  struct Node {
+    Node(Chatd& chatd, const BrokerNode& address, std::size_t index);
+
+    FanoutOutbox fanout;   // writer thread -> this node's fan-out thread
+    FanoutOutbox replies;  // query thread -> this node's replies thread
+    PacedLane paced;       // writer and query thread -> this node's paced thread
+    BrokerLink link;
+  };
+
+  std::vector<std::unique_ptr<Node>> MakeNodes();
+  PacedRoute RouteToPacedLanes() const;
+  // Hands a committed batch's (or a reply's) control payload to every node.
+  void PushToNodes(FanoutOutbox Node::*outbox, const std::string& payload);
+  // Every message chatd receives from broker node `node`, on Paho's thread:
+  // presence and the broker's run (with the follow-up of a presence
+  // snapshot's pages) go to the PresenceView, device commands to the writer
+  // or the query thread. Must return quickly.
+  void OnMessage(std::size_t node, const std::string& topic, const std::string& payload);
+  // chatd's connection to `node` is gone: its users go offline (after the
+  // grace, for watchers) unless they are connected elsewhere.
+  void OnNodeLost(std::size_t node);
+  void QueuePresenceChanges(std::vector<PresenceTransition> changed);
+  // Connects every node, each on its own thread; true once all are up.
+  bool StartLinks();
+  // After the writer and the query thread stopped: the nodes' last
+  // publishes, briefly (devices get anything left by sync).
+  void DrainNodes();
   // Runs `body` on the current thread; a failure stops chatd.
   void RunOrStop(const char* thread_name, const std::function<void()>& body);
 
@@ -75,12 +104,9 @@ class Chatd {
   BlockingQueue<std::string> audience_changes_;         // writer thread -> query thread
   // Set once the presence snapshot's changes are all queued for the query thread.
   std::atomic<bool> presence_synced_{false};
-  FanoutOutbox fanout_;                   // writer thread -> fan-out thread
-  FanoutOutbox replies_;                  // query thread -> replies thread
   std::atomic<bool> fanout_stop_{false};  // set after the writer and the query thread stopped
-  PacedLane paced_;                       // writer and query thread -> paced thread
   std::atomic<bool> paced_stop_{false};   // set after the writer and the query thread stopped
-  BrokerLink link_;
+  std::vector<std::unique_ptr<Node>> nodes_;
   Writer writer_;
   QueryService query_service_;
 };

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "chat/protocol.h"
 #include "chat/service_config.h"
@@ -11,8 +12,20 @@
 
 namespace chat {
 
+// One broker node chatd connects to.
+struct BrokerNode {
+  std::string host;
+  int port = 1883;
+
+  bool operator==(const BrokerNode&) const = default;
+};
+
 // The service keys (broker, database, key, log level), and chatd's own.
 struct ChatdConfig : ServiceConfig {
+  // broker_nodes: every broker node of a cluster, "host:port, host:port";
+  // when absent, the one node broker_host:broker_port. chatd connects to
+  // each (docs/ARCHITECTURE.md, "Broker nodes").
+  std::vector<BrokerNode> broker_nodes;
   std::size_t max_body_bytes = protocol::kDefaultMaxBodyBytes;        // max_body_bytes
   std::size_t max_group_members = protocol::kDefaultMaxGroupMembers;  // max_group_members
   // presence_grace_ms: how long a user's last device may be gone before

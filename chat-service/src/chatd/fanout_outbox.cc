@@ -5,15 +5,26 @@
 
 namespace chat {
 
-FanoutOutbox::FanoutOutbox(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+FanoutOutbox::FanoutOutbox(std::size_t max_bytes, std::size_t max_waiting_bytes)
+    : max_bytes_(max_bytes), max_waiting_bytes_(max_waiting_bytes) {}
 
-void FanoutOutbox::Push(std::string payload) {
+bool FanoutOutbox::Push(std::string payload) {
+  bool dropped = false;
   {
     std::lock_guard lock(mutex_);
+    while (max_waiting_bytes_ > 0 && !payloads_.empty() &&
+           waiting_bytes_ + payload.size() > max_waiting_bytes_) {
+      waiting_bytes_ -= payloads_.front().size();
+      payloads_.pop_front();
+      ++stats_.dropped;
+      dropped = true;
+    }
+    waiting_bytes_ += payload.size();
     payloads_.push_back(std::move(payload));
     ++stats_.payloads;
   }
   ready_.notify_one();
+  return dropped;
 }
 
 std::optional<std::string> FanoutOutbox::Next(std::chrono::milliseconds wait) {
@@ -29,6 +40,7 @@ std::optional<std::string> FanoutOutbox::Next(std::chrono::milliseconds wait) {
     payloads_.pop_front();
     ++count;
   }
+  waiting_bytes_ -= merged.size();
   ++stats_.publishes;
   stats_.largest_merge = std::max(stats_.largest_merge, count);
   return merged;

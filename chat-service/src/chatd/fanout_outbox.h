@@ -12,6 +12,11 @@
 // Idle, a payload leaves at once; busy, each broker pass carries all that
 // is ready. Order is kept.
 //
+// What waits is bounded (`max_waiting_bytes`): a broker node that is gone
+// (killed, unreachable) takes nothing, and its devices have reconnected
+// elsewhere and catch up by `sync`. Beyond the bound the oldest payloads are
+// dropped and counted.
+//
 // Pure bookkeeping with a lock: any thread may Push, one thread takes Next.
 #pragma once
 
@@ -30,15 +35,19 @@ struct FanoutOutboxStats {
   uint64_t payloads = 0;          // control payloads pushed
   uint64_t publishes = 0;         // payloads handed out by Next, merged
   std::size_t largest_merge = 0;  // the most payloads one publish carried
+  uint64_t dropped = 0;           // payloads dropped unpublished: max_waiting_bytes was full
 };
 
 class FanoutOutbox {
  public:
   // `max_bytes`: the most one merged payload holds, unless a single pushed
-  // payload is larger (it then leaves alone).
-  explicit FanoutOutbox(std::size_t max_bytes);
+  // payload is larger (it then leaves alone). `max_waiting_bytes`: the most
+  // that waits; 0 means no bound.
+  explicit FanoutOutbox(std::size_t max_bytes, std::size_t max_waiting_bytes = 0);
 
-  void Push(std::string payload);
+  // Queues `payload`, dropping the oldest waiting ones if it does not fit.
+  // Returns whether any were dropped.
+  bool Push(std::string payload);
   // Waits up to `wait` for a payload; returns the oldest ones merged, in
   // order, up to max_bytes; nullopt when none came or on Interrupt.
   std::optional<std::string> Next(std::chrono::milliseconds wait);
@@ -50,9 +59,11 @@ class FanoutOutbox {
 
  private:
   const std::size_t max_bytes_;
+  const std::size_t max_waiting_bytes_;
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<std::string> payloads_;
+  std::size_t waiting_bytes_ = 0;
   bool interrupted_ = false;
   FanoutOutboxStats stats_;
 };

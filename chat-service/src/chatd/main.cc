@@ -21,6 +21,9 @@ release at start, after backing up an existing database.
 Config file keys (key = value; relative paths resolve against the file):
   broker_host     broker address (default 127.0.0.1)
   broker_port     broker port (default 1883)
+  broker_nodes    every node of a broker cluster, "host:port, host:port"
+                  (instead of broker_host and broker_port; chatd connects
+                  to each and sends every event to each)
   db_path         SQLite database file (required)
   key_file        token signing key, as made by `chatctl keygen` (required)
   max_body_bytes  largest message body accepted (default 16384, at most 65536)

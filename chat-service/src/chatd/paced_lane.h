@@ -111,15 +111,19 @@ class PacedLane {
   PacedLaneStats stats_;
 };
 
-// Where a batch's paced items go: `lane`, when there is one and
-// `large_group_members` > 0; otherwise they stay in the batch and leave with
-// the rest (FanoutBatch::TakePaced).
+// Where a batch's paced items go: every lane of `lanes` (one per broker
+// node), when there are any and `large_group_members` > 0; otherwise they
+// stay in the batch and leave with the rest (FanoutBatch::TakePaced).
 struct PacedRoute {
-  PacedLane* lane = nullptr;
+  std::vector<PacedLane*> lanes;  // one per broker node; each gets every paced item
   std::size_t large_group_members = 0;
 
   void Take(FanoutBatch& batch) const {
-    if (lane && large_group_members > 0) lane->Offer(batch.TakePaced(large_group_members));
+    if (lanes.empty() || large_group_members == 0) return;
+    std::vector<PacedItem> items = batch.TakePaced(large_group_members);
+    if (items.empty()) return;
+    for (std::size_t i = 0; i + 1 < lanes.size(); ++i) lanes[i]->Offer(items);
+    lanes.back()->Offer(std::move(items));
   }
 };
 

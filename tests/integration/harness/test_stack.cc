@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -56,17 +57,23 @@ TestStack::TestStack(Options options) : options_(options) {
       Database db = Database::Open(db_path());
       ApplyMigrations(db);
     }
-    port_ = options_.device_port ? options_.device_port : FreeLoopbackPort();
+    ports_.push_back(options_.device_port ? options_.device_port : FreeLoopbackPort());
     if (options_.service_listener) {
       do service_port_ = FreeLoopbackPort();
-      while (service_port_ == port_);
+      while (service_port_ == ports_[0]);
     }
-    WriteBrokerConfig();
-    StartBroker();
+    while (ports_.size() < static_cast<std::size_t>(std::max(options_.broker_nodes, 1))) {
+      int port = FreeLoopbackPort();
+      if (port != service_port_ && std::find(ports_.begin(), ports_.end(), port) == ports_.end()) {
+        ports_.push_back(port);
+      }
+    }
+    brokers_.resize(ports_.size());
+    for (std::size_t node = 0; node < ports_.size(); ++node) StartBrokerNode(node);
     if (options_.start_chatd) StartChatd();
   } catch (...) {
     chatd_.reset();
-    broker_.reset();
+    brokers_.clear();
     if (!std::getenv("CHAT_KEEP_TEST_DIR")) std::filesystem::remove_all(dir_);
     throw;
   }
@@ -74,7 +81,7 @@ TestStack::TestStack(Options options) : options_(options) {
 
 TestStack::~TestStack() {
   chatd_.reset();
-  broker_.reset();
+  brokers_.clear();
   DumpLogsIfFailed();
   if (std::getenv("CHAT_KEEP_TEST_DIR")) {
     std::cerr << "[harness] kept test dir " << dir_ << "\n";
@@ -94,17 +101,22 @@ int64_t TestStack::CountRows(const std::string& table) const {
   return stmt.Int(0);
 }
 
-void TestStack::WriteBrokerConfig() const {
+std::string TestStack::BrokerFile(std::size_t node, const std::string& extension) const {
+  return dir_ + (node == 0 ? "/mosquitto." : "/mosquitto-" + std::to_string(node) + ".") +
+         extension;
+}
+
+void TestStack::WriteBrokerConfig(std::size_t node) const {
   std::ostringstream conf;
   conf << "# Written by chat::testing::TestStack.\n"
-       << "listener " << port_ << " 127.0.0.1\n";
+       << "listener " << ports_[node] << " 127.0.0.1\n";
   // Options apply to every listener (mosquitto's default, per_listener_settings false).
-  if (service_port_) conf << "listener " << service_port_ << " 127.0.0.1\n";
+  if (service_port_ && node == 0) conf << "listener " << service_port_ << " 127.0.0.1\n";
   conf << "allow_anonymous false\n"
        << "persistence false\n"
        << "max_queued_messages 100000\n"
        << "max_packet_size " << protocol::kMaxPacketBytes << "\n"
-       << "log_dest file " << dir_ << "/mosquitto.log\n"
+       << "log_dest file " << BrokerFile(node, "log") << "\n"
        << "log_type all\n"
        << "log_timestamp_format %H:%M:%S\n";
   // As root, mosquitto 2.0 drops to the `mosquitto` user (or `nobody`) unless
@@ -116,44 +128,57 @@ void TestStack::WriteBrokerConfig() const {
        << "plugin_opt_max_payload_bytes " << options_.max_payload_bytes << "\n";
   for (const std::string& option : options_.plugin_options) conf << "plugin_opt_" << option << "\n";
   conf << options_.broker_config_extra;
-  WriteFile(dir_ + "/mosquitto.conf", conf.str());
+  WriteFile(BrokerFile(node, "conf"), conf.str());
 }
 
-void TestStack::StartBroker() {
+void TestStack::StartBrokerNode(std::size_t node) {
+  if (brokers_.at(node) && brokers_[node]->Running()) {
+    throw std::logic_error("broker node " + std::to_string(node) + " is already running");
+  }
+  WriteBrokerConfig(node);
+  const int port = ports_[node];
+  const bool service = service_port_ && node == 0;
   ChildProcess::Spec spec;
   spec.path = CHAT_MOSQUITTO_PATH;
-  spec.args = {"-c", dir_ + "/mosquitto.conf"};
-  spec.log_path = dir_ + "/mosquitto.out";
+  spec.args = {"-c", BrokerFile(node, "conf")};
+  spec.log_path = BrokerFile(node, "out");
 #ifdef CHAT_SANITIZER_PRELOAD
   // The plugin is built with ASan/UBSan; mosquitto is not, so the runtimes
   // must be loaded first. Leaks are mosquitto's own business here.
   spec.env = {"LD_PRELOAD=" CHAT_SANITIZER_PRELOAD, "ASAN_OPTIONS=detect_leaks=0",
               "UBSAN_OPTIONS=print_stacktrace=1"};
 #endif
-  broker_ = std::make_unique<ChildProcess>(spec);
+  std::unique_ptr<ChildProcess>& broker = brokers_[node];
+  broker = std::make_unique<ChildProcess>(spec);
   auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-  while (!PortAcceptsConnections(port_) ||
-         (service_port_ && !PortAcceptsConnections(service_port_))) {
-    if (!broker_->Running() || std::chrono::steady_clock::now() > deadline) {
-      std::string why = broker_->Running() ? "did not listen within 10 s" : broker_->status();
-      broker_.reset();
-      throw std::runtime_error("mosquitto on port " + std::to_string(port_) + " " + why +
-                               "; its log:\n" + BrokerLog());
+  while (!PortAcceptsConnections(port) || (service && !PortAcceptsConnections(service_port_))) {
+    if (!broker->Running() || std::chrono::steady_clock::now() > deadline) {
+      std::string why = broker->Running() ? "did not listen within 10 s" : broker->status();
+      broker.reset();
+      throw std::runtime_error("mosquitto on port " + std::to_string(port) + " " + why +
+                               "; its log:\n" + BrokerLog(node));
     }
     std::this_thread::sleep_for(kPollInterval);
   }
 }
 
+void TestStack::StopBrokerNode(std::size_t node, int signal) {
+  if (!brokers_.at(node)) return;
+  brokers_[node]->Stop(signal);
+  brokers_[node].reset();
+}
+
 void TestStack::RestartBroker() {
-  broker_.reset();
-  StartBroker();
+  brokers_[0].reset();
+  StartBrokerNode(0);
 }
 
 void TestStack::WriteChatdConfig() const {
   std::ostringstream conf;
   conf << "# Written by chat::testing::TestStack.\n"
-       << "broker_host = 127.0.0.1\n"
-       << "broker_port = " << service_port() << "\n"
+       << "broker_nodes = 127.0.0.1:" << service_port();
+  for (std::size_t node = 1; node < ports_.size(); ++node) conf << ", 127.0.0.1:" << ports_[node];
+  conf << "\n"
        << "db_path = " << db_path() << "\n"
        << "key_file = " << key_path() << "\n"
        << "max_body_bytes = " << options_.max_body_bytes << "\n"
@@ -232,14 +257,16 @@ std::string TestStack::ServiceToken(const std::string& name, int64_t ttl_s) cons
 
 std::string TestStack::ChatdLog() const { return ReadFile(dir_ + "/chatd.log"); }
 
-std::string TestStack::BrokerLog() const {
-  return ReadFile(dir_ + "/mosquitto.out") + ReadFile(dir_ + "/mosquitto.log");
+std::string TestStack::BrokerLog(std::size_t node) const {
+  return ReadFile(BrokerFile(node, "out")) + ReadFile(BrokerFile(node, "log"));
 }
 
 void TestStack::DumpLogsIfFailed() const {
   if (!::testing::Test::HasFailure()) return;
-  std::cerr << "[harness] test failed; last lines of " << dir_ << "/mosquitto.log:\n"
-            << Tail(BrokerLog(), 60) << "\n";
+  for (std::size_t node = 0; node < ports_.size(); ++node) {
+    std::cerr << "[harness] test failed; last lines of " << BrokerFile(node, "log") << ":\n"
+              << Tail(BrokerLog(node), 60) << "\n";
+  }
   std::string chatd = ChatdLog();
   if (!chatd.empty())
     std::cerr << "[harness] last lines of chatd.log:\n" << Tail(chatd, 60) << "\n";

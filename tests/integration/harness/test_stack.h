@@ -35,6 +35,10 @@ struct TestStackOptions {
   // Lines appended to mosquitto.conf ("key value\n" each); a later line for
   // the same key wins (e.g. a small max_queued_messages).
   std::string broker_config_extra = {};
+  // Broker nodes (a cluster): each its own mosquitto with the plugin, on a
+  // port of its own, over the same database and key; chatd connects to
+  // every one (`broker_nodes`). Node 0 is port().
+  int broker_nodes = 1;
 };
 
 // Starts everything in its constructor, stops everything in its destructor.
@@ -54,9 +58,11 @@ class TestStack {
   TestStack(const TestStack&) = delete;
   TestStack& operator=(const TestStack&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return ports_[0]; }
+  // The device port of broker node `node` (0: port()).
+  int node_port(std::size_t node) const { return ports_.at(node); }
   // The listener chatd connects to: port() unless Options::service_listener.
-  int service_port() const { return service_port_ ? service_port_ : port_; }
+  int service_port() const { return service_port_ ? service_port_ : ports_[0]; }
   const std::string& dir() const { return dir_; }
   std::string db_path() const;
   // The number of rows in `table` of the database, read now.
@@ -82,22 +88,27 @@ class TestStack {
   // Stops mosquitto and starts it again on the same port (sessions are lost:
   // persistence is off).
   void RestartBroker();
+  // Sends `signal` to broker node `node` and waits for it to exit (SIGKILL
+  // after 10 s); StartBrokerNode starts it again on its port.
+  void StopBrokerNode(std::size_t node, int signal = SIGKILL);
+  void StartBrokerNode(std::size_t node);
 
   std::string ChatdLog() const;
-  std::string BrokerLog() const;
+  std::string BrokerLog(std::size_t node = 0) const;
 
  private:
-  void WriteBrokerConfig() const;
-  void StartBroker();
+  // Node 0's files are mosquitto.conf, .log and .out; node k's mosquitto-k.*.
+  std::string BrokerFile(std::size_t node, const std::string& extension) const;
+  void WriteBrokerConfig(std::size_t node) const;
   void WriteChatdConfig() const;
   void DumpLogsIfFailed() const;
 
   Options options_;
   std::string dir_;
   chat::SigningKey key_;
-  int port_ = 0;
-  int service_port_ = 0;  // 0: none, services use port_
-  std::unique_ptr<ChildProcess> broker_;
+  std::vector<int> ports_;  // each node's device port
+  int service_port_ = 0;    // 0: none, services use ports_[0]
+  std::vector<std::unique_ptr<ChildProcess>> brokers_;
   std::unique_ptr<ChildProcess> chatd_;
 };
 

@@ -1,0 +1,177 @@
+// A broker cluster on loopback: three mosquitto nodes with the plugin over
+// one database, and chatd connected to every node (`broker_nodes`,
+// docs/ARCHITECTURE.md "Broker nodes"). Devices on different nodes chat 1:1
+// and in a group, presence spans the nodes, and a node killed while
+// messages flow costs no message and shows none twice.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "chat/client/chat_client.h"
+#include "harness/mqtt_probe.h"
+#include "harness/test_stack.h"
+
+namespace chat::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using client::ChatClient;
+using client::ClientOptions;
+using client::Event;
+using client::SendRequest;
+using nlohmann::json;
+
+TestStack::Options ThreeNodes() {
+  TestStack::Options options;
+  options.broker_nodes = 3;
+  // The node-kill test sends 200 messages a second, far over a person's
+  // rate: refused sends would be resent after later ones were accepted.
+  options.plugin_options = {"limits false"};
+  return options;
+}
+
+// `user`'s phone, on broker node `node`.
+std::unique_ptr<ChatClient> PhoneOn(TestStack& stack, std::size_t node, const std::string& user) {
+  ClientOptions options;
+  options.port = stack.node_port(node);
+  options.user = user;
+  options.device = "phone";
+  options.token = stack.Provision(user, "phone");
+  auto client = std::make_unique<ChatClient>(options);
+  EXPECT_TRUE(client->Connect(5s).status.ok()) << user << " on node " << node;
+  return client;
+}
+
+// The bodies of `client`'s messages in `conv` (any conversation when empty;
+// system messages left out), in the order the app got them, until it holds `count` or `limit`
+// passes.
+std::vector<std::string> Bodies(ChatClient& client, const std::string& conv, std::size_t count,
+                                std::chrono::seconds limit = 20s) {
+  std::vector<std::string> bodies;
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (bodies.size() < count && std::chrono::steady_clock::now() < deadline) {
+    std::optional<Event> event = client.NextEvent(200ms);
+    if (event && event->Is("msg") && !event->IsSystem() && (conv.empty() || event->conv == conv)) {
+      bodies.push_back(event->body);
+    }
+  }
+  return bodies;
+}
+
+std::vector<std::string> Numbered(const std::string& prefix, int count) {
+  std::vector<std::string> out;
+  for (int i = 0; i < count; ++i) out.push_back(prefix + std::to_string(i));
+  return out;
+}
+
+TEST(Cluster, DevicesOnDifferentNodesChatOneToOneAndInAGroup) {
+  TestStack stack(ThreeNodes());
+  auto alice = PhoneOn(stack, 0, "alice");
+  auto bob = PhoneOn(stack, 1, "bob");
+  auto carol = PhoneOn(stack, 2, "carol");
+
+  for (const std::string& body : Numbered("direct-", 20)) {
+    ASSERT_TRUE(alice->Send({.to = "bob", .body = body}).status.ok());
+  }
+  EXPECT_EQ(Bodies(*bob, "", 20), Numbered("direct-", 20)) << "each once, in order";
+
+  client::RequestResult created = alice->CreateGroup("team", {"bob", "carol"});
+  ASSERT_TRUE(created.status.ok());
+  std::optional<Event> conv = alice->WaitForReply(created.req_id, 10s);
+  ASSERT_TRUE(conv && !conv->conv.empty()) << "no reply to group.create";
+  for (const std::string& body : Numbered("group-", 10)) {
+    ASSERT_TRUE(carol->Send({.conv = conv->conv, .body = body}).status.ok());
+  }
+  EXPECT_EQ(Bodies(*alice, conv->conv, 10), Numbered("group-", 10));
+  EXPECT_EQ(Bodies(*bob, conv->conv, 10), Numbered("group-", 10));
+}
+
+// The `presence` events among `messages`.
+std::vector<json> PresenceEvents(const std::vector<Received>& messages) {
+  std::vector<json> out;
+  for (const auto& m : messages) {
+    json e = json::parse(m.payload, nullptr, false);
+    if (e.is_object() && e.value("type", "") == "presence") out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<json> PresenceEvents(MqttProbe& probe) { return PresenceEvents(probe.Messages()); }
+
+std::vector<json> WaitForPresence(MqttProbe& probe, std::size_t count) {
+  return PresenceEvents(
+      probe.WaitFor([&](const auto& m) { return PresenceEvents(m).size() >= count; }, 5000ms));
+}
+
+// A raw device of `user` on node `node`, subscribed as the client library is.
+std::unique_ptr<MqttProbe> RawDevice(TestStack& stack, std::size_t node, const std::string& user,
+                                     const std::string& device) {
+  auto probe = std::make_unique<MqttProbe>(stack.node_port(node), user + ":" + device);
+  EXPECT_EQ(probe->Connect(user, stack.Provision(user, device)), 0);
+  EXPECT_TRUE(probe->Subscribe("chat/dev/" + user + "/" + device));
+  EXPECT_TRUE(probe->Subscribe("chat/inbox/" + user + "/#"));
+  return probe;
+}
+
+TEST(Cluster, AUserIsOnlineUntilTheLastDeviceOnAnyNodeLeaves) {
+  TestStack stack(ThreeNodes());
+  auto alice = RawDevice(stack, 0, "alice", "phone");
+  auto phone = RawDevice(stack, 1, "bob", "phone");
+  auto laptop = RawDevice(stack, 2, "bob", "laptop");
+  alice->Publish("chat/up/alice/phone",
+                 json{{"type", "send"}, {"to", "bob"}, {"cmid", "hi"}, {"body", "hi"}}.dump());
+  alice->Publish("chat/up/alice/phone",
+                 json{{"type", "presence.watch"}, {"req_id", "w1"}, {"users", {"bob"}}}.dump());
+  std::vector<json> seen = WaitForPresence(*alice, 1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0]["users"][0]["state"], "online");
+
+  phone->Disconnect();                  // the laptop on another node stays
+  std::this_thread::sleep_for(1500ms);  // three times the test stack's grace
+  EXPECT_EQ(PresenceEvents(*alice).size(), 1u) << json(PresenceEvents(*alice)).dump();
+
+  laptop->Disconnect();
+  seen = WaitForPresence(*alice, 2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1]["users"][0]["state"], "offline");
+}
+
+TEST(Cluster, ANodeKilledWhileMessagesFlowLosesNoneAndShowsNoneTwice) {
+  constexpr int kMessages = 300;
+  TestStack stack(ThreeNodes());
+  auto alice = PhoneOn(stack, 0, "alice");
+  auto bob = PhoneOn(stack, 1, "bob");
+
+  std::thread sender([&] {
+    for (const std::string& body : Numbered("m", kMessages)) {
+      alice->Send({.to = "bob", .body = body});
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  std::vector<std::string> got = Bodies(*bob, "", 50);
+  stack.StopBrokerNode(1, SIGKILL);  // bob's node, mid-stream
+  std::this_thread::sleep_for(1s);
+  stack.StartBrokerNode(1);  // bob's client reconnects to it and syncs
+  sender.join();
+  for (std::string& body : Bodies(*bob, "", kMessages - got.size(), 30s)) {
+    got.push_back(std::move(body));
+  }
+  std::vector<std::string> want = Numbered("m", kMessages);
+  auto [first_got, first_want] = std::mismatch(got.begin(), got.end(), want.begin(), want.end());
+  EXPECT_EQ(got, want) << "every message once, in order; " << got.size() << " got, the first "
+                       << "difference at " << (first_got - got.begin()) << ": "
+                       << (first_got == got.end() ? "(none)" : *first_got) << " for "
+                       << (first_want == want.end() ? "(none)" : *first_want);
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!alice->PendingSends().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(alice->PendingSends().empty()) << "every send accepted";
+  EXPECT_NE(stack.ChatdLog().find("lost broker 127.0.0.1:" + std::to_string(stack.node_port(1))),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace chat::testing
