@@ -35,6 +35,7 @@ namespace {
 // The control topics, as the NUL-terminated strings the broker API takes.
 const char* const kFanOutControl = kFanoutTopic.data();
 const char* const kPresenceControl = kPresenceRequestTopic.data();
+const char* const kKickControl = kKickTopic.data();
 
 std::string_view OrEmpty(const char* text) { return text ? std::string_view(text) : ""; }
 
@@ -96,7 +97,9 @@ struct ChatPlugin {
   const bool limits;  // whether the rate limits apply (plugin_opt_limits)
   PublishLimiter publish_limiter;
   ConnectLimiter connect_limiter;
-  std::vector<std::string> flooders;    // client ids to disconnect on the next tick
+  // Client ids to disconnect on the next tick: flooders, and devices a
+  // service asked to kick (their client id is connected to another node).
+  std::vector<std::string> to_disconnect;
   const int64_t boot_ms = NowMillis();  // names this broker run in presence states
   bool boot_announced = false;
 };
@@ -291,7 +294,7 @@ bool AdmitByRate(ChatPlugin& plugin, const mosquitto_evt_acl_check& event, const
                          static_cast<int>(client_id.size()), client_id.data(),
                          static_cast<long long>(verdict.refusals),
                          static_cast<long long>(verdict.flooding_ms));
-    plugin.flooders.emplace_back(client_id);
+    plugin.to_disconnect.emplace_back(client_id);
   }
   return false;
 }
@@ -397,6 +400,34 @@ int OnPresenceRequest(int, void* event_data, void* userdata) {
   return MOSQ_ERR_SUCCESS;
 }
 
+// A service asks to disconnect a device here: the same client id connected
+// to another broker node later (docs/ARCHITECTURE.md, "Broker nodes").
+// Queued for the next tick, like a flooder, outside any packet handling.
+int OnKick(int, void* event_data, void* userdata) {
+  auto* plugin = static_cast<ChatPlugin*>(userdata);
+  ControlMessage control = ControlMessageOf(static_cast<mosquitto_evt_control*>(event_data));
+  try {
+    std::optional<presence::KickRequest> kick = presence::ParseKickRequest(control.payload);
+    if (!control.sender.is_service() || !kick) {
+      mosquitto_log_printf(MOSQ_LOG_WARNING, "chat-plugin: kick request from %s ignored: %s",
+                           control.client_id,
+                           control.sender.is_service() ? R"(not {"user":"<id>","device":"<id>"})"
+                                                       : "requester is not a service identity");
+      return MOSQ_ERR_SUCCESS;
+    }
+    std::string client_id = kick->user + ":" + kick->device;
+    mosquitto_log_printf(MOSQ_LOG_NOTICE,
+                         "chat-plugin: disconnecting %s at the request of %s: connected to "
+                         "another broker node too",
+                         client_id.c_str(), control.client_id);
+    plugin->to_disconnect.push_back(std::move(client_id));
+  } catch (const std::exception& e) {
+    mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: kick request from %s failed: %s",
+                         control.client_id, e.what());
+  }
+  return MOSQ_ERR_SUCCESS;
+}
+
 // When the client was last heard from: now, except after a keepalive
 // timeout, whose `last_seen` is the client's last packet, not the moment the
 // broker noticed. Mosquitto looks for timeouts every 5 s and ends a client
@@ -430,15 +461,16 @@ int OnDisconnect(int, void* event_data, void* userdata) {
 
 // Fired at the end of every pass of the broker's main loop (at least every
 // 100 ms in 2.0.11): the connects of that pass shared one registry snapshot,
-// which ends here; flooders found in that pass are disconnected, outside any
-// handling of their packets; idle rate-limit entries are forgotten.
+// which ends here; flooders found in that pass and kicked devices are
+// disconnected, outside any handling of their packets; idle rate-limit
+// entries are forgotten.
 int OnTick(int, void*, void* userdata) {
   auto* plugin = static_cast<ChatPlugin*>(userdata);
   plugin->registry.EndSnapshot();
-  for (const std::string& client_id : plugin->flooders) {
+  for (const std::string& client_id : plugin->to_disconnect) {
     mosquitto_kick_client_by_clientid(client_id.c_str(), /*with_will=*/false);
   }
-  plugin->flooders.clear();
+  plugin->to_disconnect.clear();
   int64_t now_ms = MonotonicMillis();
   plugin->publish_limiter.EvictIdle(now_ms);
   plugin->connect_limiter.EvictIdle(now_ms);
@@ -450,6 +482,7 @@ void Unregister(mosquitto_plugin_id_t* id) {
   mosquitto_callback_unregister(id, MOSQ_EVT_ACL_CHECK, OnAclCheck, nullptr);
   mosquitto_callback_unregister(id, MOSQ_EVT_CONTROL, OnFanOut, kFanOutControl);
   mosquitto_callback_unregister(id, MOSQ_EVT_CONTROL, OnPresenceRequest, kPresenceControl);
+  mosquitto_callback_unregister(id, MOSQ_EVT_CONTROL, OnKick, kKickControl);
   mosquitto_callback_unregister(id, MOSQ_EVT_DISCONNECT, OnDisconnect, nullptr);
   mosquitto_callback_unregister(id, MOSQ_EVT_TICK, OnTick, nullptr);
 }
@@ -470,6 +503,7 @@ int Init(mosquitto_plugin_id_t* id, void** userdata, mosquitto_opt* options, int
       mosquitto_callback_register(id, MOSQ_EVT_CONTROL, OnFanOut, kFanOutControl, plugin.get()) ||
       mosquitto_callback_register(id, MOSQ_EVT_CONTROL, OnPresenceRequest, kPresenceControl,
                                   plugin.get()) ||
+      mosquitto_callback_register(id, MOSQ_EVT_CONTROL, OnKick, kKickControl, plugin.get()) ||
       mosquitto_callback_register(id, MOSQ_EVT_DISCONNECT, OnDisconnect, nullptr, plugin.get()) ||
       mosquitto_callback_register(id, MOSQ_EVT_TICK, OnTick, nullptr, plugin.get())) {
     mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: cannot register the broker callbacks");

@@ -129,4 +129,22 @@ std::optional<std::string> ParseSnapshotRequest(std::string_view payload) {
   return after->get<std::string>();
 }
 
+std::string EncodeKickRequest(const KickRequest& request) {
+  return JsonObjectWriter().String("user", request.user).String("device", request.device).Finish();
+}
+
+std::optional<KickRequest> ParseKickRequest(std::string_view payload) {
+  json request = json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (!request.is_object()) return std::nullopt;
+  auto user = request.find("user");
+  auto device = request.find("device");
+  if (user == request.end() || device == request.end() || !user->is_string() ||
+      !device->is_string()) {
+    return std::nullopt;
+  }
+  KickRequest kick{user->get<std::string>(), device->get<std::string>()};
+  if (!IsValidId(kick.user) || !IsValidId(kick.device)) return std::nullopt;
+  return kick;
+}
+
 }  // namespace chat::presence

@@ -138,6 +138,38 @@ TEST(Cluster, AUserIsOnlineUntilTheLastDeviceOnAnyNodeLeaves) {
   EXPECT_EQ(seen[1]["users"][0]["state"], "offline");
 }
 
+// No cross-node takeover exists in MQTT: a phone that reconnects to another
+// node while its old connection lingers (a stale load-balancer entry, a
+// bypassed balancer) would be connected twice. chatd sees the device come on
+// the second node while the first still reports it, and has the first node
+// disconnect it.
+TEST(Cluster, TheSameClientIdOnTwoNodesKeepsOnlyTheNewerConnectionWithinASecond) {
+  TestStack stack(ThreeNodes());
+  std::string token = stack.Provision("bob", "phone");
+  MqttProbe older(stack.node_port(1), "bob:phone");
+  ASSERT_EQ(older.Connect("bob", token), 0);
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (stack.ChatdLog().find("presence: bob/phone came") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  MqttProbe newer(stack.node_port(2), "bob:phone");
+  ASSERT_EQ(newer.Connect("bob", token), 0);
+  auto connected = std::chrono::steady_clock::now();
+  while (older.IsConnected() && std::chrono::steady_clock::now() - connected < 5s) {
+    std::this_thread::sleep_for(10ms);
+  }
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - connected);
+  EXPECT_FALSE(older.IsConnected()) << "the older connection, on node 1, is still up";
+  EXPECT_LT(took, 1000ms) << "it took " << took.count() << " ms";
+  std::this_thread::sleep_for(500ms);
+  EXPECT_TRUE(newer.IsConnected()) << "the newer connection, on node 2, must stay";
+  EXPECT_NE(stack.BrokerLog(1).find("disconnecting bob:phone at the request of svc:chatd"),
+            std::string::npos);
+  EXPECT_EQ(stack.BrokerLog(2).find("disconnecting bob:phone"), std::string::npos);
+}
+
 TEST(Cluster, ANodeKilledWhileMessagesFlowLosesNoneAndShowsNoneTwice) {
   constexpr int kMessages = 300;
   TestStack stack(ThreeNodes());

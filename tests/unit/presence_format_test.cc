@@ -63,5 +63,13 @@ TEST(PresenceFormat, SnapshotRequests) {
   }
 }
 
+TEST(PresenceFormat, KickRequests) {
+  EXPECT_EQ(ParseKickRequest(EncodeKickRequest({"bob", "phone"})), (KickRequest{"bob", "phone"}));
+  for (const char* bad : {"", "[]", R"({"user":"bob"})", R"({"user":"bob","device":7})",
+                          R"({"user":"b/b","device":"phone"})", R"({"user":"bob","device":""})"}) {
+    EXPECT_FALSE(ParseKickRequest(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace chat::presence

@@ -161,6 +161,16 @@ void BrokerLink::RequestPresence(std::string_view after) {
   }
 }
 
+void BrokerLink::Kick(const std::string& user, const std::string& device) {
+  std::string request = presence::EncodeKickRequest({user, device});
+  try {
+    client_->publish(std::string(kKickTopic), request.data(), request.size(), kQos, false);
+  } catch (const mqtt::exception& e) {
+    spdlog::error("kick request {} to broker {} could not be queued: {}", request, address(),
+                  e.what());
+  }
+}
+
 void BrokerLink::FollowPresenceSnapshot(const std::string& broker_payload) {
   std::optional<presence::BrokerMark> mark = presence::ParseBrokerMark(broker_payload);
   if (mark && mark->snapshot && mark->snapshot->until) RequestPresence(*mark->snapshot->until);

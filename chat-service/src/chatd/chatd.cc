@@ -105,6 +105,7 @@ void Chatd::OnMessage(std::size_t node, const std::string& topic, const std::str
     if (topic == kBrokerBootTopic) nodes_[node]->link.FollowPresenceSnapshot(payload);
     std::vector<PresenceTransition> changed;
     presence_.Apply(topic, payload, &changed, NowMillis(), node);
+    if (nodes_.size() > 1) KickDuplicates(node, changed);
     QueuePresenceChanges(std::move(changed));
     return;
   }
@@ -129,6 +130,19 @@ void Chatd::OnNodeLost(std::size_t node) {
                  nodes_[node]->link.address(), changed.size());
   }
   QueuePresenceChanges(std::move(changed));
+}
+
+void Chatd::KickDuplicates(std::size_t node, const std::vector<PresenceTransition>& changed) {
+  for (const PresenceTransition& change : changed) {
+    if (!change.online || change.device.empty()) continue;
+    std::optional<std::size_t> older = presence_.OtherNodeOf(change.user, change.device, node);
+    if (!older) continue;
+    spdlog::info(
+        "{}/{} connected to broker {} while connected to broker {}: disconnecting the "
+        "older connection",
+        change.user, change.device, nodes_[node]->link.address(), nodes_[*older]->link.address());
+    nodes_[*older]->link.Kick(change.user, change.device);
+  }
 }
 
 void Chatd::QueuePresenceChanges(std::vector<PresenceTransition> changed) {

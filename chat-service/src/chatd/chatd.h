@@ -83,6 +83,9 @@ class Chatd {
   // grace, for watchers) unless they are connected elsewhere.
   void OnNodeLost(std::size_t node);
   void QueuePresenceChanges(std::vector<PresenceTransition> changed);
+  // A device that came on `node` while connected to another node too: the
+  // older connection (the other node's) is asked to go.
+  void KickDuplicates(std::size_t node, const std::vector<PresenceTransition>& changed);
   // Connects every node, each on its own thread; true once all are up.
   bool StartLinks();
   // After the writer and the query thread stopped: the nodes' last

@@ -71,4 +71,15 @@ std::string EncodeSnapshotRequest(std::string_view after);
 // malformed (not an object, `after` not "" or a valid id).
 std::optional<std::string> ParseSnapshotRequest(std::string_view payload);
 
+// A kick request (`$CONTROL/chat/v1/kick`): {"user":"bob","device":"phone"}.
+struct KickRequest {
+  std::string user;
+  std::string device;
+
+  bool operator==(const KickRequest&) const = default;
+};
+std::string EncodeKickRequest(const KickRequest& request);
+// nullopt unless an object with valid `user` and `device` ids.
+std::optional<KickRequest> ParseKickRequest(std::string_view payload);
+
 }  // namespace chat::presence

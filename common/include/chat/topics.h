@@ -20,6 +20,9 @@ inline constexpr std::string_view kPresencePrefix = "chat/sys/presence/";
 // Where a service asks the plugin for the users online on that broker now
 // (a presence snapshot, answered page by page to the requester only).
 inline constexpr std::string_view kPresenceRequestTopic = "$CONTROL/chat/v1/presence";
+// Service -> plugin: disconnect a device's connection on this node (the same
+// client id is connected to another node too: PROTOCOL.md section 4).
+inline constexpr std::string_view kKickTopic = "$CONTROL/chat/v1/kick";
 // The plugin's retained marker of the current broker run (presence `boot`);
 // also carries the page marks of a presence snapshot, sent to the requester only.
 inline constexpr std::string_view kBrokerBootTopic = "chat/sys/broker";

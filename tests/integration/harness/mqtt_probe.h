@@ -50,6 +50,8 @@ class MqttProbe {
                                 std::chrono::milliseconds timeout);
   std::vector<Received> Messages();
   void Disconnect();
+  // Whether the connection is up (Paho notices a closed socket at once).
+  bool IsConnected() { return client_.is_connected(); }
 
  private:
   // Makes every other connected probe of the process elicit a packet from the
