@@ -9,8 +9,9 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates
-  # broker, its plugin headers and command-line clients
-  mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev
+  # broker, its plugin headers and command-line clients; the load balancer in
+  # front of a cluster of brokers (scripts/cluster.sh)
+  mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev haproxy
   # libraries
   libpaho-mqttpp-dev libpaho-mqtt-dev nlohmann-json3-dev libjwt-dev libsqlite3-dev
   libssl-dev libcurl4-openssl-dev libcli11-dev libspdlog-dev
