@@ -28,4 +28,14 @@ int WaitForStopSignal() {
   return received;
 }
 
+std::optional<int> WaitForStopSignalFor(std::chrono::milliseconds timeout) {
+  sigset_t stop = StopSignals();
+  timespec wait{};
+  wait.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  wait.tv_nsec = static_cast<long>(timeout.count() % 1000) * 1000000L;
+  int received = sigtimedwait(&stop, nullptr, &wait);
+  if (received < 0) return std::nullopt;  // EAGAIN: none came (or EINTR)
+  return received;
+}
+
 }  // namespace chat

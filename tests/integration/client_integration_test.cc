@@ -19,6 +19,7 @@
 #include "chat/database.h"
 #include "chat/tcp_no_delay.h"
 #include "client_reliability_support.h"
+#include "harness/client_devices.h"
 #include "harness/test_stack.h"
 #include "store/push_store.h"
 
@@ -32,15 +33,7 @@ using client::ClientOptions;
 
 std::unique_ptr<ChatClient> Connected(TestStack& stack, const std::string& user,
                                       const std::string& device) {
-  ClientOptions options;
-  options.port = stack.port();
-  options.user = user;
-  options.device = device;
-  options.token = stack.Provision(user, device);
-  auto c = std::make_unique<ChatClient>(options);
-  auto result = c->Connect(5s);
-  EXPECT_TRUE(result.status.ok()) << result.status.message();
-  return c;
+  return ConnectedDevice(DeviceOptions(stack, user, device));
 }
 
 TEST(ClientIntegration, LibrarySendIsAcceptedAndDelivered) {

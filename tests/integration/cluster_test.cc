@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "chat/client/chat_client.h"
+#include "harness/client_devices.h"
 #include "harness/mqtt_probe.h"
 #include "harness/test_stack.h"
 
@@ -18,7 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using client::ChatClient;
-using client::ClientOptions;
 using client::Event;
 using client::SendRequest;
 using nlohmann::json;
@@ -34,14 +34,7 @@ TestStack::Options ThreeNodes() {
 
 // `user`'s phone, on broker node `node`.
 std::unique_ptr<ChatClient> PhoneOn(TestStack& stack, std::size_t node, const std::string& user) {
-  ClientOptions options;
-  options.port = stack.node_port(node);
-  options.user = user;
-  options.device = "phone";
-  options.token = stack.Provision(user, "phone");
-  auto client = std::make_unique<ChatClient>(options);
-  EXPECT_TRUE(client->Connect(5s).status.ok()) << user << " on node " << node;
-  return client;
+  return ConnectedDevice(DeviceOptions(stack, user, "phone", stack.node_port(node)));
 }
 
 // The bodies of `client`'s messages in `conv` (any conversation when empty;

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "client_reliability_support.h"
+#include "harness/client_devices.h"
 
 namespace chat::testing {
 namespace {
@@ -53,16 +54,6 @@ TestStack::Options LossyStackOptions() {
   TestStack::Options options;
   options.device_port = LossyDevicePort();
   options.service_listener = true;
-  return options;
-}
-
-// Library defaults, except the identity and the (lossy) device port.
-ClientOptions DeviceOptions(TestStack& stack, const std::string& user) {
-  ClientOptions options;
-  options.port = stack.port();
-  options.user = user;
-  options.device = "phone";
-  options.token = stack.Provision(user, "phone");
   return options;
 }
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "chat/client/chat_client.h"
+#include "harness/client_devices.h"
 #include "harness/tcp_relay.h"
 #include "harness/test_device.h"
 #include "harness/test_stack.h"
@@ -36,15 +37,9 @@ TestStack::Options ShedEveryLargeGroupMessage() {
 std::unique_ptr<ChatClient> Connected(
     TestStack& stack, const std::string& user, int port = 0,
     std::size_t backlog_events = client::SyncPolicy{}.backlog_events) {
-  ClientOptions options;
-  options.port = port ? port : stack.port();
+  ClientOptions options = DeviceOptions(stack, user, "phone", port);
   options.sync.backlog_events = backlog_events;
-  options.user = user;
-  options.device = "phone";
-  options.token = stack.Provision(user, "phone");
-  auto client = std::make_unique<ChatClient>(options);
-  EXPECT_TRUE(client->Connect(5s).status.ok()) << user;
-  return client;
+  return ConnectedDevice(options);
 }
 
 // Takes `client`'s events until it holds `count` messages of `conv` (or

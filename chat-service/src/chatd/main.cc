@@ -8,15 +8,24 @@
 #include "chat/stop_signals.h"
 #include "chatd/chatd.h"
 #include "chatd/chatd_config.h"
+#include "chatd/writer_lock.h"
 #include "store/migrator.h"
 
 namespace {
+
+// How often a standby chatd tries the writer lock: the takeover delay.
+constexpr std::chrono::milliseconds kStandbyPoll{200};
 
 constexpr const char* kFooter = R"(
 chatd consumes device commands from the broker (chat/up/+/+), sequences and
 stores them in SQLite, and hands every committed batch to the broker plugin
 for delivery (docs/ARCHITECTURE.md). It applies the schema migrations of this
 release at start, after backing up an existing database.
+
+One chatd writes a database at a time: it holds <db_path>.writer.lock while
+it runs. A second chatd started on the same database stands by (it logs
+"standing by") and takes over within a fraction of a second when the first
+one stops or dies.
 
 Config file keys (key = value; relative paths resolve against the file):
   broker_host     broker address (default 127.0.0.1)
@@ -58,6 +67,20 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(config->log_level));
 
   try {
+    // Before the database is touched (migrations write): one chatd per
+    // database; a second one stands by until the first is gone.
+    chat::WriterLock writer_lock(config->db_path);
+    if (!check_only && !writer_lock.TryAcquire()) {
+      spdlog::info("another chatd (pid {}) holds {}: standing by to take over when it stops",
+                   writer_lock.holder_pid(), writer_lock.path());
+      while (!writer_lock.TryAcquire()) {
+        if (auto signal = chat::WaitForStopSignalFor(kStandbyPoll)) {
+          spdlog::info("received signal {} while standing by; stopping", *signal);
+          return 0;
+        }
+      }
+      spdlog::info("took over {}: this chatd is the writer now", writer_lock.path());
+    }
     auto db = chat::Database::Open(config->db_path);
     auto report = chat::ApplyMigrations(db);
     if (report.from_version != report.to_version) {

@@ -4,6 +4,9 @@
 // signal during start-up waits until the daemon is ready to drain.
 #pragma once
 
+#include <chrono>
+#include <optional>
+
 namespace chat {
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread it starts
@@ -11,5 +14,7 @@ namespace chat {
 void BlockStopSignals();
 // Waits until SIGTERM or SIGINT arrives; returns which one.
 int WaitForStopSignal();
+// The same, for at most `timeout`: the signal, or nullopt when none came.
+std::optional<int> WaitForStopSignalFor(std::chrono::milliseconds timeout);
 
 }  // namespace chat

@@ -209,6 +209,23 @@ void TestStack::StartChatd() {
   }
 }
 
+std::unique_ptr<ChildProcess> TestStack::StartStandbyChatd(const std::string& log_name) {
+  ChildProcess::Spec spec;
+  spec.path = CHAT_CHATD_PATH;
+  spec.args = {"--config", dir_ + "/chatd.conf"};
+  spec.log_path = dir_ + "/" + log_name;
+  auto standby = std::make_unique<ChildProcess>(spec);
+  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  while (ReadFile(spec.log_path).find("standing by") == std::string::npos) {
+    if (!standby->Running() || std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error("the standby chatd did not stand by; its log:\n" +
+                               ReadFile(spec.log_path));
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  return standby;
+}
+
 void TestStack::StopChatd(int signal) {
   if (!chatd_) return;
   chatd_->Stop(signal);

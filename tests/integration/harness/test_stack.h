@@ -85,6 +85,10 @@ class TestStack {
   void StartChatd();
   // Sends `signal` to chatd and waits for it to exit (SIGKILL after 10 s).
   void StopChatd(int signal = SIGTERM);
+  // Starts a second chatd on the same config and database, logging to
+  // `log_name` in dir(), and waits (10 s at most) until it stands by for
+  // the writer lock. The caller owns it.
+  std::unique_ptr<ChildProcess> StartStandbyChatd(const std::string& log_name);
   // Stops mosquitto and starts it again on the same port (sessions are lost:
   // persistence is off).
   void RestartBroker();

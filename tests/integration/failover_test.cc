@@ -1,0 +1,82 @@
+// A standby chatd (docs/ARCHITECTURE.md, "A standby chatd"): a second chatd
+// on the same database waits for the writer lock and takes over when the
+// first is killed, while devices keep sending; every accepted message ends
+// up stored once, with seqs without gaps, and delivered once, in order.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <thread>
+
+#include "chat/client/chat_client.h"
+#include "chat/database.h"
+#include "harness/client_devices.h"
+#include "harness/test_stack.h"
+#include "harness/text_files.h"
+
+namespace chat::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using client::Event;
+
+TEST(Failover, AStandbyChatdTakesOverWithinSecondsAndNothingIsLostOrDoubled) {
+  constexpr int kMessages = 200;
+  TestStackOptions options;
+  options.plugin_options = {"limits false"};  // 100 sends a second, over a person's rate
+  TestStack stack(options);
+  std::unique_ptr<ChildProcess> standby = stack.StartStandbyChatd("chatd-standby.log");
+  auto standby_log = [&] { return ReadFile(stack.dir() + "/chatd-standby.log"); };
+  EXPECT_EQ(standby_log().find("chatd ready"), std::string::npos)
+      << "the standby must not serve while the first chatd holds the lock";
+
+  auto alice = ConnectedDevice(DeviceOptions(stack, "alice"));
+  auto bob = ConnectedDevice(DeviceOptions(stack, "bob"));
+  std::thread sender([&] {
+    for (int i = 0; i < kMessages; ++i) {
+      alice->Send({.to = "bob", .body = "m" + std::to_string(i)});
+      std::this_thread::sleep_for(10ms);
+    }
+  });
+  std::this_thread::sleep_for(500ms);
+  auto killed = std::chrono::steady_clock::now();
+  stack.StopChatd(SIGKILL);
+  while (standby_log().find("chatd ready") == std::string::npos &&
+         std::chrono::steady_clock::now() - killed < 10s) {
+    std::this_thread::sleep_for(20ms);
+  }
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - killed);
+  sender.join();
+  ASSERT_NE(standby_log().find("took over"), std::string::npos) << standby_log();
+  ASSERT_NE(standby_log().find("chatd ready"), std::string::npos) << standby_log();
+  EXPECT_LT(took, 3000ms) << "the standby was ready " << took.count() << " ms after the kill";
+
+  std::vector<std::string> got;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (got.size() < std::size_t{kMessages} && std::chrono::steady_clock::now() < deadline) {
+    std::optional<Event> event = bob->NextEvent(200ms);
+    if (event && event->Is("msg")) got.push_back(event->body);
+  }
+  std::vector<std::string> want;
+  for (int i = 0; i < kMessages; ++i) want.push_back("m" + std::to_string(i));
+  EXPECT_EQ(got, want) << "every message once, in order; got " << got.size();
+
+  Database db = Database::Open(stack.db_path(), Database::Mode::kReadOnly);
+  auto stmt = db.Prepare("SELECT count(*), count(DISTINCT seq), max(seq) FROM messages");
+  stmt.Step();
+  EXPECT_EQ(stmt.Int(0), kMessages) << "stored once each";
+  EXPECT_EQ(stmt.Int(1), kMessages);
+  EXPECT_EQ(stmt.Int(2), kMessages) << "seqs 1..N without gaps";
+}
+
+TEST(Failover, AStandbyStopsCleanlyOnSigtermWithoutEverServing) {
+  TestStack stack;
+  std::unique_ptr<ChildProcess> standby = stack.StartStandbyChatd("chatd-standby.log");
+  EXPECT_TRUE(standby->Stop(SIGTERM, 5s)) << "it must stop on SIGTERM, not need SIGKILL";
+  std::string log = ReadFile(stack.dir() + "/chatd-standby.log");
+  EXPECT_NE(log.find("while standing by; stopping"), std::string::npos) << log;
+  EXPECT_EQ(log.find("chatd ready"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace chat::testing
