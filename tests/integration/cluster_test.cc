@@ -69,6 +69,16 @@ TEST(Cluster, DevicesOnDifferentNodesChatOneToOneAndInAGroup) {
     ASSERT_TRUE(alice->Send({.to = "bob", .body = body}).status.ok());
   }
   EXPECT_EQ(Bodies(*bob, "", 20), Numbered("direct-", 20)) << "each once, in order";
+  std::vector<client::ConversationSummary> convs = bob->Conversations();
+  ASSERT_EQ(convs.size(), 1u);
+  ASSERT_TRUE(bob->MarkRead(convs[0].conv, 20).ok());
+  bool read_seen = false;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!read_seen && std::chrono::steady_clock::now() < deadline) {
+    std::optional<Event> event = alice->NextEvent(200ms);
+    read_seen = event && event->Is("receipt") && event->user == "bob" && event->read == 20;
+  }
+  EXPECT_TRUE(read_seen) << "bob's read receipt, sent on node 1, reaches alice on node 0";
 
   client::RequestResult created = alice->CreateGroup("team", {"bob", "carol"});
   ASSERT_TRUE(created.status.ok());
@@ -79,6 +89,17 @@ TEST(Cluster, DevicesOnDifferentNodesChatOneToOneAndInAGroup) {
   }
   EXPECT_EQ(Bodies(*alice, conv->conv, 10), Numbered("group-", 10));
   EXPECT_EQ(Bodies(*bob, conv->conv, 10), Numbered("group-", 10));
+}
+
+TEST(Cluster, ARevokedTokenIsRefusedOnEveryNode) {
+  TestStack stack(ThreeNodes());
+  std::string token = stack.Provision("bob", "phone");
+  stack.RevokeDevice("bob", "phone");
+  std::this_thread::sleep_for(100ms);  // past the registry's 50 ms snapshot of each node
+  for (std::size_t node = 0; node < 3; ++node) {
+    MqttProbe probe(stack.node_port(node), "bob:phone");
+    EXPECT_EQ(probe.Connect("bob", token), 5) << "node " << node << ": not authorized";
+  }
 }
 
 // The `presence` events among `messages`.
