@@ -219,5 +219,68 @@ TEST(Cluster, ANodeKilledWhileMessagesFlowLosesNoneAndShowsNoneTwice) {
             std::string::npos);
 }
 
+// The node a device's connection landed on, from the nodes' logs (-1: none).
+int NodeOf(TestStack& stack, const std::string& client_id, int nodes) {
+  for (int node = 0; node < nodes; ++node) {
+    if (stack.BrokerLog(node).find(" as " + client_id + " ") != std::string::npos) return node;
+  }
+  return -1;
+}
+
+// Through HAProxy, as devices connect in production: bob's node is killed
+// and not restarted; his client reconnects through HAProxy to another node,
+// catches up, and a contact watching him sees no offline in between (he is
+// back within the grace period).
+TEST(Cluster, ThroughHaproxyAKilledNodesDevicesMoveOnWithoutLossOrAnOfflineBlip) {
+  if (!TestStack::HasHaproxy()) GTEST_SKIP() << "haproxy is not installed";
+  constexpr int kMessages = 200;
+  TestStack::Options options = ThreeNodes();
+  options.haproxy = true;
+  options.presence_grace_ms = 5000;
+  TestStack stack(options);
+  auto bob = ConnectedDevice(DeviceOptions(stack, "bob", "phone", stack.haproxy_port()));
+  int bob_node = NodeOf(stack, "bob:phone", 3);
+  ASSERT_GE(bob_node, 0) << "no node shows bob's phone";
+  int alice_node = (bob_node + 1) % 3;  // directly: alice's node stays up
+  auto alice = PhoneOn(stack, alice_node, "alice");
+
+  ASSERT_TRUE(alice->Send({.to = "bob", .body = "m0"}).status.ok());
+  std::vector<std::string> got = Bodies(*bob, "", 1);
+  client::RequestResult watch = alice->WatchPresence({"bob"});
+  ASSERT_TRUE(watch.status.ok());
+  std::optional<Event> watched = alice->WaitForReply(watch.req_id, 10s);
+  ASSERT_TRUE(watched && watched->people.size() == 1u);
+  EXPECT_EQ(watched->people[0].state, "online");
+
+  std::thread sender([&] {
+    for (int i = 1; i < kMessages; ++i) {
+      alice->Send({.to = "bob", .body = "m" + std::to_string(i)});
+      std::this_thread::sleep_for(10ms);
+    }
+  });
+  for (std::string& body : Bodies(*bob, "", 49)) got.push_back(std::move(body));
+  stack.StopBrokerNode(bob_node, SIGKILL);
+  for (std::string& body : Bodies(*bob, "", kMessages - got.size(), 30s)) {
+    got.push_back(std::move(body));
+  }
+  sender.join();
+  EXPECT_EQ(got, Numbered("m", kMessages)) << "every message once, in order; " << got.size();
+  int new_node = -1;
+  for (int node = 0; node < 3; ++node) {
+    if (node != bob_node && stack.BrokerLog(node).find(" as bob:phone ") != std::string::npos) {
+      new_node = node;
+    }
+  }
+  EXPECT_GE(new_node, 0) << "bob's phone is on no other node";
+
+  std::vector<std::string> states;
+  while (std::optional<Event> event = alice->NextEvent(100ms)) {
+    if (!event->Is("presence")) continue;
+    for (const client::UserPresence& person : event->people) states.push_back(person.state);
+  }
+  EXPECT_EQ(std::count(states.begin(), states.end(), "offline"), 0)
+      << "bob came back within the grace: no offline for watchers";
+}
+
 }  // namespace
 }  // namespace chat::testing

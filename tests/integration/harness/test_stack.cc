@@ -70,9 +70,11 @@ TestStack::TestStack(Options options) : options_(options) {
     }
     brokers_.resize(ports_.size());
     for (std::size_t node = 0; node < ports_.size(); ++node) StartBrokerNode(node);
+    if (options_.haproxy) StartHaproxy();
     if (options_.start_chatd) StartChatd();
   } catch (...) {
     chatd_.reset();
+    haproxy_.reset();
     brokers_.clear();
     if (!std::getenv("CHAT_KEEP_TEST_DIR")) std::filesystem::remove_all(dir_);
     throw;
@@ -81,6 +83,7 @@ TestStack::TestStack(Options options) : options_(options) {
 
 TestStack::~TestStack() {
   chatd_.reset();
+  haproxy_.reset();
   brokers_.clear();
   DumpLogsIfFailed();
   if (std::getenv("CHAT_KEEP_TEST_DIR")) {
@@ -157,6 +160,51 @@ void TestStack::StartBrokerNode(std::size_t node) {
       broker.reset();
       throw std::runtime_error("mosquitto on port " + std::to_string(port) + " " + why +
                                "; its log:\n" + BrokerLog(node));
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+}
+
+bool TestStack::HasHaproxy() { return std::string_view(CHAT_HAPROXY_PATH) != ""; }
+
+int TestStack::haproxy_port() const {
+  if (!haproxy_) throw std::logic_error("this stack runs no HAProxy (Options::haproxy)");
+  return haproxy_port_;
+}
+
+void TestStack::StartHaproxy() {
+  if (!HasHaproxy()) throw std::runtime_error("haproxy is not installed");
+  do haproxy_port_ = FreeLoopbackPort();
+  while (std::find(ports_.begin(), ports_.end(), haproxy_port_) != ports_.end() ||
+         haproxy_port_ == service_port_);
+  std::ostringstream conf;
+  conf << "# Written by chat::testing::TestStack, as deploy/haproxy.cfg.\n"
+       << "global\n    log stdout format raw local0 info\n"
+       << "defaults\n    mode tcp\n    log global\n    option tcplog\n"
+       << "    timeout connect 2s\n    timeout client 60s\n    timeout server 60s\n"
+       << "frontend mqtt\n    bind 127.0.0.1:" << haproxy_port_ << "\n"
+       << "    tcp-request inspect-delay 5s\n"
+       << "    tcp-request content reject unless { req.payload(0,0),mqtt_is_valid }\n"
+       << "    default_backend brokers\n"
+       << "backend brokers\n    balance roundrobin\n"
+       << "    stick-table type string len 128 size 100k expire 1h\n"
+       << "    stick on req.payload(0,0),mqtt_field_value(connect,client_identifier)\n"
+       << "    option redispatch\n    retries 2\n";
+  for (std::size_t node = 0; node < ports_.size(); ++node) {
+    conf << "    server node" << node << " 127.0.0.1:" << ports_[node] << "\n";
+  }
+  WriteFile(dir_ + "/haproxy.cfg", conf.str());
+  ChildProcess::Spec spec;
+  spec.path = CHAT_HAPROXY_PATH;
+  spec.args = {"-db", "-f", dir_ + "/haproxy.cfg"};
+  spec.log_path = dir_ + "/haproxy.log";
+  haproxy_ = std::make_unique<ChildProcess>(spec);
+  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  while (!PortAcceptsConnections(haproxy_port_)) {
+    if (!haproxy_->Running() || std::chrono::steady_clock::now() > deadline) {
+      std::string why = haproxy_->Running() ? "did not listen within 10 s" : haproxy_->status();
+      haproxy_.reset();
+      throw std::runtime_error("haproxy " + why + "; its log:\n" + ReadFile(dir_ + "/haproxy.log"));
     }
     std::this_thread::sleep_for(kPollInterval);
   }

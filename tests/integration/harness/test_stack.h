@@ -39,6 +39,9 @@ struct TestStackOptions {
   // port of its own, over the same database and key; chatd connects to
   // every one (`broker_nodes`). Node 0 is port().
   int broker_nodes = 1;
+  // HAProxy in front of the nodes, as deploy/haproxy.cfg (a client id kept
+  // on its node, a dead node's devices sent to the others): haproxy_port().
+  bool haproxy = false;
 };
 
 // Starts everything in its constructor, stops everything in its destructor.
@@ -61,6 +64,10 @@ class TestStack {
   int port() const { return ports_[0]; }
   // The device port of broker node `node` (0: port()).
   int node_port(std::size_t node) const { return ports_.at(node); }
+  // With Options::haproxy: HAProxy's port; throws when it is not running.
+  int haproxy_port() const;
+  // Whether this machine has haproxy (tests through it skip otherwise).
+  static bool HasHaproxy();
   // The listener chatd connects to: port() unless Options::service_listener.
   int service_port() const { return service_port_ ? service_port_ : ports_[0]; }
   const std::string& dir() const { return dir_; }
@@ -105,6 +112,7 @@ class TestStack {
   std::string BrokerFile(std::size_t node, const std::string& extension) const;
   void WriteBrokerConfig(std::size_t node) const;
   void WriteChatdConfig() const;
+  void StartHaproxy();
   void DumpLogsIfFailed() const;
 
   Options options_;
@@ -113,6 +121,8 @@ class TestStack {
   std::vector<int> ports_;  // each node's device port
   int service_port_ = 0;    // 0: none, services use ports_[0]
   std::vector<std::unique_ptr<ChildProcess>> brokers_;
+  int haproxy_port_ = 0;
+  std::unique_ptr<ChildProcess> haproxy_;
   std::unique_ptr<ChildProcess> chatd_;
 };
 
