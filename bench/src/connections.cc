@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "broker_process.h"
+#include "chat/support/haproxy_config.h"
+#include "chat/support/loopback.h"
 #include "clock.h"
 
 namespace bench {
@@ -23,9 +25,10 @@ struct Slice {
   std::string bind;
 };
 
-// Splits `devices` evenly over the brokers, then each share into workers.
+// Splits `devices` evenly over the brokers, then each share into workers;
+// they connect to `via_port` (a load balancer) when it is set.
 std::vector<Slice> PlanSlices(const std::vector<std::unique_ptr<BrokerProcess>>& brokers,
-                              int devices, int per_worker, int net) {
+                              int devices, int per_worker, int net, int via_port) {
   std::vector<Slice> slices;
   int first = 0;
   int b = 0;
@@ -36,7 +39,7 @@ std::vector<Slice> PlanSlices(const std::vector<std::unique_ptr<BrokerProcess>>&
     for (int w = 0; w < workers; ++w) {
       int count = share / workers + (w < share % workers ? 1 : 0);
       std::string bind = "127.0." + std::to_string(net) + "." + std::to_string(slices.size() + 1);
-      slices.push_back({broker->port(), first, count, bind});
+      slices.push_back({via_port ? via_port : broker->port(), first, count, bind});
       first += count;
     }
   }
@@ -45,7 +48,8 @@ std::vector<Slice> PlanSlices(const std::vector<std::unique_ptr<BrokerProcess>>&
 
 ConnectionRun HoldDevices(const std::string& label,
                           const std::vector<std::unique_ptr<BrokerProcess>>& brokers, int devices,
-                          const std::string& devices_file, int net, const ConnectionOptions& o) {
+                          const std::string& devices_file, int net, const ConnectionOptions& o,
+                          int via_port = 0) {
   ConnectionRun run;
   run.label = label;
   run.brokers = static_cast<int>(brokers.size());
@@ -56,7 +60,7 @@ ConnectionRun HoldDevices(const std::string& label,
     cpu_before += ProcessCpuSeconds(b->pid());
   }
   std::vector<std::unique_ptr<ChildProcess>> workers;
-  std::vector<Slice> slices = PlanSlices(brokers, devices, o.per_worker, net);
+  std::vector<Slice> slices = PlanSlices(brokers, devices, o.per_worker, net, via_port);
   // The window is shared: mosquitto listens with a backlog of 100, and SYNs
   // beyond it stall for a second each.
   int per_worker_window = std::max(1, o.max_pending / static_cast<int>(slices.size()));
@@ -168,6 +172,29 @@ ConnectionRun MedianOf(std::vector<ConnectionRun> rounds) {
   return m;
 }
 
+// HAProxy on a free loopback port in front of `brokers`, for `devices`.
+std::unique_ptr<ChildProcess> StartHaproxy(const ConnectionOptions& o,
+                                           const std::vector<std::unique_ptr<BrokerProcess>>& brokers,
+                                           int devices, int* port) {
+  std::vector<int> node_ports;
+  for (const auto& broker : brokers) node_ports.push_back(broker->port());
+  *port = chat::support::FreeLoopbackPort();
+  std::string config = o.dir + "/haproxy.cfg";
+  WriteTextFile(config, chat::support::HaproxyConfig(*port, node_ports, devices + 1000));
+  ChildProcess::Spec spec;
+  spec.path = o.haproxy_path;
+  spec.args = {"-db", "-f", config};
+  spec.log_path = o.dir + "/haproxy.log";
+  spec.raise_nofile = true;  // two descriptors per device
+  auto haproxy = std::make_unique<ChildProcess>(spec);
+  int64_t deadline = MonotonicNs() + 10 * kNsPerSecond;
+  while (!chat::support::PortAcceptsConnections(*port)) {
+    if (!haproxy->Running() || MonotonicNs() > deadline) return nullptr;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return haproxy;
+}
+
 void Log(const ConnectionRun& r) {
   std::cerr << "[connections] " << r.label << ": " << r.ready << "/" << r.wanted << " ready on "
             << r.brokers << " broker(s), " << static_cast<long>(r.ready_per_s) << " devices/s, "
@@ -222,7 +249,32 @@ std::vector<ConnectionRun> RunConnectionScenario(ChatDeployment& deployment,
     runs.push_back(HoldDevices("held, with plugin", brokers, o.held_target, file, 60, o));
     Log(runs.back());
   }
+  if (!o.haproxy_path.empty()) {
+    // One HAProxy process: a client connection and a node connection each,
+    // within this machine's descriptor limit.
+    int devices = std::min(per_broker, o.per_broker_cap / 2 / 1000 * 1000);
+    {
+      auto brokers = StartBrokers(o.haproxy_nodes, "conn-haproxy", o, deployment.plugin());
+      int port = 0;
+      auto haproxy = StartHaproxy(o, brokers, devices, &port);
+      ConnectionRun run;
+      if (haproxy) {
+        run = HoldDevices(kThroughHaproxy, brokers, devices, file, 70, o, port);
+      } else {
+        run.label = kThroughHaproxy;
+        run.error = "haproxy did not start (see " + o.dir + "/haproxy.log)";
+      }
+      runs.push_back(run);
+      Log(runs.back());
+    }
+    auto brokers = StartBrokers(1, "conn-direct", o, deployment.plugin());
+    runs.push_back(HoldDevices(kOneNodeDirect, brokers, devices, file, 72, o));
+    Log(runs.back());
+  }
   return runs;
 }
+
+const char* const kThroughHaproxy = "through HAProxy, 3 nodes with plugin";
+const char* const kOneNodeDirect = "one node with plugin, same devices";
 
 }  // namespace bench

@@ -21,7 +21,9 @@ struct ConnectionOptions {
   int rounds = 3;          // plain/plugin pairs; medians are reported
   std::string bench_path;  // this executable
   std::string mosquitto_path;
-  std::string dir;  // scratch directory
+  std::string haproxy_path;  // empty: no run through HAProxy
+  int haproxy_nodes = 3;     // broker nodes behind it
+  std::string dir;           // scratch directory
 };
 
 struct ConnectionRun {
@@ -46,7 +48,12 @@ struct ConnectionRun {
 // Provisions enough devices in `deployment`, then runs `rounds` times the
 // plain broker and the plugin broker with `devices` each (medians), and, when
 // `held_target` exceeds what one broker can hold, the plugin over several
-// brokers with `held_target` devices.
+// brokers with `held_target` devices. With `haproxy_path`, last, as many
+// devices as one HAProxy process can hold here (two descriptors each)
+// connect through HAProxy to `haproxy_nodes` plugin brokers, and the same
+// number directly to one plugin broker.
+extern const char* const kThroughHaproxy;  // the label of that run
+extern const char* const kOneNodeDirect;   // and of its direct counterpart
 std::vector<ConnectionRun> RunConnectionScenario(ChatDeployment& deployment,
                                                  const ConnectionOptions& options);
 

@@ -205,6 +205,9 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
                  "wire: messages sent while the recipient is offline")
       ->capture_default_str();
   run.add_option("--mosquitto", p.mosquitto_path, "mosquitto executable")->capture_default_str();
+  run.add_option("--haproxy", p.haproxy_path,
+                 "haproxy executable, for connections through it to 3 nodes (\"\": none)")
+      ->capture_default_str();
   run.add_option("--plugin", p.plugin_path, "chat broker plugin")->capture_default_str();
   run.add_option("--chatd", p.chatd_path, "chatd executable")->capture_default_str();
   run.add_option("--pushd", p.pushd_path, "pushd executable")->capture_default_str();

@@ -107,12 +107,23 @@ void WriteTargets(std::ostream& md, const BenchResults& r, const BenchParams& p)
        << Num(plain->kb_per_connection, 1) << " KiB (no plugin) | " << Num(mem, 2)
        << "x | <= 1.25x | " << Verdict(mem <= 1.25) << " |\n";
   }
-  if (!r.connections.empty()) {
-    const ConnectionRun& held = r.connections.back();
-    md << "| devices held at once, authenticated | " << Num(held.alive_after_hold) << " on "
-       << held.brokers << " broker process(es) | - | - | 50,000 | "
-       << Verdict(held.alive_after_hold >= 50000)
-       << (held.brokers > 1 ? " (see the connections section)" : "") << " |\n";
+  const ConnectionRun* held = RunNamed(r.connections, "held, with plugin");
+  if (!held) held = plugin;
+  if (held) {
+    md << "| devices held at once, authenticated | " << Num(held->alive_after_hold) << " on "
+       << held->brokers << " broker process(es) | - | - | 50,000 | "
+       << Verdict(held->alive_after_hold >= 50000)
+       << (held->brokers > 1 ? " (see the connections section)" : "") << " |\n";
+  }
+  const ConnectionRun* haproxy = RunNamed(r.connections, kThroughHaproxy);
+  const ConnectionRun* direct = RunNamed(r.connections, kOneNodeDirect);
+  if (haproxy && direct) {
+    double rate = haproxy->ready_per_s / std::max(direct->ready_per_s, 1e-9);
+    md << "| devices connected+subscribed per s through HAProxy to " << haproxy->brokers
+       << " nodes, " << Num(haproxy->wanted) << " devices (cluster issue) | "
+       << Num(haproxy->ready_per_s) << " (" << Num(haproxy->alive_after_hold)
+       << " held) | " << Num(direct->ready_per_s) << " (one node, direct) | " << Num(rate, 2)
+       << "x | - | measured" << (haproxy->error.empty() ? "" : ": " + haproxy->error) << " |\n";
   }
   if (r.catch_up) {
     const CatchUpResult& c = *r.catch_up;
@@ -550,7 +561,9 @@ void WriteConnections(std::ostream& md, const BenchResults& r) {
      << Num(r.per_broker_cap) << " connections here (hard RLIMIT_NOFILE " << r.machine.nofile_hard
      << "; raising it needs CAP_SYS_RESOURCE), so a target beyond "
         "that is held over several broker processes with the plugin, sharing one database, as "
-        "in the multi-node layout.\n\n"
+        "in the multi-node layout. Last, as many devices as one HAProxy process can hold here "
+        "(a client and a node connection each) connect through HAProxy (deploy/haproxy.cfg's "
+        "rules) to three plugin brokers, and the same number directly to one.\n\n"
      << "Single-broker figures are medians of "
      << (r.connections.empty() ? 0 : r.connections[0].rounds)
      << " rounds that alternate the two variants on fresh brokers (range in brackets).\n\n"

@@ -452,6 +452,9 @@ void MeasureConnections(const BenchParams& p, const WorkDir& work, BenchResults&
   o.rounds = std::max(1, p.connection_rounds);
   o.bench_path = p.bench_path;
   o.mosquitto_path = p.mosquitto_path;
+  if (!p.haproxy_path.empty() && ::access(p.haproxy_path.c_str(), X_OK) == 0) {
+    o.haproxy_path = p.haproxy_path;
+  }
   o.dir = work.Sub("connections");
   out.per_broker_cap = o.per_broker_cap;
   out.connections = RunConnectionScenario(deployment, o);

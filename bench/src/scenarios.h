@@ -21,6 +21,7 @@ namespace bench {
 struct BenchParams {
   std::string bench_path;  // this executable (for relay-node and hold children)
   std::string mosquitto_path = BENCH_MOSQUITTO_PATH;
+  std::string haproxy_path = "/usr/sbin/haproxy";  // empty or missing: no HAProxy run
   std::string plugin_path = BENCH_PLUGIN_PATH;
   std::string chatd_path = BENCH_CHATD_PATH;
   std::string pushd_path = BENCH_PUSHD_PATH;

@@ -17,6 +17,7 @@
 #include "chat/database.h"
 #include "chat/key_file.h"
 #include "chat/protocol.h"
+#include "chat/support/haproxy_config.h"
 #include "chat/support/loopback.h"
 #include "chat/token.h"
 #include "harness/text_files.h"
@@ -177,23 +178,7 @@ void TestStack::StartHaproxy() {
   do haproxy_port_ = FreeLoopbackPort();
   while (std::find(ports_.begin(), ports_.end(), haproxy_port_) != ports_.end() ||
          haproxy_port_ == service_port_);
-  std::ostringstream conf;
-  conf << "# Written by chat::testing::TestStack, as deploy/haproxy.cfg.\n"
-       << "global\n    log stdout format raw local0 info\n"
-       << "defaults\n    mode tcp\n    log global\n    option tcplog\n"
-       << "    timeout connect 2s\n    timeout client 60s\n    timeout server 60s\n"
-       << "frontend mqtt\n    bind 127.0.0.1:" << haproxy_port_ << "\n"
-       << "    tcp-request inspect-delay 5s\n"
-       << "    tcp-request content reject unless { req.payload(0,0),mqtt_is_valid }\n"
-       << "    default_backend brokers\n"
-       << "backend brokers\n    balance roundrobin\n"
-       << "    stick-table type string len 128 size 100k expire 1h\n"
-       << "    stick on req.payload(0,0),mqtt_field_value(connect,client_identifier)\n"
-       << "    option redispatch\n    retries 2\n";
-  for (std::size_t node = 0; node < ports_.size(); ++node) {
-    conf << "    server node" << node << " 127.0.0.1:" << ports_[node] << "\n";
-  }
-  WriteFile(dir_ + "/haproxy.cfg", conf.str());
+  WriteFile(dir_ + "/haproxy.cfg", support::HaproxyConfig(haproxy_port_, ports_, 1000));
   ChildProcess::Spec spec;
   spec.path = CHAT_HAPROXY_PATH;
   spec.args = {"-db", "-f", dir_ + "/haproxy.cfg"};
