@@ -180,7 +180,7 @@ std::unique_ptr<ChildProcess> StartHaproxy(const ConnectionOptions& o,
   for (const auto& broker : brokers) node_ports.push_back(broker->port());
   *port = chat::support::FreeLoopbackPort();
   std::string config = o.dir + "/haproxy.cfg";
-  WriteTextFile(config, chat::support::HaproxyConfig(*port, node_ports, devices + 1000));
+  WriteTextFile(config, chat::support::HaproxyConfig(*port, node_ports, devices + 100));
   ChildProcess::Spec spec;
   spec.path = o.haproxy_path;
   spec.args = {"-db", "-f", config};
