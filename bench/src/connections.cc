@@ -173,9 +173,9 @@ ConnectionRun MedianOf(std::vector<ConnectionRun> rounds) {
 }
 
 // HAProxy on a free loopback port in front of `brokers`, for `devices`.
-std::unique_ptr<ChildProcess> StartHaproxy(const ConnectionOptions& o,
-                                           const std::vector<std::unique_ptr<BrokerProcess>>& brokers,
-                                           int devices, int* port) {
+std::unique_ptr<ChildProcess> StartHaproxy(
+    const ConnectionOptions& o, const std::vector<std::unique_ptr<BrokerProcess>>& brokers,
+    int devices, int* port) {
   std::vector<int> node_ports;
   for (const auto& broker : brokers) node_ports.push_back(broker->port());
   *port = chat::support::FreeLoopbackPort();

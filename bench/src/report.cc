@@ -121,9 +121,9 @@ void WriteTargets(std::ostream& md, const BenchResults& r, const BenchParams& p)
     double rate = haproxy->ready_per_s / std::max(direct->ready_per_s, 1e-9);
     md << "| devices connected+subscribed per s through HAProxy to " << haproxy->brokers
        << " nodes, " << Num(haproxy->wanted) << " devices (cluster issue) | "
-       << Num(haproxy->ready_per_s) << " (" << Num(haproxy->alive_after_hold)
-       << " held) | " << Num(direct->ready_per_s) << " (one node, direct) | " << Num(rate, 2)
-       << "x | - | measured" << (haproxy->error.empty() ? "" : ": " + haproxy->error) << " |\n";
+       << Num(haproxy->ready_per_s) << " (" << Num(haproxy->alive_after_hold) << " held) | "
+       << Num(direct->ready_per_s) << " (one node, direct) | " << Num(rate, 2) << "x | - | measured"
+       << (haproxy->error.empty() ? "" : ": " + haproxy->error) << " |\n";
   }
   if (r.catch_up) {
     const CatchUpResult& c = *r.catch_up;

@@ -41,9 +41,9 @@ TEST_F(ChatdConfigTest, WithoutBrokerNodesTheOneNodeIsBrokerHostAndPort) {
 TEST_F(ChatdConfigTest, BrokerNodesListsEveryNodeInOrder) {
   auto config = Load("broker_nodes = 127.0.0.1:1883, 127.0.0.1:1884,node3.internal:1883\n");
   ASSERT_TRUE(config.ok()) << config.status().message();
-  EXPECT_EQ(config->broker_nodes, (std::vector<BrokerNode>{{"127.0.0.1", 1883},
-                                                           {"127.0.0.1", 1884},
-                                                           {"node3.internal", 1883}}));
+  EXPECT_EQ(config->broker_nodes,
+            (std::vector<BrokerNode>{
+                {"127.0.0.1", 1883}, {"127.0.0.1", 1884}, {"node3.internal", 1883}}));
 }
 
 TEST_F(ChatdConfigTest, BrokerNodeMistakesNameTheFileTheKeyAndTheEntry) {
