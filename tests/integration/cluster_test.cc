@@ -152,6 +152,48 @@ TEST(Cluster, AUserIsOnlineUntilTheLastDeviceOnAnyNodeLeaves) {
   EXPECT_EQ(seen[1]["users"][0]["state"], "offline");
 }
 
+// A node that dies takes its users' presence with it: chatd's connection to
+// it drops (NodeLost), and a user who does not come back elsewhere is
+// offline for watchers once the grace is over.
+TEST(Cluster, TheUsersOfADeadNodeGoOfflineAfterTheGrace) {
+  TestStack stack(ThreeNodes());
+  auto alice = RawDevice(stack, 0, "alice", "phone");
+  auto bob = RawDevice(stack, 1, "bob", "phone");
+  alice->Publish("chat/up/alice/phone",
+                 json{{"type", "send"}, {"to", "bob"}, {"cmid", "hi"}, {"body", "hi"}}.dump());
+  alice->Publish("chat/up/alice/phone",
+                 json{{"type", "presence.watch"}, {"req_id", "w1"}, {"users", {"bob"}}}.dump());
+  std::vector<json> seen = WaitForPresence(*alice, 1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0]["users"][0]["state"], "online");
+
+  stack.StopBrokerNode(1, SIGKILL);  // bob's node, not restarted
+  seen = WaitForPresence(*alice, 2);
+  ASSERT_EQ(seen.size(), 2u) << "no change after bob's node died";
+  EXPECT_EQ(seen[1]["users"][0]["state"], "offline");
+}
+
+// A kick request the plugin cannot use is logged and ignored: nobody is
+// disconnected.
+TEST(Cluster, AMalformedKickRequestDisconnectsNobody) {
+  TestStack stack(ThreeNodes());
+  auto bob = RawDevice(stack, 0, "bob", "phone");
+  MqttProbe service(stack.node_port(0), "svc:ops");
+  ASSERT_EQ(service.Connect("svc:ops", stack.ServiceToken("ops")), 0);
+  for (const char* bad : {"not json", R"({"user":"bob"})", R"({"user":"bob","device":"a/b"})"}) {
+    service.Publish("$CONTROL/chat/v1/kick", bad);
+  }
+  std::this_thread::sleep_for(500ms);  // several of the broker's loop passes
+  EXPECT_TRUE(bob->IsConnected());
+  std::string log = stack.BrokerLog(0);
+  std::size_t ignored = 0;
+  for (std::size_t at = log.find("kick request from svc:ops ignored"); at != std::string::npos;
+       at = log.find("kick request from svc:ops ignored", at + 1)) {
+    ++ignored;
+  }
+  EXPECT_EQ(ignored, 3u) << log;
+}
+
 // No cross-node takeover exists in MQTT: a phone that reconnects to another
 // node while its old connection lingers (a stale load-balancer entry, a
 // bypassed balancer) would be connected twice. chatd sees the device come on
