@@ -129,15 +129,28 @@ std::unique_ptr<MqttProbe> RawDevice(TestStack& stack, std::size_t node, const s
   return probe;
 }
 
+// alice's phone writes to bob and, once that is accepted (they share a
+// conversation, so she may see him), watches him.
+void WatchAfterConversing(MqttProbe& alice) {
+  auto has_accepted = [](const std::vector<Received>& messages) {
+    return std::any_of(messages.begin(), messages.end(), [](const Received& m) {
+      return m.payload.find(R"("type":"accepted")") != std::string::npos;
+    });
+  };
+  alice.Publish("chat/up/alice/phone",
+                json{{"type", "send"}, {"to", "bob"}, {"cmid", "hi"}, {"body", "hi"}}.dump());
+  ASSERT_TRUE(has_accepted(alice.WaitFor(has_accepted, 5000ms)))
+      << "alice's message was not accepted";
+  alice.Publish("chat/up/alice/phone",
+                json{{"type", "presence.watch"}, {"req_id", "w1"}, {"users", {"bob"}}}.dump());
+}
+
 TEST(Cluster, AUserIsOnlineUntilTheLastDeviceOnAnyNodeLeaves) {
   TestStack stack(ThreeNodes());
   auto alice = RawDevice(stack, 0, "alice", "phone");
   auto phone = RawDevice(stack, 1, "bob", "phone");
   auto laptop = RawDevice(stack, 2, "bob", "laptop");
-  alice->Publish("chat/up/alice/phone",
-                 json{{"type", "send"}, {"to", "bob"}, {"cmid", "hi"}, {"body", "hi"}}.dump());
-  alice->Publish("chat/up/alice/phone",
-                 json{{"type", "presence.watch"}, {"req_id", "w1"}, {"users", {"bob"}}}.dump());
+  WatchAfterConversing(*alice);
   std::vector<json> seen = WaitForPresence(*alice, 1);
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0]["users"][0]["state"], "online");
@@ -159,10 +172,7 @@ TEST(Cluster, TheUsersOfADeadNodeGoOfflineAfterTheGrace) {
   TestStack stack(ThreeNodes());
   auto alice = RawDevice(stack, 0, "alice", "phone");
   auto bob = RawDevice(stack, 1, "bob", "phone");
-  alice->Publish("chat/up/alice/phone",
-                 json{{"type", "send"}, {"to", "bob"}, {"cmid", "hi"}, {"body", "hi"}}.dump());
-  alice->Publish("chat/up/alice/phone",
-                 json{{"type", "presence.watch"}, {"req_id", "w1"}, {"users", {"bob"}}}.dump());
+  WatchAfterConversing(*alice);
   std::vector<json> seen = WaitForPresence(*alice, 1);
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0]["users"][0]["state"], "online");
