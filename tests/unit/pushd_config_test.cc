@@ -2,6 +2,7 @@
 #include "pushd_config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -16,7 +17,9 @@ class PushdConfigTest : public ::testing::Test {
     return LoadPushdConfig(path_);
   }
   void TearDown() override { std::filesystem::remove(path_); }
-  std::string path_ = ::testing::TempDir() + "/pushd_config_test.conf";
+  // ctest runs each test in its own process, side by side: one file each.
+  std::string path_ =
+      ::testing::TempDir() + "/pushd_config_test." + std::to_string(::getpid()) + ".conf";
 };
 
 TEST_F(PushdConfigTest, DefaultsNeedOnlyTheDatabase) {
