@@ -15,6 +15,10 @@ PACKAGES=(
   # libraries
   libpaho-mqttpp-dev libpaho-mqtt-dev nlohmann-json3-dev libjwt-dev libsqlite3-dev
   libssl-dev libcurl4-openssl-dev libcli11-dev libspdlog-dev
+  # PostgreSQL: the client library chatd, pushd and chatctl use for a server
+  # store, and the server the tests' conformance suite and scripts/cluster.sh
+  # run in a scratch directory
+  libpq-dev postgresql
   # tests
   libgtest-dev libgmock-dev
   # the fake APNs and FCM (tests/fakes/push_fakes.py, run with /usr/bin/python3):
@@ -49,8 +53,10 @@ else
 fi
 
 mosquitto_was_installed=1
+postgresql_was_installed=1
 for package in "${missing[@]}"; do
   [ "$package" = mosquitto ] && mosquitto_was_installed=0
+  [ "$package" = postgresql ] && postgresql_was_installed=0
 done
 
 echo "install-deps: installing ${#missing[@]} missing packages: ${missing[*]}"
@@ -70,4 +76,13 @@ if [ "$mosquitto_was_installed" = 0 ] && [ -d /run/systemd/system ] &&
   "${as_root[@]}" systemctl disable --now --quiet mosquitto.service
   echo "install-deps: stopped and disabled Debian's mosquitto.service (it would hold port 1883);"
   echo "install-deps: the chat stack starts its own broker. Undo with: systemctl enable --now mosquitto"
+fi
+
+# The same for Debian's PostgreSQL service (its cluster on port 5432): the tests
+# and scripts/cluster.sh run their own server in a scratch directory.
+if [ "$postgresql_was_installed" = 0 ] && [ -d /run/systemd/system ] &&
+   systemctl is-enabled --quiet postgresql.service 2>/dev/null; then
+  "${as_root[@]}" systemctl disable --now --quiet postgresql.service
+  echo "install-deps: stopped and disabled Debian's postgresql.service (the chat stack runs its own"
+  echo "install-deps: scratch server where it needs one). Undo with: systemctl enable --now postgresql"
 fi

@@ -15,12 +15,14 @@
 #include "authenticator.h"
 #include "chat/clock.h"
 #include "chat/presence_format.h"
+#include "chat/store_target.h"
 #include "chat/topics.h"
 #include "command_consumer.h"
 #include "connect_limiter.h"
 #include "fan_out.h"
 #include "identity.h"
 #include "plugin_options.h"
+#include "postgres_token_registry.h"
 #include "presence_snapshot.h"
 #include "presence_tracker.h"
 #include "publish_limiter.h"
@@ -78,8 +80,8 @@ struct ChatPlugin {
   explicit ChatPlugin(mosquitto_plugin_id_t* plugin_id, PluginConfig config)
       : id(plugin_id),
         db_path(config.db_path),
-        registry(config.db_path),
-        authenticator(config.key, registry),
+        registry(MakeRegistry(config.db_path)),
+        authenticator(config.key, *registry),
         policy(config.max_payload_bytes),
         fan_out(PublishCopy),
         limits(config.limits),
@@ -88,7 +90,13 @@ struct ChatPlugin {
 
   mosquitto_plugin_id_t* id;
   std::string db_path;
-  SqliteTokenRegistry registry;
+  // chatd's database: its SQLite file, or its PostgreSQL server.
+  static std::unique_ptr<TokenRegistry> MakeRegistry(const std::string& db_path) {
+    if (IsPostgresUrl(db_path)) return std::make_unique<PostgresTokenRegistry>(db_path);
+    return std::make_unique<SqliteTokenRegistry>(db_path);
+  }
+
+  std::unique_ptr<TokenRegistry> registry;
   Authenticator authenticator;
   AccessPolicy policy;
   FanOut fan_out;
@@ -466,7 +474,7 @@ int OnDisconnect(int, void* event_data, void* userdata) {
 // entries are forgotten.
 int OnTick(int, void*, void* userdata) {
   auto* plugin = static_cast<ChatPlugin*>(userdata);
-  plugin->registry.EndSnapshot();
+  plugin->registry->EndSnapshot();
   for (const std::string& client_id : plugin->to_disconnect) {
     mosquitto_kick_client_by_clientid(client_id.c_str(), /*with_will=*/false);
   }

@@ -4,19 +4,12 @@
 #include <utility>
 
 #include "chat/database.h"
+#include "registration_lookup.h"
 
 namespace chat::plugin {
 
 namespace {
 
-// One row when the jti was issued for that user and device. The joins report
-// why a registered token may no longer connect.
-constexpr std::string_view kLookupSql =
-    "SELECT t.revoked_s IS NOT NULL, d.id IS NULL, u.id IS NULL, COALESCE(u.disabled, 0) "
-    "FROM tokens AS t "
-    "LEFT JOIN devices AS d ON d.user_id = t.user_id AND d.id = t.device_id "
-    "LEFT JOIN users AS u ON u.id = t.user_id "
-    "WHERE t.jti = ?1 AND t.user_id = ?2 AND t.device_id = ?3";
 // A deferred transaction: the read snapshot begins at the first lookup.
 constexpr std::string_view kBeginSql = "BEGIN";
 constexpr std::string_view kCommitSql = "COMMIT";
@@ -55,8 +48,8 @@ Status SqliteTokenRegistry::Open() {
     return error;
   }
   sqlite3_busy_timeout(raw, busy_timeout_ms_);
-  for (auto [sql, statement] : {std::pair{kLookupSql, &lookup_}, std::pair{kBeginSql, &begin_},
-                                std::pair{kCommitSql, &commit_}}) {
+  for (auto [sql, statement] : {std::pair{kRegistrationLookupSql, &lookup_},
+                                std::pair{kBeginSql, &begin_}, std::pair{kCommitSql, &commit_}}) {
     Status prepared = Prepare(sql, *statement);
     if (!prepared.ok()) {
       Close();
@@ -145,17 +138,9 @@ Registration SqliteTokenRegistry::Lookup(std::string_view jti, std::string_view 
   sqlite3_bind_text(stmt, 3, device.data(), static_cast<int>(device.size()), SQLITE_TRANSIENT);
   int rc = sqlite3_step(stmt);
   if (rc == SQLITE_ROW) {
-    if (sqlite3_column_int(stmt, 0) != 0) {
-      result.status = RegistrationStatus::kRevoked;
-    } else if (sqlite3_column_int(stmt, 1) != 0) {
-      result.status = RegistrationStatus::kUnknownDevice;
-    } else if (sqlite3_column_int(stmt, 2) != 0) {
-      result.status = RegistrationStatus::kUnknownUser;
-    } else if (sqlite3_column_int(stmt, 3) != 0) {
-      result.status = RegistrationStatus::kUserDisabled;
-    } else {
-      result.status = RegistrationStatus::kActive;
-    }
+    result.status =
+        RegistrationFromRow(sqlite3_column_int(stmt, 0) != 0, sqlite3_column_int(stmt, 1) != 0,
+                            sqlite3_column_int(stmt, 2) != 0, sqlite3_column_int(stmt, 3) != 0);
   } else if (rc == SQLITE_DONE) {
     result.status = RegistrationStatus::kUnknownToken;
   } else {

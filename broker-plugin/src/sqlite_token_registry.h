@@ -36,7 +36,7 @@ class SqliteTokenRegistry final : public TokenRegistry {
 
   Registration Check(std::string_view jti, std::string_view user, std::string_view device) override;
   // Ends the shared snapshot; the next Check reads the latest committed state.
-  void EndSnapshot();
+  void EndSnapshot() override;
 
  private:
   struct DbCloser {

@@ -33,6 +33,9 @@ class TokenRegistry {
   virtual ~TokenRegistry() = default;
   virtual Registration Check(std::string_view jti, std::string_view user,
                              std::string_view device) = 0;
+  // Called at the end of every broker loop pass: checks of one pass may
+  // share one read snapshot, which ends here.
+  virtual void EndSnapshot() {}
 };
 
 }  // namespace chat::plugin

@@ -1,6 +1,8 @@
 // The outbox table: the client's SQL for pending sends.
 #include "outbox.h"
 
+#include <sqlite3.h>
+
 namespace chat::client {
 
 SendRequest ToSendRequest(const OutboxEntry& entry) {
@@ -25,13 +27,13 @@ Outbox::Added Outbox::Add(OutboxEntry& entry) {
       .Bind(5, entry.req_id)
       .Bind(6, entry.created_ms);
   if (insert_.Run() == Statement::StepResult::kConstraint) return Added::kAlreadyThere;
-  entry.id = sqlite3_last_insert_rowid(db_.handle());
+  entry.id = sqlite3_last_insert_rowid(db_.sqlite_handle());
   return Added::kAdded;
 }
 
 bool Outbox::Remove(std::string_view cmid) {
   remove_.Bind(1, cmid).Run();
-  return sqlite3_changes(db_.handle()) > 0;
+  return db_.Changes() > 0;
 }
 
 std::vector<OutboxEntry> Outbox::LoadAll() {

@@ -2,6 +2,7 @@
 #include "chat/service_config.h"
 
 #include "chat/key_file.h"
+#include "chat/store_target.h"
 
 namespace chat {
 
@@ -24,7 +25,7 @@ Status ServiceConfig::Read(const ConfigFile& file) {
   }
   StatusOr<std::string> db = file.RequiredString("db_path");
   if (!db.ok()) return db.status();
-  db_path = file.ResolvePath(*db);
+  db_path = IsPostgresUrl(*db) ? *db : file.ResolvePath(*db);
   StatusOr<std::string> key_path = file.RequiredString("key_file");
   if (!key_path.ok()) return key_path.status();
   key_file = file.ResolvePath(*key_path);

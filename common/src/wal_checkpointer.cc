@@ -1,6 +1,8 @@
 // Passive WAL checkpoints on a thread of their own, finished by the writer.
 #include "chat/wal_checkpointer.h"
 
+#include <sqlite3.h>
+
 namespace chat {
 
 WalCheckpointer::WalCheckpointer(Database& writer, WalCheckpointerOptions options)
@@ -9,12 +11,12 @@ WalCheckpointer::WalCheckpointer(Database& writer, WalCheckpointerOptions option
   // grown past 64 MiB by a burst is then cut back to that size.
   writer_.Exec("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;");
   // A WAL hook replaces SQLite's automatic checkpoint, which is one too.
-  sqlite3_wal_hook(writer_.handle(), &WalCheckpointer::OnCommit, this);
+  sqlite3_wal_hook(writer_.sqlite_handle(), &WalCheckpointer::OnCommit, this);
   thread_ = std::thread([this] { Run(); });
 }
 
 WalCheckpointer::~WalCheckpointer() {
-  sqlite3_wal_hook(writer_.handle(), nullptr, nullptr);
+  sqlite3_wal_hook(writer_.sqlite_handle(), nullptr, nullptr);
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
@@ -101,7 +103,7 @@ void WalCheckpointer::FinishOnWriterThread() {
     std::lock_guard lock(mutex_);
     if (!FinishDue()) return;
   }
-  Checkpoint(writer_.handle(), finished_checkpoints_);
+  Checkpoint(writer_.sqlite_handle(), finished_checkpoints_);
 }
 
 void WalCheckpointer::Run() {
@@ -113,7 +115,7 @@ void WalCheckpointer::Run() {
     wanted_ = false;
     running_ = true;
     lock.unlock();
-    Checkpoint(own_.handle(), checkpoints_);
+    Checkpoint(own_.sqlite_handle(), checkpoints_);
     lock.lock();
     running_ = false;
   }

@@ -15,6 +15,7 @@
 #include "chat/clock.h"
 #include "chat/database.h"
 #include "chat/stop_signals.h"
+#include "chat/store_target.h"
 #include "fcm_provider.h"
 #include "push_dispatcher.h"
 #include "pushd_config.h"
@@ -30,7 +31,8 @@ int main(int argc, char** argv) {
       "only when the provider says it is dead. See deploy/pushd.conf for every key.\n\n"
       "Config file keys (`key = value`, `#` comments; relative paths resolve against the\n"
       "config file's folder):\n"
-      "  db_path              chatd's database (required)\n"
+      "  db_path              chatd's database: its SQLite file, or its\n"
+      "                       postgresql://user:password@host:port/dbname (required)\n"
       "  log_level            debug, info, warn or error (default info)\n"
       "  fcm_service_account  Google service-account JSON file: enables FCM\n"
       "  fcm_endpoint         default https://fcm.googleapis.com\n"
@@ -92,12 +94,13 @@ int main(int argc, char** argv) {
         "dropped as they come");
   }
 
-  chat::Database db = chat::Database::Open(config->db_path);
+  chat::Database db = chat::OpenStore(config->db_path);
   // pushd only deletes and reschedules jobs: a write lost to a power cut
   // sends a push again, never loses one. So its commits skip the fsync that
   // chatd's need (WAL with synchronous=NORMAL stays consistent).
   db.Exec("PRAGMA synchronous=NORMAL");
-  spdlog::info("pushd starting (config {}, database {})", config_path, config->db_path);
+  spdlog::info("pushd starting (config {}, database {})", config_path,
+               chat::StoreName(config->db_path));
   chat::push::PushDispatcher dispatcher(db, fcm.get(), apns.get(), *config);
   std::atomic<bool> stop{false};
   std::thread loop([&] { dispatcher.Run(stop); });

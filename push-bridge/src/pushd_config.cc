@@ -2,6 +2,7 @@
 #include "pushd_config.h"
 
 #include "chat/config_file.h"
+#include "chat/store_target.h"
 
 namespace chat {
 
@@ -96,7 +97,7 @@ StatusOr<PushdConfig> LoadPushdConfig(const std::string& path) {
   }
   StatusOr<std::string> db = file->RequiredString("db_path");
   if (!db.ok()) return db.status();
-  config.db_path = file->ResolvePath(*db);
+  config.db_path = IsPostgresUrl(*db) ? *db : file->ResolvePath(*db);
   if (Status s = ReadProviders(*file, config); !s.ok()) return s;
   if (Status s = ReadTuning(*file, config); !s.ok()) return s;
   return config;

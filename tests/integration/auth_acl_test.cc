@@ -1,6 +1,7 @@
 // The broker plugin on a real mosquitto (docs/PROTOCOL.md sections 2-4 and
 // "Fan-out"): who may connect, subscribe and publish, and what fan-out does.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <memory>
@@ -132,11 +133,11 @@ TEST_F(AuthAclTest, ConnectCheckLeavesNoReadSnapshotOpen) {
   auto alice = ConnectedDevice("alice", "phone");  // the plugin reads the registry
   std::this_thread::sleep_for(milliseconds(300));  // many passes of the broker's loop
   stack_.Provision("bob", "phone");                // commits after that read
-  Database db = Database::Open(stack_.db_path());
+  Database db = stack_.OpenDatabase();
   int log_frames = -1;
   int copied = -1;
-  ASSERT_EQ(sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                                      &copied),
+  ASSERT_EQ(sqlite3_wal_checkpoint_v2(db.sqlite_handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                      &log_frames, &copied),
             SQLITE_OK);
   EXPECT_GT(log_frames, 0);
   EXPECT_EQ(copied, log_frames) << "a reader still holds frames the checkpoint cannot copy";

@@ -227,7 +227,7 @@ TEST(ClientIntegration, CliRegistersAndUnregistersThePushToken) {
   EXPECT_EQ(reply["app"], "com.example.chat") << registered;
   EXPECT_EQ(reply["sandbox"], true) << registered;
   {
-    Database db = Database::Open(stack.db_path(), Database::Mode::kReadOnly);
+    Database db = stack.OpenDatabase(Database::Mode::kReadOnly);
     auto stored = PushStore(db).RegistrationOf("alice", "phone");
     ASSERT_TRUE(stored);
     EXPECT_EQ(stored->platform, "apns");

@@ -19,9 +19,15 @@ namespace {
 using namespace std::chrono_literals;
 using client::Event;
 
-TEST(Failover, AStandbyChatdTakesOverWithinSecondsAndNothingIsLostOrDoubled) {
+// On SQLite the writer lock is a file lock; on PostgreSQL an advisory lock on
+// the writer's connection.
+class Failover : public ::testing::TestWithParam<Database::Engine> {};
+INSTANTIATE_ON_BOTH_ENGINES(Failover);
+
+TEST_P(Failover, AStandbyChatdTakesOverWithinSecondsAndNothingIsLostOrDoubled) {
   constexpr int kMessages = 200;
   TestStackOptions options;
+  options.engine = GetParam();
   options.plugin_options = {"limits false"};  // 100 sends a second, over a person's rate
   TestStack stack(options);
   std::unique_ptr<ChildProcess> standby = stack.StartStandbyChatd("chatd-standby.log");
@@ -61,7 +67,7 @@ TEST(Failover, AStandbyChatdTakesOverWithinSecondsAndNothingIsLostOrDoubled) {
   for (int i = 0; i < kMessages; ++i) want.push_back("m" + std::to_string(i));
   EXPECT_EQ(got, want) << "every message once, in order; got " << got.size();
 
-  Database db = Database::Open(stack.db_path(), Database::Mode::kReadOnly);
+  Database db = stack.OpenDatabase(Database::Mode::kReadOnly);
   auto stmt = db.Prepare("SELECT count(*), count(DISTINCT seq), max(seq) FROM messages");
   stmt.Step();
   EXPECT_EQ(stmt.Int(0), kMessages) << "stored once each";
@@ -69,8 +75,8 @@ TEST(Failover, AStandbyChatdTakesOverWithinSecondsAndNothingIsLostOrDoubled) {
   EXPECT_EQ(stmt.Int(2), kMessages) << "seqs 1..N without gaps";
 }
 
-TEST(Failover, AStandbyStopsCleanlyOnSigtermWithoutEverServing) {
-  TestStack stack;
+TEST_P(Failover, AStandbyStopsCleanlyOnSigtermWithoutEverServing) {
+  TestStack stack({.engine = GetParam()});
   std::unique_ptr<ChildProcess> standby = stack.StartStandbyChatd("chatd-standby.log");
   EXPECT_TRUE(standby->Stop(SIGTERM, 5s)) << "it must stop on SIGTERM, not need SIGKILL";
   std::string log = ReadFile(stack.dir() + "/chatd-standby.log");

@@ -1,5 +1,6 @@
 // 1:1 messaging end to end: devices speak raw MQTT to a real mosquitto with
-// the real plugin and a real chatd (docs/PROTOCOL.md sections 5-8).
+// the real plugin and a real chatd (docs/PROTOCOL.md sections 5-8), on either
+// store engine.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -17,12 +18,14 @@ using namespace std::chrono_literals;
 
 using Device = TestDevice;
 
-class MessagingTest : public ::testing::Test {
+// Every test of this suite runs on a SQLite file and on PostgreSQL.
+class MessagingTest : public ::testing::TestWithParam<Database::Engine> {
  protected:
-  TestStack stack_;
+  TestStack stack_{{.engine = GetParam()}};
 };
+INSTANTIATE_ON_BOTH_ENGINES(MessagingTest);
 
-TEST_F(MessagingTest, ChatdPublishesTheFanOutOnAConnectionOfItsOwn) {
+TEST_P(MessagingTest, ChatdPublishesTheFanOutOnAConnectionOfItsOwn) {
   // On the command connection a batch's publish waited behind the PUBACKs
   // for commands (Nagle, the broker's delayed ACK): up to 40 ms.
   Device alice(stack_, "alice", "phone");
@@ -34,7 +37,7 @@ TEST_F(MessagingTest, ChatdPublishesTheFanOutOnAConnectionOfItsOwn) {
   EXPECT_NE(log.find(" as svc:chatd-fanout ("), std::string::npos) << log;
 }
 
-TEST_F(MessagingTest, MessageReachesEveryDeviceOfRecipientAndSenderWithTheSameSeq) {
+TEST_P(MessagingTest, MessageReachesEveryDeviceOfRecipientAndSenderWithTheSameSeq) {
   Device alice_phone(stack_, "alice", "phone");
   Device alice_laptop(stack_, "alice", "laptop");
   Device bob_phone(stack_, "bob", "phone");
@@ -71,7 +74,7 @@ TEST_F(MessagingTest, MessageReachesEveryDeviceOfRecipientAndSenderWithTheSameSe
   }
 }
 
-TEST_F(MessagingTest, ReplyGoesToTheSameConversation) {
+TEST_P(MessagingTest, ReplyGoesToTheSameConversation) {
   Device alice(stack_, "alice", "phone");
   Device bob(stack_, "bob", "phone");
   alice.Send(SendTo("bob", "a1", "hi"));
@@ -104,7 +107,7 @@ TEST(MessagingOrderTest, OrderHoldsForAThousandMessages) {
   EXPECT_EQ(stack.CountRows("messages"), kCount);
 }
 
-TEST_F(MessagingTest, ResendIsDeduplicated) {
+TEST_P(MessagingTest, ResendIsDeduplicated) {
   Device alice(stack_, "alice", "phone");
   Device bob(stack_, "bob", "phone");
   alice.Send(SendTo("bob", "same", "once"));
@@ -123,7 +126,7 @@ TEST_F(MessagingTest, ResendIsDeduplicated) {
   EXPECT_EQ(stack_.CountRows("messages"), 2);
 }
 
-TEST_F(MessagingTest, BadInputGetsItsErrorCodeAndChangesNothing) {
+TEST_P(MessagingTest, BadInputGetsItsErrorCodeAndChangesNothing) {
   Device alice(stack_, "alice", "phone");
   Device bob(stack_, "bob", "phone");
   stack_.Provision("carol", "pc");
@@ -170,7 +173,7 @@ TEST_F(MessagingTest, BadInputGetsItsErrorCodeAndChangesNothing) {
   EXPECT_EQ(bob.Await("msg", 2, 300ms).size(), 1u);  // bob saw nothing more
 }
 
-TEST_F(MessagingTest, NonMemberCannotPostIntoSomeoneElsesConversation) {
+TEST_P(MessagingTest, NonMemberCannotPostIntoSomeoneElsesConversation) {
   Device alice(stack_, "alice", "phone");
   Device bob(stack_, "bob", "phone");
   Device carol(stack_, "carol", "pc");
@@ -189,7 +192,7 @@ TEST_F(MessagingTest, NonMemberCannotPostIntoSomeoneElsesConversation) {
   EXPECT_EQ(stack_.CountRows("messages"), 1);
 }
 
-TEST_F(MessagingTest, ExplicitConversationCreateReturnsTheSameDirectConversation) {
+TEST_P(MessagingTest, ExplicitConversationCreateReturnsTheSameDirectConversation) {
   Device alice(stack_, "alice", "phone");
   Device bob(stack_, "bob", "phone");
   alice.Send(json{{"type", "conv.create"}, {"req_id", "k1"}, {"with", "bob"}});
@@ -207,7 +210,7 @@ TEST_F(MessagingTest, ExplicitConversationCreateReturnsTheSameDirectConversation
   EXPECT_EQ(accepted[0]["conv"], reply[0]["conv"]);
 }
 
-TEST_F(MessagingTest, MessagesSentWhileChatdIsDownAreProcessedWhenResentOnReady) {
+TEST_P(MessagingTest, MessagesSentWhileChatdIsDownAreProcessedWhenResentOnReady) {
   Device alice(stack_, "alice", "phone");
   Device bob(stack_, "bob", "phone");
   alice.Send(SendTo("bob", "before", "1"));

@@ -416,7 +416,7 @@ TEST_F(ChatdPresenceTest, RestartedChatdReadsEveryPageOfTheSnapshot) {
   constexpr int kOthers = 500;  // a000..a499 sort before alice and zoe
   std::vector<std::pair<std::string, std::string>> tokens;
   {
-    Database db = Database::Open(stack_.db_path());
+    Database db = stack_.OpenDatabase();
     AccountStore accounts(db);
     Transaction transaction(db);
     for (int i = 0; i < kOthers; ++i) {

@@ -89,7 +89,7 @@ class PushTest : public ::testing::Test {
   std::vector<std::string> ProvisionWithTokens(const std::string& prefix, int count,
                                                const std::string& platform) {
     std::vector<std::string> users;
-    Database db = Database::Open(stack_.db_path());
+    Database db = stack_.OpenDatabase();
     AccountStore accounts(db);
     PushStore tokens(db);
     Transaction txn(db);
@@ -211,7 +211,7 @@ TEST_F(PushTest, ADeadTokenIsDeletedAndTheOthersAreKept) {
     alice.Send(SendTo(to, std::string("m-") + to, "hi"));
   ASSERT_EQ(alice.Await("accepted", 3).size(), 3u);
   ASSERT_TRUE(QueueDrains()) << pushd_->Log();
-  Database db = Database::Open(stack_.db_path());
+  Database db = stack_.OpenDatabase();
   PushStore tokens(db);
   EXPECT_TRUE(tokens.RegistrationOf("bob", "phone"));     // delivered
   EXPECT_FALSE(tokens.RegistrationOf("carol", "phone"));  // 410 Unregistered: gone

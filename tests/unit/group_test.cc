@@ -10,6 +10,7 @@
 #include "chatd/group_requests.h"
 #include "chatd/query_service.h"
 #include "chatd/writer.h"
+#include "engine_fixture.h"
 #include "fanout_events.h"
 #include "store/account_store.h"
 #include "store/migrator.h"
@@ -20,14 +21,11 @@ namespace {
 using json = nlohmann::json;
 using Events = FanoutEvents;
 
-class GroupTest : public ::testing::Test {
+class GroupTest : public EngineFixture {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/group_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-    db_ = std::make_unique<Database>(Database::Open(path_));
-    ApplyMigrations(*db_);
+    OpenFreshDatabase();
+    if (IsSkipped()) return;
     AccountStore accounts(*db_);
     for (const char* u : {"alice", "bob", "carol", "dave"}) accounts.AddUser(u, "");
     CommandLimits limits;
@@ -42,7 +40,7 @@ class GroupTest : public ::testing::Test {
         },
         options);
     queries_ = std::make_unique<QueryService>(
-        path_, query_queue_, presence_,
+        target_, query_queue_, presence_,
         QueryService::PresenceOptions{presence_changes_, audience_changes_, presence_synced_, 0,
                                       [](auto) {}},
         [this](const std::string& p) {
@@ -53,8 +51,7 @@ class GroupTest : public ::testing::Test {
   void TearDown() override {
     queries_.reset();
     writer_.reset();
-    db_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    CloseDatabase();
   }
 
   Events Run(const std::string& user, const json& payload) {
@@ -84,8 +81,6 @@ class GroupTest : public ::testing::Test {
     return Last(events)["conv"];
   }
 
-  std::string path_;
-  std::unique_ptr<Database> db_;
   BlockingQueue<Command> writes_;
   BlockingQueue<Command> query_queue_;
   std::unique_ptr<Writer> writer_;
@@ -96,8 +91,9 @@ class GroupTest : public ::testing::Test {
   std::vector<std::string> published_;
   std::unique_ptr<QueryService> queries_;
 };
+INSTANTIATE_ON_BOTH_ENGINES(GroupTest);
 
-TEST_F(GroupTest, CreateMakesSenderOwnerAndRecordsASystemMessage) {
+TEST_P(GroupTest, CreateMakesSenderOwnerAndRecordsASystemMessage) {
   auto events = Run("alice", {{"type", "group.create"},
                               {"req_id", "g1"},
                               {"title", "Climbing"},
@@ -120,7 +116,7 @@ TEST_F(GroupTest, CreateMakesSenderOwnerAndRecordsASystemMessage) {
   EXPECT_EQ(system_messages, 3);  // one per member
 }
 
-TEST_F(GroupTest, MemberMayNotAddButOwnerMay) {
+TEST_P(GroupTest, MemberMayNotAddButOwnerMay) {
   std::string conv = CreateGroup();
   EXPECT_EQ(Last(Run("bob", {{"type", "group.add"}, {"conv", conv}, {"users", {"carol"}}}))["code"],
             "forbidden");
@@ -133,13 +129,13 @@ TEST_F(GroupTest, MemberMayNotAddButOwnerMay) {
   EXPECT_TRUE(carol_told);
 }
 
-TEST_F(GroupTest, GroupCannotGrowPastTheLimit) {
+TEST_P(GroupTest, GroupCannotGrowPastTheLimit) {
   std::string conv = CreateGroup();
   auto events = Run("alice", {{"type", "group.add"}, {"conv", conv}, {"users", {"carol", "dave"}}});
   EXPECT_EQ(Last(events)["code"], "group_full");
 }
 
-TEST_F(GroupTest, RemovedMemberGetsItsRemovalAndNothingAfter) {
+TEST_P(GroupTest, RemovedMemberGetsItsRemovalAndNothingAfter) {
   std::string conv = CreateGroup();
   auto removal = Run("alice", {{"type", "group.remove"}, {"conv", conv}, {"users", {"bob"}}});
   bool bob_told = false;
@@ -159,7 +155,7 @@ TEST_F(GroupTest, RemovedMemberGetsItsRemovalAndNothingAfter) {
   EXPECT_EQ(history["messages"].back()["seq"], 2);
 }
 
-TEST_F(GroupTest, OwnerLeavingHandsOwnershipOn) {
+TEST_P(GroupTest, OwnerLeavingHandsOwnershipOn) {
   std::string conv = CreateGroup();
   auto events = Run("alice", {{"type", "group.leave"}, {"conv", conv}});
   std::vector<std::string> actions;
@@ -170,7 +166,7 @@ TEST_F(GroupTest, OwnerLeavingHandsOwnershipOn) {
   EXPECT_EQ(actions, (std::vector<std::string>{"member.left", "owner.changed"}));
 }
 
-TEST_F(GroupTest, GroupCommandsOnDirectConversationAreNotGroup) {
+TEST_P(GroupTest, GroupCommandsOnDirectConversationAreNotGroup) {
   auto sent = Run("alice", {{"type", "send"}, {"to", "bob"}, {"cmid", "m"}, {"body", "x"}});
   std::string conv = Last(sent)["conv"];
   EXPECT_EQ(
@@ -181,7 +177,7 @@ TEST_F(GroupTest, GroupCommandsOnDirectConversationAreNotGroup) {
 const json kCreate{
     {"type", "group.create"}, {"req_id", "g1"}, {"title", "T"}, {"members", {"bob"}}};
 
-TEST_F(GroupTest, ResentCreateWithTheSameReqIdCreatesNothingAndAnswersDup) {
+TEST_P(GroupTest, ResentCreateWithTheSameReqIdCreatesNothingAndAnswersDup) {
   json first = Last(Run("alice", kCreate));
   Events again = Run("alice", kCreate);
   ASSERT_EQ(again.size(), 1u);  // the reply only: no conv.new, no system message
@@ -194,13 +190,13 @@ TEST_F(GroupTest, ResentCreateWithTheSameReqIdCreatesNothingAndAnswersDup) {
   EXPECT_EQ(Count("messages"), 1);
 }
 
-TEST_F(GroupTest, ResendInsideOneBatchIsAppliedOnce) {
+TEST_P(GroupTest, ResendInsideOneBatchIsAppliedOnce) {
   Events events = Batch({"alice", "d"}, {kCreate, kCreate});
   EXPECT_EQ(Count("conversations"), 1);
   EXPECT_EQ(Last(events)["dup"], true);
 }
 
-TEST_F(GroupTest, ResentAddWritesNoSecondSystemMessage) {
+TEST_P(GroupTest, ResentAddWritesNoSecondSystemMessage) {
   std::string conv = CreateGroup();
   json add{{"type", "group.add"}, {"req_id", "a1"}, {"conv", conv}, {"users", {"carol"}}};
   EXPECT_EQ(Last(Run("alice", add))["dup"], false);
@@ -211,7 +207,7 @@ TEST_F(GroupTest, ResentAddWritesNoSecondSystemMessage) {
   EXPECT_EQ(Count("messages"), 2);  // group.created, member.added
 }
 
-TEST_F(GroupTest, ResendIsAnsweredWithTheCurrentStateAndNotReapplied) {
+TEST_P(GroupTest, ResendIsAnsweredWithTheCurrentStateAndNotReapplied) {
   std::string conv = CreateGroup();
   json add{{"type", "group.add"}, {"req_id", "a1"}, {"conv", conv}, {"users", {"carol"}}};
   Run("alice", add);
@@ -221,7 +217,7 @@ TEST_F(GroupTest, ResendIsAnsweredWithTheCurrentStateAndNotReapplied) {
   EXPECT_EQ(again["members"], json({"alice", "bob"}));  // carol stays removed
 }
 
-TEST_F(GroupTest, ResentLeaveIsADupNotAnError) {
+TEST_P(GroupTest, ResentLeaveIsADupNotAnError) {
   std::string conv = CreateGroup();
   json leave{{"type", "group.leave"}, {"req_id", "l1"}, {"conv", conv}};
   Run("bob", leave);
@@ -231,14 +227,14 @@ TEST_F(GroupTest, ResentLeaveIsADupNotAnError) {
   EXPECT_EQ(again["members"], json({"alice"}));
 }
 
-TEST_F(GroupTest, ReqIdIsRememberedPerDevice) {
+TEST_P(GroupTest, ReqIdIsRememberedPerDevice) {
   Batch({"alice", "phone"}, {kCreate});
   json other = Last(Batch({"alice", "laptop"}, {kCreate}));
   EXPECT_EQ(other["dup"], false);
   EXPECT_EQ(Count("conversations"), 2);
 }
 
-TEST_F(GroupTest, ReqIdReusedWithOtherParametersIsANewCommand) {
+TEST_P(GroupTest, ReqIdReusedWithOtherParametersIsANewCommand) {
   json first = Last(Run("alice", kCreate));
   json renamed = kCreate;
   renamed["title"] = "U";
@@ -251,7 +247,7 @@ TEST_F(GroupTest, ReqIdReusedWithOtherParametersIsANewCommand) {
   EXPECT_EQ(Count("conversations"), 2);
 }
 
-TEST_F(GroupTest, FailedCommandRunsAgainOnResend) {
+TEST_P(GroupTest, FailedCommandRunsAgainOnResend) {
   std::string conv = CreateGroup();
   json add{{"type", "group.add"}, {"req_id", "a1"}, {"conv", conv}, {"users", {"carol"}}};
   EXPECT_EQ(Last(Run("bob", add))["code"], "forbidden");
@@ -261,14 +257,14 @@ TEST_F(GroupTest, FailedCommandRunsAgainOnResend) {
   EXPECT_EQ(again["members"], json({"alice", "bob", "carol"}));
 }
 
-TEST_F(GroupTest, CommandWithoutReqIdIsNotDeduplicated) {
+TEST_P(GroupTest, CommandWithoutReqIdIsNotDeduplicated) {
   CreateGroup();
   CreateGroup();
   EXPECT_EQ(Count("conversations"), 2);
   EXPECT_EQ(Count("group_requests"), 0);
 }
 
-TEST_F(GroupTest, RememberedRequestsExpireAfterTheRetentionAndArePruned) {
+TEST_P(GroupTest, RememberedRequestsExpireAfterTheRetentionAndArePruned) {
   Run("alice", kCreate);
   db_->Exec("UPDATE group_requests SET created_ms = created_ms - " +
             std::to_string(kGroupRequestRetentionMs + 1000));
@@ -285,18 +281,16 @@ TEST_F(GroupTest, RememberedRequestsExpireAfterTheRetentionAndArePruned) {
   EXPECT_EQ(Count("group_requests"), 2);  // g2 pruned when g3 was remembered
 }
 
-TEST_F(GroupTest, ChangeAndItsRememberedRequestCommitTogether) {
-  db_->Exec(
-      "CREATE TRIGGER fail_remember BEFORE INSERT ON group_requests BEGIN "
-      "SELECT RAISE(ABORT, 'disk on fire'); END");
+TEST_P(GroupTest, ChangeAndItsRememberedRequestCommitTogether) {
+  FailInserts("group_requests");
   EXPECT_EQ(Last(Run("alice", kCreate))["code"], "internal");
   EXPECT_EQ(Count("conversations"), 0);  // the group was rolled back with it
-  db_->Exec("DROP TRIGGER fail_remember");
+  StopFailingInserts("group_requests");
   EXPECT_EQ(Last(Run("alice", kCreate))["dup"], false);
   EXPECT_EQ(Count("conversations"), 1);
 }
 
-TEST_F(GroupTest, ReadCursorIsClampedMonotonicAndFannedOut) {
+TEST_P(GroupTest, ReadCursorIsClampedMonotonicAndFannedOut) {
   auto sent = Run("alice", {{"type", "send"}, {"to", "bob"}, {"cmid", "m"}, {"body", "x"}});
   std::string conv = Last(sent)["conv"];
   auto events = Run("bob", {{"type", "read"}, {"conv", conv}, {"seq", 99}});
@@ -321,7 +315,7 @@ std::set<std::string> Recipients(const Events& events, const std::string& type) 
   return users;
 }
 
-TEST_F(GroupTest, AReceiptReachesTheReadersOtherDevicesButNotTheOneThatRead) {
+TEST_P(GroupTest, AReceiptReachesTheReadersOtherDevicesButNotTheOneThatRead) {
   AccountStore accounts(*db_);
   for (const char* device : {"d", "laptop"}) accounts.AddDevice("bob", device, "");  // d reads
   auto sent = Run("alice", {{"type", "send"}, {"to", "bob"}, {"cmid", "m"}, {"body", "x"}});
@@ -332,7 +326,7 @@ TEST_F(GroupTest, AReceiptReachesTheReadersOtherDevicesButNotTheOneThatRead) {
   EXPECT_EQ(topics, (std::set<std::string>{"chat/inbox/alice/" + conv, "chat/dev/bob/laptop"}));
 }
 
-TEST_F(GroupTest, AGroupReceiptReachesTheReaderAndTheSendersItCoversNotEveryMember) {
+TEST_P(GroupTest, AGroupReceiptReachesTheReaderAndTheSendersItCoversNotEveryMember) {
   auto created =
       Run("alice", {{"type", "group.create"}, {"title", "T"}, {"members", {"bob", "carol"}}});
   std::string conv = Last(created)["conv"];
@@ -348,7 +342,7 @@ TEST_F(GroupTest, AGroupReceiptReachesTheReaderAndTheSendersItCoversNotEveryMemb
   EXPECT_EQ(who["read"], json({"bob"}));
 }
 
-TEST_F(GroupTest, AReceiptIsNotSentToASenderWhoHasLeft) {
+TEST_P(GroupTest, AReceiptIsNotSentToASenderWhoHasLeft) {
   auto created =
       Run("alice", {{"type", "group.create"}, {"title", "T"}, {"members", {"bob", "carol"}}});
   std::string conv = Last(created)["conv"];
@@ -358,7 +352,7 @@ TEST_F(GroupTest, AReceiptIsNotSentToASenderWhoHasLeft) {
   EXPECT_EQ(Recipients(read, "receipt"), (std::set<std::string>{"alice"}));
 }
 
-TEST_F(GroupTest, SyncPagesEverythingAfterTheCursorsWithoutGaps) {
+TEST_P(GroupTest, SyncPagesEverythingAfterTheCursorsWithoutGaps) {
   std::string conv;
   for (int i = 0; i < 25; ++i) {
     auto sent =
@@ -381,7 +375,7 @@ TEST_F(GroupTest, SyncPagesEverythingAfterTheCursorsWithoutGaps) {
   EXPECT_EQ(cursors[conv], 25);
 }
 
-TEST_F(GroupTest, NonMemberCannotReadHistory) {
+TEST_P(GroupTest, NonMemberCannotReadHistory) {
   auto sent = Run("alice", {{"type", "send"}, {"to", "bob"}, {"cmid", "m"}, {"body", "x"}});
   std::string conv = Last(sent)["conv"];
   EXPECT_EQ(Last(Run("carol", {{"type", "history"}, {"conv", conv}}))["code"], "not_member");

@@ -93,7 +93,7 @@ TEST_F(PluginRegistryTest, EndingTheSnapshotLetsACheckpointCopyEveryFrame) {
   ASSERT_EQ(accounts_->AddDevice("alice", "tablet", ""), AccountError::kNone);
   auto checkpoint = [&] {
     int log_frames = -1, copied = -1;
-    EXPECT_EQ(sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+    EXPECT_EQ(sqlite3_wal_checkpoint_v2(db_->sqlite_handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                         &log_frames, &copied),
               SQLITE_OK);
     return std::pair{copied, log_frames};

@@ -5,32 +5,28 @@
 
 #include <filesystem>
 
+#include "engine_fixture.h"
 #include "store/migrator.h"
 
 namespace chat {
 namespace {
 
-class PrivacyStoreTest : public ::testing::Test {
+class PrivacyStoreTest : public EngineFixture {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/privacy_store_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
-    std::filesystem::remove(path_);
-    db_ = std::make_unique<Database>(Database::Open(path_));
-    ApplyMigrations(*db_);
+    OpenFreshDatabase();
+    if (IsSkipped()) return;
     store_ = std::make_unique<PrivacyStore>(*db_);
   }
   void TearDown() override {
     store_.reset();
-    db_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    CloseDatabase();
   }
-  std::string path_;
-  std::unique_ptr<Database> db_;
   std::unique_ptr<PrivacyStore> store_;
 };
+INSTANTIATE_ON_BOTH_ENGINES(PrivacyStoreTest);
 
-TEST_F(PrivacyStoreTest, ABlockGoesOneWayAndEitherBlockedSeesBoth) {
+TEST_P(PrivacyStoreTest, ABlockGoesOneWayAndEitherBlockedSeesBoth) {
   store_->Block("bob", "alice", 1000);
   EXPECT_TRUE(store_->Blocked("bob", "alice"));
   EXPECT_FALSE(store_->Blocked("alice", "bob"));
@@ -39,7 +35,7 @@ TEST_F(PrivacyStoreTest, ABlockGoesOneWayAndEitherBlockedSeesBoth) {
   EXPECT_FALSE(store_->EitherBlocked("alice", "carol"));
 }
 
-TEST_F(PrivacyStoreTest, BlockingTwiceIsBlockingOnceAndUnblockUndoesIt) {
+TEST_P(PrivacyStoreTest, BlockingTwiceIsBlockingOnceAndUnblockUndoesIt) {
   store_->Block("bob", "carol", 1000);
   store_->Block("bob", "alice", 1000);
   store_->Block("bob", "alice", 2000);
@@ -51,7 +47,7 @@ TEST_F(PrivacyStoreTest, BlockingTwiceIsBlockingOnceAndUnblockUndoesIt) {
   EXPECT_TRUE(store_->BlockedBy("alice").empty());
 }
 
-TEST_F(PrivacyStoreTest, AMuteHoldsUntilItsTimeOrForeverAtZero) {
+TEST_P(PrivacyStoreTest, AMuteHoldsUntilItsTimeOrForeverAtZero) {
   store_->Mute("bob", "c1", 5000);
   store_->Mute("bob", "c2", 0);
   EXPECT_EQ(store_->MutedUntil("bob", "c1", 4999), 5000);
@@ -61,7 +57,7 @@ TEST_F(PrivacyStoreTest, AMuteHoldsUntilItsTimeOrForeverAtZero) {
   EXPECT_EQ(store_->MutesOf("bob", 6000), (std::map<std::string, int64_t>{{"c2", 0}}));
 }
 
-TEST_F(PrivacyStoreTest, MutingAgainReplacesAndUnmuteEnds) {
+TEST_P(PrivacyStoreTest, MutingAgainReplacesAndUnmuteEnds) {
   store_->Mute("bob", "c1", 5000);
   store_->Mute("bob", "c1", 0);
   EXPECT_EQ(store_->MutedUntil("bob", "c1", 6000), 0);
@@ -70,7 +66,7 @@ TEST_F(PrivacyStoreTest, MutingAgainReplacesAndUnmuteEnds) {
   EXPECT_TRUE(store_->MutesOf("bob", 0).empty());
 }
 
-TEST_F(PrivacyStoreTest, SettingsDefaultToEveryoneWithReadReceiptsUntilSet) {
+TEST_P(PrivacyStoreTest, SettingsDefaultToEveryoneWithReadReceiptsUntilSet) {
   EXPECT_EQ(store_->Settings("alice"), (PrivacySettings{PresenceAudience::kEveryone, true}));
   store_->SetSettings("alice", {PresenceAudience::kContacts, false});
   EXPECT_EQ(store_->Settings("alice"), (PrivacySettings{PresenceAudience::kContacts, false}));
@@ -79,7 +75,7 @@ TEST_F(PrivacyStoreTest, SettingsDefaultToEveryoneWithReadReceiptsUntilSet) {
   EXPECT_EQ(store_->Settings("bob"), PrivacySettings{});
 }
 
-TEST_F(PrivacyStoreTest, AudienceNamesRoundTrip) {
+TEST_P(PrivacyStoreTest, AudienceNamesRoundTrip) {
   for (auto audience :
        {PresenceAudience::kEveryone, PresenceAudience::kContacts, PresenceAudience::kNobody}) {
     EXPECT_EQ(ParsePresenceAudience(PresenceAudienceName(audience)), audience);

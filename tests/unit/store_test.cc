@@ -1,4 +1,6 @@
-// The SQLite store: migrations, accounts, sequencing and dedupe.
+// The store conformance suite: migrations, accounts, sequencing and dedupe,
+// on SQLite and on PostgreSQL alike (engine_fixture.h); then what only the
+// SQLite file does (its PRAGMAs, the backup before an upgrade).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -7,7 +9,9 @@
 #include <thread>
 
 #include "chat/migrations.h"
+#include "chat/support/test_database.h"
 #include "chat/token.h"
+#include "engine_fixture.h"
 #include "store/account_store.h"
 #include "store/conversation_store.h"
 #include "store/group_request_store.h"
@@ -17,41 +21,68 @@
 namespace chat {
 namespace {
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public EngineFixture {
+ protected:
+  void SetUp() override { OpenFreshDatabase(); }
+  void TearDown() override { CloseDatabase(); }
+
+  void SetSchemaVersion(int version) {
+    if (OnPostgres()) {
+      db_->Exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(version) + ")");
+    } else {
+      db_->Exec("PRAGMA user_version = " + std::to_string(version));
+    }
+  }
+};
+INSTANTIATE_ON_BOTH_ENGINES(StoreTest);
+
+class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/store_test_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
-    std::filesystem::remove(path_);
+    test_db_ = std::make_unique<support::TestDatabase>(
+        Database::Engine::kSqlite,
+        std::string("sqlite_store_") +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    path_ = test_db_->target();
     db_ = std::make_unique<Database>(Database::Open(path_));
     ApplyMigrations(*db_);
   }
   void TearDown() override {
     db_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    test_db_.reset();
   }
+  std::unique_ptr<support::TestDatabase> test_db_;
   std::string path_;
   std::unique_ptr<Database> db_;
 };
 
-TEST_F(StoreTest, FreshDatabaseIsAtTheLatestSchema) {
-  auto stmt = db_->Prepare("PRAGMA user_version");
-  stmt.Step();
-  EXPECT_EQ(stmt.Int(0), LatestSchemaVersion());
+TEST(Migrations, BothEnginesHaveTheSameNumbers) {
+  auto sqlite = AllMigrations(SchemaDialect::kSqlite);
+  auto postgres = AllMigrations(SchemaDialect::kPostgres);
+  ASSERT_EQ(sqlite.size(), postgres.size());
+  for (std::size_t i = 0; i < sqlite.size(); ++i) {
+    EXPECT_EQ(sqlite[i].version, postgres[i].version);
+    EXPECT_STREQ(sqlite[i].name, postgres[i].name);
+  }
+}
+
+TEST_P(StoreTest, FreshDatabaseIsAtTheLatestSchema) {
+  auto report = ApplyMigrations(*db_);
+  EXPECT_EQ(report.from_version, LatestSchemaVersion());
   EXPECT_GE(LatestSchemaVersion(), 1);
 }
 
-TEST_F(StoreTest, MigratingTwiceChangesNothing) {
+TEST_P(StoreTest, MigratingTwiceChangesNothing) {
   auto report = ApplyMigrations(*db_);
   EXPECT_EQ(report.from_version, report.to_version);
   EXPECT_TRUE(report.backup_path.empty());
 }
 
-TEST_F(StoreTest, UpgradeFromVersion2KeepsDataAndAddsGroupRequests) {
+TEST_F(SqliteStoreTest, UpgradeFromVersion2KeepsDataAndAddsGroupRequests) {
   db_.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
   db_ = std::make_unique<Database>(Database::Open(path_));
-  for (const Migration& migration : AllMigrations()) {
+  for (const Migration& migration : AllMigrations(SchemaDialect::kSqlite)) {
     if (migration.version <= 2) db_->Exec(migration.sql);
   }
   db_->Exec("PRAGMA user_version = 2");
@@ -73,12 +104,12 @@ TEST_F(StoreTest, UpgradeFromVersion2KeepsDataAndAddsGroupRequests) {
   std::filesystem::remove(report.backup_path);
 }
 
-TEST_F(StoreTest, NewerSchemaThanTheBinaryIsRefused) {
-  db_->Exec("PRAGMA user_version = 999");
+TEST_P(StoreTest, NewerSchemaThanTheBinaryIsRefused) {
+  SetSchemaVersion(999);
   EXPECT_THROW(ApplyMigrations(*db_), StoreFailure);
 }
 
-TEST_F(StoreTest, DatabaseUsesWalAndFullSync) {
+TEST_F(SqliteStoreTest, DatabaseUsesWalAndFullSync) {
   auto mode = db_->Prepare("PRAGMA journal_mode");
   mode.Step();
   EXPECT_EQ(mode.Text(0), "wal");
@@ -87,7 +118,7 @@ TEST_F(StoreTest, DatabaseUsesWalAndFullSync) {
   EXPECT_EQ(sync.Int(0), 2);  // FULL
 }
 
-TEST_F(StoreTest, UsersAndDevicesAreUniqueAndValidated) {
+TEST_P(StoreTest, UsersAndDevicesAreUniqueAndValidated) {
   AccountStore accounts(*db_);
   EXPECT_EQ(accounts.AddUser("alice", "Alice"), AccountError::kNone);
   EXPECT_EQ(accounts.AddUser("alice", ""), AccountError::kExists);
@@ -98,7 +129,7 @@ TEST_F(StoreTest, UsersAndDevicesAreUniqueAndValidated) {
   EXPECT_EQ(accounts.ListDevices("alice").size(), 1u);
 }
 
-TEST_F(StoreTest, IssuedTokenVerifiesAndRevocationIsRecorded) {
+TEST_P(StoreTest, IssuedTokenVerifiesAndRevocationIsRecorded) {
   AccountStore accounts(*db_);
   accounts.AddUser("alice", "");
   accounts.AddDevice("alice", "phone", "");
@@ -119,13 +150,13 @@ TEST_F(StoreTest, IssuedTokenVerifiesAndRevocationIsRecorded) {
 // connection: no token may fail with "database is locked" (a read left open
 // by the device check would make the insert a stale-snapshot upgrade, which
 // SQLite refuses at once instead of waiting).
-TEST_F(StoreTest, IssuingTokensWhileAnotherConnectionWritesNeverFails) {
+TEST_P(StoreTest, IssuingTokensWhileAnotherConnectionWritesNeverFails) {
   AccountStore accounts(*db_);
   accounts.AddUser("alice", "");
   accounts.AddDevice("alice", "phone", "");
   std::atomic<bool> stop{false};
   std::thread writer([&] {
-    Database other = Database::Open(path_);
+    Database other = test_db_->Open();
     AccountStore others(other);
     for (int i = 0; !stop.load(); ++i) {  // batches, each holding the write lock a while
       Transaction batch(other);
@@ -153,7 +184,7 @@ TEST_F(StoreTest, IssuingTokensWhileAnotherConnectionWritesNeverFails) {
   EXPECT_EQ(accounts.ListTokens("alice").size(), 300u);
 }
 
-TEST_F(StoreTest, AppendAssignsConsecutiveSeqPerConversation) {
+TEST_P(StoreTest, AppendAssignsConsecutiveSeqPerConversation) {
   AccountStore accounts(*db_);
   for (const char* u : {"alice", "bob", "carol"}) accounts.AddUser(u, "");
   ConversationStore convs(*db_);
@@ -169,7 +200,7 @@ TEST_F(StoreTest, AppendAssignsConsecutiveSeqPerConversation) {
   EXPECT_EQ(store.MessageCount(), 6);
 }
 
-TEST_F(StoreTest, DirectConversationIsUniquePerPairInEitherOrder) {
+TEST_P(StoreTest, DirectConversationIsUniquePerPairInEitherOrder) {
   AccountStore accounts(*db_);
   accounts.AddUser("alice", "");
   accounts.AddUser("bob", "");
@@ -182,7 +213,7 @@ TEST_F(StoreTest, DirectConversationIsUniquePerPairInEitherOrder) {
   EXPECT_EQ(store.Kind(conv), "direct");
 }
 
-TEST_F(StoreTest, RangeReadsPageForwardAndBackward) {
+TEST_P(StoreTest, RangeReadsPageForwardAndBackward) {
   AccountStore accounts(*db_);
   accounts.AddUser("alice", "");
   accounts.AddUser("bob", "");
@@ -204,7 +235,7 @@ TEST_F(StoreTest, RangeReadsPageForwardAndBackward) {
   EXPECT_EQ(store.CountUnread(conv, "alice", 0, 10), 5);
 }
 
-TEST_F(StoreTest, ReceiptCursorsOnlyMoveForward) {
+TEST_P(StoreTest, ReceiptCursorsOnlyMoveForward) {
   AccountStore accounts(*db_);
   accounts.AddUser("alice", "");
   accounts.AddUser("bob", "");
@@ -216,7 +247,7 @@ TEST_F(StoreTest, ReceiptCursorsOnlyMoveForward) {
   EXPECT_EQ(convs.ReadBy(conv, 4), (std::vector<std::string>{"bob"}));
 }
 
-TEST_F(StoreTest, ClientMessageIdFindsTheOriginalMessage) {
+TEST_P(StoreTest, ClientMessageIdFindsTheOriginalMessage) {
   AccountStore accounts(*db_);
   accounts.AddUser("alice", "");
   accounts.AddUser("bob", "");
@@ -230,6 +261,91 @@ TEST_F(StoreTest, ClientMessageIdFindsTheOriginalMessage) {
   EXPECT_EQ(found->body, "hello");
   EXPECT_EQ(found->ts_ms, 42);
   EXPECT_FALSE(store.FindByClientId(conv, "bob", "cm-1"));  // ids are per sender
+}
+
+// Seq is assigned in the transaction that stores the message: writers on
+// their own connections, all on one conversation, get every seq exactly once.
+TEST_P(StoreTest, ConcurrentWritersOnOneConversationGetGaplessSeqs) {
+  AccountStore accounts(*db_);
+  accounts.AddUser("alice", "");
+  accounts.AddUser("bob", "");
+  std::string conv = ConversationStore(*db_).CreateDirect("alice", "bob", 1);
+  constexpr int kWriters = 4;
+  constexpr int kEach = 50;
+  std::vector<std::thread> writers;
+  std::atomic<int> failed{0};
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      Database own = test_db_->Open();
+      MessageStore store(own);
+      for (int i = 0; i < kEach; ++i) {
+        try {
+          Transaction txn(own);
+          StoredMessage m{conv,
+                          0,
+                          1,
+                          "alice",
+                          "w" + std::to_string(w),
+                          std::to_string(w) + "-" + std::to_string(i),
+                          "x",
+                          "user",
+                          ""};
+          store.Append(m);
+          txn.Commit();
+        } catch (const StoreFailure&) {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(failed.load(), 0);
+  auto all = MessageStore(*db_).After(conv, 0, 1000000, 1000);
+  ASSERT_EQ(all.size(), static_cast<std::size_t>(kWriters * kEach));
+  for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].seq, static_cast<int64_t>(i + 1));
+  EXPECT_EQ(ConversationStore(*db_).LastSeq(conv), kWriters * kEach);
+}
+
+// A batch that is rolled back (a crash before COMMIT is one) leaves no seq
+// behind: the next message takes the number the lost one had.
+TEST_P(StoreTest, ARolledBackBatchUsesUpNoSeq) {
+  AccountStore accounts(*db_);
+  accounts.AddUser("alice", "");
+  accounts.AddUser("bob", "");
+  std::string conv = ConversationStore(*db_).CreateDirect("alice", "bob", 1);
+  MessageStore store(*db_);
+  StoredMessage first{conv, 0, 1, "alice", "phone", "c1", "x", "user", ""};
+  store.Append(first);
+  {
+    Transaction lost(*db_);
+    StoredMessage m{conv, 0, 1, "alice", "phone", "c2", "x", "user", ""};
+    EXPECT_EQ(store.Append(m), 2);
+  }  // rolled back
+  StoredMessage again{conv, 0, 1, "alice", "phone", "c2", "x", "user", ""};
+  EXPECT_EQ(store.Append(again), 2);
+  EXPECT_EQ(store.MessageCount(), 2);
+}
+
+// The same client message id from the same sender is one message: the
+// second insert is refused by the store, whatever the engine.
+TEST_P(StoreTest, AResentClientMessageIdIsRefusedByTheStore) {
+  AccountStore accounts(*db_);
+  accounts.AddUser("alice", "");
+  accounts.AddUser("bob", "");
+  std::string conv = ConversationStore(*db_).CreateDirect("alice", "bob", 1);
+  MessageStore store(*db_);
+  StoredMessage m{conv, 0, 1, "alice", "phone", "cm-1", "x", "user", ""};
+  store.Append(m);
+  StoredMessage twice{conv, 0, 1, "alice", "phone", "cm-1", "x", "user", ""};
+  EXPECT_THROW(
+      {
+        Transaction txn(*db_);
+        store.Append(twice);
+        txn.Commit();
+      },
+      StoreFailure);
+  EXPECT_EQ(store.MessageCount(), 1);
+  EXPECT_EQ(ConversationStore(*db_).LastSeq(conv), 1);
 }
 
 }  // namespace

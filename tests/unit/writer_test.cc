@@ -11,6 +11,7 @@
 #include "chat/presence_format.h"
 #include "chat/token.h"
 #include "chat/topics.h"
+#include "engine_fixture.h"
 #include "fanout_events.h"
 #include "store/account_store.h"
 #include "store/migrator.h"
@@ -22,7 +23,7 @@ namespace {
 
 using json = nlohmann::json;
 
-class WriterTest : public ::testing::Test {
+class WriterTest : public EngineFixture {
  protected:
   WriterOptions Options() {
     WriterOptions options;
@@ -30,11 +31,8 @@ class WriterTest : public ::testing::Test {
     return options;
   }
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/writer_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
-    std::filesystem::remove(path_);
-    db_ = std::make_unique<Database>(Database::Open(path_));
-    ApplyMigrations(*db_);
+    OpenFreshDatabase();
+    if (IsSkipped()) return;
     AccountStore accounts(*db_);
     for (const char* u : {"alice", "bob", "carol"}) accounts.AddUser(u, "");
     store_ = std::make_unique<MessageStore>(*db_);
@@ -49,8 +47,7 @@ class WriterTest : public ::testing::Test {
   void TearDown() override {
     writer_.reset();
     store_.reset();
-    db_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    CloseDatabase();
   }
 
   // Runs one batch; returns every (topic, event) it would publish.
@@ -78,15 +75,14 @@ class WriterTest : public ::testing::Test {
   static constexpr int64_t kBoot = 1700000000000;
   const DeviceAddress alice_{"alice", "phone"};
   PresenceView presence_;
-  std::string path_;
-  std::unique_ptr<Database> db_;
   std::unique_ptr<MessageStore> store_;
   BlockingQueue<Command> writes_;
   std::vector<std::string> published_;
   std::unique_ptr<Writer> writer_;
 };
+INSTANTIATE_ON_BOTH_ENGINES(WriterTest);
 
-TEST_F(WriterTest, FirstSendCreatesTheConversationAndDeliversToBoth) {
+TEST_P(WriterTest, FirstSendCreatesTheConversationAndDeliversToBoth) {
   auto events = Run({{alice_, Send("bob", "m1")}});
   ASSERT_EQ(events.size(), 4u);  // conv.new x2, msg to bob, accepted to alice
   EXPECT_EQ(events[0].second["type"], "conv.new");
@@ -105,7 +101,7 @@ TEST_F(WriterTest, FirstSendCreatesTheConversationAndDeliversToBoth) {
   EXPECT_FALSE(events[3].second.contains("dup"));
 }
 
-TEST_F(WriterTest, TheSendersOtherDevicesGetTheMessageAndTheSendingDeviceOnlyItsAcceptance) {
+TEST_P(WriterTest, TheSendersOtherDevicesGetTheMessageAndTheSendingDeviceOnlyItsAcceptance) {
   AccountStore accounts(*db_);
   for (const char* device : {"laptop", "phone", "tablet"}) accounts.AddDevice("alice", device, "");
   auto events = Run({{alice_, Send("bob", "m1")}});
@@ -124,7 +120,7 @@ TEST_F(WriterTest, TheSendersOtherDevicesGetTheMessageAndTheSendingDeviceOnlyIts
   }
 }
 
-TEST_F(WriterTest, ASendToAConversationIsAcceptedWithoutNamingIt) {
+TEST_P(WriterTest, ASendToAConversationIsAcceptedWithoutNamingIt) {
   auto first = Run({{alice_, Send("bob", "m1")}});
   std::string conv = first[0].second["conv"];
   json post{{"type", "send"}, {"conv", conv}, {"cmid", "m2"}, {"body", "again"}};
@@ -137,7 +133,7 @@ TEST_F(WriterTest, ASendToAConversationIsAcceptedWithoutNamingIt) {
   EXPECT_FALSE(accepted.contains("conv"));  // the device named it in its send
 }
 
-TEST_F(WriterTest, ResendWithSameClientIdReturnsOriginalSeq) {
+TEST_P(WriterTest, ResendWithSameClientIdReturnsOriginalSeq) {
   Run({{alice_, Send("bob", "m1")}, {alice_, Send("bob", "m2")}});
   auto events = Run({{alice_, Send("bob", "m1")}});
   ASSERT_EQ(events.size(), 1u);  // only the sender hears about it
@@ -147,20 +143,20 @@ TEST_F(WriterTest, ResendWithSameClientIdReturnsOriginalSeq) {
   EXPECT_EQ(store_->MessageCount(), 2);
 }
 
-TEST_F(WriterTest, DuplicateInsideOneBatchIsStoredOnce) {
+TEST_P(WriterTest, DuplicateInsideOneBatchIsStoredOnce) {
   auto events = Run({{alice_, Send("bob", "m1")}, {alice_, Send("bob", "m1")}});
   EXPECT_EQ(store_->MessageCount(), 1);
   EXPECT_EQ(events.back().second["dup"], true);
 }
 
-TEST_F(WriterTest, SeqIsConsecutiveAcrossBatches) {
+TEST_P(WriterTest, SeqIsConsecutiveAcrossBatches) {
   for (int i = 1; i <= 20; ++i) {
     auto events = Run({{alice_, Send("bob", "m" + std::to_string(i))}});
     EXPECT_EQ(events.back().second["seq"], i);
   }
 }
 
-TEST_F(WriterTest, UnknownUserIsRejectedAndNothingIsStored) {
+TEST_P(WriterTest, UnknownUserIsRejectedAndNothingIsStored) {
   auto events = Run({{alice_, Send("nobody", "m1")}});
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].first, "chat/dev/alice/phone");
@@ -170,7 +166,7 @@ TEST_F(WriterTest, UnknownUserIsRejectedAndNothingIsStored) {
   EXPECT_EQ(store_->MessageCount(), 0);
 }
 
-TEST_F(WriterTest, NonMemberCannotPostToAConversation) {
+TEST_P(WriterTest, NonMemberCannotPostToAConversation) {
   auto first = Run({{alice_, Send("bob", "m1")}});
   std::string conv = first[0].second["conv"];
   json post{{"type", "send"}, {"conv", conv}, {"cmid", "x1"}, {"body", "intrude"}};
@@ -181,21 +177,21 @@ TEST_F(WriterTest, NonMemberCannotPostToAConversation) {
   EXPECT_EQ(store_->MessageCount(), 1);
 }
 
-TEST_F(WriterTest, UnknownConversationIsRejected) {
+TEST_P(WriterTest, UnknownConversationIsRejected) {
   json post{{"type", "send"}, {"conv", "cdoesnotexist"}, {"cmid", "x1"}, {"body", "?"}};
   auto events = Run({{alice_, post.dump()}});
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].second["code"], "unknown_conversation");
 }
 
-TEST_F(WriterTest, BadCommandDoesNotDisturbOthersInTheBatch) {
+TEST_P(WriterTest, BadCommandDoesNotDisturbOthersInTheBatch) {
   auto events = Run({{alice_, "{not json"}, {alice_, Send("bob", "m1")}});
   EXPECT_EQ(events[0].second["code"], "bad_json");
   EXPECT_EQ(events.back().second["type"], "accepted");
   EXPECT_EQ(store_->MessageCount(), 1);
 }
 
-TEST_F(WriterTest, ConvCreateIsIdempotent) {
+TEST_P(WriterTest, ConvCreateIsIdempotent) {
   json create{{"type", "conv.create"}, {"req_id", "r1"}, {"with", "bob"}};
   auto first = Run({{alice_, create.dump()}});
   auto second =
@@ -208,23 +204,21 @@ TEST_F(WriterTest, ConvCreateIsIdempotent) {
   EXPECT_EQ(ConversationStore(*db_).ConversationCount(), 1);
 }
 
-TEST_F(WriterTest, StorageFailureRollsBackTheWholeBatchAndSaysInternal) {
+TEST_P(WriterTest, StorageFailureRollsBackTheWholeBatchAndSaysInternal) {
   Run({{alice_, Send("bob", "m1")}});
-  db_->Exec(
-      "CREATE TRIGGER fail_insert BEFORE INSERT ON messages BEGIN "
-      "SELECT RAISE(ABORT, 'disk on fire'); END");
+  FailInserts("messages");
   auto events = Run({{alice_, Send("bob", "m2")}, {alice_, Send("carol", "m3")}});
   ASSERT_EQ(events.size(), 2u);
   for (const auto& [topic, event] : events) {
     EXPECT_EQ(topic, "chat/dev/alice/phone");
     EXPECT_EQ(event["code"], "internal");
   }
-  db_->Exec("DROP TRIGGER fail_insert");
+  StopFailingInserts("messages");
   EXPECT_EQ(store_->MessageCount(), 1);
   EXPECT_EQ(ConversationStore(*db_).ConversationCount(), 1);  // carol's was rolled back too
 }
 
-TEST_F(WriterTest, SendBetweenBlockedUsersIsRefusedAndStoresNothing) {
+TEST_P(WriterTest, SendBetweenBlockedUsersIsRefusedAndStoresNothing) {
   auto first = Run({{alice_, Send("bob", "m1")}});
   std::string conv = first[0].second["conv"];
   PrivacyStore(*db_).Block("bob", "alice", 1);
@@ -238,7 +232,7 @@ TEST_F(WriterTest, SendBetweenBlockedUsersIsRefusedAndStoresNothing) {
   EXPECT_EQ(store_->MessageCount(), 1);
 }
 
-TEST_F(WriterTest, SendToABlockerOpensNoConversation) {
+TEST_P(WriterTest, SendToABlockerOpensNoConversation) {
   PrivacyStore(*db_).Block("bob", "alice", 1);
   auto events = Run({{alice_, Send("bob", "m1")},
                      {alice_, json{{"type", "conv.create"}, {"with", "bob"}}.dump()}});
@@ -247,7 +241,7 @@ TEST_F(WriterTest, SendToABlockerOpensNoConversation) {
   EXPECT_EQ(ConversationStore(*db_).ConversationCount(), 0);
 }
 
-TEST_F(WriterTest, ResendOfAMessageStoredBeforeABlockIsStillItsAcceptance) {
+TEST_P(WriterTest, ResendOfAMessageStoredBeforeABlockIsStillItsAcceptance) {
   Run({{alice_, Send("bob", "m1")}});
   PrivacyStore(*db_).Block("bob", "alice", 1);
   auto events = Run({{alice_, Send("bob", "m1")}});
@@ -256,7 +250,7 @@ TEST_F(WriterTest, ResendOfAMessageStoredBeforeABlockIsStillItsAcceptance) {
   EXPECT_EQ(events[0].second["dup"], true);
 }
 
-TEST_F(WriterTest, GroupCreateWithAUserWhoBlockedTheCreatorAppliesNothing) {
+TEST_P(WriterTest, GroupCreateWithAUserWhoBlockedTheCreatorAppliesNothing) {
   PrivacyStore(*db_).Block("carol", "alice", 1);
   json create{{"type", "group.create"}, {"title", "T"}, {"members", {"bob", "carol"}}};
   auto events = Run({{alice_, create.dump()}});
@@ -266,7 +260,7 @@ TEST_F(WriterTest, GroupCreateWithAUserWhoBlockedTheCreatorAppliesNothing) {
   EXPECT_EQ(store_->MessageCount(), 0);
 }
 
-TEST_F(WriterTest, BlockingOnlyOneWayLetsTheBlockerAddTheBlocked) {
+TEST_P(WriterTest, BlockingOnlyOneWayLetsTheBlockerAddTheBlocked) {
   // Only the one who blocks is protected from being added.
   PrivacyStore(*db_).Block("alice", "carol", 1);
   json create{{"type", "group.create"}, {"title", "T"}, {"members", {"carol"}}};
@@ -274,7 +268,7 @@ TEST_F(WriterTest, BlockingOnlyOneWayLetsTheBlockerAddTheBlocked) {
   EXPECT_EQ(events.back().second["type"], "conv");
 }
 
-TEST_F(WriterTest, ReadReceiptsOffShowOthersReadAsZero) {
+TEST_P(WriterTest, ReadReceiptsOffShowOthersReadAsZero) {
   auto first = Run({{alice_, Send("bob", "m1")}});
   std::string conv = first[0].second["conv"];
   PrivacyStore(*db_).SetSettings("bob", {PresenceAudience::kEveryone, false});
@@ -292,7 +286,7 @@ TEST_F(WriterTest, ReadReceiptsOffShowOthersReadAsZero) {
   EXPECT_TRUE(Run({{DeviceAddress{"bob", "tab"}, read.dump()}}).empty());
 }
 
-TEST_F(WriterTest, PrivacyChangesAnswerTheDeviceAndReachTheUsersOtherDevices) {
+TEST_P(WriterTest, PrivacyChangesAnswerTheDeviceAndReachTheUsersOtherDevices) {
   AccountStore accounts(*db_);
   for (const char* device : {"laptop", "phone"}) accounts.AddDevice("alice", device, "");
   json set{{"type", "settings.set"}, {"req_id", "p1"}, {"read_receipts", false}};
@@ -331,7 +325,7 @@ json Register(const std::string& token) {
           {"token", token}};
 }
 
-TEST_F(WriterTest, PushRegistrationIsAnsweredAndStoredWithoutTheToken) {
+TEST_P(WriterTest, PushRegistrationIsAnsweredAndStoredWithoutTheToken) {
   AccountStore(*db_).AddDevice("bob", "phone", "");
   auto events = Run({{{"bob", "phone"}, Register("fcm-token-1").dump()}});
   ASSERT_EQ(events.size(), 1u);
@@ -349,7 +343,7 @@ TEST_F(WriterTest, PushRegistrationIsAnsweredAndStoredWithoutTheToken) {
   EXPECT_FALSE(PushStore(*db_).RegistrationOf("bob", "phone"));
 }
 
-TEST_F(WriterTest, AMessageOwesAnAlertToEachDeviceOfAnOfflineRecipientWithAToken) {
+TEST_P(WriterTest, AMessageOwesAnAlertToEachDeviceOfAnOfflineRecipientWithAToken) {
   AccountStore accounts(*db_);
   for (const char* device : {"phone", "tablet", "laptop"}) accounts.AddDevice("bob", device, "");
   Run({{{"bob", "phone"}, Register("tok-phone").dump()},
@@ -366,7 +360,7 @@ TEST_F(WriterTest, AMessageOwesAnAlertToEachDeviceOfAnOfflineRecipientWithAToken
   EXPECT_EQ(jobs[1].device, "tablet");
 }
 
-TEST_F(WriterTest, AConnectedDeviceGetsNoPushAndItsUsersOtherDevicesOnlyASilentBadge) {
+TEST_P(WriterTest, AConnectedDeviceGetsNoPushAndItsUsersOtherDevicesOnlyASilentBadge) {
   AccountStore accounts(*db_);
   for (const char* device : {"phone", "tablet"}) accounts.AddDevice("bob", device, "");
   Run({{{"bob", "phone"}, Register("tok-phone").dump()},
@@ -379,7 +373,7 @@ TEST_F(WriterTest, AConnectedDeviceGetsNoPushAndItsUsersOtherDevicesOnlyASilentB
   EXPECT_EQ(jobs[0].kind, PushKind::kBadge);
 }
 
-TEST_F(WriterTest, AMutedConversationOwesNoPushAndTheSenderNone) {
+TEST_P(WriterTest, AMutedConversationOwesNoPushAndTheSenderNone) {
   AccountStore accounts(*db_);
   accounts.AddDevice("bob", "phone", "");
   accounts.AddDevice("alice", "laptop", "");
@@ -392,7 +386,7 @@ TEST_F(WriterTest, AMutedConversationOwesNoPushAndTheSenderNone) {
   EXPECT_EQ(Jobs().size(), 1u);
 }
 
-TEST_F(WriterTest, AReadOwesASilentClearToTheUsersOtherDisconnectedDevices) {
+TEST_P(WriterTest, AReadOwesASilentClearToTheUsersOtherDisconnectedDevices) {
   AccountStore accounts(*db_);
   for (const char* device : {"phone", "laptop"}) accounts.AddDevice("bob", device, "");
   Run({{{"bob", "phone"}, Register("tok-phone").dump()}});
@@ -407,7 +401,7 @@ TEST_F(WriterTest, AReadOwesASilentClearToTheUsersOtherDisconnectedDevices) {
   EXPECT_EQ(jobs[0].seq, 1);
 }
 
-TEST_F(WriterTest, RevokingADevicesTokensRemovesItsPushToken) {
+TEST_P(WriterTest, RevokingADevicesTokensRemovesItsPushToken) {
   AccountStore accounts(*db_);
   accounts.AddDevice("bob", "phone", "");
   accounts.AddDevice("bob", "tablet", "");
@@ -421,7 +415,7 @@ TEST_F(WriterTest, RevokingADevicesTokensRemovesItsPushToken) {
   EXPECT_FALSE(PushStore(*db_).RegistrationOf("bob", "tablet"));
 }
 
-TEST_F(WriterTest, ATokenRegisteredByAnotherDeviceMovesThere) {
+TEST_P(WriterTest, ATokenRegisteredByAnotherDeviceMovesThere) {
   AccountStore accounts(*db_);
   accounts.AddDevice("bob", "phone", "");
   accounts.AddDevice("carol", "phone", "");

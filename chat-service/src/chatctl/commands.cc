@@ -10,6 +10,7 @@
 
 #include "chat/clock.h"
 #include "chat/key_file.h"
+#include "chat/store_target.h"
 #include "store/account_store.h"
 #include "store/migrator.h"
 
@@ -18,7 +19,7 @@ namespace chat::ctl {
 namespace {
 
 Database OpenMigrated(const Target& target) {
-  auto db = Database::Open(target.db_path);
+  auto db = OpenStore(target.db_path);
   ApplyMigrations(db);
   return db;
 }
@@ -79,9 +80,10 @@ int Keygen(const std::string& out_path) {
 }
 
 int Init(const Target& target) {
-  auto db = Database::Open(target.db_path);
+  auto db = OpenStore(target.db_path);
   auto report = ApplyMigrations(db);
-  std::cout << "database " << target.db_path << " at schema version " << report.to_version
+  std::cout << "database " << StoreName(target.db_path) << " at schema version "
+            << report.to_version
             << (report.from_version == report.to_version ? " (unchanged)" : " (migrated)") << "\n";
   return 0;
 }

@@ -4,6 +4,7 @@
 
 #include "chat/config_file.h"
 #include "chat/database.h"
+#include "chat/store_target.h"
 #include "chatctl/commands.h"
 #include "chatd/chatd_config.h"
 
@@ -39,7 +40,7 @@ chat::Status ResolveTarget(const std::string& config_path, chat::ctl::Target& ta
   if (target.db_path.empty()) {
     auto db = config->RequiredString("db_path");
     if (!db.ok()) return db.status();
-    target.db_path = config->ResolvePath(*db);
+    target.db_path = chat::IsPostgresUrl(*db) ? *db : config->ResolvePath(*db);
   }
   if (target.key_path.empty()) {
     if (auto key = config->String("key_file")) target.key_path = config->ResolvePath(*key);
@@ -57,7 +58,8 @@ int main(int argc, char** argv) {
   std::string config_path;
   Target target;
   app.add_option("-c,--config", config_path, "chatd's config file")->envname("CHAT_CONFIG");
-  app.add_option("--db", target.db_path, "SQLite database file")->envname("CHAT_DB");
+  app.add_option("--db", target.db_path, "SQLite database file, or postgresql://... URL")
+      ->envname("CHAT_DB");
   app.add_option("--key", target.key_path, "signing key file")->envname("CHAT_KEY");
 
   int rc = 0;

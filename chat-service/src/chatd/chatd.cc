@@ -11,6 +11,7 @@
 
 #include "chat/clock.h"
 #include "chat/stop_signals.h"
+#include "chat/store_target.h"
 #include "chat/topics.h"
 
 namespace chat {
@@ -52,12 +53,17 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
     : config_(config),
       limits_(LimitsOf(config)),
       db_(std::move(db)),
-      checkpointer_(db_),
+      checkpointer_(db_.engine() == Database::Engine::kSqlite
+                        ? std::make_unique<WalCheckpointer>(db_)
+                        : nullptr),
       presence_(config.broker_nodes.size()),
       nodes_(MakeNodes()),
       writer_(
           db_, writes_, [this](const std::string& p) { PushToNodes(&Node::fanout, p); },
-          WriterOptions{limits_, 512, [this] { checkpointer_.FinishOnWriterThread(); },
+          WriterOptions{limits_, 512,
+                        [this] {
+                          if (checkpointer_) checkpointer_->FinishOnWriterThread();
+                        },
                         [this](std::vector<std::string> users) {
                           for (std::string& user : users) audience_changes_.Push(std::move(user));
                           queries_.Wake();
@@ -221,7 +227,7 @@ bool Chatd::Run() {
   if (StartLinks()) {
     std::string brokers;
     for (const auto& node : nodes_) brokers += (brokers.empty() ? "" : ", ") + node->link.address();
-    spdlog::info("chatd ready (broker {}, database {})", brokers, config_.db_path);
+    spdlog::info("chatd ready (broker {}, database {})", brokers, StoreName(config_.db_path));
   }
   signal_thread.join();
   writer_thread.join();
@@ -258,11 +264,13 @@ bool Chatd::Run() {
         where, paced.copies_queued, paced.copies_shed, paced.heads_sent, paced.heads_lost,
         paced.typing_dropped, node->paced.queued_copies(), paced.largest_slice);
   }
-  spdlog::info(
-      "WAL checkpoints: {} on the checkpointer thread, {} finished by the writer, {} "
-      "inline; the WAL restarted {} times",
-      checkpointer_.checkpoints(), checkpointer_.finished_checkpoints(),
-      checkpointer_.inline_checkpoints(), checkpointer_.restarts());
+  if (checkpointer_) {
+    spdlog::info(
+        "WAL checkpoints: {} on the checkpointer thread, {} finished by the writer, {} "
+        "inline; the WAL restarted {} times",
+        checkpointer_->checkpoints(), checkpointer_->finished_checkpoints(),
+        checkpointer_->inline_checkpoints(), checkpointer_->restarts());
+  }
   for (const auto& node : nodes_) node->link.Stop();
   spdlog::info("chatd stopped{}", failed_ ? " after a failure" : "");
   return !failed_;

@@ -97,9 +97,9 @@ class Chatd {
   const ChatdConfig config_;
   const CommandLimits limits_;
   std::atomic<bool> stop_{false};
-  std::atomic<bool> failed_{false};  // a worker thread failed
-  Database db_;                      // the writer's connection
-  WalCheckpointer checkpointer_;
+  std::atomic<bool> failed_{false};                     // a worker thread failed
+  Database db_;                                         // the writer's connection
+  std::unique_ptr<WalCheckpointer> checkpointer_;       // SQLite only
   BlockingQueue<Command> writes_;                       // Paho's thread -> writer thread
   BlockingQueue<Command> queries_;                      // Paho's thread -> query thread
   PresenceView presence_;                               // Paho's thread -> query thread

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "chat/stop_signals.h"
+#include "chat/store_target.h"
 #include "chatd/chatd.h"
 #include "chatd/chatd_config.h"
 #include "chatd/writer_lock.h"
@@ -22,8 +23,8 @@ stores them in SQLite, and hands every committed batch to the broker plugin
 for delivery (docs/ARCHITECTURE.md). It applies the schema migrations of this
 release at start, after backing up an existing database.
 
-One chatd writes a database at a time: it holds <db_path>.writer.lock while
-it runs. A second chatd started on the same database stands by (it logs
+One chatd writes a database at a time: it holds <db_path>.writer.lock (on
+PostgreSQL: an advisory lock on its connection) while it runs. A second chatd started on the same database stands by (it logs
 "standing by") and takes over within a fraction of a second when the first
 one stops or dies.
 
@@ -33,7 +34,8 @@ Config file keys (key = value; relative paths resolve against the file):
   broker_nodes    every node of a broker cluster, "host:port, host:port"
                   (instead of broker_host and broker_port; chatd connects
                   to each and sends every event to each)
-  db_path         SQLite database file (required)
+  db_path         SQLite database file, or a PostgreSQL database as
+                  postgresql://user:password@host:port/dbname (required)
   key_file        token signing key, as made by `chatctl keygen` (required)
   max_body_bytes  largest message body accepted (default 16384, at most 65536)
   max_group_members  largest group (default 1000)
@@ -67,29 +69,29 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(config->log_level));
 
   try {
-    // Before the database is touched (migrations write): one chatd per
-    // database; a second one stands by until the first is gone.
-    chat::WriterLock writer_lock(config->db_path);
-    if (!check_only && !writer_lock.TryAcquire()) {
-      spdlog::info("another chatd (pid {}) holds {}: standing by to take over when it stops",
-                   writer_lock.holder_pid(), writer_lock.path());
-      while (!writer_lock.TryAcquire()) {
+    auto db = chat::OpenStore(config->db_path);
+    // Before migrations write: one chatd per database; a second one stands
+    // by until the first is gone.
+    auto writer_lock = chat::WriterLock::For(db);
+    if (!check_only && !writer_lock->TryAcquire(db)) {
+      spdlog::info("another chatd ({}) holds {}: standing by to take over when it stops",
+                   writer_lock->holder(db), writer_lock->name());
+      while (!writer_lock->TryAcquire(db)) {
         if (auto signal = chat::WaitForStopSignalFor(kStandbyPoll)) {
           spdlog::info("received signal {} while standing by; stopping", *signal);
           return 0;
         }
       }
-      spdlog::info("took over {}: this chatd is the writer now", writer_lock.path());
+      spdlog::info("took over {}: this chatd is the writer now", writer_lock->name());
     }
-    auto db = chat::Database::Open(config->db_path);
     auto report = chat::ApplyMigrations(db);
     if (report.from_version != report.to_version) {
-      spdlog::info("database {} migrated from schema {} to {}{}", config->db_path,
-                   report.from_version, report.to_version,
+      spdlog::info("database {} migrated from schema {} to {}{}", db.path(), report.from_version,
+                   report.to_version,
                    report.backup_path.empty() ? "" : " (backup: " + report.backup_path + ")");
     }
     if (check_only) {
-      spdlog::info("config {} and database {} (schema {}) are fine", config_path, config->db_path,
+      spdlog::info("config {} and database {} (schema {}) are fine", config_path, db.path(),
                    report.to_version);
       return 0;
     }

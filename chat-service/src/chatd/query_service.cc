@@ -7,6 +7,7 @@
 
 #include "chat/clock.h"
 #include "chat/json_writer.h"
+#include "chat/store_target.h"
 #include "chat/topics.h"
 #include "chatd/events.h"
 
@@ -27,7 +28,7 @@ EventForm FormFor(const std::string& requester, const StoredMessage& m) {
 QueryService::QueryService(const std::string& db_path, BlockingQueue<Command>& queries,
                            const PresenceView& presence, PresenceOptions people, Publish publish,
                            PacedRoute paced)
-    : db_(Database::Open(db_path, Database::Mode::kReadOnly)),
+    : db_(OpenStore(db_path, Database::Mode::kReadOnly)),
       queries_(queries),
       conversations_(db_),
       messages_(db_),

@@ -1,4 +1,4 @@
-// Users, devices and tokens in SQLite.
+// Users, devices and tokens.
 #include "store/account_store.h"
 
 #include <optional>
@@ -26,7 +26,7 @@ namespace {
 // stale under the check would fail at once with "database is locked". A
 // caller that already holds a transaction (bulk provisioning) keeps its own.
 std::optional<Transaction> WriteTransactionUnlessOpen(Database& db) {
-  if (!sqlite3_get_autocommit(db.handle())) return std::nullopt;
+  if (db.InTransaction()) return std::nullopt;
   return std::optional<Transaction>(std::in_place, db);
 }
 }  // namespace
@@ -35,10 +35,11 @@ AccountStore::AccountStore(Database& db) : db_(db) {}
 
 AccountError AccountStore::AddUser(const std::string& user, const std::string& name) {
   if (!IsValidId(user)) return AccountError::kInvalidId;
-  auto stmt = db_.Prepare("INSERT INTO users (id, name, created_ms) VALUES (?1, ?2, ?3)");
+  auto stmt = db_.Prepare(
+      "INSERT INTO users (id, name, created_ms) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
   stmt.Bind(1, user).Bind(2, name).Bind(3, NowMillis());
-  return stmt.Run() == Statement::StepResult::kConstraint ? AccountError::kExists
-                                                          : AccountError::kNone;
+  stmt.Run();
+  return db_.Changes() == 0 ? AccountError::kExists : AccountError::kNone;
 }
 
 bool AccountStore::UserExists(const std::string& user) {
@@ -66,9 +67,11 @@ AccountError AccountStore::AddDevice(const std::string& user, const std::string&
   auto txn = WriteTransactionUnlessOpen(db_);  // the check and the insert agree
   if (!UserExists(user)) return AccountError::kNoSuchUser;
   auto stmt = db_.Prepare(
-      "INSERT INTO devices (user_id, id, platform, created_ms) VALUES (?1, ?2, ?3, ?4)");
+      "INSERT INTO devices (user_id, id, platform, created_ms) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT DO NOTHING");
   stmt.Bind(1, user).Bind(2, device).Bind(3, platform).Bind(4, NowMillis());
-  if (stmt.Run() == Statement::StepResult::kConstraint) return AccountError::kExists;
+  stmt.Run();
+  if (db_.Changes() == 0) return AccountError::kExists;
   if (txn) txn->Commit();
   return AccountError::kNone;
 }
@@ -134,7 +137,7 @@ int AccountStore::RevokeDeviceTokens(const std::string& user, const std::string&
       "WHERE user_id = ?1 AND device_id = ?2 AND revoked_s IS NULL");
   stmt.Bind(1, user).Bind(2, device).Bind(3, now_s);
   stmt.Run();
-  int revoked = sqlite3_changes(db_.handle());
+  int revoked = static_cast<int>(db_.Changes());
   PushStore(db_).Unregister(user, device);
   if (txn) txn->Commit();
   return revoked;

@@ -1,4 +1,4 @@
-// Conversations, members and cursors in SQLite.
+// Conversations, members and cursors.
 #include "store/conversation_store.h"
 
 #include "chat/ids.h"
@@ -179,7 +179,7 @@ bool ConversationStore::AdvanceRead(const std::string& conv, const std::string& 
       "UPDATE members SET read_seq = ?3 WHERE conv_id = ?1 AND user_id = ?2 AND read_seq < ?3");
   stmt->Bind(1, conv).Bind(2, user).Bind(3, seq);
   stmt->Run();
-  return sqlite3_changes(db_.handle()) > 0;
+  return db_.Changes() > 0;
 }
 
 bool ConversationStore::AdvanceDelivered(const std::string& conv, const std::string& user,
@@ -189,15 +189,16 @@ bool ConversationStore::AdvanceDelivered(const std::string& conv, const std::str
       "WHERE conv_id = ?1 AND user_id = ?2 AND delivered_seq < ?3");
   stmt->Bind(1, conv).Bind(2, user).Bind(3, seq);
   stmt->Run();
-  return sqlite3_changes(db_.handle()) > 0;
+  return db_.Changes() > 0;
 }
 
 void ConversationStore::AdvanceDeviceDelivered(const std::string& conv, const std::string& user,
                                                const std::string& device, int64_t seq) {
   auto stmt = db_.Cached(
       "INSERT INTO device_cursors (conv_id, user_id, device_id, delivered_seq) "
-      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET delivered_seq = "
-      "max(delivered_seq, excluded.delivered_seq)");
+      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (conv_id, user_id, device_id) "
+      "DO UPDATE SET delivered_seq = excluded.delivered_seq "
+      "WHERE excluded.delivered_seq > device_cursors.delivered_seq");
   stmt->Bind(1, conv).Bind(2, user).Bind(3, device).Bind(4, seq);
   stmt->Run();
 }

@@ -24,9 +24,12 @@ std::optional<AppliedGroupRequest> GroupRequestStore::Find(const std::string& us
 void GroupRequestStore::Remember(const std::string& user, const std::string& device,
                                  const std::string& req_id, const AppliedGroupRequest& request) {
   auto stmt = db_.Cached(
-      "INSERT OR REPLACE INTO group_requests "
+      "INSERT INTO group_requests "
       "(user_id, device_id, req_id, command, fingerprint, conv_id, created_ms) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+      "ON CONFLICT (user_id, device_id, req_id) DO UPDATE SET command = excluded.command, "
+      "fingerprint = excluded.fingerprint, conv_id = excluded.conv_id, "
+      "created_ms = excluded.created_ms");
   stmt->Bind(1, user)
       .Bind(2, device)
       .Bind(3, req_id)

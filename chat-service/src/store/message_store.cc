@@ -96,7 +96,7 @@ std::vector<std::string> MessageStore::SendersBetween(const std::string& conv, i
                                                       int64_t upto, int64_t limit) {
   auto stmt = db_.Cached(
       "SELECT DISTINCT sender FROM (SELECT sender FROM messages "
-      "WHERE conv_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq DESC LIMIT ?4)");
+      "WHERE conv_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq DESC LIMIT ?4) AS recent");
   stmt->Bind(1, conv).Bind(2, after).Bind(3, upto).Bind(4, limit);
   std::vector<std::string> senders;
   while (stmt->Step() == Statement::StepResult::kRow) senders.push_back(stmt->Text(0));

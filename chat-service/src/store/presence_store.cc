@@ -6,7 +6,8 @@ namespace chat {
 void PresenceStore::SaveLastSeen(const std::string& user, int64_t seen_ms) {
   auto stmt = db_.Cached(
       "INSERT INTO last_seen (user_id, seen_ms) VALUES (?1, ?2) "
-      "ON CONFLICT (user_id) DO UPDATE SET seen_ms = MAX(seen_ms, excluded.seen_ms)");
+      "ON CONFLICT (user_id) DO UPDATE SET seen_ms = excluded.seen_ms "
+      "WHERE excluded.seen_ms > last_seen.seen_ms");
   stmt->Bind(1, user);
   stmt->Bind(2, seen_ms);
   stmt->Step();

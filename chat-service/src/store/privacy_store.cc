@@ -55,8 +55,9 @@ std::optional<PushPreview> ParsePushPreview(std::string_view name) {
 PrivacyStore::PrivacyStore(Database& db) : db_(db) {}
 
 void PrivacyStore::Block(const std::string& blocker, const std::string& blocked, int64_t now_ms) {
-  auto stmt =
-      db_.Cached("INSERT OR IGNORE INTO blocks (blocker, blocked, created_ms) VALUES (?1, ?2, ?3)");
+  auto stmt = db_.Cached(
+      "INSERT INTO blocks (blocker, blocked, created_ms) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT DO NOTHING");
   stmt->Bind(1, blocker).Bind(2, blocked).Bind(3, now_ms);
   stmt->Run();
 }
@@ -86,8 +87,9 @@ std::vector<std::string> PrivacyStore::BlockedBy(const std::string& blocker) {
 }
 
 void PrivacyStore::Mute(const std::string& user, const std::string& conv, int64_t until_ms) {
-  auto stmt =
-      db_.Cached("INSERT OR REPLACE INTO mutes (user_id, conv_id, until_ms) VALUES (?1, ?2, ?3)");
+  auto stmt = db_.Cached(
+      "INSERT INTO mutes (user_id, conv_id, until_ms) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (user_id, conv_id) DO UPDATE SET until_ms = excluded.until_ms");
   stmt->Bind(1, user).Bind(2, conv).Bind(3, until_ms);
   stmt->Run();
 }
@@ -132,8 +134,9 @@ PrivacySettings PrivacyStore::Settings(const std::string& user) {
 
 void PrivacyStore::SetSettings(const std::string& user, const PrivacySettings& settings) {
   auto stmt = db_.Cached(
-      "INSERT OR REPLACE INTO user_settings (user_id, presence, read_receipts, push_preview) "
-      "VALUES (?1, ?2, ?3, ?4)");
+      "INSERT INTO user_settings (user_id, presence, read_receipts, push_preview) "
+      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (user_id) DO UPDATE SET presence = excluded.presence, "
+      "read_receipts = excluded.read_receipts, push_preview = excluded.push_preview");
   stmt->Bind(1, user)
       .Bind(2, PresenceAudienceName(settings.presence))
       .Bind(3, int64_t{settings.read_receipts ? 1 : 0})

@@ -52,9 +52,11 @@ void PushStore::Register(const PushRegistration& r, int64_t now_ms) {
   }
   if (owner) Unregister(owner->first, owner->second);
   auto stmt = db_.Cached(
-      "INSERT OR REPLACE INTO push_tokens "
+      "INSERT INTO push_tokens "
       "(user_id, device_id, platform, app, sandbox, token, updated_ms) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (user_id, device_id) DO UPDATE SET "
+      "platform = excluded.platform, app = excluded.app, sandbox = excluded.sandbox, "
+      "token = excluded.token, updated_ms = excluded.updated_ms");
   stmt->Bind(1, r.user)
       .Bind(2, r.device)
       .Bind(3, r.platform)
@@ -74,7 +76,7 @@ bool PushStore::Unregister(const std::string& user, const std::string& device) {
   auto stmt = db_.Cached("DELETE FROM push_tokens WHERE user_id = ?1 AND device_id = ?2");
   stmt->Bind(1, user).Bind(2, device);
   stmt->Run();
-  return sqlite3_changes(db_.handle()) > 0;
+  return db_.Changes() > 0;
 }
 
 std::optional<PushRegistration> PushStore::RegistrationOf(const std::string& user,
@@ -94,7 +96,7 @@ bool PushStore::RemoveStaleToken(const std::string& user, const std::string& dev
       db_.Cached("DELETE FROM push_tokens WHERE user_id = ?1 AND device_id = ?2 AND token = ?3");
   stmt->Bind(1, user).Bind(2, device).Bind(3, token);
   stmt->Run();
-  return sqlite3_changes(db_.handle()) > 0;
+  return db_.Changes() > 0;
 }
 
 std::vector<PushTarget> PushStore::TargetsOf(const std::string& conv,
@@ -126,7 +128,7 @@ std::vector<std::string> PushStore::DevicesWithTokens(const std::string& user,
 void PushStore::AddJob(PushJob& job) {
   auto stmt = db_.Cached(
       "INSERT INTO push_jobs (user_id, device_id, kind, conv_id, seq, created_ms, due_ms, "
-      "attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
   stmt->Bind(1, job.user)
       .Bind(2, job.device)
       .Bind(3, PushKindName(job.kind))
@@ -135,8 +137,8 @@ void PushStore::AddJob(PushJob& job) {
       .Bind(6, job.created_ms)
       .Bind(7, job.due_ms ? job.due_ms : job.created_ms)
       .Bind(8, job.attempts);
-  stmt->Run();
-  job.id = sqlite3_last_insert_rowid(db_.handle());
+  if (stmt->Step() != Step::kRow) throw StoreFailure("push job for " + job.user + " not stored");
+  job.id = stmt->Int(0);
 }
 
 std::vector<PushJob> PushStore::DueJobs(int64_t now_ms, int64_t limit) {

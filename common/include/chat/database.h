@@ -1,8 +1,10 @@
-// RAII handles over SQLite: one Database per connection, prepared Statements.
+// RAII handles over the store's engine: one Database per connection,
+// prepared Statements, Transactions. The engine is SQLite (a file: the
+// embedded default, and the client library's state file) or PostgreSQL
+// (chat/store_target.h opens either from a config's db_path). Both run the
+// same SQL: parameters as ?N, ON CONFLICT ... DO ..., RETURNING.
 // A Database is used by one thread at a time.
 #pragma once
-
-#include <sqlite3.h>
 
 #include <cstdint>
 #include <memory>
@@ -14,7 +16,14 @@
 
 #include "chat/store_failure.h"
 
+struct sqlite3;
+
 namespace chat {
+
+namespace detail {
+class ConnectionEngine;
+class StatementEngine;
+}  // namespace detail
 
 // Turns SQLite's memory statistics off for this process: they put a global
 // mutex around every allocation, and nothing here reads them (SQLite's docs
@@ -27,11 +36,14 @@ class Statement;
 class Database {
  public:
   enum class Mode { kReadWrite, kReadOnly };
+  enum class Engine { kSqlite, kPostgres };
 
-  // Opens (creating in kReadWrite) the file at `path` in WAL mode with
+  // Opens (creating in kReadWrite) the SQLite file at `path` in WAL mode with
   // synchronous=FULL, foreign keys on and a busy timeout, so that several
   // processes (chatd, chatctl) can share it.
   static Database Open(const std::string& path, Mode mode = Mode::kReadWrite);
+  // A connection an engine opened; `name` is what errors and logs call it.
+  static Database Adopt(std::unique_ptr<detail::ConnectionEngine> engine, std::string name);
 
   Database(Database&&) noexcept;
   Database& operator=(Database&&) noexcept;
@@ -44,20 +56,29 @@ class Database {
   // (ending any read it holds open) when it goes out of scope.
   class Lease;
   Lease Cached(const std::string& sql);
-  sqlite3* handle() { return db_; }
+  // Rows changed by the last INSERT, UPDATE or DELETE run on this connection.
+  int64_t Changes();
+  bool InTransaction();
+  Engine engine() const;
+  // The SQLite connection (nullptr on PostgreSQL), for SQLite's own tools.
+  sqlite3* sqlite_handle();
+  // The file, or the PostgreSQL URL without its password.
   const std::string& path() const { return path_; }
 
  private:
-  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  friend class Transaction;
+  Database(std::unique_ptr<detail::ConnectionEngine> engine, std::string path);
+  std::unique_ptr<detail::ConnectionEngine> engine_;
   std::unordered_map<std::string, std::unique_ptr<Statement>>
-      cache_;  // before db_: finalized first
-  sqlite3* db_ = nullptr;
+      cache_;  // after engine_: its statements go first
   std::string path_;
 };
 
 // A prepared statement. Bind parameters by 1-based index, Step() through rows,
 // Reset() to reuse. Throws StoreFailure on engine errors; a constraint
-// violation is reported by Step() returning kConstraint.
+// violation is reported by Step() returning kConstraint. On PostgreSQL a
+// constraint violation also ends the transaction it happened in: the stores
+// treat it as fatal there, and say ON CONFLICT where a conflict is expected.
 class Statement {
  public:
   enum class StepResult { kRow, kDone, kConstraint };
@@ -74,15 +95,14 @@ class Statement {
   StepResult Run();
   void Reset();
 
-  int64_t Int(int column) const;
+  int64_t Int(int column) const;  // a boolean column reads as 0 or 1
   std::string Text(int column) const;
   bool IsNull(int column) const;
 
  private:
   friend class Database;
-  Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
-  sqlite3_stmt* stmt_ = nullptr;
-  sqlite3* db_ = nullptr;
+  explicit Statement(std::unique_ptr<detail::StatementEngine> engine);
+  std::unique_ptr<detail::StatementEngine> engine_;
 };
 
 class Database::Lease {
@@ -101,7 +121,7 @@ class Database::Lease {
 // A transaction that rolls back unless Commit() is called.
 class Transaction {
  public:
-  explicit Transaction(Database& db);  // BEGIN IMMEDIATE
+  explicit Transaction(Database& db);  // a write transaction from the start
   ~Transaction();
   void Commit();
 

@@ -17,6 +17,7 @@
 #include "chat/database.h"
 #include "chat/key_file.h"
 #include "chat/protocol.h"
+#include "chat/store_target.h"
 #include "chat/support/haproxy_config.h"
 #include "chat/support/loopback.h"
 #include "chat/token.h"
@@ -54,8 +55,12 @@ TestStack::TestStack(Options options) : options_(options) {
     auto key = LoadKeyFile(key_path());
     if (!key.ok()) throw std::runtime_error(key.status().message());
     key_ = std::move(*key);
+    if (options_.engine == Database::Engine::kPostgres) {
+      database_ = std::make_unique<support::TestDatabase>(
+          options_.engine, std::filesystem::path(dir_).filename().string());
+    }
     {
-      Database db = Database::Open(db_path());
+      Database db = OpenDatabase();
       ApplyMigrations(db);
     }
     ports_.push_back(options_.device_port ? options_.device_port : FreeLoopbackPort());
@@ -86,6 +91,7 @@ TestStack::~TestStack() {
   chatd_.reset();
   haproxy_.reset();
   brokers_.clear();
+  database_.reset();
   DumpLogsIfFailed();
   if (std::getenv("CHAT_KEEP_TEST_DIR")) {
     std::cerr << "[harness] kept test dir " << dir_ << "\n";
@@ -95,11 +101,15 @@ TestStack::~TestStack() {
   }
 }
 
-std::string TestStack::db_path() const { return dir_ + "/chat.db"; }
+std::string TestStack::db_path() const {
+  return database_ ? database_->target() : dir_ + "/chat.db";
+}
+
+Database TestStack::OpenDatabase(Database::Mode mode) const { return OpenStore(db_path(), mode); }
 std::string TestStack::key_path() const { return dir_ + "/key"; }
 
 int64_t TestStack::CountRows(const std::string& table) const {
-  auto db = Database::Open(db_path(), Database::Mode::kReadOnly);
+  auto db = OpenDatabase(Database::Mode::kReadOnly);
   auto stmt = db.Prepare("SELECT count(*) FROM " + table);
   stmt.Step();
   return stmt.Int(0);
@@ -267,7 +277,7 @@ void TestStack::StopChatd(int signal) {
 
 std::string TestStack::Provision(const std::string& user, const std::string& device) {
   {
-    Database db = Database::Open(db_path());
+    Database db = OpenDatabase();
     AccountStore accounts(db);
     AccountError error = accounts.AddUser(user, user);
     if (error != AccountError::kNone && error != AccountError::kExists) {
@@ -285,7 +295,7 @@ std::string TestStack::Provision(const std::string& user, const std::string& dev
 
 std::string TestStack::IssueToken(const std::string& user, const std::string& device,
                                   int64_t ttl_s) {
-  Database db = Database::Open(db_path());
+  Database db = OpenDatabase();
   AccountStore accounts(db);
   IssuedToken issued = accounts.IssueToken(user, device, ttl_s, TokenSigner(key_), NowSeconds());
   if (issued.error != AccountError::kNone) {
@@ -296,7 +306,7 @@ std::string TestStack::IssueToken(const std::string& user, const std::string& de
 }
 
 void TestStack::RevokeDevice(const std::string& user, const std::string& device) {
-  Database db = Database::Open(db_path());
+  Database db = OpenDatabase();
   AccountStore(db).RevokeDeviceTokens(user, device, NowSeconds());
 }
 

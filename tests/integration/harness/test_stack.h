@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "chat/database.h"
 #include "chat/support/child_process.h"
+#include "chat/support/test_database.h"
 #include "chat/token.h"
 
 namespace chat::testing {
@@ -42,6 +44,10 @@ struct TestStackOptions {
   // HAProxy in front of the nodes, as deploy/haproxy.cfg (a client id kept
   // on its node, a dead node's devices sent to the others): haproxy_port().
   bool haproxy = false;
+  // Where chatd, pushd and the plugins keep the data: a SQLite file in dir(),
+  // or a fresh database on the scratch PostgreSQL server (tests that use it
+  // are chat_test(... POSTGRES), tests/CMakeLists.txt).
+  chat::Database::Engine engine = chat::Database::Engine::kSqlite;
 };
 
 // Starts everything in its constructor, stops everything in its destructor.
@@ -71,7 +77,10 @@ class TestStack {
   // The listener chatd connects to: port() unless Options::service_listener.
   int service_port() const { return service_port_ ? service_port_ : ports_[0]; }
   const std::string& dir() const { return dir_; }
+  // What the daemons' db_path says: the SQLite file, or the PostgreSQL URL.
   std::string db_path() const;
+  // A new connection to that database.
+  chat::Database OpenDatabase(chat::Database::Mode mode = chat::Database::Mode::kReadWrite) const;
   // The number of rows in `table` of the database, read now.
   int64_t CountRows(const std::string& table) const;
   std::string key_path() const;
@@ -117,6 +126,7 @@ class TestStack {
 
   Options options_;
   std::string dir_;
+  std::unique_ptr<support::TestDatabase> database_;
   chat::SigningKey key_;
   std::vector<int> ports_;  // each node's device port
   int service_port_ = 0;    // 0: none, services use ports_[0]
