@@ -55,9 +55,20 @@ stamp=$(date +%Y-%m-%dT%H%M%S)
 out=$results/$stamp
 mkdir -p "$out"
 revision=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
+# A scratch PostgreSQL server for the throughput rounds' chat 1:1 on PostgreSQL.
+postgres=()
+if [[ " $* " != *" --postgres-url "* ]]; then
+  pg_state=$build/scratch-postgres
+  trap '"$root/scripts/lib/scratch_postgres.sh" stop "$pg_state"' EXIT
+  if "$root/scripts/lib/scratch_postgres.sh" start "$pg_state"; then
+    postgres=(--postgres-url "$(cat "$pg_state/url")")
+  else
+    echo "[run.sh] PostgreSQL did not start: throughput runs on SQLite only"
+  fi
+fi
 echo "[run.sh] load average before: $(cut -d' ' -f1-3 /proc/loadavg); results in $out"
 timeout --kill-after=30 "$time_limit_s" \
-  "$build/bench/chat-bench" run --out "$out" --revision "$revision" "$@"
+  "$build/bench/chat-bench" run --out "$out" --revision "$revision" "${postgres[@]}" "$@"
 
 if command -v gnuplot >/dev/null && grep -qv '^#' "$out/latency-chat.tsv" 2>/dev/null; then
   gnuplot -e "dir='$out'" "$root/bench/plot.gp" || echo "[run.sh] gnuplot failed"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The local broker cluster: three mosquitto nodes with the chat plugin behind
-# HAProxy, chatd connected to every node, and pushd, all on loopback in
-# ./run-cluster/. Shows alice and bob chatting through HAProxy from different
-# nodes, kills bob's node with SIGKILL, shows bob's client back on another
-# node with every message once and in order, then stops everything.
+# HAProxy, chatd connected to every node, pushd, and their PostgreSQL
+# database (a scratch server, scripts/lib/scratch_postgres.sh), all on
+# loopback in ./run-cluster/. Shows alice and bob chatting through HAProxy
+# from different nodes, kills bob's node with SIGKILL, shows bob's client
+# back on another node with every message once and in order, then stops
+# everything.
 #
 #   ./scripts/cluster.sh          build, start, run the demo, stop; exit 0
 #   ./scripts/cluster.sh --keep   the same, and leave the cluster running
@@ -39,12 +41,28 @@ source "$ROOT/scripts/lib/stack.sh"
 stop_cluster() {
   local name
   for name in client-bob pushd chatd haproxy node1 node2 node3; do stop_one "$name"; done
+  if [ -f "$RUN/postgres/datadir" ]; then
+    scripts/lib/scratch_postgres.sh stop "$RUN/postgres"
+    stopped=$((stopped + 1))
+  fi
+}
+
+# A scratch PostgreSQL server with an empty database `chat`: DB_URL.
+start_database() {
+  scripts/lib/scratch_postgres.sh start "$RUN/postgres" >"$RUN/logs/postgres.log" 2>&1 ||
+    fail "PostgreSQL did not start: $(tail -n 5 "$RUN/logs/postgres.log")"
+  local server
+  server=$(cat "$RUN/postgres/url")
+  psql -q "$server" -c "CREATE DATABASE chat" >>"$RUN/logs/postgres.log" 2>&1 ||
+    fail "could not create the database (run-cluster/logs/postgres.log)"
+  DB_URL=${server%/*}/chat
+  say "PostgreSQL $(psql -tA "$DB_URL" -c 'SHOW server_version') at $DB_URL (data in $(cat "$RUN/postgres/datadir"))"
 }
 
 # fill TEMPLATE OUT NODE_PORT: the local stack's templates, for this cluster.
 fill() {
   sed -e "s|@PORT@|$3|g" -e "s|@RUN_USER@|$(id -un)|g" -e "s|@PLUGIN_PATH@|$PLUGIN|g" \
-    -e "s|@KEY_FILE@|$RUN/chat.key|g" -e "s|@DB_PATH@|$RUN/data/chat.db|g" -e "s|@RUN@|$RUN|g" \
+    -e "s|@KEY_FILE@|$RUN/chat.key|g" -e "s|@DB_PATH@|$DB_URL|g" -e "s|@RUN@|$RUN|g" \
     "$1" >"$2"
 }
 
@@ -58,9 +76,9 @@ provision() {
     nodes+="${nodes:+, }$HOST:$(node_port "$node")"
   done
   # chatd connects to every node directly, not through HAProxy.
-  grep -vE '^broker_(host|port) ' deploy/local/chatd.conf.in >"$RUN/chatd.conf"
-  echo "broker_nodes = $nodes" >>"$RUN/chatd.conf"
-  printf 'db_path = data/chat.db\nlog_level = info\n' >"$RUN/pushd.conf"
+  grep -vE '^(broker_host|broker_port|db_path) ' deploy/local/chatd.conf.in >"$RUN/chatd.conf"
+  printf 'broker_nodes = %s\ndb_path = %s\n' "$nodes" "$DB_URL" >>"$RUN/chatd.conf"
+  printf 'db_path = %s\nlog_level = info\n' "$DB_URL" >"$RUN/pushd.conf"
   fill deploy/local/haproxy.cfg.in "$RUN/haproxy.cfg" "$PORT"
   for node in "${NODES[@]}"; do
     echo "    server node$node $HOST:$(node_port "$node")"
@@ -75,7 +93,7 @@ provision() {
       >"$RUN/tokens/$user.token" 2>>"$RUN/logs/setup.log" ||
       fail "chatctl could not provision $user (run-cluster/logs/setup.log)"
   done
-  say "run-cluster/: a fresh key and database with alice and bob (one phone each)"
+  say "run-cluster/: a fresh key, the schema in PostgreSQL, alice and bob (one phone each)"
 }
 
 start_cluster() {
@@ -209,6 +227,7 @@ for port in "$PORT" "$(node_port 1)" "$(node_port 2)" "$(node_port 3)"; do
   [ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ] ||
     fail "port $port is in use; choose others with CHAT_CLUSTER_PORT=28830 ./scripts/cluster.sh"
 done
+start_database
 provision
 start_cluster
 run_demo
@@ -216,5 +235,5 @@ if [ "${1:-}" = --keep ]; then
   say "the cluster keeps running; stop it with ./scripts/cluster.sh stop"
 else
   stop_cluster >/dev/null
-  say "stopped the cluster; run-cluster/ keeps its logs and database"
+  say "stopped the cluster and its database; run-cluster/ keeps the logs"
 fi

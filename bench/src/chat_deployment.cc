@@ -8,6 +8,7 @@
 #include "chat/clock.h"
 #include "chat/database.h"
 #include "chat/key_file.h"
+#include "chat/store_target.h"
 #include "clock.h"
 #include "store/account_store.h"
 #include "store/migrator.h"
@@ -44,16 +45,17 @@ std::unique_ptr<ChildProcess> StartDaemon(const std::string& path, const std::st
 }  // namespace
 
 ChatDeployment::ChatDeployment(std::string dir, std::string chatd_path, std::string plugin_path,
-                               std::string pushd_path)
+                               std::string pushd_path, std::string db_target)
     : dir_(std::move(dir)),
       chatd_path_(std::move(chatd_path)),
       plugin_path_(std::move(plugin_path)),
-      pushd_path_(std::move(pushd_path)) {
+      pushd_path_(std::move(pushd_path)),
+      db_target_(db_target.empty() ? dir_ + "/chat.db" : std::move(db_target)) {
   WriteTextFile(key_path(), chat::GenerateKeyText());
   auto key = chat::LoadKeyFile(key_path());
   if (!key.ok()) throw std::runtime_error(key.status().message());
   key_ = std::move(*key);
-  chat::Database db = chat::Database::Open(db_path());
+  chat::Database db = chat::OpenStore(db_path());
   chat::ApplyMigrations(db);
 }
 
@@ -65,7 +67,7 @@ ChatDeployment::~ChatDeployment() {
 PluginSettings ChatDeployment::plugin() const { return {plugin_path_, key_path(), db_path()}; }
 
 void ChatDeployment::Provision(std::vector<Device>& devices) {
-  chat::Database db = chat::Database::Open(db_path());
+  chat::Database db = chat::OpenStore(db_path());
   chat::AccountStore accounts(db);
   chat::TokenSigner signer(key_);
   int64_t now = chat::NowSeconds();
@@ -90,7 +92,7 @@ void ChatDeployment::Provision(std::vector<Device>& devices) {
 }
 
 void ChatDeployment::RegisterPushTokens(const std::vector<chat::PushRegistration>& registrations) {
-  chat::Database db = chat::Database::Open(db_path());
+  chat::Database db = chat::OpenStore(db_path());
   chat::PushStore tokens(db);
   int64_t now_ms = chat::NowMillis();
   chat::Transaction txn(db);

@@ -1,6 +1,6 @@
-// The product's files for one benchmark run: signing key, SQLite database
-// with the schema applied, provisioned devices with their tokens, and the
-// daemons chatd and pushd.
+// The product's files for one benchmark run: signing key, database (a SQLite
+// file, or a PostgreSQL database) with the schema applied, provisioned
+// devices with their tokens, and the daemons chatd and pushd.
 #pragma once
 
 #include <cstdint>
@@ -24,19 +24,22 @@ struct Device {
 };
 
 // Owns nothing on disk but what it writes into `dir` (which the caller
-// removes). Provisioning talks to SQLite directly through chat::AccountStore,
-// as the integration harness does; chatd is a child process.
+// removes). Provisioning talks to the database directly through
+// chat::AccountStore, as the integration harness does; chatd is a child
+// process.
 class ChatDeployment {
  public:
+  // `db_target`: a postgresql:// URL of an empty database; empty: the SQLite
+  // file chat.db in `dir`.
   ChatDeployment(std::string dir, std::string chatd_path, std::string plugin_path,
-                 std::string pushd_path = "");
+                 std::string pushd_path = "", std::string db_target = "");
   ~ChatDeployment();
   ChatDeployment(const ChatDeployment&) = delete;
   ChatDeployment& operator=(const ChatDeployment&) = delete;
 
   // The plugin options of a broker serving this deployment.
   PluginSettings plugin() const;
-  std::string db_path() const { return dir_ + "/chat.db"; }
+  const std::string& db_path() const { return db_target_; }
   std::string key_path() const { return dir_ + "/chat.key"; }
 
   // Creates users and devices (existing ones are kept) and issues one token
@@ -69,6 +72,7 @@ class ChatDeployment {
   std::string chatd_path_;
   std::string plugin_path_;
   std::string pushd_path_;
+  std::string db_target_;
   chat::SigningKey key_;
   std::unique_ptr<ChildProcess> chatd_, pushd_;
 };

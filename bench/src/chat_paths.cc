@@ -98,10 +98,11 @@ void ChatDevices::Drop(std::size_t i, bool clean) {
 }
 
 ChatDirectPath::ChatDirectPath(EventLoop& loop, ChatDeployment& deployment, PathConfig config,
-                               int pairs)
+                               int pairs, std::string name)
     : loop_(loop),
       config_(config),
       pairs_(pairs),
+      name_(std::move(name)),
       devices_(loop, deployment, config.port, *this, [&] {
         auto users = NumberedNames("bs", pairs);
         for (auto& r : NumberedNames("br", pairs)) users.push_back(r);

@@ -49,8 +49,9 @@ class ChatDevices {
 // `accepted` event.
 class ChatDirectPath : public TrafficPath {
  public:
-  ChatDirectPath(EventLoop& loop, ChatDeployment& deployment, PathConfig config, int pairs);
-  std::string name() const override { return "chat 1:1"; }
+  ChatDirectPath(EventLoop& loop, ChatDeployment& deployment, PathConfig config, int pairs,
+                 std::string name = "chat 1:1");
+  std::string name() const override { return name_; }
   int senders() const override { return pairs_; }
   int copies_per_message() const override { return 1; }
   std::string Setup(int64_t deadline_ns) override;
@@ -61,6 +62,7 @@ class ChatDirectPath : public TrafficPath {
   EventLoop& loop_;
   PathConfig config_;
   int pairs_;
+  std::string name_;
   ChatDevices devices_;  // senders are 0..pairs-1, recipients pairs..2*pairs-1
   std::vector<std::string> convs_;
   uint64_t next_cmid_ = 0;

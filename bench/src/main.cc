@@ -85,6 +85,9 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
                              "isolation", "presence", "push", "wire"}));
   run.add_option("--revision", p.revision, "product revision to print in the report");
   run.add_flag("--keep", p.keep_work_dir, "keep the /tmp/chat-bench-* scratch directory");
+  run.add_option("--postgres-url", p.postgres_url,
+                 "a PostgreSQL server (postgresql://user@host:port/postgres; bench/run.sh starts "
+                 "one): throughput also runs chat 1:1 with chatd's database there");
   run.add_option("--chat-dir", p.chat_dir,
                  "directory for chatd's database and logs (diagnosis: a tmpfs removes fsync)");
   run.add_option("--message-bytes", p.message_bytes, "MQTT payload per send")

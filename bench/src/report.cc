@@ -75,6 +75,12 @@ void WriteTargets(std::ostream& md, const BenchResults& r, const BenchParams& p)
        << Num(r.raw->delivered_per_s) << " QoS 1 pub->sub msgs/s | " << Num(ratio, 2)
        << "x | >= 0.30x | " << Verdict(ratio >= 0.30) << " |\n";
   }
+  if (r.chat_postgres && r.chat) {
+    md << "| 1:1 durable throughput with chatd's database on PostgreSQL (median round) | "
+       << Num(r.chat_postgres->confirmed_per_s) << " | " << Num(r.chat->confirmed_per_s)
+       << " on SQLite, same rounds | " << Num(r.postgres_to_sqlite, 2)
+       << "x of SQLite | >= 0.5x of SQLite | " << Verdict(r.postgres_to_sqlite >= 0.5) << " |\n";
+  }
   const LatencyResult* chat_half = LevelAt(r.chat_latency, r.half_chat_rate);
   const LatencyResult* raw_half = LevelAt(r.raw_latency, r.half_chat_rate);
   if (chat_half && raw_half) {
@@ -254,6 +260,9 @@ void WriteThroughput(std::ostream& md, const BenchResults& r) {
     ThroughputRow(md, round.raw, round.raw.path + suffix, raw);
     ThroughputRow(md, round.relay, round.relay.path + suffix, raw);
     ThroughputRow(md, round.chat, round.chat.path + suffix, raw);
+    if (round.chat_postgres) {
+      ThroughputRow(md, *round.chat_postgres, round.chat_postgres->path + suffix, raw);
+    }
   }
   if (r.raw_fanout) {
     double raw_fan = r.raw_fanout->delivered_per_s;

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "broker_process.h"
+#include "chat/support/test_database.h"
 #include "chat_deployment.h"
 #include "chat_paths.h"
 #include "clock.h"
@@ -129,7 +130,50 @@ void SummarizeRounds(BenchResults& out) {
   }
   out.chat_to_raw = Median(chat_ratios);
   out.relay_to_raw = Median(relay_ratios);
+  std::vector<const ThroughputResult*> postgres;
+  std::vector<double> postgres_ratios;
+  for (const auto& r : out.throughput_rounds) {
+    if (!r.chat_postgres) continue;
+    postgres.push_back(&*r.chat_postgres);
+    if (r.chat.confirmed_per_s > 0) {
+      postgres_ratios.push_back(r.chat_postgres->confirmed_per_s / r.chat.confirmed_per_s);
+    }
+  }
+  if (!postgres.empty()) {
+    std::sort(postgres.begin(), postgres.end(),
+              [](auto* a, auto* b) { return a->confirmed_per_s < b->confirmed_per_s; });
+    out.chat_postgres = *postgres[postgres.size() / 2];
+    out.postgres_to_sqlite = Median(postgres_ratios);
+  }
 }
+
+// Chat 1:1 with chatd's database on PostgreSQL, for the throughput rounds:
+// a database of its own on the server, its own broker and chatd.
+struct PostgresLeg {
+  PostgresLeg(const BenchParams& p, const WorkDir& work, EventLoop& loop)
+      : database(p.postgres_url, "chat_bench"),
+        dir(work.Sub("chat-postgres")),
+        deployment(dir, p.chatd_path, p.plugin_path, "", database.target()),
+        broker({dir, "chat-postgres-broker", p.mosquitto_path, deployment.plugin()}),
+        cfg{broker.port(), p.message_bytes} {
+    deployment.StartChatd(broker.port(), p.presence_grace_ms, p.chatd_options);
+    ours = {{"chat broker", broker.pid()}, {"chatd", deployment.chatd_pid()}};
+    path =
+        std::make_unique<ChatDirectPath>(loop, deployment, cfg, p.pairs, "chat 1:1 on PostgreSQL");
+  }
+  ~PostgresLeg() {
+    path.reset();
+    deployment.StopChatd();
+  }
+
+  chat::support::TestDatabase database;
+  std::string dir;
+  ChatDeployment deployment;
+  BrokerProcess broker;
+  PathConfig cfg;
+  ProcessList ours;
+  std::unique_ptr<ChatDirectPath> path;
+};
 
 // The brokers, chatd and paths of the messaging scenarios, which share one
 // event loop and keep their clients connected from one scenario to the next.
@@ -154,18 +198,25 @@ class MessagingRun {
   }
   ~MessagingRun() { chat_.StopChatd(); }
 
-  // Rounds of raw, relay and chat back to back: on a shared machine the
-  // ratio within a round compares like with like; the medians are reported.
+  // Rounds of raw, relay and chat back to back (and chat on PostgreSQL, with
+  // --postgres-url): on a shared machine the ratio within a round compares
+  // like with like; the medians are reported.
   void Throughput(BenchResults& out) {
     RelayPath relay(loop_, raw_cfg_, p_.pairs, {p_.bench_path, raw_dir_ + "/relay-node.log"});
     ProcessList with_relay = ours_;
     with_relay.emplace_back("relay", relay.node_pid());
+    std::unique_ptr<PostgresLeg> postgres;
+    if (!p_.postgres_url.empty()) postgres = std::make_unique<PostgresLeg>(p_, work_, loop_);
     for (int round = 1; round <= std::max(1, p_.throughput_rounds); ++round) {
-      Say("throughput round " + std::to_string(round) + ": raw broker, no-op relay, chat 1:1");
+      Say("throughput round " + std::to_string(round) + ": raw broker, no-op relay, chat 1:1" +
+          (postgres ? ", chat 1:1 on PostgreSQL" : ""));
       ThroughputRound r;
       r.raw = ClosedLoopOn(loop_, raw_, p_, p_.window, ours_);
       r.relay = ClosedLoopOn(loop_, relay, p_, p_.window, with_relay);
       r.chat = ClosedLoopOn(loop_, *direct_, p_, p_.window, ours_);
+      if (postgres) {
+        r.chat_postgres = ClosedLoopOn(loop_, *postgres->path, p_, p_.window, postgres->ours);
+      }
       out.throughput_rounds.push_back(std::move(r));
     }
     SummarizeRounds(out);

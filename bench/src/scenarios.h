@@ -32,6 +32,10 @@ struct BenchParams {
   // Where chatd's database lives; empty: the scratch directory. A tmpfs here
   // (e.g. /dev/shm/x) takes fsync out of the path: for diagnosis only.
   std::string chat_dir;
+  // A PostgreSQL server (postgresql://user@host:port/db): the throughput
+  // rounds also run chat 1:1 with chatd's database there (in a database
+  // chat_bench, created and dropped). Empty: SQLite only.
+  std::string postgres_url;
 
   bool throughput = true;  // raw, relay and chat 1:1 closed loop
   bool latency = true;     // open-loop levels (needs throughput)
@@ -99,9 +103,10 @@ struct BenchParams {
   int64_t push_poll_ms = 100;     // pushd's poll_interval_ms (its default)
 };
 
-// One round of the throughput scenario: the three paths back to back.
+// One round of the throughput scenario: the paths back to back.
 struct ThroughputRound {
   ThroughputResult raw, relay, chat;
+  std::optional<ThroughputResult> chat_postgres;  // with BenchParams::postgres_url
 };
 
 struct BenchResults {
@@ -113,6 +118,8 @@ struct BenchResults {
   std::vector<ThroughputRound> throughput_rounds;
   std::optional<ThroughputResult> raw, relay, chat;  // each path's median round
   double chat_to_raw = 0;  // median over rounds of chat confirmed/s / raw delivered/s
+  std::optional<ThroughputResult> chat_postgres;  // its median round
+  double postgres_to_sqlite = 0;  // median over rounds of chat_postgres / chat confirmed/s
   double relay_to_raw = 0;
   std::vector<LatencyResult> chat_latency, raw_latency;  // same offered loads, same order
   double half_chat_rate = 0;  // offered load of the p99 target (0.5 x chat max)

@@ -38,14 +38,17 @@ Database::~Database() { cache_.clear(); }
 Database::Lease Database::Cached(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
-    it = cache_.emplace(sql, std::make_unique<Statement>(Prepare(sql))).first;
+    it = cache_.emplace(sql, std::unique_ptr<Statement>(new Statement(engine_->Prepare(sql, true))))
+             .first;
   }
   return Lease(*it->second);
 }
 
 void Database::Exec(std::string_view sql) { engine_->Exec(sql); }
 
-Statement Database::Prepare(std::string_view sql) { return Statement(engine_->Prepare(sql)); }
+Statement Database::Prepare(std::string_view sql) {
+  return Statement(engine_->Prepare(sql, false));
+}
 
 int64_t Database::Changes() { return engine_->Changes(); }
 

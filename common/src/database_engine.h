@@ -33,7 +33,9 @@ class ConnectionEngine {
   virtual ~ConnectionEngine() = default;
   virtual Database::Engine engine() const = 0;
   virtual void Exec(std::string_view sql) = 0;
-  virtual std::unique_ptr<StatementEngine> Prepare(std::string_view sql) = 0;
+  // `kept`: the statement lives as long as the connection (Database::Cached)
+  // and is worth preparing once on the server.
+  virtual std::unique_ptr<StatementEngine> Prepare(std::string_view sql, bool kept) = 0;
   // Rows changed by the last INSERT, UPDATE or DELETE this connection ran.
   virtual int64_t Changes() = 0;
   virtual bool InTransaction() = 0;

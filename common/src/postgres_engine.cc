@@ -1,7 +1,9 @@
 // The PostgreSQL engine, on libpq: for installations that outgrow one
-// machine (docs/ARCHITECTURE.md, "PostgreSQL"). Statements keep the stores'
+// machine (docs/ARCHITECTURE.md, "Storage"). Statements keep the stores'
 // ?N parameters, rewritten to $N; values travel as text; each Step() of a
-// fresh execution is one round trip that fetches every row.
+// fresh execution is one round trip that fetches every row. A cached
+// statement (Database::Cached) is prepared on the server at its first
+// execution and only executed after that: no parse and plan per message.
 #include <libpq-fe.h>
 
 #include <cstdlib>
@@ -54,10 +56,12 @@ class PostgresConnection;
 
 class PostgresStatement final : public StatementEngine {
  public:
-  PostgresStatement(PostgresConnection& connection, std::string sql, int parameters)
+  PostgresStatement(PostgresConnection& connection, std::string sql, int parameters,
+                    std::string prepared_name)
       : connection_(connection),
         sql_(std::move(sql)),
-        params_(static_cast<std::size_t>(parameters)) {}
+        params_(static_cast<std::size_t>(parameters)),
+        prepared_name_(std::move(prepared_name)) {}
 
   void Bind(int index, std::string_view text) override { Slot(index).emplace(text); }
   void Bind(int index, int64_t value) override { Slot(index).emplace(std::to_string(value)); }
@@ -92,6 +96,8 @@ class PostgresStatement final : public StatementEngine {
   PostgresConnection& connection_;
   std::string sql_;
   std::vector<std::optional<std::string>> params_;
+  std::string prepared_name_;  // empty: parsed at every execution
+  bool prepared_ = false;
   Result result_;
   int row_ = -1;
 };
@@ -106,22 +112,35 @@ class PostgresConnection final : public ConnectionEngine {
     Result result(PQexec(conn_, std::string(sql).c_str()));
     ExpectOk(result.get(), sql);
   }
-  std::unique_ptr<StatementEngine> Prepare(std::string_view sql) override {
+  std::unique_ptr<StatementEngine> Prepare(std::string_view sql, bool kept) override {
     std::string rewritten;
     int parameters = RewriteParameters(sql, rewritten);
-    return std::make_unique<PostgresStatement>(*this, std::move(rewritten), parameters);
+    std::string name = kept ? "chat_" + std::to_string(++prepared_) : std::string();
+    return std::make_unique<PostgresStatement>(*this, std::move(rewritten), parameters,
+                                               std::move(name));
   }
   int64_t Changes() override { return changes_; }
   bool InTransaction() override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
   std::string_view BeginWrite() const override { return "BEGIN"; }
 
-  // Runs one statement; a constraint violation comes back as nullptr.
-  Result Run(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+  // Prepares `sql` on the server as `name`.
+  void PrepareOnServer(const std::string& name, const std::string& sql, int parameters) {
+    Result result(PQprepare(conn_, name.c_str(), sql.c_str(), parameters, nullptr));
+    ExpectOk(result.get(), sql);
+  }
+
+  // Runs one statement (the prepared one `name`, if not empty); a
+  // constraint violation comes back as nullptr.
+  Result Run(const std::string& name, const std::string& sql,
+             const std::vector<std::optional<std::string>>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
-    Result result(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                               values.data(), nullptr, nullptr, 0));
+    int count = static_cast<int>(values.size());
+    Result result(
+        name.empty()
+            ? PQexecParams(conn_, sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0)
+            : PQexecPrepared(conn_, name.c_str(), count, values.data(), nullptr, nullptr, 0));
     ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_FATAL_ERROR && result) {
       const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
@@ -145,11 +164,16 @@ class PostgresConnection final : public ConnectionEngine {
   PGconn* conn_;
   std::string name_;
   int64_t changes_ = 0;
+  int prepared_ = 0;  // statements prepared on the server so far
 };
 
 Statement::StepResult PostgresStatement::Step() {
   if (!result_) {
-    result_ = connection_.Run(sql_, params_);
+    if (!prepared_name_.empty() && !prepared_) {
+      connection_.PrepareOnServer(prepared_name_, sql_, static_cast<int>(params_.size()));
+      prepared_ = true;
+    }
+    result_ = connection_.Run(prepared_name_, sql_, params_);
     if (!result_) return Statement::StepResult::kConstraint;
     row_ = -1;
   }

@@ -83,7 +83,7 @@ class SqliteConnection final : public ConnectionEngine {
       throw StoreFailure(path_ + ": " + error);
     }
   }
-  std::unique_ptr<StatementEngine> Prepare(std::string_view sql) override {
+  std::unique_ptr<StatementEngine> Prepare(std::string_view sql, bool) override {
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
                            &stmt, nullptr) != SQLITE_OK) {

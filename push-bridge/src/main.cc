@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -94,20 +95,42 @@ int main(int argc, char** argv) {
         "dropped as they come");
   }
 
-  chat::Database db = chat::OpenStore(config->db_path);
-  // pushd only deletes and reschedules jobs: a write lost to a power cut
-  // sends a push again, never loses one. So its commits skip the fsync that
-  // chatd's need (WAL with synchronous=NORMAL stays consistent).
-  db.Exec("PRAGMA synchronous=NORMAL");
-  spdlog::info("pushd starting (config {}, database {})", config_path,
-               chat::StoreName(config->db_path));
-  chat::push::PushDispatcher dispatcher(db, fcm.get(), apns.get(), *config);
-  std::atomic<bool> stop{false};
-  std::thread loop([&] { dispatcher.Run(stop); });
-  spdlog::info("pushd ready");
-  int signal_number = chat::WaitForStopSignal();
-  spdlog::info("pushd stopping ({})", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
-  stop = true;
-  loop.join();
+  try {
+    chat::Database db = chat::OpenStore(config->db_path);
+    // pushd only deletes and reschedules jobs: a write lost to a power cut
+    // sends a push again, never loses one. So its commits skip the flush
+    // that chatd's need (SQLite: WAL with synchronous=NORMAL stays
+    // consistent; PostgreSQL: an asynchronous commit).
+    db.Exec(db.engine() == chat::Database::Engine::kSqlite ? "PRAGMA synchronous=NORMAL"
+                                                           : "SET synchronous_commit = off");
+    spdlog::info("pushd starting (config {}, database {})", config_path,
+                 chat::StoreName(config->db_path));
+    chat::push::PushDispatcher dispatcher(db, fcm.get(), apns.get(), *config);
+    std::atomic<bool> stop{false};
+    std::atomic<bool> failed{false};
+    std::thread loop([&] {
+      try {
+        dispatcher.Run(stop);
+      } catch (const chat::StoreFailure& e) {
+        // The database went away (a PostgreSQL restart, a broken file): stop
+        // with an error, for the service manager to restart pushd; every job
+        // not yet answered is still queued.
+        spdlog::critical("push loop stopped: {}", e.what());
+        failed = true;
+        ::kill(::getpid(), SIGTERM);
+      }
+    });
+    spdlog::info("pushd ready");
+    int signal_number = chat::WaitForStopSignal();
+    if (!failed) {
+      spdlog::info("pushd stopping ({})", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+    }
+    stop = true;
+    loop.join();
+    if (failed) return 1;
+  } catch (const chat::StoreFailure& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
   return 0;
 }

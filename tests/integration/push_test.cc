@@ -45,7 +45,9 @@ json Fcm(const std::string& token) {
   return {{"type", "push.register"}, {"platform", "fcm"}, {"app", kApp}, {"token", token}};
 }
 
-class PushTest : public ::testing::Test {
+// Every test of this suite runs on a SQLite file and on PostgreSQL: chatd
+// writes the jobs, pushd takes them.
+class PushTest : public ::testing::TestWithParam<Database::Engine> {
  protected:
   PushTest() : fakes_(stack_.dir()) {}
 
@@ -105,12 +107,13 @@ class PushTest : public ::testing::Test {
     return users;
   }
 
-  TestStack stack_;
+  TestStack stack_{{.engine = GetParam()}};
   PushFakes fakes_;
   std::unique_ptr<PushdProcess> pushd_;
 };
+INSTANTIATE_ON_BOTH_ENGINES(PushTest);
 
-TEST_F(PushTest, AMessageToAnOfflineDeviceGivesExactlyOneAlertWithTheServersBadge) {
+TEST_P(PushTest, AMessageToAnOfflineDeviceGivesExactlyOneAlertWithTheServersBadge) {
   StartPushd();
   RegisterAndLeave("bob", "phone", Apns(ApnsToken(1)));
   TestDevice alice(stack_, "alice", "phone");
@@ -132,7 +135,7 @@ TEST_F(PushTest, AMessageToAnOfflineDeviceGivesExactlyOneAlertWithTheServersBadg
   EXPECT_TRUE(QueueDrains());
 }
 
-TEST_F(PushTest, AConnectedDeviceGetsNoPush) {
+TEST_P(PushTest, AConnectedDeviceGetsNoPush) {
   StartPushd();
   TestDevice bob(stack_, "bob", "phone");
   ASSERT_EQ(bob.Request(Fcm("fcm-bob-phone"), "r1")["registered"], true);
@@ -144,7 +147,7 @@ TEST_F(PushTest, AConnectedDeviceGetsNoPush) {
   EXPECT_EQ(stack_.CountRows("push_jobs"), 0);
 }
 
-TEST_F(PushTest, FiftyMessagesInOneSecondGiveTwoRequestsTheLastWithTheCount) {
+TEST_P(PushTest, FiftyMessagesInOneSecondGiveTwoRequestsTheLastWithTheCount) {
   StartPushd({.alert_window_ms = 2000});
   RegisterAndLeave("bob", "phone", Fcm("fcm-bob-phone"));
   TestDevice alice(stack_, "alice", "phone");
@@ -181,7 +184,7 @@ TEST_F(PushTest, FiftyMessagesInOneSecondGiveTwoRequestsTheLastWithTheCount) {
   // The count is the unread messages of the conversation, whatever the split.
 }
 
-TEST_F(PushTest, AMutedConversationGivesNoPush) {
+TEST_P(PushTest, AMutedConversationGivesNoPush) {
   StartPushd();
   TestDevice alice(stack_, "alice", "phone");
   std::string conv;
@@ -199,7 +202,7 @@ TEST_F(PushTest, AMutedConversationGivesNoPush) {
   EXPECT_EQ(stack_.CountRows("push_jobs"), 0);
 }
 
-TEST_F(PushTest, ADeadTokenIsDeletedAndTheOthersAreKept) {
+TEST_P(PushTest, ADeadTokenIsDeletedAndTheOthersAreKept) {
   StartPushd();
   RegisterAndLeave("bob", "phone", Apns(ApnsToken(1)));
   RegisterAndLeave("carol", "phone", Apns(ApnsToken(2)));
@@ -219,7 +222,7 @@ TEST_F(PushTest, ADeadTokenIsDeletedAndTheOthersAreKept) {
   EXPECT_NE(pushd_->Log().find("push token of carol/phone deleted"), std::string::npos);
 }
 
-TEST_F(PushTest, RetriesFollowRetryAfterThenSucceed) {
+TEST_P(PushTest, RetriesFollowRetryAfterThenSucceed) {
   StartPushd();
   RegisterAndLeave("bob", "phone", Fcm("fcm-bob-phone"));
   fakes_.Script("fcm", "fcm-bob-phone",
@@ -238,7 +241,7 @@ TEST_F(PushTest, RetriesFollowRetryAfterThenSucceed) {
   }
 }
 
-TEST_F(PushTest, AReadOnOneDeviceClearsTheOtherDevicesNotification) {
+TEST_P(PushTest, AReadOnOneDeviceClearsTheOtherDevicesNotification) {
   StartPushd();
   RegisterAndLeave("bob", "phone", Apns(ApnsToken(1)));
   TestDevice alice(stack_, "alice", "phone");
@@ -257,7 +260,7 @@ TEST_F(PushTest, AReadOnOneDeviceClearsTheOtherDevicesNotification) {
 }
 
 // 500 pushes, one per device, leave over one HTTP/2 connection.
-TEST_F(PushTest, FiveHundredPushesTravelOverAtMostTwoConnections) {
+TEST_P(PushTest, FiveHundredPushesTravelOverAtMostTwoConnections) {
   constexpr int kMembers = 500;
   std::vector<std::string> members = ProvisionWithTokens("m", kMembers, "apns");
   StartPushd();
@@ -278,7 +281,7 @@ TEST_F(PushTest, FiveHundredPushesTravelOverAtMostTwoConnections) {
 
 // A kill -9 of pushd while pushes are in flight: after the restart every
 // device still gets its push; only pushes that were in flight may go twice.
-TEST_F(PushTest, AKillOfPushdLosesNoPush) {
+TEST_P(PushTest, AKillOfPushdLosesNoPush) {
   constexpr int kDevices = 30;
   std::vector<std::string> members = ProvisionWithTokens("k", kDevices, "fcm");
   TestDevice alice(stack_, "alice", "phone");

@@ -47,7 +47,16 @@ TestDatabase::TestDatabase(Database::Engine engine, const std::string& name) : e
   }
   auto server = PostgresServer();
   if (!server) throw StoreFailure("no scratch PostgreSQL server (CHAT_TEST_POSTGRES_URL_FILE)");
-  server_ = *server;
+  CreateOn(*server, name);
+}
+
+TestDatabase::TestDatabase(const std::string& server_url, const std::string& name)
+    : engine_(Database::Engine::kPostgres) {
+  CreateOn(server_url, name);
+}
+
+void TestDatabase::CreateOn(const std::string& server, const std::string& name) {
+  server_ = server;
   name_ = DatabaseName(name);
   Database admin = OpenStore(server_);
   admin.Exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");

@@ -1,7 +1,7 @@
 // A fresh, empty database for one test, on either engine: a SQLite file
 // under the test's temp dir, or a database of its own on the scratch
 // PostgreSQL server the ctest fixture `scratch_postgres` runs
-// (tests/support/scratch_postgres.sh). Removed or dropped at destruction.
+// (scripts/lib/scratch_postgres.sh). Removed or dropped at destruction.
 #pragma once
 
 #include <optional>
@@ -21,6 +21,9 @@ class TestDatabase {
   // `name` tells tests apart (a test's name will do); the process id is
   // added, so tests running side by side never share a database.
   TestDatabase(Database::Engine engine, const std::string& name);
+  // A database on the PostgreSQL server at `server_url` (a URL of any of its
+  // databases, e.g. .../postgres), which must let that user create databases.
+  TestDatabase(const std::string& server_url, const std::string& name);
   ~TestDatabase();
   TestDatabase(const TestDatabase&) = delete;
   TestDatabase& operator=(const TestDatabase&) = delete;
@@ -30,6 +33,8 @@ class TestDatabase {
   Database Open(Database::Mode mode = Database::Mode::kReadWrite) const;
 
  private:
+  void CreateOn(const std::string& server, const std::string& name);
+
   Database::Engine engine_;
   std::string name_;    // the file, or the database's name
   std::string server_;  // PostgreSQL: the server's URL

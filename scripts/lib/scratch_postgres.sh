@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL server for the tests (ctest fixture scratch_postgres,
-# tests/CMakeLists.txt): `start STATE_DIR` makes a cluster in a new /tmp
-# directory, starts it on a free loopback port with trust authentication and
-# no fsync, and writes its URL to STATE_DIR/url; `stop STATE_DIR` stops it and
-# removes it. Each test then creates and drops a database of its own
-# (tests/support/chat/support/test_database.h).
+# A throwaway PostgreSQL server, for the tests (ctest fixture
+# scratch_postgres, tests/CMakeLists.txt; each test creates and drops a
+# database of its own, tests/support/chat/support/test_database.h) and for
+# scripts/cluster.sh. `start STATE_DIR` makes a cluster in a new /tmp
+# directory (PostgreSQL refuses to run as root: then it is the postgres
+# user's), starts it on a free loopback port with trust authentication and no
+# fsync, and writes its URL to STATE_DIR/url; `stop STATE_DIR` stops it and
+# removes it.
 set -euo pipefail
 
 command=${1:?usage: scratch_postgres.sh start|stop STATE_DIR}
