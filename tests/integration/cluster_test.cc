@@ -63,7 +63,7 @@ std::vector<std::string> Numbered(const std::string& prefix, int count) {
 // What nodes on several machines need: the same on a shared PostgreSQL
 // database (every node's plugin reads it) as on one SQLite file.
 class ClusterOnEngine : public ::testing::TestWithParam<Database::Engine> {};
-INSTANTIATE_ON_BOTH_ENGINES(ClusterOnEngine);
+INSTANTIATE_ON_BROKER_ENGINES(ClusterOnEngine);
 
 TEST_P(ClusterOnEngine, DevicesOnDifferentNodesChatOneToOneAndInAGroup) {
   TestStack stack(ThreeNodes(GetParam()));

@@ -22,7 +22,7 @@ using client::Event;
 // On SQLite the writer lock is a file lock; on PostgreSQL an advisory lock on
 // the writer's connection.
 class Failover : public ::testing::TestWithParam<Database::Engine> {};
-INSTANTIATE_ON_BOTH_ENGINES(Failover);
+INSTANTIATE_ON_BROKER_ENGINES(Failover);
 
 TEST_P(Failover, AStandbyChatdTakesOverWithinSecondsAndNothingIsLostOrDoubled) {
   constexpr int kMessages = 200;

@@ -23,7 +23,7 @@ class MessagingTest : public ::testing::TestWithParam<Database::Engine> {
  protected:
   TestStack stack_{{.engine = GetParam()}};
 };
-INSTANTIATE_ON_BOTH_ENGINES(MessagingTest);
+INSTANTIATE_ON_BROKER_ENGINES(MessagingTest);
 
 TEST_P(MessagingTest, ChatdPublishesTheFanOutOnAConnectionOfItsOwn) {
   // On the command connection a batch's publish waited behind the PUBACKs

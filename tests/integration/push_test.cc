@@ -111,7 +111,7 @@ class PushTest : public ::testing::TestWithParam<Database::Engine> {
   PushFakes fakes_;
   std::unique_ptr<PushdProcess> pushd_;
 };
-INSTANTIATE_ON_BOTH_ENGINES(PushTest);
+INSTANTIATE_ON_BROKER_ENGINES(PushTest);
 
 TEST_P(PushTest, AMessageToAnOfflineDeviceGivesExactlyOneAlertWithTheServersBadge) {
   StartPushd();

@@ -3,6 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "chat/clock.h"
 #include "chat/protocol.h"
 #include "chat/topics.h"
@@ -30,11 +33,9 @@ std::string OpenDirect(WriteContext& ctx, const std::string& a, const std::strin
   return conv;
 }
 
-// The other member of direct conversation `conv`, or "" for a group (whose
-// members a send need not load: a block does not silence a group).
-std::string DirectPartner(WriteContext& ctx, const std::string& conv, const std::string& user) {
-  if (ctx.conversations.Kind(conv) != protocol::kind::kDirect) return "";
-  for (const std::string& member : ctx.conversations.ActiveMembers(conv)) {
+// The other member of a direct conversation among its `members`.
+std::string DirectPartner(const std::vector<std::string>& members, const std::string& user) {
+  for (const std::string& member : members) {
     if (member != user) return member;
   }
   return "";
@@ -47,22 +48,30 @@ void RejectBlocked(WriteContext& ctx, const Command& command, const std::string&
 
 }  // namespace
 
+// The queries on this path are few on purpose (one each: the conversation's
+// kind, its members, the dedupe lookup, the block check of a direct
+// conversation, the seq, the insert, the sender's devices, the push
+// targets): on PostgreSQL each is a round trip.
 void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& send) {
   const std::string& sender = command.sender.user;
   std::string conv = send.conv;
-  std::string partner = send.to;  // the other side of a direct conversation
+  std::string partner = send.to;                    // the other side of a direct conversation
+  std::optional<std::vector<std::string>> members;  // active members, once loaded
   if (!send.to.empty()) {
     if (!ctx.conversations.IsActiveUser(send.to)) {
       return RejectCommand(ctx, command, ErrorCode::kUnknownUser, "no user '" + send.to + "'");
     }
     conv = ctx.conversations.FindDirect(sender, send.to).value_or("");
-  } else if (ctx.conversations.Kind(conv).empty()) {
+  } else if (std::string kind = ctx.conversations.Kind(conv); kind.empty()) {
     return RejectCommand(ctx, command, ErrorCode::kUnknownConversation,
                          "no conversation '" + conv + "'");
-  } else if (auto m = ctx.conversations.MembershipOf(conv, sender); !m || !m->active()) {
-    return RejectCommand(ctx, command, ErrorCode::kNotMember, "not a member of '" + conv + "'");
   } else {
-    partner = DirectPartner(ctx, conv, sender);
+    members = ctx.conversations.ActiveMembers(conv);
+    if (std::find(members->begin(), members->end(), sender) == members->end()) {
+      return RejectCommand(ctx, command, ErrorCode::kNotMember, "not a member of '" + conv + "'");
+    }
+    // A group's members may block each other: a block does not silence a group.
+    partner = kind == protocol::kind::kDirect ? DirectPartner(*members, sender) : "";
   }
 
   // A resend of a message stored before a block is still answered as such.
@@ -91,7 +100,8 @@ void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& se
 
   // The sending device gets the lean `accepted` (it holds the body); the
   // sender's other devices get the message itself, the recipients its live form.
-  std::vector<std::string> recipients = ctx.conversations.ActiveMembers(conv);
+  std::vector<std::string> recipients =
+      members ? std::move(*members) : ctx.conversations.ActiveMembers(conv);
   std::erase(recipients, sender);
   FanOutMessage(ctx, recipients, message);
   FanOutToOtherDevices(ctx, sender, command.sender.device, EncodeMessage(message, EventForm::kOwn));

@@ -101,6 +101,14 @@ TestStack::~TestStack() {
   }
 }
 
+std::vector<Database::Engine> BrokerTestEngines() {
+#ifdef CHAT_SANITIZER_PRELOAD
+  return {Database::Engine::kSqlite};
+#else
+  return {Database::Engine::kSqlite, Database::Engine::kPostgres};
+#endif
+}
+
 std::string TestStack::db_path() const {
   return database_ ? database_->target() : dir_ + "/chat.db";
 }

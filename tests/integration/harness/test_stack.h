@@ -136,4 +136,22 @@ class TestStack {
   std::unique_ptr<ChildProcess> chatd_;
 };
 
+// The store engines that tests starting brokers run on: SQLite and
+// PostgreSQL, but SQLite alone in the sanitizer build. There mosquitto (not
+// instrumented) runs the instrumented plugin with the sanitizer runtimes
+// preloaded, and libpq's first connect from inside it hangs in glibc's
+// bindtextdomain lock (with the plain plugin too, as soon as the runtime is
+// preloaded; a small program with the same preload connects fine). The
+// store conformance suite runs on PostgreSQL under the sanitizers all the
+// same (store_test).
+std::vector<chat::Database::Engine> BrokerTestEngines();
+
 }  // namespace chat::testing
+
+// Instantiates the TEST_Ps of `Suite` on each of BrokerTestEngines().
+#define INSTANTIATE_ON_BROKER_ENGINES(Suite)                                                    \
+  INSTANTIATE_TEST_SUITE_P(Engines, Suite,                                                      \
+                           ::testing::ValuesIn(::chat::testing::BrokerTestEngines()),           \
+                           [](const ::testing::TestParamInfo<::chat::Database::Engine>& info) { \
+                             return ::chat::support::EngineName(info.param);                    \
+                           })
