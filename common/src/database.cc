@@ -54,6 +54,8 @@ int64_t Database::Changes() { return engine_->Changes(); }
 
 bool Database::InTransaction() { return engine_->InTransaction(); }
 
+bool Database::Lost() { return engine_->Lost(); }
+
 Database::Engine Database::engine() const { return engine_->engine(); }
 
 sqlite3* Database::sqlite_handle() { return engine_->sqlite_handle(); }

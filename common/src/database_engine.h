@@ -39,6 +39,8 @@ class ConnectionEngine {
   // Rows changed by the last INSERT, UPDATE or DELETE this connection ran.
   virtual int64_t Changes() = 0;
   virtual bool InTransaction() = 0;
+  // Whether the connection is gone for good (a server that went away).
+  virtual bool Lost() { return false; }
   // The statement that opens a write transaction.
   virtual std::string_view BeginWrite() const = 0;
   virtual sqlite3* sqlite_handle() { return nullptr; }

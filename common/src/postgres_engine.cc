@@ -121,6 +121,7 @@ class PostgresConnection final : public ConnectionEngine {
   }
   int64_t Changes() override { return changes_; }
   bool InTransaction() override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
+  bool Lost() override { return PQstatus(conn_) == CONNECTION_BAD; }
   std::string_view BeginWrite() const override { return "BEGIN"; }
 
   // Prepares `sql` on the server as `name`.
@@ -194,8 +195,13 @@ std::unique_ptr<ConnectionEngine> OpenPostgres(const std::string& url, Database:
   // Notices (e.g. "relation already exists, skipping") are not errors.
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
-  connection->Exec(mode == Database::Mode::kReadOnly ? "SET default_transaction_read_only = on"
-                                                     : "SET synchronous_commit = on");
+  // A reader's transaction is one snapshot, as a SQLite read transaction
+  // is (a sync reply's pages agree with each other); the writer's commits
+  // wait for the server's WAL flush.
+  connection->Exec(mode == Database::Mode::kReadOnly
+                       ? "SET default_transaction_read_only = on; "
+                         "SET default_transaction_isolation = 'repeatable read'"
+                       : "SET synchronous_commit = on");
   return connection;
 }
 

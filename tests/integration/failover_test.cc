@@ -75,6 +75,44 @@ TEST_P(Failover, AStandbyChatdTakesOverWithinSecondsAndNothingIsLostOrDoubled) {
   EXPECT_EQ(stmt.Int(2), kMessages) << "seqs 1..N without gaps";
 }
 
+// The database server ends the writer's session (a restart, a network cut,
+// an operator's pg_terminate_backend): the active chatd stops instead of
+// failing every batch from then on, and the standby takes over; a message
+// sent meanwhile arrives once.
+TEST(FailoverOnPostgres, ALostDatabaseConnectionStopsTheWriterAndTheStandbyTakesOver) {
+  if (BrokerTestEngines().size() < 2) GTEST_SKIP() << "no PostgreSQL here (BrokerTestEngines)";
+  TestStack stack({.engine = Database::Engine::kPostgres});
+  std::unique_ptr<ChildProcess> standby = stack.StartStandbyChatd("chatd-standby.log");
+  auto alice = ConnectedDevice(DeviceOptions(stack, "alice"));
+  auto bob = ConnectedDevice(DeviceOptions(stack, "bob"));
+  ASSERT_TRUE(alice->Send({.to = "bob", .body = "before"}).status.ok());
+
+  {
+    Database db = stack.OpenDatabase();
+    auto ended = db.Prepare(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks "
+        "WHERE locktype = 'advisory' AND granted AND objid = 7403916");
+    ASSERT_EQ(ended.Step(), Statement::StepResult::kRow) << "nobody held the writer lock";
+  }
+  ASSERT_TRUE(alice->Send({.to = "bob", .body = "after"}).status.ok());
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (stack.ChatdRunning() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_FALSE(stack.ChatdRunning()) << "the active chatd kept running without its database";
+  EXPECT_NE(stack.ChatdLog().find("thread failed"), std::string::npos) << stack.ChatdLog();
+
+  std::vector<std::string> got;
+  deadline = std::chrono::steady_clock::now() + 20s;
+  while (got.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::optional<Event> event = bob->NextEvent(200ms);
+    if (event && event->Is("msg")) got.push_back(event->body);
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"before", "after"}));
+  std::string log = ReadFile(stack.dir() + "/chatd-standby.log");
+  EXPECT_NE(log.find("took over"), std::string::npos) << log;
+}
+
 TEST_P(Failover, AStandbyStopsCleanlyOnSigtermWithoutEverServing) {
   TestStack stack({.engine = GetParam()});
   std::unique_ptr<ChildProcess> standby = stack.StartStandbyChatd("chatd-standby.log");

@@ -112,6 +112,7 @@ void QueryService::UpdatePeople() {
     people_.Refresh(audience, out);
     db_.Exec("COMMIT");
   } catch (const StoreFailure& failure) {
+    if (db_.Lost()) throw;  // chatd stops (see Writer)
     spdlog::error("presence update failed: {}", failure.what());
     try {
       db_.Exec("ROLLBACK");
@@ -146,6 +147,7 @@ void QueryService::Answer(const Command& command) {
         command.body);
     db_.Exec("COMMIT");
   } catch (const StoreFailure& failure) {
+    if (db_.Lost()) throw;  // chatd stops (see Writer)
     spdlog::error("query from {}/{} failed: {}", command.sender.user, command.sender.device,
                   failure.what());
     try {

@@ -45,6 +45,10 @@ bool Writer::WriteBatch(std::chrono::milliseconds wait) {
     receipts.Flush(ctx);
     txn.Commit();
   } catch (const StoreFailure& failure) {
+    // A database server that went away is not this batch's fault: chatd
+    // stops (its thread fails), the service manager starts it again, or a
+    // standby takes over; the senders resend what was not accepted.
+    if (db_.Lost()) throw;
     // Rolled back: none of the batch's copies may leave; every sender hears.
     spdlog::error("batch of {} commands rolled back: {}", commands.size(), failure.what());
     out_.Clear();

@@ -59,6 +59,10 @@ class Database {
   // Rows changed by the last INSERT, UPDATE or DELETE run on this connection.
   int64_t Changes();
   bool InTransaction();
+  // Whether the connection to the server is gone (PostgreSQL; a SQLite file
+  // never is): every statement fails from then on, and the owner should
+  // stop, for its service manager to start it again.
+  bool Lost();
   Engine engine() const;
   // The SQLite connection (nullptr on PostgreSQL), for SQLite's own tools.
   sqlite3* sqlite_handle();

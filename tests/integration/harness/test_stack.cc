@@ -277,6 +277,8 @@ std::unique_ptr<ChildProcess> TestStack::StartStandbyChatd(const std::string& lo
   return standby;
 }
 
+bool TestStack::ChatdRunning() const { return chatd_ && chatd_->Running(); }
+
 void TestStack::StopChatd(int signal) {
   if (!chatd_) return;
   chatd_->Stop(signal);

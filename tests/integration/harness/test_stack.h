@@ -101,6 +101,8 @@ class TestStack {
   void StartChatd();
   // Sends `signal` to chatd and waits for it to exit (SIGKILL after 10 s).
   void StopChatd(int signal = SIGTERM);
+  // Whether the chatd StartChatd started still runs.
+  bool ChatdRunning() const;
   // Starts a second chatd on the same config and database, logging to
   // `log_name` in dir(), and waits (10 s at most) until it stands by for
   // the writer lock. The caller owns it.
