@@ -22,8 +22,13 @@ std::string DatabaseName(const std::string& name) {
   return out;
 }
 
+// `server` (a URL of any database there) naming `database` instead, its
+// query string (?host=/run/postgresql&...) kept.
 std::string WithDatabase(const std::string& server, const std::string& database) {
-  return server.substr(0, server.rfind('/') + 1) + database;
+  std::size_t query = server.find('?');
+  std::string base = server.substr(0, query);
+  std::string rest = query == std::string::npos ? "" : server.substr(query);
+  return base.substr(0, base.rfind('/') + 1) + database + rest;
 }
 }  // namespace
 
