@@ -151,22 +151,27 @@ void WatchAfterConversing(MqttProbe& alice) {
                 json{{"type", "presence.watch"}, {"req_id", "w1"}, {"users", {"bob"}}}.dump());
 }
 
+// alice watches bob (after conversing with him) and is told he is online.
+void WatchAndSeeOnline(MqttProbe& alice) {
+  WatchAfterConversing(alice);
+  std::vector<json> seen = WaitForPresence(alice, 1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0]["users"][0]["state"], "online");
+}
+
 TEST(Cluster, AUserIsOnlineUntilTheLastDeviceOnAnyNodeLeaves) {
   TestStack stack(ThreeNodes());
   auto alice = RawDevice(stack, 0, "alice", "phone");
   auto phone = RawDevice(stack, 1, "bob", "phone");
   auto laptop = RawDevice(stack, 2, "bob", "laptop");
-  WatchAfterConversing(*alice);
-  std::vector<json> seen = WaitForPresence(*alice, 1);
-  ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0]["users"][0]["state"], "online");
+  ASSERT_NO_FATAL_FAILURE(WatchAndSeeOnline(*alice));
 
   phone->Disconnect();                  // the laptop on another node stays
   std::this_thread::sleep_for(1500ms);  // three times the test stack's grace
   EXPECT_EQ(PresenceEvents(*alice).size(), 1u) << json(PresenceEvents(*alice)).dump();
 
   laptop->Disconnect();
-  seen = WaitForPresence(*alice, 2);
+  std::vector<json> seen = WaitForPresence(*alice, 2);
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[1]["users"][0]["state"], "offline");
 }
@@ -178,13 +183,10 @@ TEST(Cluster, TheUsersOfADeadNodeGoOfflineAfterTheGrace) {
   TestStack stack(ThreeNodes());
   auto alice = RawDevice(stack, 0, "alice", "phone");
   auto bob = RawDevice(stack, 1, "bob", "phone");
-  WatchAfterConversing(*alice);
-  std::vector<json> seen = WaitForPresence(*alice, 1);
-  ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0]["users"][0]["state"], "online");
+  ASSERT_NO_FATAL_FAILURE(WatchAndSeeOnline(*alice));
 
   stack.StopBrokerNode(1, SIGKILL);  // bob's node, not restarted
-  seen = WaitForPresence(*alice, 2);
+  std::vector<json> seen = WaitForPresence(*alice, 2);
   ASSERT_EQ(seen.size(), 2u) << "no change after bob's node died";
   EXPECT_EQ(seen[1]["users"][0]["state"], "offline");
 }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "chat/migrations.h"
+#include "chat/store_target.h"
 #include "chat/support/test_database.h"
 #include "chat/token.h"
 #include "engine_fixture.h"
@@ -25,6 +26,14 @@ class StoreTest : public EngineFixture {
  protected:
   void SetUp() override { OpenFreshDatabase(); }
   void TearDown() override { CloseDatabase(); }
+
+  // Users alice and bob and their direct conversation.
+  std::string AliceAndBobConversation() {
+    AccountStore accounts(*db_);
+    accounts.AddUser("alice", "");
+    accounts.AddUser("bob", "");
+    return ConversationStore(*db_).CreateDirect("alice", "bob", 1);
+  }
 
   void SetSchemaVersion(int version) {
     if (OnPostgres()) {
@@ -55,6 +64,21 @@ class SqliteStoreTest : public ::testing::Test {
   std::string path_;
   std::unique_ptr<Database> db_;
 };
+
+// A db_path that names an unreachable PostgreSQL server is an error that
+// names it, without the password the URL carries.
+TEST(StoreTarget, AnUnreachableServerIsAnErrorNamingItWithoutThePassword) {
+  try {
+    OpenStore("postgresql://chat:secret@127.0.0.1:1/chat?connect_timeout=2");
+    FAIL() << "connected to port 1";
+  } catch (const StoreFailure& e) {
+    std::string message = e.what();
+    EXPECT_NE(message.find("postgresql://chat:***@127.0.0.1:1/chat"), std::string::npos) << message;
+    EXPECT_EQ(message.find("secret"), std::string::npos) << message;
+  }
+  EXPECT_EQ(StoreName("postgresql://chat:secret@db/chat"), "postgresql://chat:***@db/chat");
+  EXPECT_EQ(StoreName("/var/lib/chat/chat.db"), "/var/lib/chat/chat.db");
+}
 
 TEST(Migrations, BothEnginesHaveTheSameNumbers) {
   auto sqlite = AllMigrations(SchemaDialect::kSqlite);
@@ -214,10 +238,7 @@ TEST_P(StoreTest, DirectConversationIsUniquePerPairInEitherOrder) {
 }
 
 TEST_P(StoreTest, RangeReadsPageForwardAndBackward) {
-  AccountStore accounts(*db_);
-  accounts.AddUser("alice", "");
-  accounts.AddUser("bob", "");
-  std::string conv = ConversationStore(*db_).CreateDirect("alice", "bob", 1);
+  std::string conv = AliceAndBobConversation();
   MessageStore store(*db_);
   for (int i = 1; i <= 10; ++i) {
     StoredMessage m{conv, 0,      1, i % 2 ? "alice" : "bob", "d", "m" + std::to_string(i),
@@ -266,10 +287,7 @@ TEST_P(StoreTest, ClientMessageIdFindsTheOriginalMessage) {
 // Seq is assigned in the transaction that stores the message: writers on
 // their own connections, all on one conversation, get every seq exactly once.
 TEST_P(StoreTest, ConcurrentWritersOnOneConversationGetGaplessSeqs) {
-  AccountStore accounts(*db_);
-  accounts.AddUser("alice", "");
-  accounts.AddUser("bob", "");
-  std::string conv = ConversationStore(*db_).CreateDirect("alice", "bob", 1);
+  std::string conv = AliceAndBobConversation();
   constexpr int kWriters = 4;
   constexpr int kEach = 50;
   std::vector<std::thread> writers;
@@ -309,10 +327,7 @@ TEST_P(StoreTest, ConcurrentWritersOnOneConversationGetGaplessSeqs) {
 // A batch that is rolled back (a crash before COMMIT is one) leaves no seq
 // behind: the next message takes the number the lost one had.
 TEST_P(StoreTest, ARolledBackBatchUsesUpNoSeq) {
-  AccountStore accounts(*db_);
-  accounts.AddUser("alice", "");
-  accounts.AddUser("bob", "");
-  std::string conv = ConversationStore(*db_).CreateDirect("alice", "bob", 1);
+  std::string conv = AliceAndBobConversation();
   MessageStore store(*db_);
   StoredMessage first{conv, 0, 1, "alice", "phone", "c1", "x", "user", ""};
   store.Append(first);
@@ -329,10 +344,7 @@ TEST_P(StoreTest, ARolledBackBatchUsesUpNoSeq) {
 // The same client message id from the same sender is one message: the
 // second insert is refused by the store, whatever the engine.
 TEST_P(StoreTest, AResentClientMessageIdIsRefusedByTheStore) {
-  AccountStore accounts(*db_);
-  accounts.AddUser("alice", "");
-  accounts.AddUser("bob", "");
-  std::string conv = ConversationStore(*db_).CreateDirect("alice", "bob", 1);
+  std::string conv = AliceAndBobConversation();
   MessageStore store(*db_);
   StoredMessage m{conv, 0, 1, "alice", "phone", "cm-1", "x", "user", ""};
   store.Append(m);
