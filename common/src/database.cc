@@ -89,6 +89,8 @@ Statement::StepResult Statement::Run() {
   return result;
 }
 
+void Statement::RunDeferred() { engine_->RunDeferred(); }
+
 void Statement::Reset() { engine_->Reset(); }
 int64_t Statement::Int(int column) const { return engine_->Int(column); }
 std::string Statement::Text(int column) const { return engine_->Text(column); }
@@ -101,6 +103,7 @@ Transaction::Transaction(Database& db) : db_(db) {
 
 Transaction::~Transaction() {
   if (!done_) {
+    db_.engine_->DiscardDeferred();  // nothing of it is to be kept
     try {
       db_.Cached("ROLLBACK")->Run();
     } catch (const StoreFailure&) {

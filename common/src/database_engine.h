@@ -21,6 +21,9 @@ class StatementEngine {
   virtual void Bind(int index, int64_t value) = 0;
   virtual void BindNull(int index) = 0;
   virtual Statement::StepResult Step() = 0;
+  // Runs the bound statement for its effect alone (Statement::RunDeferred),
+  // then resets it.
+  virtual void RunDeferred() = 0;
   // Ends any read in progress and clears the bindings.
   virtual void Reset() = 0;
   virtual int64_t Int(int column) const = 0;
@@ -38,6 +41,8 @@ class ConnectionEngine {
   virtual std::unique_ptr<StatementEngine> Prepare(std::string_view sql, bool kept) = 0;
   // Rows changed by the last INSERT, UPDATE or DELETE this connection ran.
   virtual int64_t Changes() = 0;
+  // Drops the deferred statements not yet sent (before a rollback).
+  virtual void DiscardDeferred() {}
   virtual bool InTransaction() = 0;
   // Whether the connection is gone for good (a server that went away).
   virtual bool Lost() { return false; }

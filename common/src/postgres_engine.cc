@@ -4,10 +4,14 @@
 // fresh execution is one round trip that fetches every row. A cached
 // statement (Database::Cached) is prepared on the server at its first
 // execution and only executed after that: no parse and plan per message.
+// Deferred writes (Statement::RunDeferred) wait on the connection and go
+// out in one libpq pipeline with the next statement that waits for an
+// answer: one round trip for all of them.
 #include <libpq-fe.h>
 
 #include <cstdlib>
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "database_engine.h"
@@ -52,6 +56,16 @@ struct ResultDeleter {
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
+// Deferred statements sent in one pipeline at most.
+constexpr std::size_t kMaxDeferred = 256;
+
+// One execution of a statement, as sent to the server.
+struct Call {
+  std::string name;  // of the statement kept prepared on the server; empty: none
+  std::string sql;
+  std::vector<std::optional<std::string>> params;
+};
+
 class PostgresConnection;
 
 class PostgresStatement final : public StatementEngine {
@@ -67,6 +81,7 @@ class PostgresStatement final : public StatementEngine {
   void Bind(int index, int64_t value) override { Slot(index).emplace(std::to_string(value)); }
   void BindNull(int index) override { Slot(index).reset(); }
   Statement::StepResult Step() override;
+  void RunDeferred() override;
   void Reset() override {
     result_.reset();
     row_ = -1;
@@ -85,6 +100,8 @@ class PostgresStatement final : public StatementEngine {
   bool IsNull(int column) const override { return PQgetisnull(result_.get(), row_, column) != 0; }
 
  private:
+  // This execution, with its bindings.
+  Call NextCall();
   std::optional<std::string>& Slot(int index) {
     if (index < 1 || static_cast<std::size_t>(index) > params_.size()) {
       throw StoreFailure("bind of parameter " + std::to_string(index) + " in \"" + sql_ +
@@ -97,7 +114,6 @@ class PostgresStatement final : public StatementEngine {
   std::string sql_;
   std::vector<std::optional<std::string>> params_;
   std::string prepared_name_;  // empty: parsed at every execution
-  bool prepared_ = false;
   Result result_;
   int row_ = -1;
 };
@@ -109,51 +125,169 @@ class PostgresConnection final : public ConnectionEngine {
 
   Database::Engine engine() const override { return Database::Engine::kPostgres; }
   void Exec(std::string_view sql) override {
+    Flush();
     Result result(PQexec(conn_, std::string(sql).c_str()));
     ExpectOk(result.get(), sql);
   }
   std::unique_ptr<StatementEngine> Prepare(std::string_view sql, bool kept) override {
     std::string rewritten;
     int parameters = RewriteParameters(sql, rewritten);
-    std::string name = kept ? "chat_" + std::to_string(++prepared_) : std::string();
+    std::string name = kept ? "chat_" + std::to_string(++kept_) : std::string();
     return std::make_unique<PostgresStatement>(*this, std::move(rewritten), parameters,
                                                std::move(name));
   }
-  int64_t Changes() override { return changes_; }
+  int64_t Changes() override {
+    Flush();
+    return changes_;
+  }
   bool InTransaction() override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
   bool Lost() override { return PQstatus(conn_) == CONNECTION_BAD; }
   std::string_view BeginWrite() const override { return "BEGIN"; }
 
-  // Prepares `sql` on the server as `name`.
-  void PrepareOnServer(const std::string& name, const std::string& sql, int parameters) {
-    Result result(PQprepare(conn_, name.c_str(), sql.c_str(), parameters, nullptr));
-    ExpectOk(result.get(), sql);
-  }
-
-  // Runs one statement (the prepared one `name`, if not empty); a
-  // constraint violation comes back as nullptr.
-  Result Run(const std::string& name, const std::string& sql,
-             const std::vector<std::optional<std::string>>& params) {
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
-    int count = static_cast<int>(values.size());
-    Result result(
-        name.empty()
-            ? PQexecParams(conn_, sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0)
-            : PQexecPrepared(conn_, name.c_str(), count, values.data(), nullptr, nullptr, 0));
-    ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-    if (status == PGRES_FATAL_ERROR && result) {
-      const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
-      if (state && state[0] == '2' && state[1] == '3') return nullptr;  // integrity violation
+  // Runs one statement (the prepared one `name`, if not empty; prepared
+  // on the server at its first execution) after the deferred ones, in one
+  // pipeline; a constraint violation of this statement comes back as nullptr.
+  Result Run(const Call& call) {
+    if (!deferred_.empty()) return RunPipeline(&call);
+    if (NeedsPrepare(call)) {
+      Result prepared(PQprepare(conn_, call.name.c_str(), call.sql.c_str(),
+                                static_cast<int>(call.params.size()), nullptr));
+      ExpectOk(prepared.get(), call.sql);
+      prepared_.insert(call.name);
     }
-    ExpectOk(result.get(), sql);
-    const char* tuples = PQcmdTuples(result.get());
-    if (tuples[0] != 0) changes_ = std::strtoll(tuples, nullptr, 10);
+    std::vector<const char*> values = Values(call);
+    int count = static_cast<int>(values.size());
+    Result result(call.name.empty() ? PQexecParams(conn_, call.sql.c_str(), count, nullptr,
+                                                   values.data(), nullptr, nullptr, 0)
+                                    : PQexecPrepared(conn_, call.name.c_str(), count, values.data(),
+                                                     nullptr, nullptr, 0));
+    if (IsConstraintViolation(result.get())) return nullptr;
+    ExpectOk(result.get(), call.sql);
+    CountChanges(result.get());
     return result;
   }
 
+  void Defer(Call call) {
+    deferred_.push_back(std::move(call));
+    // The server's answers wait in the socket until the pipeline is read:
+    // a bounded pipeline keeps them from filling it (libpq's warning).
+    if (deferred_.size() >= kMaxDeferred) Flush();
+  }
+  void DiscardDeferred() override { deferred_.clear(); }
+
  private:
+  // What the server answered to one command of a pipeline.
+  struct Answer {
+    const Call* call;
+    bool prepare;  // the PQsendPrepare of `call`, not its execution
+    Result result;
+  };
+
+  bool NeedsPrepare(const Call& call) const {
+    return !call.name.empty() && !prepared_.count(call.name);
+  }
+
+  static std::vector<const char*> Values(const Call& call) {
+    std::vector<const char*> values;
+    values.reserve(call.params.size());
+    for (const auto& param : call.params) values.push_back(param ? param->c_str() : nullptr);
+    return values;
+  }
+
+  static bool IsConstraintViolation(const PGresult* result) {
+    if (!result || PQresultStatus(result) != PGRES_FATAL_ERROR) return false;
+    const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    return state && state[0] == '2' && state[1] == '3';  // integrity violation
+  }
+
+  void CountChanges(const PGresult* result) {
+    const char* tuples = PQcmdTuples(const_cast<PGresult*>(result));
+    if (tuples[0] != 0) changes_ = std::strtoll(tuples, nullptr, 10);
+  }
+
+  // Sends every deferred statement and then `current` (if any) without
+  // waiting, and reads the answers once: one round trip. Throws the first
+  // failure of a deferred statement; returns current's result as Run does.
+  Result RunPipeline(const Call* current) {
+    std::vector<Call> calls = std::move(deferred_);
+    deferred_.clear();
+    if (current) calls.push_back(*current);
+    if (PQenterPipelineMode(conn_) != 1) Fail("cannot start a pipeline", calls.front().sql);
+    std::vector<Answer> answers;
+    std::unordered_set<std::string> preparing;  // a statement twice in the pipeline
+    std::size_t sends = 0;
+    for (const Call& call : calls) {
+      std::vector<const char*> values = Values(call);
+      int count = static_cast<int>(values.size());
+      if (NeedsPrepare(call) && preparing.insert(call.name).second) {
+        ++sends;
+        if (PQsendPrepare(conn_, call.name.c_str(), call.sql.c_str(), count, nullptr) != 1) break;
+        answers.push_back({&call, true, nullptr});
+      }
+      ++sends;
+      int sent = call.name.empty() ? PQsendQueryParams(conn_, call.sql.c_str(), count, nullptr,
+                                                       values.data(), nullptr, nullptr, 0)
+                                   : PQsendQueryPrepared(conn_, call.name.c_str(), count,
+                                                         values.data(), nullptr, nullptr, 0);
+      if (sent != 1) break;
+      answers.push_back({&call, false, nullptr});
+    }
+    bool synced = PQpipelineSync(conn_) == 1;
+    // Each command's answer is one result and a null; the sync's closes all.
+    std::size_t next = 0;
+    int nulls = 0;
+    while (synced) {
+      PGresult* raw = PQgetResult(conn_);
+      if (!raw) {
+        if (++nulls > 1 || PQstatus(conn_) == CONNECTION_BAD) break;
+        continue;
+      }
+      nulls = 0;
+      Result result(raw);
+      if (PQresultStatus(raw) == PGRES_PIPELINE_SYNC) break;
+      if (next < answers.size()) answers[next++].result = std::move(result);
+    }
+    PQexitPipelineMode(conn_);
+    // A statement is prepared on the server only if its prepare succeeded
+    // (not if the pipeline was aborted before it).
+    for (const Answer& answer : answers) {
+      if (answer.prepare && answer.result &&
+          PQresultStatus(answer.result.get()) == PGRES_COMMAND_OK) {
+        prepared_.insert(answer.call->name);
+      }
+    }
+    if (answers.size() < sends || next < answers.size()) {
+      Fail("the pipeline was cut off", calls.back().sql);
+    }
+    Result current_result;
+    for (Answer& answer : answers) {
+      const bool is_current = current && answer.call == &calls.back();
+      ExecStatusType status = PQresultStatus(answer.result.get());
+      if (status == PGRES_PIPELINE_ABORTED) continue;  // after the failure already met
+      if (is_current && !answer.prepare) {
+        if (IsConstraintViolation(answer.result.get())) return nullptr;
+        ExpectOk(answer.result.get(), answer.call->sql);
+        CountChanges(answer.result.get());
+        current_result = std::move(answer.result);
+        continue;
+      }
+      ExpectOk(answer.result.get(), answer.call->sql);
+      if (!answer.prepare) CountChanges(answer.result.get());
+    }
+    if (current && !current_result) Fail("no answer", calls.back().sql);
+    return current_result;
+  }
+
+  // Sends what was deferred, if anything was: before an Exec or a count.
+  void Flush() {
+    if (!deferred_.empty()) RunPipeline(nullptr);
+  }
+
+  [[noreturn]] void Fail(std::string_view what, std::string_view sql) {
+    throw StoreFailure(name_ + ": " + std::string(what) + ": " + ErrorOf(conn_, nullptr) +
+                       " in \"" + std::string(sql) + "\"");
+  }
+
   void ExpectOk(const PGresult* result, std::string_view sql) {
     ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
@@ -164,23 +298,37 @@ class PostgresConnection final : public ConnectionEngine {
 
   PGconn* conn_;
   std::string name_;
+  std::vector<Call> deferred_;  // sent with the next statement that waits
   int64_t changes_ = 0;
-  int prepared_ = 0;  // statements prepared on the server so far
+  int kept_ = 0;                              // statements named for preparing on the server so far
+  std::unordered_set<std::string> prepared_;  // their names, once prepared there
 };
+
+Call PostgresStatement::NextCall() { return Call{prepared_name_, sql_, params_}; }
 
 Statement::StepResult PostgresStatement::Step() {
   if (!result_) {
-    if (!prepared_name_.empty() && !prepared_) {
-      connection_.PrepareOnServer(prepared_name_, sql_, static_cast<int>(params_.size()));
-      prepared_ = true;
-    }
-    result_ = connection_.Run(prepared_name_, sql_, params_);
+    result_ = connection_.Run(NextCall());
     if (!result_) return Statement::StepResult::kConstraint;
     row_ = -1;
   }
   if (++row_ < PQntuples(result_.get())) return Statement::StepResult::kRow;
   row_ = PQntuples(result_.get());
   return Statement::StepResult::kDone;
+}
+
+void PostgresStatement::RunDeferred() {
+  // Outside a transaction nothing would send it: it runs now.
+  if (!connection_.InTransaction()) {
+    Statement::StepResult result = Step();
+    Reset();
+    if (result == Statement::StepResult::kConstraint) {
+      throw StoreFailure("constraint violated by \"" + sql_ + "\"");
+    }
+    return;
+  }
+  connection_.Defer(NextCall());
+  Reset();
 }
 
 }  // namespace

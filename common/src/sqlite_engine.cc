@@ -48,6 +48,14 @@ class SqliteStatement final : public StatementEngine {
     sqlite3_reset(stmt_);
     throw StoreFailure("step failed: " + error);
   }
+  // In-process: nothing to gain by waiting, so it runs at once.
+  void RunDeferred() override {
+    Statement::StepResult result = Step();
+    Reset();
+    if (result == Statement::StepResult::kConstraint) {
+      throw StoreFailure(std::string("constraint violated by \"") + sqlite3_sql(stmt_) + "\"");
+    }
+  }
   void Reset() override {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);

@@ -425,5 +425,108 @@ TEST_P(WriterTest, ATokenRegisteredByAnotherDeviceMovesThere) {
   EXPECT_TRUE(PushStore(*db_).RegistrationOf("carol", "phone"));
 }
 
+// A batch of sends to known conversations is read ahead (chatd/batch_prefetch.h);
+// what the batch itself changes must be seen by the sends after the change.
+class PrefetchedBatchTest : public WriterTest {
+ protected:
+  static std::string Post(const std::string& conv, const std::string& cmid) {
+    return json{{"type", "send"}, {"conv", conv}, {"cmid", cmid}, {"body", "hi " + cmid}}.dump();
+  }
+  // The (topic, event) pairs of `type` among `events`.
+  static std::vector<std::pair<std::string, json>> OfType(
+      const std::vector<std::pair<std::string, json>>& events, const std::string& type) {
+    std::vector<std::pair<std::string, json>> out;
+    for (const auto& event : events) {
+      if (event.second["type"] == type) out.push_back(event);
+    }
+    return out;
+  }
+};
+INSTANTIATE_ON_BOTH_ENGINES(PrefetchedBatchTest);
+
+TEST_P(PrefetchedBatchTest, SendsAndResendsInOneBatchGetConsecutiveSeqsAndOneCopyEach) {
+  std::string conv = Run({{alice_, Send("bob", "m1")}})[0].second["conv"];
+  DeviceAddress bob{"bob", "phone"};
+  auto events = Run({{alice_, Post(conv, "m2")},
+                     {bob, Post(conv, "b1")},
+                     {alice_, Post(conv, "m2")},    // resent before its acceptance came
+                     {alice_, Send("bob", "m3")},   // by user: the same conversation
+                     {alice_, Post(conv, "m1")}});  // resent from the batch before
+  auto accepted = OfType(events, "accepted");
+  ASSERT_EQ(accepted.size(), 5u);
+  std::vector<int64_t> seqs;
+  std::vector<bool> dups;
+  for (const auto& [topic, event] : accepted) {
+    seqs.push_back(event["seq"]);
+    dups.push_back(event.value("dup", false));
+  }
+  EXPECT_EQ(seqs, (std::vector<int64_t>{2, 3, 2, 4, 1}));
+  EXPECT_EQ(dups, (std::vector<bool>{false, false, true, false, true}));
+  EXPECT_EQ(OfType(events, "msg").size(), 3u);  // one live copy per new message
+  EXPECT_EQ(store_->MessageCount(), 4);
+  // The next batch counts on from there.
+  EXPECT_EQ(OfType(Run({{alice_, Post(conv, "m5")}}), "accepted")[0].second["seq"], 5);
+}
+
+TEST_P(PrefetchedBatchTest, AMemberAddedInTheBatchGetsTheSendsAfterIt) {
+  json create{{"type", "group.create"}, {"title", "T"}, {"members", {"bob"}}};
+  std::string conv = Run({{alice_, create.dump()}}).back().second["conv"];
+  json add{{"type", "group.add"}, {"conv", conv}, {"users", {"carol"}}};
+  auto events =
+      Run({{alice_, Post(conv, "before")}, {alice_, add.dump()}, {alice_, Post(conv, "after")}});
+  std::vector<std::string> carols;
+  for (const auto& [topic, event] : OfType(events, "msg")) {
+    if (topic == "chat/inbox/carol/" + conv && event.value("from", "") == "alice" &&
+        event.value("body", "") != "")
+      carols.push_back(event["body"]);
+  }
+  EXPECT_EQ(carols, std::vector<std::string>{"hi after"});
+}
+
+TEST_P(PrefetchedBatchTest, ABlockInTheBatchStopsTheSendsAfterIt) {
+  std::string conv = Run({{alice_, Send("bob", "m1")}})[0].second["conv"];
+  DeviceAddress bob{"bob", "phone"};
+  json block{{"type", "block"}, {"user", "alice"}};
+  auto events = Run({{alice_, Post(conv, "m2")}, {bob, block.dump()}, {alice_, Post(conv, "m3")}});
+  auto errors = OfType(events, "error");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].second["code"], "blocked");
+  EXPECT_EQ(errors[0].second["cmid"], "m3");
+  EXPECT_EQ(store_->MessageCount(), 2);
+}
+
+TEST_P(PrefetchedBatchTest, AMuteOrATokenInTheBatchDecidesThePushesAfterIt) {
+  AccountStore accounts(*db_);
+  accounts.AddDevice("bob", "phone", "");
+  accounts.AddDevice("carol", "phone", "");
+  json create{{"type", "group.create"}, {"title", "T"}, {"members", {"bob", "carol"}}};
+  std::string conv = Run({{alice_, create.dump()}}).back().second["conv"];
+  DeviceAddress bob{"bob", "phone"};
+  DeviceAddress carol{"carol", "phone"};
+  Run({{bob, Register("tok-bob").dump()}});
+  Run({{alice_, Post(conv, "m1")},                            // bob: an alert
+       {bob, json{{"type", "mute"}, {"conv", conv}}.dump()},  //
+       {alice_, Post(conv, "m2")},                            // bob muted: none
+       {carol, Register("tok-carol").dump()},                 //
+       {alice_, Post(conv, "m3")}});                          // carol: an alert
+  std::vector<std::pair<std::string, int64_t>> owed;
+  for (const PushJob& job : Jobs()) owed.emplace_back(job.user, job.seq);
+  std::sort(owed.begin(), owed.end());
+  // The group's own system message (seq 1) came before any token.
+  EXPECT_EQ(owed, (std::vector<std::pair<std::string, int64_t>>{{"bob", 2}, {"carol", 4}}));
+}
+
+TEST_P(PrefetchedBatchTest, AFailedInsertRollsBackTheWholePrefetchedBatch) {
+  std::string conv = Run({{alice_, Send("bob", "m1")}})[0].second["conv"];
+  FailInserts("messages");
+  auto events = Run({{alice_, Post(conv, "m2")}, {alice_, Post(conv, "m3")}});
+  StopFailingInserts("messages");
+  ASSERT_EQ(events.size(), 2u);
+  for (const auto& [topic, event] : events) EXPECT_EQ(event["code"], "internal");
+  EXPECT_EQ(store_->MessageCount(), 1);
+  // Nothing of the failed batch is remembered: the seqs go on from 1.
+  EXPECT_EQ(OfType(Run({{alice_, Post(conv, "m2")}}), "accepted")[0].second["seq"], 2);
+}
+
 }  // namespace
 }  // namespace chat

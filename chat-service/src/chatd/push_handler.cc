@@ -17,10 +17,8 @@ bool DeviceConnected(const WriteContext& ctx, const std::string& user, const std
 
 void AddJob(WriteContext& ctx, const std::string& user, const std::string& device, PushKind kind,
             const std::string& conv, int64_t seq, int64_t now_ms) {
-  PushJob job{0, user, device, kind, conv, seq, now_ms, now_ms, 0};
-  ctx.push.AddJob(job);
-  spdlog::debug("push job {} {} for {}/{}: {}#{}", job.id, PushKindName(kind), user, device, conv,
-                seq);
+  ctx.push.AddJobDeferred(PushJob{0, user, device, kind, conv, seq, now_ms, now_ms, 0});
+  spdlog::debug("push job {} for {}/{}: {}#{}", PushKindName(kind), user, device, conv, seq);
 }
 
 }  // namespace

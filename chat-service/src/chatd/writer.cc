@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "chat/clock.h"
 #include "chatd/group_handler.h"
 #include "chatd/privacy_handler.h"
 #include "chatd/push_handler.h"
@@ -20,7 +21,8 @@ Writer::Writer(Database& db, BlockingQueue<Command>& writes, Publish publish, Wr
       group_requests_(db),
       presence_(db),
       privacy_(db),
-      push_(db) {}
+      push_(db),
+      prefetch_(conversations_, messages_, privacy_, push_) {}
 
 void Writer::Run(const std::atomic<bool>& stop) {
   while (true) {
@@ -38,10 +40,18 @@ bool Writer::WriteBatch(std::chrono::milliseconds wait) {
   BatchStats stats;
   WriteContext ctx{conversations_,    messages_, group_requests_,   privacy_, push_,
                    options_.presence, out_,      audience_changed_, stats,    options_.limits};
+  struct ForgetAtEnd {
+    BatchPrefetch& prefetch;
+    ~ForgetAtEnd() { prefetch.Forget(); }
+  } forget_at_end{prefetch_};
   try {
     Transaction txn(db_);
+    prefetch_.Load(commands, NowMillis());
     ReceiptHandler receipts;  // coalesces the batch's cursor moves
-    for (const Command& command : commands) Apply(ctx, receipts, command);
+    for (const Command& command : commands) {
+      if (!BatchPrefetch::Keeps(command)) prefetch_.Forget();
+      Apply(ctx, receipts, command);
+    }
     receipts.Flush(ctx);
     txn.Commit();
   } catch (const StoreFailure& failure) {

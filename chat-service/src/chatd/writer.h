@@ -12,6 +12,7 @@
 #include <string>
 
 #include "chat/database.h"
+#include "chatd/batch_prefetch.h"
 #include "chatd/command.h"
 #include "chatd/command_queue.h"
 #include "chatd/fanout_batch.h"
@@ -75,6 +76,7 @@ class Writer {
   PresenceStore presence_;
   PrivacyStore privacy_;
   PushStore push_;
+  BatchPrefetch prefetch_;                     // over the stores above
   FanoutBatch out_;                            // the current batch's copies, reused
   std::vector<std::string> audience_changed_;  // the current batch's, reused
 };

@@ -3,6 +3,7 @@
 
 #include "chat/ids.h"
 #include "chat/protocol.h"
+#include "store/key_lookup.h"
 
 namespace chat {
 
@@ -36,6 +37,7 @@ bool ConversationStore::ShareConversation(const std::string& a, const std::strin
 }
 
 std::vector<std::string> ConversationStore::Devices(const std::string& user) {
+  if (auto known = devices_.find(user); known != devices_.end()) return known->second;
   auto stmt = db_.Cached("SELECT id FROM devices WHERE user_id = ?1 ORDER BY id");
   stmt->Bind(1, user);
   std::vector<std::string> devices;
@@ -78,6 +80,7 @@ std::string ConversationStore::CreateGroup(const std::string& title, int64_t now
 }
 
 std::string ConversationStore::Kind(const std::string& conv) {
+  if (auto known = convs_.find(conv); known != convs_.end()) return known->second.kind;
   auto stmt = db_.Cached("SELECT kind FROM conversations WHERE id = ?1");
   stmt->Bind(1, conv);
   return stmt->Step() == Step::kRow ? stmt->Text(0) : std::string();
@@ -111,6 +114,7 @@ ConversationInfo ConversationStore::Info(const std::string& conv) {
 }
 
 std::vector<std::string> ConversationStore::ActiveMembers(const std::string& conv) {
+  if (auto known = convs_.find(conv); known != convs_.end()) return known->second.members;
   auto stmt = db_.Cached(
       "SELECT user_id FROM members WHERE conv_id = ?1 AND removed_seq IS NULL ORDER BY user_id");
   stmt->Bind(1, conv);
@@ -139,6 +143,7 @@ void ConversationStore::AddMember(const std::string& conv, const std::string& us
       "ON CONFLICT (conv_id, user_id) DO UPDATE SET role = ?3, joined_ms = ?4, joined_seq = ?5, "
       "removed_seq = NULL, delivered_seq = 0, read_seq = 0");
   stmt->Bind(1, conv).Bind(2, user).Bind(3, role).Bind(4, now_ms).Bind(5, joined_seq);
+  convs_.erase(conv);
   MustRun(stmt, "member " + user + " of " + conv);
 }
 
@@ -148,6 +153,7 @@ void ConversationStore::RemoveMember(const std::string& conv, const std::string&
       "UPDATE members SET removed_seq = ?3 WHERE conv_id = ?1 AND user_id = ?2 "
       "AND removed_seq IS NULL");
   stmt->Bind(1, conv).Bind(2, user).Bind(3, removed_seq);
+  convs_.erase(conv);
   MustRun(stmt, "removal of " + user + " from " + conv);
 }
 
@@ -227,6 +233,40 @@ int64_t ConversationStore::ConversationCount() {
   auto stmt = db_.Cached("SELECT count(*) FROM conversations");
   stmt->Step();
   return stmt->Int(0);
+}
+
+void ConversationStore::Prefetch(const std::vector<std::string>& convs) {
+  std::vector<Key> keys;
+  for (const std::string& conv : convs) {
+    keys.push_back({conv});
+    convs_.try_emplace(conv);  // none read: no such conversation
+  }
+  LookUpKeys(db_, "conv", std::move(keys),
+             "SELECT c.id, c.kind, m.user_id FROM conversations c JOIN keys k ON c.id = k.conv "
+             "LEFT JOIN members m ON m.conv_id = c.id AND m.removed_seq IS NULL "
+             "ORDER BY c.id, m.user_id",
+             [&](Statement& row) {
+               Prefetched& conv = convs_[row.Text(0)];
+               conv.kind = row.Text(1);
+               if (!row.IsNull(2)) conv.members.push_back(row.Text(2));
+             });
+}
+
+void ConversationStore::PrefetchDevices(const std::vector<std::string>& users) {
+  std::vector<Key> keys;
+  for (const std::string& user : users) {
+    keys.push_back({user});
+    devices_.try_emplace(user);
+  }
+  LookUpKeys(db_, "user_id", std::move(keys),
+             "SELECT d.user_id, d.id FROM devices d JOIN keys k ON d.user_id = k.user_id "
+             "ORDER BY d.user_id, d.id",
+             [&](Statement& row) { devices_[row.Text(0)].push_back(row.Text(1)); });
+}
+
+void ConversationStore::ForgetPrefetched() {
+  convs_.clear();
+  devices_.clear();
 }
 
 }  // namespace chat

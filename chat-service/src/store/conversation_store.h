@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "chat/database.h"
@@ -56,10 +57,25 @@ class ConversationStore {
 
   int64_t ConversationCount();
 
+  // --- Prefetching (chatd's writer) ---
+  // Reads the kind and active members of these conversations, and the
+  // devices of these users, in a few statements; Kind, ActiveMembers and
+  // Devices answer from that until ForgetPrefetched. A change of a
+  // conversation's members here forgets what was read of it.
+  void Prefetch(const std::vector<std::string>& convs);
+  void PrefetchDevices(const std::vector<std::string>& users);
+  void ForgetPrefetched();
+
  private:
+  struct Prefetched {
+    std::string kind;  // "": no such conversation
+    std::vector<std::string> members;
+  };
   static std::string DirectKey(const std::string& a, const std::string& b);
 
   Database& db_;
+  std::unordered_map<std::string, Prefetched> convs_;
+  std::unordered_map<std::string, std::vector<std::string>> devices_;  // user -> devices
 };
 
 }  // namespace chat

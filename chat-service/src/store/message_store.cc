@@ -25,6 +25,15 @@ std::vector<StoredMessage> MessageStore::Collect(Database::Lease& stmt, const st
 std::optional<StoredMessage> MessageStore::FindByClientId(const std::string& conv,
                                                           const std::string& sender,
                                                           const std::string& cmid) {
+  if (auto known = client_ids_.find(Key{conv, sender, cmid}); known != client_ids_.end()) {
+    return known->second;
+  }
+  return FindStored(conv, sender, cmid);
+}
+
+std::optional<StoredMessage> MessageStore::FindStored(const std::string& conv,
+                                                      const std::string& sender,
+                                                      const std::string& cmid) {
   auto stmt = db_.Cached(std::string("SELECT ") + kColumns +
                          " FROM messages WHERE conv_id = ?1 AND sender = ?2 AND cmid = ?3");
   stmt->Bind(1, conv).Bind(2, sender).Bind(3, cmid);
@@ -34,7 +43,12 @@ std::optional<StoredMessage> MessageStore::FindByClientId(const std::string& con
 }
 
 int64_t MessageStore::Append(StoredMessage& message) {
-  {
+  if (auto last = last_seqs_.find(message.conv); last != last_seqs_.end()) {
+    message.seq = ++last->second;
+    auto next = db_.Cached("UPDATE conversations SET last_seq = ?2 WHERE id = ?1");
+    next->Bind(1, message.conv).Bind(2, message.seq);
+    next->RunDeferred();
+  } else {
     auto next = db_.Cached(
         "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq");
     next->Bind(1, message.conv);
@@ -55,11 +69,40 @@ int64_t MessageStore::Append(StoredMessage& message) {
       .Bind(7, message.body)
       .Bind(8, message.kind)
       .Bind(9, message.event);
-  if (insert->Run() == Step::kConstraint) {
-    throw StoreFailure("message " + message.conv + "#" + std::to_string(message.seq) +
-                       " violates a constraint");
-  }
+  insert->RunDeferred();
+  if (!client_ids_.empty()) client_ids_[Key{message.conv, message.from, message.cmid}] = message;
   return message.seq;
+}
+
+void MessageStore::PrefetchClientIds(const std::vector<Key>& keys) {
+  // One lookup of the unique index per key, as a scalar subquery (a join,
+  // or an EXISTS, which PostgreSQL turns into one, can be planned as a scan
+  // of the whole table: a plan kept from when the table was small). Resent
+  // messages are few: the ones found are read again one by one.
+  std::vector<Key> stored;
+  LookUpKeys(db_, "conv, sender, cmid", keys,
+             "SELECT k.conv, k.sender, k.cmid FROM keys k WHERE (SELECT m.seq FROM messages m "
+             "WHERE m.conv_id = k.conv AND m.sender = k.sender AND m.cmid = k.cmid) IS NOT NULL",
+             [&](Statement& row) {
+               stored.push_back({row.Text(0), row.Text(1), row.Text(2)});
+             });
+  for (const Key& key : keys) client_ids_.try_emplace(key);
+  for (const Key& key : stored) client_ids_[key] = FindStored(key[0], key[1], key[2]);
+}
+
+void MessageStore::PrefetchLastSeqs(const std::vector<std::string>& convs) {
+  std::vector<Key> keys;
+  for (const std::string& conv : convs) keys.push_back({conv});
+  LookUpKeys(
+      db_, "conv", std::move(keys),
+      "SELECT c.id, c.last_seq FROM conversations c JOIN keys k ON c.id = k.conv ORDER BY c.id",
+      [&](Statement& row) { last_seqs_[row.Text(0)] = row.Int(1); },
+      db_.engine() == Database::Engine::kPostgres ? " FOR UPDATE OF c" : "");
+}
+
+void MessageStore::ForgetPrefetched() {
+  client_ids_.clear();
+  last_seqs_.clear();
 }
 
 std::vector<StoredMessage> MessageStore::After(const std::string& conv, int64_t after, int64_t upto,

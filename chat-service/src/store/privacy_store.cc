@@ -2,6 +2,7 @@
 #include "store/privacy_store.h"
 
 #include "chat/protocol.h"
+#include "store/key_lookup.h"
 
 namespace chat {
 
@@ -60,12 +61,14 @@ void PrivacyStore::Block(const std::string& blocker, const std::string& blocked,
       "ON CONFLICT DO NOTHING");
   stmt->Bind(1, blocker).Bind(2, blocked).Bind(3, now_ms);
   stmt->Run();
+  ForgetPrefetched();
 }
 
 void PrivacyStore::Unblock(const std::string& blocker, const std::string& blocked) {
   auto stmt = db_.Cached("DELETE FROM blocks WHERE blocker = ?1 AND blocked = ?2");
   stmt->Bind(1, blocker).Bind(2, blocked);
   stmt->Run();
+  ForgetPrefetched();
 }
 
 bool PrivacyStore::Blocked(const std::string& blocker, const std::string& blocked) {
@@ -75,6 +78,9 @@ bool PrivacyStore::Blocked(const std::string& blocker, const std::string& blocke
 }
 
 bool PrivacyStore::EitherBlocked(const std::string& a, const std::string& b) {
+  if (block_users_.count(a) && block_users_.count(b)) {
+    return blocks_.count({a, b}) || blocks_.count({b, a});
+  }
   // One query, not two: on PostgreSQL each is a round trip on the send path.
   auto stmt = db_.Cached(
       "SELECT 1 FROM blocks WHERE (blocker = ?1 AND blocked = ?2) "
@@ -149,6 +155,20 @@ void PrivacyStore::SetSettings(const std::string& user, const PrivacySettings& s
   if (stmt->Run() == Step::kConstraint) {
     throw StoreFailure("settings of " + user + " violate a constraint");
   }
+}
+
+void PrivacyStore::PrefetchBlocks(const std::vector<std::string>& users) {
+  std::vector<Key> keys;
+  for (const std::string& user : users) keys.push_back({user});
+  LookUpKeys(db_, "user_id", std::move(keys),
+             "SELECT b.blocker, b.blocked FROM blocks b JOIN keys k ON b.blocker = k.user_id",
+             [&](Statement& row) { blocks_.emplace(row.Text(0), row.Text(1)); });
+  block_users_.insert(users.begin(), users.end());
+}
+
+void PrivacyStore::ForgetPrefetched() {
+  block_users_.clear();
+  blocks_.clear();
 }
 
 }  // namespace chat

@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "chat/database.h"
@@ -72,12 +74,21 @@ class PrivacyStore {
   // Every mute of `user` in force at `now_ms`: conv -> until_ms.
   std::map<std::string, int64_t> MutesOf(const std::string& user, int64_t now_ms);
 
+  // --- Prefetching (chatd's writer) ---
+  // Reads every block among these users in one statement (per chunk);
+  // EitherBlocked of two of them answers from that until ForgetPrefetched.
+  // Block and Unblock forget it.
+  void PrefetchBlocks(const std::vector<std::string>& users);
+  void ForgetPrefetched();
+
   // --- Settings: the defaults until first set. ---
   PrivacySettings Settings(const std::string& user);
   void SetSettings(const std::string& user, const PrivacySettings& settings);
 
  private:
   Database& db_;
+  std::set<std::string> block_users_;                     // prefetched users
+  std::set<std::pair<std::string, std::string>> blocks_;  // (blocker, blocked) among them
 };
 
 }  // namespace chat

@@ -2,6 +2,7 @@
 #include "store/push_store.h"
 
 #include "chat/store_failure.h"
+#include "store/key_lookup.h"
 
 namespace chat {
 
@@ -24,6 +25,21 @@ PushKind ParseKind(std::string_view name) {
 constexpr std::string_view kJobColumns =
     "id, user_id, device_id, kind, conv_id, seq, created_ms, due_ms, attempts";
 
+constexpr const char* kInsertJob =
+    "INSERT INTO push_jobs (user_id, device_id, kind, conv_id, seq, created_ms, due_ms, "
+    "attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+void BindJob(Statement& stmt, const PushJob& job) {
+  stmt.Bind(1, job.user)
+      .Bind(2, job.device)
+      .Bind(3, PushKindName(job.kind))
+      .Bind(4, job.conv)
+      .Bind(5, job.seq)
+      .Bind(6, job.created_ms)
+      .Bind(7, job.due_ms ? job.due_ms : job.created_ms)
+      .Bind(8, job.attempts);
+}
+
 PushJob ReadJob(Statement& stmt) {
   return {stmt.Int(0),  stmt.Text(1), stmt.Text(2), ParseKind(stmt.Text(3)),
           stmt.Text(4), stmt.Int(5),  stmt.Int(6),  stmt.Int(7),
@@ -41,6 +57,7 @@ std::string_view PushKindName(PushKind kind) {
 PushStore::PushStore(Database& db) : db_(db) {}
 
 void PushStore::Register(const PushRegistration& r, int64_t now_ms) {
+  ForgetPrefetched();
   // The token's earlier owner (another device) loses it, and its jobs.
   std::optional<std::pair<std::string, std::string>> owner;
   {
@@ -70,6 +87,7 @@ void PushStore::Register(const PushRegistration& r, int64_t now_ms) {
 }
 
 bool PushStore::Unregister(const std::string& user, const std::string& device) {
+  ForgetPrefetched();
   auto jobs = db_.Cached("DELETE FROM push_jobs WHERE user_id = ?1 AND device_id = ?2");
   jobs->Bind(1, user).Bind(2, device);
   jobs->Run();
@@ -101,6 +119,13 @@ bool PushStore::RemoveStaleToken(const std::string& user, const std::string& dev
 
 std::vector<PushTarget> PushStore::TargetsOf(const std::string& conv,
                                              const std::string& except_user, int64_t now_ms) {
+  if (auto known = targets_.find(conv); known != targets_.end()) {
+    std::vector<PushTarget> targets;
+    for (const PushTarget& target : known->second) {
+      if (target.user != except_user) targets.push_back(target);
+    }
+    return targets;
+  }
   auto stmt = db_.Cached(
       "SELECT t.user_id, t.device_id FROM members m "
       "JOIN push_tokens t ON t.user_id = m.user_id "
@@ -126,20 +151,39 @@ std::vector<std::string> PushStore::DevicesWithTokens(const std::string& user,
 }
 
 void PushStore::AddJob(PushJob& job) {
-  auto stmt = db_.Cached(
-      "INSERT INTO push_jobs (user_id, device_id, kind, conv_id, seq, created_ms, due_ms, "
-      "attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
-  stmt->Bind(1, job.user)
-      .Bind(2, job.device)
-      .Bind(3, PushKindName(job.kind))
-      .Bind(4, job.conv)
-      .Bind(5, job.seq)
-      .Bind(6, job.created_ms)
-      .Bind(7, job.due_ms ? job.due_ms : job.created_ms)
-      .Bind(8, job.attempts);
+  auto stmt = db_.Cached(std::string(kInsertJob) + " RETURNING id");
+  BindJob(*stmt, job);
   if (stmt->Step() != Step::kRow) throw StoreFailure("push job for " + job.user + " not stored");
   job.id = stmt->Int(0);
 }
+
+void PushStore::AddJobDeferred(const PushJob& job) {
+  auto stmt = db_.Cached(kInsertJob);
+  BindJob(*stmt, job);
+  stmt->RunDeferred();
+}
+
+void PushStore::PrefetchTargets(const std::vector<std::string>& convs, int64_t now_ms) {
+  std::vector<Key> keys;
+  for (const std::string& conv : convs) {
+    keys.push_back({conv, std::to_string(now_ms)});
+    targets_.try_emplace(conv);
+  }
+  // The time travels as a key column: keys are text.
+  LookUpKeys(
+      db_, "conv, now_ms", std::move(keys),
+      "SELECT m.conv_id, t.user_id, t.device_id FROM keys k "
+      "JOIN members m ON m.conv_id = k.conv AND m.removed_seq IS NULL "
+      "JOIN push_tokens t ON t.user_id = m.user_id "
+      "WHERE NOT EXISTS (SELECT 1 FROM mutes u WHERE u.user_id = m.user_id "
+      "AND u.conv_id = k.conv AND (u.until_ms = 0 OR u.until_ms > CAST(k.now_ms AS BIGINT))) "
+      "ORDER BY m.conv_id, t.user_id, t.device_id",
+      [&](Statement& row) {
+        targets_[row.Text(0)].push_back({row.Text(1), row.Text(2)});
+      });
+}
+
+void PushStore::ForgetPrefetched() { targets_.clear(); }
 
 std::vector<PushJob> PushStore::DueJobs(int64_t now_ms, int64_t limit) {
   auto stmt = db_.Cached("SELECT " + std::string(kJobColumns) +

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "chat/database.h"
@@ -82,6 +83,16 @@ class PushStore {
                                              const std::string& except_device);
   // Stores `job` (due at once unless due_ms is set) and sets its id.
   void AddJob(PushJob& job);
+  // Stores `job` as AddJob does without reading its id back: the insert is
+  // deferred (Statement::RunDeferred), for the writer's batches.
+  void AddJobDeferred(const PushJob& job);
+
+  // --- Prefetching (chatd's writer) ---
+  // Reads TargetsOf these conversations at `now_ms` in a few statements;
+  // TargetsOf answers from that until ForgetPrefetched (the caller forgets
+  // before any change of members, mutes or tokens: chatd/batch_prefetch.h).
+  void PrefetchTargets(const std::vector<std::string>& convs, int64_t now_ms);
+  void ForgetPrefetched();
 
   // --- Sending (pushd) ---
   // Jobs due at `now_ms`, oldest first, at most `limit`.
@@ -94,6 +105,8 @@ class PushStore {
 
  private:
   Database& db_;
+  // conv -> the devices with a token of its active members who have not muted it
+  std::unordered_map<std::string, std::vector<PushTarget>> targets_;
 };
 
 }  // namespace chat

@@ -97,6 +97,14 @@ class Statement {
   StepResult Step();
   // Steps once and expects kDone (or kConstraint), then resets.
   StepResult Run();
+  // Runs a write whose outcome the caller does not wait for, then resets.
+  // On PostgreSQL it is sent with the next statement that waits for an
+  // answer (or the COMMIT), in one pipeline: one round trip for all of
+  // them, in order, so later reads see it. Its failure, a constraint
+  // violation included, is thrown there (the transaction is then lost);
+  // on SQLite it runs at once and throws. For writes where a violation is
+  // a fault, not an answer.
+  void RunDeferred();
   void Reset();
 
   int64_t Int(int column) const;  // a boolean column reads as 0 or 1
