@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "chat/presence_format.h"
 #include "chat/token.h"
@@ -466,6 +467,28 @@ TEST_P(PrefetchedBatchTest, SendsAndResendsInOneBatchGetConsecutiveSeqsAndOneCop
   EXPECT_EQ(store_->MessageCount(), 4);
   // The next batch counts on from there.
   EXPECT_EQ(OfType(Run({{alice_, Post(conv, "m5")}}), "accepted")[0].second["seq"], 5);
+}
+
+TEST_P(PrefetchedBatchTest, SendsToANewPartnerInOneBatchOpenOneConversation) {
+  DeviceAddress bob{"bob", "phone"};
+  auto events = Run({{alice_, Send("bob", "m1")},
+                     {alice_, Send("nobody", "x1")},
+                     {bob, Send("alice", "b1")},
+                     {alice_, Send("bob", "m2")}});
+  auto accepted = OfType(events, "accepted");
+  ASSERT_EQ(accepted.size(), 3u);
+  std::set<std::string> convs;
+  std::vector<int64_t> seqs;
+  for (const auto& [topic, event] : accepted) {
+    convs.insert(event["conv"].get<std::string>());
+    seqs.push_back(event["seq"]);
+  }
+  EXPECT_EQ(convs.size(), 1u);
+  EXPECT_EQ(seqs, (std::vector<int64_t>{1, 2, 3}));
+  auto errors = OfType(events, "error");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].second["code"], "unknown_user");
+  EXPECT_EQ(ConversationStore(*db_).ConversationCount(), 1);
 }
 
 TEST_P(PrefetchedBatchTest, AMemberAddedInTheBatchGetsTheSendsAfterIt) {

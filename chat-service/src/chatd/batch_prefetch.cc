@@ -11,15 +11,33 @@ namespace chat {
 void BatchPrefetch::Load(const std::vector<Command>& commands, int64_t now_ms) {
   std::set<std::string> convs;
   std::set<std::string> senders;
+  std::vector<std::pair<std::string, std::string>> direct_pairs;  // sends `to` a user
+  std::vector<std::string> addressees;
+  for (const Command& command : commands) {
+    const auto* send = std::get_if<SendCommand>(&command.body);
+    if (!send) continue;
+    senders.insert(command.sender.user);
+    if (send->conv.empty()) {
+      direct_pairs.emplace_back(command.sender.user, send->to);
+      addressees.push_back(send->to);
+    } else {
+      convs.insert(send->conv);
+    }
+  }
+  if (!direct_pairs.empty()) {
+    conversations_.PrefetchActiveUsers(addressees);
+    for (std::string& conv : conversations_.PrefetchDirect(direct_pairs)) convs.insert(conv);
+  }
+  if (convs.empty()) return;
   std::vector<Key> client_ids;
   for (const Command& command : commands) {
     const auto* send = std::get_if<SendCommand>(&command.body);
-    if (!send || send->conv.empty()) continue;  // a send `to` a user finds its conversation
-    convs.insert(send->conv);
-    senders.insert(command.sender.user);
-    client_ids.push_back({send->conv, command.sender.user, send->cmid});
+    if (!send) continue;
+    std::string conv = send->conv.empty()
+                           ? conversations_.FindDirect(command.sender.user, send->to).value_or("")
+                           : send->conv;
+    if (!conv.empty()) client_ids.push_back({conv, command.sender.user, send->cmid});
   }
-  if (convs.empty()) return;
   std::vector<std::string> conv_list(convs.begin(), convs.end());
   conversations_.Prefetch(conv_list);
   messages_.PrefetchLastSeqs(conv_list);
@@ -28,6 +46,7 @@ void BatchPrefetch::Load(const std::vector<Command>& commands, int64_t now_ms) {
   push_.PrefetchTargets(conv_list, now_ms);
   // A direct conversation's partners: the blocks between them are checked.
   std::set<std::string> users = senders;
+  users.insert(addressees.begin(), addressees.end());
   for (const std::string& conv : conv_list) {
     if (conversations_.Kind(conv) != protocol::kind::kDirect) continue;
     for (const std::string& member : conversations_.ActiveMembers(conv)) users.insert(member);

@@ -27,10 +27,12 @@ class BatchPrefetch {
                 PushStore& push)
       : conversations_(conversations), messages_(messages), privacy_(privacy), push_(push) {}
 
-  // Reads what the sends to a known conversation among `commands` will ask:
-  // the conversations' kinds, members and last seqs (locked on PostgreSQL),
-  // which of their client message ids are stored, the blocks between
-  // senders and direct partners, the senders' devices, the push targets.
+  // Reads what the sends among `commands` will ask: for a send `to` a user,
+  // whether that user is active and their direct conversation; then for
+  // every conversation known, its kind, members and last seq (locked on
+  // PostgreSQL), which of the client message ids are stored, the blocks
+  // between senders and direct partners, the senders' devices, the push
+  // targets.
   void Load(const std::vector<Command>& commands, int64_t now_ms);
   // Drops all of it; reads go to the database again.
   void Forget();

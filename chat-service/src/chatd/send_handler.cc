@@ -51,7 +51,7 @@ void RejectBlocked(WriteContext& ctx, const Command& command, const std::string&
 // The reads on this path are few on purpose (one each: the conversation's
 // kind, its members, the dedupe lookup, the block check of a direct
 // conversation, the seq, the sender's devices, the push targets): on
-// PostgreSQL each is a round trip. For a send to a known conversation the
+// PostgreSQL each is a round trip. For a send (but one that opens a conversation) the
 // batch has read them all ahead (chatd/batch_prefetch.h), and the writes go
 // out deferred: then a send makes no round trip of its own.
 void HandleSend(WriteContext& ctx, const Command& command, const SendCommand& send) {

@@ -22,6 +22,7 @@ std::string ConversationStore::DirectKey(const std::string& a, const std::string
 }
 
 bool ConversationStore::IsActiveUser(const std::string& user) {
+  if (auto known = active_users_.find(user); known != active_users_.end()) return known->second;
   auto stmt = db_.Cached("SELECT 1 FROM users WHERE id = ?1 AND disabled = 0");
   stmt->Bind(1, user);
   return stmt->Step() == Step::kRow;
@@ -47,6 +48,7 @@ std::vector<std::string> ConversationStore::Devices(const std::string& user) {
 
 std::optional<std::string> ConversationStore::FindDirect(const std::string& a,
                                                          const std::string& b) {
+  if (auto known = directs_.find(DirectKey(a, b)); known != directs_.end()) return known->second;
   auto stmt = db_.Cached("SELECT id FROM conversations WHERE direct_key = ?1");
   stmt->Bind(1, DirectKey(a, b));
   if (stmt->Step() != Step::kRow) return std::nullopt;
@@ -67,6 +69,7 @@ std::string ConversationStore::CreateDirect(const std::string& a, const std::str
   }
   AddMember(conv, a, std::string(protocol::role::kMember), 1, now_ms);
   AddMember(conv, b, std::string(protocol::role::kMember), 1, now_ms);
+  if (auto known = directs_.find(DirectKey(a, b)); known != directs_.end()) known->second = conv;
   return conv;
 }
 
@@ -264,9 +267,40 @@ void ConversationStore::PrefetchDevices(const std::vector<std::string>& users) {
              [&](Statement& row) { devices_[row.Text(0)].push_back(row.Text(1)); });
 }
 
+void ConversationStore::PrefetchActiveUsers(const std::vector<std::string>& users) {
+  std::vector<Key> keys;
+  for (const std::string& user : users) {
+    keys.push_back({user});
+    active_users_[user] = false;
+  }
+  LookUpKeys(db_, "user_id", std::move(keys),
+             "SELECT u.id FROM users u JOIN keys k ON u.id = k.user_id WHERE u.disabled = 0",
+             [&](Statement& row) { active_users_[row.Text(0)] = true; });
+}
+
+std::vector<std::string> ConversationStore::PrefetchDirect(
+    const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::vector<Key> keys;
+  for (const auto& [a, b] : pairs) {
+    keys.push_back({DirectKey(a, b)});
+    directs_.try_emplace(keys.back()[0]);
+  }
+  std::vector<std::string> found;
+  LookUpKeys(db_, "direct_key", std::move(keys),
+             "SELECT c.direct_key, c.id FROM conversations c "
+             "JOIN keys k ON c.direct_key = k.direct_key",
+             [&](Statement& row) {
+               directs_[row.Text(0)] = row.Text(1);
+               found.push_back(row.Text(1));
+             });
+  return found;
+}
+
 void ConversationStore::ForgetPrefetched() {
   convs_.clear();
   devices_.clear();
+  active_users_.clear();
+  directs_.clear();
 }
 
 }  // namespace chat

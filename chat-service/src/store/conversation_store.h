@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "chat/database.h"
@@ -58,12 +59,18 @@ class ConversationStore {
   int64_t ConversationCount();
 
   // --- Prefetching (chatd's writer) ---
-  // Reads the kind and active members of these conversations, and the
-  // devices of these users, in a few statements; Kind, ActiveMembers and
-  // Devices answer from that until ForgetPrefetched. A change of a
-  // conversation's members here forgets what was read of it.
+  // Reads the kind and active members of these conversations, the devices
+  // of these users, which of these users are active, and the direct
+  // conversations of these pairs of users, in a few statements; Kind,
+  // ActiveMembers, Devices, IsActiveUser and FindDirect answer from that
+  // until ForgetPrefetched. A change of a conversation's members here
+  // forgets what was read of it; a new direct conversation is remembered.
   void Prefetch(const std::vector<std::string>& convs);
   void PrefetchDevices(const std::vector<std::string>& users);
+  void PrefetchActiveUsers(const std::vector<std::string>& users);
+  // Returns the conversations found.
+  std::vector<std::string> PrefetchDirect(
+      const std::vector<std::pair<std::string, std::string>>& pairs);
   void ForgetPrefetched();
 
  private:
@@ -75,7 +82,9 @@ class ConversationStore {
 
   Database& db_;
   std::unordered_map<std::string, Prefetched> convs_;
-  std::unordered_map<std::string, std::vector<std::string>> devices_;  // user -> devices
+  std::unordered_map<std::string, std::vector<std::string>> devices_;    // user -> devices
+  std::unordered_map<std::string, bool> active_users_;                   // user -> active
+  std::unordered_map<std::string, std::optional<std::string>> directs_;  // direct key -> conv
 };
 
 }  // namespace chat
