@@ -101,12 +101,19 @@ void ChatDeployment::RegisterPushTokens(const std::vector<chat::PushRegistration
 }
 
 void ChatDeployment::StartChatd(int broker_port, int64_t presence_grace_ms,
-                                const std::vector<std::string>& extra_lines) {
+                                const std::vector<std::string>& extra_lines,
+                                const std::vector<int>& more_nodes) {
   std::ostringstream conf;
-  conf << "# Written by chat-bench.\n"
-       << "broker_host = 127.0.0.1\n"
-       << "broker_port = " << broker_port << "\n"
-       << "db_path = " << db_path() << "\n"
+  conf << "# Written by chat-bench.\n";
+  if (more_nodes.empty()) {
+    conf << "broker_host = 127.0.0.1\n"
+         << "broker_port = " << broker_port << "\n";
+  } else {
+    conf << "broker_nodes = 127.0.0.1:" << broker_port;
+    for (int port : more_nodes) conf << ", 127.0.0.1:" << port;
+    conf << "\n";
+  }
+  conf << "db_path = " << db_path() << "\n"
        << "key_file = " << key_path() << "\n"
        << "presence_grace_ms = " << presence_grace_ms << "\n"
        << "log_level = info\n";

@@ -49,12 +49,14 @@ class ChatDeployment {
   // `push.register` would.
   void RegisterPushTokens(const std::vector<chat::PushRegistration>& registrations);
 
-  // Starts chatd against the broker on `broker_port`, with watchers seeing
-  // a user offline `presence_grace_ms` after their last device left, and
-  // waits (10 s) for "chatd ready"; throws std::runtime_error with its log
+  // Starts chatd against the broker on `broker_port` (and the other broker
+  // nodes on `more_nodes`: `broker_nodes`), with watchers seeing a user
+  // offline `presence_grace_ms` after their last device left, and waits
+  // (10 s) for "chatd ready"; throws std::runtime_error with its log
   // otherwise.
   void StartChatd(int broker_port, int64_t presence_grace_ms,
-                  const std::vector<std::string>& extra_lines = {});
+                  const std::vector<std::string>& extra_lines = {},
+                  const std::vector<int>& more_nodes = {});
   void StopChatd();
   pid_t chatd_pid() const;
   std::string ChatdLog() const;

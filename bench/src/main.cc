@@ -88,6 +88,11 @@ void AddRunOptions(CLI::App& run, bench::BenchParams& p, std::vector<std::string
   run.add_option("--postgres-url", p.postgres_url,
                  "a PostgreSQL server (postgresql://user@host:port/postgres; bench/run.sh starts "
                  "one): throughput also runs chat 1:1 with chatd's database there");
+  run.add_option("--nodes", p.nodes,
+                 "throughput also runs chat 1:1 with chatd connected to this many broker nodes, "
+                 "every device on the first: what each node pays for every batch (below 2: not "
+                 "run)")
+      ->capture_default_str();
   run.add_option("--chat-dir", p.chat_dir,
                  "directory for chatd's database and logs (diagnosis: a tmpfs removes fsync)");
   run.add_option("--message-bytes", p.message_bytes, "MQTT payload per send")

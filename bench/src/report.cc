@@ -263,6 +263,9 @@ void WriteThroughput(std::ostream& md, const BenchResults& r) {
     if (round.chat_postgres) {
       ThroughputRow(md, *round.chat_postgres, round.chat_postgres->path + suffix, raw);
     }
+    if (round.chat_nodes) {
+      ThroughputRow(md, *round.chat_nodes, round.chat_nodes->path + suffix, raw);
+    }
   }
   if (r.raw_fanout) {
     double raw_fan = r.raw_fanout->delivered_per_s;
@@ -270,6 +273,40 @@ void WriteThroughput(std::ostream& md, const BenchResults& r) {
     if (r.chat_group) ThroughputRow(md, *r.chat_group, r.chat_group->path, raw_fan);
   }
   md << "\n";
+}
+
+// What every batch to every node costs a node: the nodes leg's CPU shares.
+void WriteNodes(std::ostream& md, const BenchResults& r) {
+  if (!r.chat_nodes || !r.chat || r.chat_nodes->confirmed_per_s <= 0) return;
+  const ThroughputResult& x = *r.chat_nodes;
+  double delivering = 0, idle_sum = 0;
+  int idle = 0;
+  for (const auto& [name, share] : x.cpu_percent) {
+    if (name == "node 1") {
+      delivering = share;
+    } else if (name.starts_with("node ")) {
+      idle_sum += share;
+      ++idle;
+    }
+  }
+  if (idle == 0) return;
+  double per_10k = 10000 / x.confirmed_per_s;
+  double idle_share = idle_sum / idle;
+  md << "## Every batch to every node\n\n"
+     << "chatd publishes every batch to every broker node it is connected to, and each node's "
+        "plugin publishes the copies to whoever is connected there. Here chatd was connected "
+        "to "
+     << idle + 1
+     << " nodes with every device on node 1, so the other nodes show what a node pays for "
+        "traffic it delivers none of (median round; bench/README.md, \"Every batch to every "
+        "node\").\n\n"
+     << "| | 1:1 msgs/s | node 1 (every device), % of one core | each other node | per 10,000 "
+        "msgs/s: node 1 / other |\n|---|---|---|---|---|\n"
+     << "| chatd on " << idle + 1 << " nodes | " << Num(x.confirmed_per_s) << " ("
+     << Num(r.nodes_to_one, 2) << "x of one node, same rounds) | " << Num(delivering) << " | "
+     << Num(idle_share) << " | " << Num(delivering * per_10k, 1) << " / "
+     << Num(idle_share * per_10k, 1) << " (" << Num(delivering > 0 ? idle_share / delivering : 0, 2)
+     << "x) |\n\n";
 }
 
 void WriteLatency(std::ostream& md, const BenchResults& r) {
@@ -752,6 +789,7 @@ void WriteReport(const BenchResults& r, const BenchParams& p, const std::string&
   WriteTargets(md, r, p);
   WriteOwnCriteria(md, r, p);
   WriteThroughput(md, r);
+  WriteNodes(md, r);
   WriteLatency(md, r);
   WriteWire(md, r);
   WriteIsolation(md, r, p);

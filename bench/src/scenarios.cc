@@ -130,21 +130,27 @@ void SummarizeRounds(BenchResults& out) {
   }
   out.chat_to_raw = Median(chat_ratios);
   out.relay_to_raw = Median(relay_ratios);
-  std::vector<const ThroughputResult*> postgres;
-  std::vector<double> postgres_ratios;
-  for (const auto& r : out.throughput_rounds) {
-    if (!r.chat_postgres) continue;
-    postgres.push_back(&*r.chat_postgres);
-    if (r.chat.confirmed_per_s > 0) {
-      postgres_ratios.push_back(r.chat_postgres->confirmed_per_s / r.chat.confirmed_per_s);
+  // A leg beside chat 1:1: its median round, and the median of its ratios
+  // to chat 1:1 within each round.
+  auto beside_chat = [&](std::optional<ThroughputResult> ThroughputRound::*leg,
+                         std::optional<ThroughputResult>& median, double& ratio) {
+    std::vector<const ThroughputResult*> runs;
+    std::vector<double> ratios;
+    for (const auto& r : out.throughput_rounds) {
+      if (!(r.*leg)) continue;
+      runs.push_back(&*(r.*leg));
+      if (r.chat.confirmed_per_s > 0) {
+        ratios.push_back((r.*leg)->confirmed_per_s / r.chat.confirmed_per_s);
+      }
     }
-  }
-  if (!postgres.empty()) {
-    std::sort(postgres.begin(), postgres.end(),
+    if (runs.empty()) return;
+    std::sort(runs.begin(), runs.end(),
               [](auto* a, auto* b) { return a->confirmed_per_s < b->confirmed_per_s; });
-    out.chat_postgres = *postgres[postgres.size() / 2];
-    out.postgres_to_sqlite = Median(postgres_ratios);
-  }
+    median = *runs[runs.size() / 2];
+    ratio = Median(ratios);
+  };
+  beside_chat(&ThroughputRound::chat_postgres, out.chat_postgres, out.postgres_to_sqlite);
+  beside_chat(&ThroughputRound::chat_nodes, out.chat_nodes, out.nodes_to_one);
 }
 
 // Chat 1:1 with chatd's database on PostgreSQL, for the throughput rounds:
@@ -170,6 +176,45 @@ struct PostgresLeg {
   std::string dir;
   ChatDeployment deployment;
   BrokerProcess broker;
+  PathConfig cfg;
+  ProcessList ours;
+  std::unique_ptr<ChatDirectPath> path;
+};
+
+// Chat 1:1 with chatd connected to `p.nodes` broker nodes (a cluster, as
+// `broker_nodes` makes it; docs/ARCHITECTURE.md "Broker nodes") and every
+// device on node 1: chatd publishes every batch to every node, so the
+// other nodes' CPU is what that costs a node for traffic it delivers none
+// of. Its own database, brokers and chatd.
+struct NodesLeg {
+  NodesLeg(const BenchParams& p, const WorkDir& work, EventLoop& loop)
+      : dir(work.Sub("chat-nodes")), deployment(dir, p.chatd_path, p.plugin_path, "") {
+    for (int n = 1; n <= p.nodes; ++n) {
+      brokers.push_back(std::make_unique<BrokerProcess>(
+          BrokerSettings{dir, "node-" + std::to_string(n), p.mosquitto_path, deployment.plugin()}));
+    }
+    std::vector<int> more;
+    for (std::size_t n = 1; n < brokers.size(); ++n) more.push_back(brokers[n]->port());
+    deployment.StartChatd(brokers[0]->port(), p.presence_grace_ms, p.chatd_options, more);
+    for (std::size_t n = 0; n < brokers.size(); ++n) {
+      ours.emplace_back(NodeName(n), brokers[n]->pid());
+    }
+    ours.emplace_back("chatd", deployment.chatd_pid());
+    cfg = {brokers[0]->port(), p.message_bytes};
+    path = std::make_unique<ChatDirectPath>(
+        loop, deployment, cfg, p.pairs,
+        "chat 1:1, chatd on " + std::to_string(p.nodes) + " nodes, devices on node 1");
+  }
+  ~NodesLeg() {
+    path.reset();
+    deployment.StopChatd();
+  }
+  // The CPU share's name of node `n` (0-based) in the results.
+  static std::string NodeName(std::size_t n) { return "node " + std::to_string(n + 1); }
+
+  std::string dir;
+  ChatDeployment deployment;
+  std::vector<std::unique_ptr<BrokerProcess>> brokers;
   PathConfig cfg;
   ProcessList ours;
   std::unique_ptr<ChatDirectPath> path;
@@ -207,9 +252,12 @@ class MessagingRun {
     with_relay.emplace_back("relay", relay.node_pid());
     std::unique_ptr<PostgresLeg> postgres;
     if (!p_.postgres_url.empty()) postgres = std::make_unique<PostgresLeg>(p_, work_, loop_);
+    std::unique_ptr<NodesLeg> nodes;
+    if (p_.nodes >= 2) nodes = std::make_unique<NodesLeg>(p_, work_, loop_);
     for (int round = 1; round <= std::max(1, p_.throughput_rounds); ++round) {
       Say("throughput round " + std::to_string(round) + ": raw broker, no-op relay, chat 1:1" +
-          (postgres ? ", chat 1:1 on PostgreSQL" : ""));
+          (postgres ? ", chat 1:1 on PostgreSQL" : "") +
+          (nodes ? ", chat 1:1 on " + std::to_string(p_.nodes) + " nodes" : ""));
       ThroughputRound r;
       r.raw = ClosedLoopOn(loop_, raw_, p_, p_.window, ours_);
       r.relay = ClosedLoopOn(loop_, relay, p_, p_.window, with_relay);
@@ -217,6 +265,7 @@ class MessagingRun {
       if (postgres) {
         r.chat_postgres = ClosedLoopOn(loop_, *postgres->path, p_, p_.window, postgres->ours);
       }
+      if (nodes) r.chat_nodes = ClosedLoopOn(loop_, *nodes->path, p_, p_.window, nodes->ours);
       out.throughput_rounds.push_back(std::move(r));
     }
     SummarizeRounds(out);

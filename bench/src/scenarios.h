@@ -36,6 +36,10 @@ struct BenchParams {
   // rounds also run chat 1:1 with chatd's database there (in a database
   // chat_bench, created and dropped). Empty: SQLite only.
   std::string postgres_url;
+  // Throughput rounds also run chat 1:1 with chatd connected to this many
+  // broker nodes and every device on the first: what every batch to every
+  // node costs a node that delivers none of it (issue 21). Below 2: not run.
+  int nodes = 3;
 
   bool throughput = true;  // raw, relay and chat 1:1 closed loop
   bool latency = true;     // open-loop levels (needs throughput)
@@ -107,6 +111,7 @@ struct BenchParams {
 struct ThroughputRound {
   ThroughputResult raw, relay, chat;
   std::optional<ThroughputResult> chat_postgres;  // with BenchParams::postgres_url
+  std::optional<ThroughputResult> chat_nodes;     // with BenchParams::nodes
 };
 
 struct BenchResults {
@@ -120,6 +125,8 @@ struct BenchResults {
   double chat_to_raw = 0;  // median over rounds of chat confirmed/s / raw delivered/s
   std::optional<ThroughputResult> chat_postgres;  // its median round
   double postgres_to_sqlite = 0;  // median over rounds of chat_postgres / chat confirmed/s
+  std::optional<ThroughputResult> chat_nodes;  // its median round
+  double nodes_to_one = 0;  // median over rounds of chat_nodes / chat confirmed/s
   double relay_to_raw = 0;
   std::vector<LatencyResult> chat_latency, raw_latency;  // same offered loads, same order
   double half_chat_rate = 0;  // offered load of the p99 target (0.5 x chat max)
