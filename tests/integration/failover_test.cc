@@ -80,7 +80,6 @@ TEST_P(Failover, AStandbyChatdTakesOverWithinSecondsAndNothingIsLostOrDoubled) {
 // failing every batch from then on, and the standby takes over; a message
 // sent meanwhile arrives once.
 TEST(FailoverOnPostgres, ALostDatabaseConnectionStopsTheWriterAndTheStandbyTakesOver) {
-  if (BrokerTestEngines().size() < 2) GTEST_SKIP() << "no PostgreSQL here (BrokerTestEngines)";
   TestStack stack({.engine = Database::Engine::kPostgres});
   std::unique_ptr<ChildProcess> standby = stack.StartStandbyChatd("chatd-standby.log");
   auto alice = ConnectedDevice(DeviceOptions(stack, "alice"));

@@ -139,13 +139,8 @@ class TestStack {
 };
 
 // The store engines that tests starting brokers run on: SQLite and
-// PostgreSQL, but SQLite alone in the sanitizer build. There mosquitto (not
-// instrumented) runs the instrumented plugin with the sanitizer runtimes
-// preloaded, and libpq's first connect from inside it hangs in glibc's
-// bindtextdomain lock (with the plain plugin too, as soon as the runtime is
-// preloaded; a small program with the same preload connects fine). The
-// store conformance suite runs on PostgreSQL under the sanitizers all the
-// same (store_test).
+// PostgreSQL, in the sanitizer build too (where mosquitto runs with the
+// sanitizer runtimes and harness/swift_demangle_stub.c preloaded).
 std::vector<chat::Database::Engine> BrokerTestEngines();
 
 }  // namespace chat::testing
