@@ -10,9 +10,11 @@
 #include <thread>
 
 #include "chat/client/chat_client.h"
+#include "chat/clock.h"
 #include "harness/client_devices.h"
 #include "harness/mqtt_probe.h"
 #include "harness/test_stack.h"
+#include "store/account_store.h"
 
 namespace chat::testing {
 namespace {
@@ -133,6 +135,56 @@ std::unique_ptr<MqttProbe> RawDevice(TestStack& stack, std::size_t node, const s
   EXPECT_TRUE(probe->Subscribe("chat/dev/" + user + "/" + device));
   EXPECT_TRUE(probe->Subscribe("chat/inbox/" + user + "/#"));
   return probe;
+}
+
+// Waits up to `limit` for `probe`'s connection to be closed by the broker.
+bool ClosedWithin(MqttProbe& probe, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (probe.IsConnected() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  return !probe.IsConnected();
+}
+
+// A token revoked while its device is connected: the open connection is cut
+// on the node it is on (chatd asks every node), and a reconnect is refused.
+TEST_P(ClusterOnEngine, ARevokedDeviceIsDisconnectedWhereverItIsConnected) {
+  TestStack stack(ThreeNodes(GetParam()));
+  auto bob = RawDevice(stack, 2, "bob", "phone");
+  auto carol = RawDevice(stack, 1, "carol", "phone");
+  std::string token = stack.Provision("bob", "phone");
+  stack.RevokeDevice("bob", "phone");
+  EXPECT_TRUE(ClosedWithin(*bob, 3s)) << "bob is still connected to node 2";
+  MqttProbe again(stack.node_port(2), "bob:phone");
+  EXPECT_EQ(again.Connect("bob", token), 5) << "not authorized";
+  EXPECT_TRUE(carol->IsConnected()) << "only bob's access was cut";
+}
+
+// A banned user's devices on every node are disconnected and refused; an
+// unban lets them back.
+TEST_P(ClusterOnEngine, ABannedUsersDevicesAreDisconnectedOnEveryNodeAndAnUnbanLetsThemBack) {
+  TestStack stack(ThreeNodes(GetParam()));
+  auto phone = RawDevice(stack, 0, "mallory", "phone");
+  auto laptop = RawDevice(stack, 2, "mallory", "laptop");
+  auto bob = RawDevice(stack, 2, "bob", "phone");
+  {
+    Database db = stack.OpenDatabase();
+    ASSERT_EQ(AccountStore(db).BanUser("mallory", NowSeconds()), AccountError::kNone);
+  }
+  EXPECT_TRUE(ClosedWithin(*phone, 3s)) << "the phone on node 0";
+  EXPECT_TRUE(ClosedWithin(*laptop, 3s)) << "the laptop on node 2";
+  EXPECT_TRUE(bob->IsConnected());
+  std::string token = stack.Provision("mallory", "phone");
+  std::this_thread::sleep_for(100ms);  // past the registry's 50 ms snapshot
+  MqttProbe refused(stack.node_port(1), "mallory:phone");
+  EXPECT_EQ(refused.Connect("mallory", token), 5);
+  {
+    Database db = stack.OpenDatabase();
+    ASSERT_EQ(AccountStore(db).UnbanUser("mallory"), AccountError::kNone);
+  }
+  std::this_thread::sleep_for(100ms);
+  MqttProbe back(stack.node_port(1), "mallory:phone");
+  EXPECT_EQ(back.Connect("mallory", token), 0);
 }
 
 // alice's phone writes to bob and, once that is accepted (they share a

@@ -102,6 +102,17 @@ int ListUsers(const Target& target) {
   return 0;
 }
 
+int SetBanned(const Target& target, const std::string& user, bool banned) {
+  auto db = OpenMigrated(target);
+  AccountStore accounts(db);
+  auto error = banned ? accounts.BanUser(user, NowSeconds()) : accounts.UnbanUser(user);
+  if (error != AccountError::kNone) return Refused(error, "user " + user);
+  std::cout << (banned ? "banned " : "unbanned ") << user
+            << (banned ? ": their devices are refused and disconnected (chatd, within ~1 s)\n"
+                       : ": their devices may connect again\n");
+  return 0;
+}
+
 int AddDevice(const Target& target, const std::string& user, const std::string& device,
               const std::string& platform) {
   auto db = OpenMigrated(target);

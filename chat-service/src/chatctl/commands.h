@@ -19,6 +19,9 @@ int Keygen(const std::string& out_path);
 int Init(const Target& target);
 int AddUser(const Target& target, const std::string& user, const std::string& name);
 int ListUsers(const Target& target);
+// Bans (`banned`) or unbans the user: a ban refuses their devices' connects
+// and has chatd disconnect the connected ones (store/access_cut_store.h).
+int SetBanned(const Target& target, const std::string& user, bool banned);
 int AddDevice(const Target& target, const std::string& user, const std::string& device,
               const std::string& platform);
 int ListDevices(const Target& target, const std::string& user);

@@ -22,6 +22,10 @@ Examples:
   chatctl --config /etc/chat/chatd.conf device add alice phone --platform ios
   chatctl --config /etc/chat/chatd.conf token issue alice phone --ttl 30d > alice-phone.token
   chatctl --config /etc/chat/chatd.conf token revoke --user alice --device phone
+  chatctl --config /etc/chat/chatd.conf user ban mallory
+
+A revoked token or a banned user is refused at the next connect, and chatd
+disconnects the open connections on every broker node within about a second.
 
 Exit codes: 0 done, 1 refused (exists, unknown user/device, nothing to revoke),
 2 usage, config or key error, 3 database failure.
@@ -78,6 +82,11 @@ int main(int argc, char** argv) {
   user_add->add_option("id", s1, "user id")->required();
   user_add->add_option("--name", s2, "display name");
   auto* user_list = user->add_subcommand("list", "list user ids");
+  auto* user_ban = user->add_subcommand(
+      "ban", "refuse the user's devices and disconnect them on every broker node (in ~1 s)");
+  user_ban->add_option("id", s1, "user id")->required();
+  auto* user_unban = user->add_subcommand("unban", "let the user's devices connect again");
+  user_unban->add_option("id", s1, "user id")->required();
 
   auto* device = app.add_subcommand("device", "devices of a user")->require_subcommand(1);
   auto* device_add = device->add_subcommand("add", "register a device of an existing user");
@@ -112,6 +121,8 @@ int main(int argc, char** argv) {
     if (init->parsed()) return Init(target);
     if (user_add->parsed()) return AddUser(target, s1, s2);
     if (user_list->parsed()) return ListUsers(target);
+    if (user_ban->parsed()) return SetBanned(target, s1, true);
+    if (user_unban->parsed()) return SetBanned(target, s1, false);
     if (device_add->parsed()) return AddDevice(target, s1, s2, s3);
     if (device_list->parsed()) return ListDevices(target, s1);
     if (token_issue->parsed()) return IssueToken(target, s1, s2, ttl);

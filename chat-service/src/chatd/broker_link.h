@@ -97,8 +97,9 @@ class BrokerLink {
   // Follows the page marks of a presence snapshot on chat/sys/broker: asks
   // for the next page as soon as a page is announced. Paho's thread.
   void FollowPresenceSnapshot(const std::string& broker_payload);
-  // Asks this node's plugin to disconnect `device` of `user` here
-  // (`$CONTROL/chat/v1/kick`): its client id is connected to another node.
+  // Asks this node's plugin to disconnect `device` of `user` here, if it is
+  // connected here (`$CONTROL/chat/v1/kick`): its client id is connected to
+  // another node, or its access was cut.
   void Kick(const std::string& user, const std::string& device);
 
  private:

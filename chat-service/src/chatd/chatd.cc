@@ -75,7 +75,10 @@ Chatd::Chatd(const ChatdConfig& config, Database db)
            [this](std::vector<std::pair<std::string, int64_t>> seen) {
              writes_.Push(Command{{}, {}, {}, LastSeenCommand{std::move(seen)}, false});
            }},
-          [this](const std::string& p) { PushToNodes(&Node::replies, p); }, RouteToPacedLanes()) {}
+          [this](const std::string& p) { PushToNodes(&Node::replies, p); }, RouteToPacedLanes()),
+      access_watcher_(config.db_path, [this](const std::string& user, const std::string& device) {
+        for (const auto& node : nodes_) node->link.Kick(user, device);
+      }) {}
 
 std::vector<std::unique_ptr<Chatd::Node>> Chatd::MakeNodes() {
   std::vector<std::unique_ptr<Node>> nodes;
@@ -207,6 +210,8 @@ void Chatd::DrainNodes() {
 bool Chatd::Run() {
   std::thread writer_thread([this] { RunOrStop("writer", [this] { writer_.Run(stop_); }); });
   std::thread query_thread([this] { RunOrStop("query", [this] { query_service_.Run(stop_); }); });
+  std::thread access_thread(
+      [this] { RunOrStop("access", [this] { access_watcher_.Run(stop_); }); });
   std::vector<std::thread> fanout_threads;
   std::vector<std::thread> paced_threads;
   for (const auto& node : nodes_) {
@@ -232,6 +237,7 @@ bool Chatd::Run() {
   signal_thread.join();
   writer_thread.join();
   query_thread.join();
+  access_thread.join();
   DrainNodes();
   for (std::thread& thread : fanout_threads) thread.join();
   // The last batches' paced copies, briefly: whatever is left, devices get by sync.

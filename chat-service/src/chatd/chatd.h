@@ -10,6 +10,9 @@
 //     batches); it is the only thread that writes.
 //   - the query thread runs QueryService::Run on its own read-only
 //     connection, reading the PresenceView.
+//   - the access thread runs AccessWatcher::Run on its own read-only
+//     connection: devices whose token was revoked or whose user was banned
+//     are disconnected on every node.
 //   - the signal thread waits for SIGTERM/SIGINT and sets `stop_`; then the
 //     writer and the query thread drain their queues and return.
 //   - per broker node (one BrokerLink each; several in a cluster, every
@@ -33,6 +36,7 @@
 
 #include "chat/database.h"
 #include "chat/wal_checkpointer.h"
+#include "chatd/access_watcher.h"
 #include "chatd/broker_link.h"
 #include "chatd/chatd_config.h"
 #include "chatd/command.h"
@@ -112,6 +116,7 @@ class Chatd {
   std::vector<std::unique_ptr<Node>> nodes_;
   Writer writer_;
   QueryService query_service_;
+  AccessWatcher access_watcher_;
 };
 
 }  // namespace chat

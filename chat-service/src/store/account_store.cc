@@ -5,6 +5,7 @@
 
 #include "chat/clock.h"
 #include "chat/ids.h"
+#include "store/access_cut_store.h"
 #include "store/push_store.h"
 
 namespace chat {
@@ -124,7 +125,10 @@ int AccountStore::RevokeToken(const std::string& jti, int64_t now_s) {
   if (stmt.Step() == Statement::StepResult::kRow) device = {stmt.Text(0), stmt.Text(1)};
   stmt.Reset();
   // A device whose token is revoked is logged out: no more pushes to it.
-  if (device) PushStore(db_).Unregister(device->first, device->second);
+  if (device) {
+    PushStore(db_).Unregister(device->first, device->second);
+    AccessCutStore(db_).Record(device->first, device->second, "revoked", now_s);
+  }
   if (txn) txn->Commit();
   return device ? 1 : 0;
 }
@@ -139,8 +143,33 @@ int AccountStore::RevokeDeviceTokens(const std::string& user, const std::string&
   stmt.Run();
   int revoked = static_cast<int>(db_.Changes());
   PushStore(db_).Unregister(user, device);
+  if (revoked > 0) AccessCutStore(db_).Record(user, device, "revoked", now_s);
   if (txn) txn->Commit();
   return revoked;
+}
+
+AccountError AccountStore::BanUser(const std::string& user, int64_t now_s) {
+  auto txn = WriteTransactionUnlessOpen(db_);
+  auto stmt = db_.Prepare("UPDATE users SET disabled = 1 WHERE id = ?1");
+  stmt.Bind(1, user);
+  stmt.Run();
+  if (db_.Changes() == 0) return AccountError::kNoSuchUser;
+  AccessCutStore(db_).Record(user, "", "banned", now_s);
+  if (txn) txn->Commit();
+  return AccountError::kNone;
+}
+
+AccountError AccountStore::UnbanUser(const std::string& user) {
+  auto stmt = db_.Prepare("UPDATE users SET disabled = 0 WHERE id = ?1");
+  stmt.Bind(1, user);
+  stmt.Run();
+  return db_.Changes() == 0 ? AccountError::kNoSuchUser : AccountError::kNone;
+}
+
+bool AccountStore::IsBanned(const std::string& user) {
+  auto stmt = db_.Prepare("SELECT disabled FROM users WHERE id = ?1");
+  stmt.Bind(1, user);
+  return stmt.Step() == Statement::StepResult::kRow && stmt.Int(0) != 0;
 }
 
 std::vector<TokenRecord> AccountStore::ListTokens(const std::string& user) {

@@ -53,10 +53,18 @@ class AccountStore {
   IssuedToken IssueToken(const std::string& user, const std::string& device, int64_t ttl_s,
                          const TokenSigner& signer, int64_t now_s);
   // Return how many tokens were revoked (0 if unknown or already revoked).
-  // A device whose token is revoked is logged out: its push token goes too.
+  // A device whose token is revoked is logged out: its push token goes too,
+  // and its open connection is cut (store/access_cut_store.h).
   int RevokeToken(const std::string& jti, int64_t now_s);
   int RevokeDeviceTokens(const std::string& user, const std::string& device, int64_t now_s);
   std::vector<TokenRecord> ListTokens(const std::string& user);
+
+  // A banned user's devices cannot connect (the token check refuses a
+  // disabled user) and their open connections are cut; nothing else
+  // changes, so an unban gives everything back. kNoSuchUser if unknown.
+  AccountError BanUser(const std::string& user, int64_t now_s);
+  AccountError UnbanUser(const std::string& user);
+  bool IsBanned(const std::string& user);
 
  private:
   Database& db_;
