@@ -160,6 +160,20 @@ TEST_P(ClusterOnEngine, ARevokedDeviceIsDisconnectedWhereverItIsConnected) {
   EXPECT_TRUE(carol->IsConnected()) << "only bob's access was cut";
 }
 
+// An operator's kick: the device is disconnected wherever it is and may
+// connect again at once (its token is still good).
+TEST_P(ClusterOnEngine, AKickedDeviceIsDisconnectedAndMayComeBack) {
+  TestStack stack(ThreeNodes(GetParam()));
+  auto bob = RawDevice(stack, 1, "bob", "phone");
+  {
+    Database db = stack.OpenDatabase();
+    ASSERT_EQ(AccountStore(db).KickDevice("bob", "phone", NowSeconds()), AccountError::kNone);
+  }
+  EXPECT_TRUE(ClosedWithin(*bob, 3s)) << "bob is still connected to node 1";
+  MqttProbe again(stack.node_port(0), "bob:phone");
+  EXPECT_EQ(again.Connect("bob", stack.Provision("bob", "phone")), 0);
+}
+
 // A banned user's devices on every node are disconnected and refused; an
 // unban lets them back.
 TEST_P(ClusterOnEngine, ABannedUsersDevicesAreDisconnectedOnEveryNodeAndAnUnbanLetsThemBack) {

@@ -41,7 +41,7 @@ class AccessWatcherTest : public EngineFixture {
 };
 INSTANTIATE_ON_BOTH_ENGINES(AccessWatcherTest);
 
-TEST_P(AccessWatcherTest, ARevokedDeviceAndABannedUsersDevicesAreKickedOnceEach) {
+TEST_P(AccessWatcherTest, ARevokedOrKickedDeviceAndABannedUsersDevicesAreKickedOnceEach) {
   auto watcher = Watcher();
   int64_t now = NowSeconds();
   EXPECT_EQ(watcher->Poll(now), 0);
@@ -64,6 +64,12 @@ TEST_P(AccessWatcherTest, ARevokedDeviceAndABannedUsersDevicesAreKickedOnceEach)
   EXPECT_EQ(watcher->Poll(now), 0);
   EXPECT_EQ(watcher->Poll(now + 60), 0);
   EXPECT_TRUE(Take().empty());
+
+  ASSERT_EQ(accounts.KickDevice("alice", "tablet", now), AccountError::kNone);
+  EXPECT_EQ(watcher->Poll(now), 1);
+  EXPECT_EQ(Take(), (Kicked{{"alice", "tablet"}}));
+  EXPECT_EQ(accounts.KickDevice("alice", "watch", now), AccountError::kNoSuchDevice);
+  EXPECT_EQ(accounts.KickDevice("nobody", "phone", now), AccountError::kNoSuchUser);
 
   ASSERT_EQ(accounts.UnbanUser("alice"), AccountError::kNone);
   EXPECT_FALSE(accounts.IsBanned("alice"));

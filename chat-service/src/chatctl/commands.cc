@@ -113,6 +113,15 @@ int SetBanned(const Target& target, const std::string& user, bool banned) {
   return 0;
 }
 
+int KickDevice(const Target& target, const std::string& user, const std::string& device) {
+  auto db = OpenMigrated(target);
+  auto error = AccountStore(db).KickDevice(user, device, NowSeconds());
+  if (error != AccountError::kNone) return Refused(error, "device " + user + "/" + device);
+  std::cout << "kicked " << user << "/" << device
+            << ": disconnected on every broker node (chatd, within ~1 s); it may reconnect\n";
+  return 0;
+}
+
 int AddDevice(const Target& target, const std::string& user, const std::string& device,
               const std::string& platform) {
   auto db = OpenMigrated(target);

@@ -22,6 +22,8 @@ int ListUsers(const Target& target);
 // Bans (`banned`) or unbans the user: a ban refuses their devices' connects
 // and has chatd disconnect the connected ones (store/access_cut_store.h).
 int SetBanned(const Target& target, const std::string& user, bool banned);
+// Has chatd disconnect the device on every broker node; it may come back.
+int KickDevice(const Target& target, const std::string& user, const std::string& device);
 int AddDevice(const Target& target, const std::string& user, const std::string& device,
               const std::string& platform);
 int ListDevices(const Target& target, const std::string& user);

@@ -23,9 +23,11 @@ Examples:
   chatctl --config /etc/chat/chatd.conf token issue alice phone --ttl 30d > alice-phone.token
   chatctl --config /etc/chat/chatd.conf token revoke --user alice --device phone
   chatctl --config /etc/chat/chatd.conf user ban mallory
+  chatctl --config /etc/chat/chatd.conf device kick alice phone
 
 A revoked token or a banned user is refused at the next connect, and chatd
-disconnects the open connections on every broker node within about a second.
+disconnects the open connections on every broker node within about a second
+(a kicked device is only disconnected).
 
 Exit codes: 0 done, 1 refused (exists, unknown user/device, nothing to revoke),
 2 usage, config or key error, 3 database failure.
@@ -90,11 +92,17 @@ int main(int argc, char** argv) {
 
   auto* device = app.add_subcommand("device", "devices of a user")->require_subcommand(1);
   auto* device_add = device->add_subcommand("add", "register a device of an existing user");
+  auto* device_kick = device->add_subcommand(
+      "kick",
+      "disconnect the device on every broker node (~1 s); it may reconnect at once: revoke its "
+      "token to keep it out");
   device_add->add_option("user", s1, "user id")->required();
   device_add->add_option("device", s2, "device id ([a-z0-9_-]{1,64})")->required();
   device_add->add_option("--platform", s3, "ios, android, web, cli ... (informational)");
   auto* device_list = device->add_subcommand("list", "list the devices of a user");
   device_list->add_option("user", s1, "user id")->required();
+  device_kick->add_option("user", s1, "user id")->required();
+  device_kick->add_option("device", s2, "device id")->required();
 
   auto* token = app.add_subcommand("token", "access tokens")->require_subcommand(1);
   auto* token_issue = token->add_subcommand("issue", "issue a token; prints only the token");
@@ -125,6 +133,7 @@ int main(int argc, char** argv) {
     if (user_unban->parsed()) return SetBanned(target, s1, false);
     if (device_add->parsed()) return AddDevice(target, s1, s2, s3);
     if (device_list->parsed()) return ListDevices(target, s1);
+    if (device_kick->parsed()) return KickDevice(target, s1, s2);
     if (token_issue->parsed()) return IssueToken(target, s1, s2, ttl);
     if (token_list->parsed()) return ListTokens(target, s1);
     if (token_revoke->parsed()) {

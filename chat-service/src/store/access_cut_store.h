@@ -1,6 +1,6 @@
 // The log of access taken away (schema/007_access_cuts.sql): written where a
-// token is revoked or a user banned (AccountStore), read by chatd's
-// AccessWatcher, which disconnects those devices on every broker node.
+// token is revoked, a user banned or a device kicked (AccountStore), read by
+// chatd's AccessWatcher, which disconnects those devices on every broker node.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +15,7 @@ struct AccessCut {
   int64_t id = 0;
   std::string user;
   std::string device;  // empty: every device of the user
-  std::string reason;  // "revoked" or "banned"
+  std::string reason;  // "revoked", "banned" or "kicked"
   int64_t at_s = 0;
 };
 

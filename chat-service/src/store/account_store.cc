@@ -166,6 +166,17 @@ AccountError AccountStore::UnbanUser(const std::string& user) {
   return db_.Changes() == 0 ? AccountError::kNoSuchUser : AccountError::kNone;
 }
 
+AccountError AccountStore::KickDevice(const std::string& user, const std::string& device,
+                                      int64_t now_s) {
+  auto txn = WriteTransactionUnlessOpen(db_);
+  if (!DeviceExists(user, device)) {
+    return UserExists(user) ? AccountError::kNoSuchDevice : AccountError::kNoSuchUser;
+  }
+  AccessCutStore(db_).Record(user, device, "kicked", now_s);
+  if (txn) txn->Commit();
+  return AccountError::kNone;
+}
+
 bool AccountStore::IsBanned(const std::string& user) {
   auto stmt = db_.Prepare("SELECT disabled FROM users WHERE id = ?1");
   stmt.Bind(1, user);

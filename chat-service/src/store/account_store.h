@@ -65,6 +65,9 @@ class AccountStore {
   AccountError BanUser(const std::string& user, int64_t now_s);
   AccountError UnbanUser(const std::string& user);
   bool IsBanned(const std::string& user);
+  // Has the device's open connection cut on every node (chatd's access
+  // watcher) without taking its access: it may connect again at once.
+  AccountError KickDevice(const std::string& user, const std::string& device, int64_t now_s);
 
  private:
   Database& db_;
