@@ -1,5 +1,6 @@
 // The engine handles themselves, on SQLite and on PostgreSQL alike: writes
-// whose outcome is not waited for (Statement::RunDeferred).
+// whose outcome is not waited for (Statement::RunDeferred), and reads of
+// many keys at once (store/key_lookup.h).
 #include "chat/database.h"
 
 #include <gtest/gtest.h>
@@ -118,6 +119,25 @@ TEST_P(DatabaseTest, ChangesCountsADeferredWrite) {
   update->RunDeferred();
   EXPECT_EQ(db_->Changes(), 2);
   txn.Commit();
+}
+
+// Across chunk sizes and their edges, with repeated and absent keys: every
+// stored key's row comes once.
+TEST_P(DatabaseTest, ALookupOfManyKeysReturnsEachStoredKeyOnce) {
+  for (int i = 0; i < 200; i += 2) Put("k" + std::to_string(i), i);  // the even ones
+  for (std::size_t count : {1u, 4u, 5u, 16u, 17u, 64u, 65u, 130u, 200u}) {
+    std::vector<Key> keys;
+    for (std::size_t i = 0; i < count; ++i) keys.push_back({"k" + std::to_string(i)});
+    keys.push_back({"k0"});  // repeated
+    std::map<std::string, int> seen;
+    LookUpKeys(*db_, "k", keys, "SELECT p.k, p.v FROM pairs p JOIN keys ON keys.k = p.k",
+               [&](Statement& row) {
+                 ++seen[row.Text(0)];
+                 EXPECT_EQ("k" + std::to_string(row.Int(1)), row.Text(0));
+               });
+    EXPECT_EQ(seen.size(), (count + 1) / 2) << count << " keys";
+    for (const auto& [key, times] : seen) EXPECT_EQ(times, 1) << key << " of " << count;
+  }
 }
 
 }  // namespace
