@@ -87,6 +87,21 @@ TEST_P(AccessWatcherTest, CutsFromBeforeTheStartAreAppliedOnlyWithinTheReplayWin
   EXPECT_EQ(Take(), (Kicked{{"bob", "phone"}}));
 }
 
+// A burst (a mass revocation) larger than one page of the log is applied
+// in one poll, not a page per settled interval.
+TEST_P(AccessWatcherTest, MoreCutsThanOnePageAreAllAppliedInOnePoll) {
+  int64_t now = NowSeconds();
+  auto watcher = Watcher();
+  AccessCutStore cuts(*db_);
+  {
+    Transaction txn(*db_);
+    for (int i = 0; i < 1005; ++i) cuts.Record("bob", "d" + std::to_string(i), "kicked", now);
+    txn.Commit();
+  }
+  EXPECT_EQ(watcher->Poll(now), 1005);
+  EXPECT_EQ(watcher->Poll(now), 0);
+}
+
 // On PostgreSQL ids are handed out before the commit: a cut can become
 // visible after one with a higher id, and is still applied.
 TEST_P(AccessWatcherTest, ACutThatCommitsAfterOneWithAHigherIdIsNotMissed) {

@@ -16,7 +16,7 @@ namespace chat {
 namespace {
 // A cut this old is settled: every cut with a lower id has committed.
 constexpr int64_t kSettledAfterS = 10;
-constexpr int64_t kCutsPerPoll = 1000;
+constexpr int64_t kCutsPerPage = 1000;
 }  // namespace
 
 AccessWatcher::AccessWatcher(const std::string& db_path, Kick kick,
@@ -38,28 +38,35 @@ void AccessWatcher::Run(const std::atomic<bool>& stop) {
 }
 
 int AccessWatcher::Poll(int64_t now_s) {
-  std::vector<AccessCut> cuts = AccessCutStore(db_).After(floor_, kCutsPerPoll);
+  AccessCutStore store(db_);
   int kicked = 0;
   bool settled = true;  // every cut so far is old enough to move the floor past
-  for (const AccessCut& cut : cuts) {
-    if (!applied_.count(cut.id)) {
-      std::vector<std::string> devices{cut.device};
-      if (cut.device.empty()) devices = ConversationStore(db_).Devices(cut.user);
-      for (const std::string& device : devices) kick_(cut.user, device);
-      kicked += static_cast<int>(devices.size());
-      spdlog::info(
-          "access cut {} ({} at {}): {} disconnected on every broker node", cut.id, cut.reason,
-          cut.at_s,
-          cut.device.empty() ? "every device of " + cut.user : cut.user + "/" + cut.device);
-      applied_.insert(cut.id);
+  for (int64_t after = floor_;;) {
+    std::vector<AccessCut> cuts = store.After(after, kCutsPerPage);
+    for (const AccessCut& cut : cuts) {
+      if (!applied_.count(cut.id)) {
+        kicked += Apply(cut);
+        applied_.insert(cut.id);
+      }
+      settled = settled && cut.at_s < now_s - kSettledAfterS;
+      if (settled) {
+        floor_ = cut.id;
+        applied_.erase(cut.id);
+      }
     }
-    settled = settled && cut.at_s < now_s - kSettledAfterS;
-    if (settled) {
-      floor_ = cut.id;
-      applied_.erase(cut.id);
-    }
+    if (cuts.size() < static_cast<std::size_t>(kCutsPerPage)) return kicked;
+    after = cuts.back().id;
   }
-  return kicked;
+}
+
+int AccessWatcher::Apply(const AccessCut& cut) {
+  std::vector<std::string> devices{cut.device};
+  if (cut.device.empty()) devices = ConversationStore(db_).Devices(cut.user);
+  for (const std::string& device : devices) kick_(cut.user, device);
+  spdlog::info("access cut {} ({} at {}): {} disconnected on every broker node", cut.id, cut.reason,
+               cut.at_s,
+               cut.device.empty() ? "every device of " + cut.user : cut.user + "/" + cut.device);
+  return static_cast<int>(devices.size());
 }
 
 }  // namespace chat

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "chat/database.h"
+#include "store/access_cut_store.h"
 
 namespace chat {
 
@@ -34,6 +35,9 @@ class AccessWatcher {
   int Poll(int64_t now_s);
 
  private:
+  // Kicks the device(s) of `cut`; returns how many.
+  int Apply(const AccessCut& cut);
+
   Database db_;
   Kick kick_;
   std::chrono::milliseconds interval_;
