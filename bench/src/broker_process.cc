@@ -40,6 +40,8 @@ std::string BrokerConfig(const BrokerSettings& s, int port) {
   if (::geteuid() == 0) conf << "user root\n";  // else mosquitto drops to `mosquitto`
   if (s.plugin) {
     conf << "allow_anonymous false\n"
+         // As deploy/mosquitto.conf: chatd reads keepalive timeouts from it.
+         << "log_dest topic\n"
          << "plugin " << s.plugin->plugin_path << "\n"
          << "plugin_opt_key_file " << s.plugin->key_path << "\n"
          << "plugin_opt_db_path " << s.plugin->db_path << "\n"

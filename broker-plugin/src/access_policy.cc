@@ -5,6 +5,7 @@
 
 #include "chat/ids.h"
 #include "chat/protocol.h"
+#include "chat/topics.h"
 
 namespace chat::plugin {
 
@@ -53,7 +54,8 @@ bool IsInboxOf(std::string_view topic, std::string_view user) {
 }
 
 bool IsServiceReadable(std::string_view topic) {
-  return topic.starts_with("chat/up/") || topic.starts_with("chat/sys/");
+  return topic.starts_with("chat/up/") || topic.starts_with("chat/sys/") ||
+         topic == kBrokerNoticeLogTopic;
 }
 
 }  // namespace

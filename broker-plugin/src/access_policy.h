@@ -28,9 +28,10 @@ enum class AclDecision {
 // to chat/inbox/{u}, chat/inbox/{u}/#, chat/inbox/{u}/+, chat/inbox/{u}/{c}
 // and chat/dev/{u}/{d}, and receive only their user's inbox and their own dev
 // topic. Services may publish only to $CONTROL/chat/... (never retained) and
-// subscribe to and receive chat/up/... and chat/sys/.... Unsubscribing is
-// always allowed to a known identity. Anything else, $share/, $SYS and
-// $CONTROL included, is denied. Immutable after construction; called on the
+// subscribe to and receive chat/up/..., chat/sys/... and the broker's notice
+// log ($SYS/broker/log/N). Unsubscribing is always allowed to a known
+// identity. Anything else, $share/, the rest of $SYS and $CONTROL included,
+// is denied. Immutable after construction; called on the
 // broker's thread.
 class AccessPolicy {
  public:

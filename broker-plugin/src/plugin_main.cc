@@ -436,18 +436,21 @@ int OnKick(int, void* event_data, void* userdata) {
   return MOSQ_ERR_SUCCESS;
 }
 
-// When the client was last heard from: now, except after a keepalive
-// timeout, whose `last_seen` is the client's last packet, not the moment the
-// broker noticed. Mosquitto looks for timeouts every 5 s and ends a client
-// whose last packet is more than 1.5 x its keepalive (whole seconds) old, so
-// that packet came 1.5 x keepalive + 0..6 s before now: the middle of that
-// range is off by 3 s at most. Mosquitto 2.0.11 gives every disconnect event
-// the reason -1, so there a timeout, too, is dated when it was noticed
-// (docs/PROTOCOL.md, "Presence of people").
-int64_t LeftAt(const mosquitto_evt_disconnect& event) {
-  int64_t now = NowMillis();
-  if (event.reason != MOSQ_ERR_KEEPALIVE) return now;
-  return now - int64_t{mosquitto_client_keepalive(event.client)} * 3 / 2 * 1000 - 3000;
+// A departure's keepalive, and when it was last heard from: now, except
+// after a keepalive timeout, whose `last_seen` is the client's last packet,
+// not the moment the broker noticed. Mosquitto 2.0.11 gives every disconnect
+// event the reason -1; chatd then learns of the timeout from the broker's log
+// (docs/PROTOCOL.md, "Presence of people") and dates it the same way.
+void DateDeparture(const mosquitto_evt_disconnect& event, std::vector<PresenceChange>& changes) {
+  int64_t keepalive_s = mosquitto_client_keepalive(event.client);
+  bool timed_out = event.reason == MOSQ_ERR_KEEPALIVE;
+  for (PresenceChange& change : changes) {
+    change.keepalive_s = keepalive_s;
+    change.timed_out = timed_out;
+    if (timed_out) {
+      change.last_seen_ms = presence::LastPacketBeforeTimeout(change.last_seen_ms, keepalive_s);
+    }
+  }
 }
 
 // Fired for every client context the broker drops (mosquitto 2.0.11,
@@ -459,8 +462,10 @@ int OnDisconnect(int, void* event_data, void* userdata) {
   auto* plugin = static_cast<ChatPlugin*>(userdata);
   try {
     plugin->consumer.Disconnected(ConnectionOf(event->client));
-    PublishPresence(*plugin,
-                    plugin->presence.Disconnect(ConnectionOf(event->client), LeftAt(*event)));
+    std::vector<PresenceChange> changes =
+        plugin->presence.Disconnect(ConnectionOf(event->client), NowMillis());
+    DateDeparture(*event, changes);
+    PublishPresence(*plugin, changes);
   } catch (const std::exception& e) {
     mosquitto_log_printf(MOSQ_LOG_ERR, "chat-plugin: presence update failed: %s", e.what());
   }

@@ -71,9 +71,9 @@ PresencePage PresenceTracker::OnlineAfter(std::string_view after, std::size_t li
 }
 
 std::string PresencePayload(const PresenceChange& change, int64_t boot_ms) {
-  return presence::EncodeUserState({change.user, change.online,
-                                    static_cast<int64_t>(change.devices), change.last_seen_ms,
-                                    boot_ms, change.device, change.device_ids});
+  return presence::EncodeUserState(
+      {change.user, change.online, static_cast<int64_t>(change.devices), change.last_seen_ms,
+       boot_ms, change.device, change.device_ids, change.keepalive_s, change.timed_out});
 }
 
 }  // namespace chat::plugin

@@ -24,6 +24,8 @@ struct PresenceChange {
   int64_t last_seen_ms = 0;  // the change's time: now while online, the departure when offline
   std::string device = {};   // a change: the device that came or went; empty in a snapshot page
   std::vector<std::string> device_ids = {};  // a snapshot page's state: the connected devices
+  int64_t keepalive_s = 0;  // a departure: the connection's keepalive, set by the caller
+  bool timed_out = false;   // a departure the broker said was a keepalive timeout
 
   bool operator==(const PresenceChange&) const = default;
 };

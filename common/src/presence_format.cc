@@ -1,6 +1,7 @@
 // Encoding and decoding of the presence payloads.
 #include "chat/presence_format.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "chat/ids.h"
@@ -55,7 +56,14 @@ std::string EncodeUserState(const UserState& state) {
     for (const std::string& id : state.device_ids) ids.Raw(json(id).dump());
     writer.Raw("device_ids", ids.Finish());
   }
-  return writer.Integer("last_seen", state.last_seen_ms).Integer("boot", state.boot_ms).Finish();
+  writer.Integer("last_seen", state.last_seen_ms).Integer("boot", state.boot_ms);
+  if (state.keepalive_s > 0) writer.Integer("keepalive", state.keepalive_s);
+  if (state.timed_out) writer.Bool("timeout", true);
+  return writer.Finish();
+}
+
+int64_t LastPacketBeforeTimeout(int64_t noticed_ms, int64_t keepalive_s) {
+  return noticed_ms - keepalive_s * 3 / 2 * 1000 - 3000;
 }
 
 std::optional<UserState> ParseUserState(std::string_view payload) {
@@ -73,6 +81,7 @@ std::optional<UserState> ParseUserState(std::string_view payload) {
     if (!IsRangeId(*it, false)) return std::nullopt;
     device = it->get<std::string>();
   }
+  auto timeout = event.find("timeout");
   std::vector<std::string> device_ids;
   if (auto it = event.find("device_ids"); it != event.end()) {
     if (!it->is_array()) return std::nullopt;
@@ -87,7 +96,9 @@ std::optional<UserState> ParseUserState(std::string_view payload) {
                    IntegerOf(event, "last_seen").value_or(0),
                    *boot,
                    std::move(device),
-                   std::move(device_ids)};
+                   std::move(device_ids),
+                   std::max<int64_t>(IntegerOf(event, "keepalive").value_or(0), 0),
+                   timeout != event.end() && timeout->is_boolean() && timeout->get<bool>()};
 }
 
 std::string EncodeBrokerMark(const BrokerMark& mark) {

@@ -40,6 +40,25 @@ TEST(PeoplePresence, AWatcherHearsOnlineThenOfflineAfterTheGraceWithTheDeparture
   EXPECT_EQ(p.NextDeadline(), std::nullopt);
 }
 
+// A device dated at its last packet before a keepalive timeout may have
+// gone quiet before another device of the user left: last seen is the later.
+TEST(PeoplePresence, LastSeenIsTheLatestDepartureOfAnyDevice) {
+  PeoplePresence p(1000);
+  p.Watch(kAlicePhone, {"bob"});
+  p.OnBroker(Came("bob", "phone", 1), 100);
+  p.OnBroker(Came("bob", "laptop", 2), 200);
+  p.OnBroker(Went("bob", 9000, "laptop", 1), 9000);
+  PresenceTransition phone = Went("bob", 5000, "phone", 0);  // quiet since 5000, noticed later
+  EXPECT_EQ(p.DepartureOf(phone), 9000);
+  EXPECT_TRUE(p.OnBroker(phone, 20000).empty());
+  EXPECT_EQ(p.Expire(21000), std::vector{Notice(kAlicePhone, "bob", PersonState::kOffline, 9000)});
+
+  // A new time online starts afresh.
+  p.Watch(kAlicePhone, {"bob"});
+  p.OnBroker(Came("bob"), 30000);
+  EXPECT_EQ(p.DepartureOf(Went("bob", 31000)), 31000);
+}
+
 TEST(PeoplePresence, AReturnWithinTheGraceShowsNothing) {
   PeoplePresence p(1000);
   p.OnBroker(Came("bob"), 100);

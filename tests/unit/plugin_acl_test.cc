@@ -267,6 +267,18 @@ TEST_F(PluginAclTest, ServiceReceivesUpAndSysTopicsOnly) {
   EXPECT_FALSE(ServiceMay("chat/inbox/alice/c1", Access::kRead));
   EXPECT_FALSE(ServiceMay("chat/dev/alice/phone", Access::kRead));
   EXPECT_FALSE(ServiceMay("$SYS/broker/uptime", Access::kRead));
+  EXPECT_FALSE(ServiceMay("$SYS/broker/log/E", Access::kRead));
+}
+
+TEST_F(PluginAclTest, ServiceMayFollowTheBrokersNoticeLogAlone) {
+  EXPECT_TRUE(ServiceMay("$SYS/broker/log/N", Access::kSubscribe));
+  EXPECT_TRUE(ServiceMay("$SYS/broker/log/N", Access::kRead));
+  EXPECT_FALSE(ServiceMay("$SYS/broker/log/N", Access::kWrite));
+  for (std::string_view filter : {"$SYS/broker/log/#", "$SYS/broker/log/+", "$SYS/broker/log/I"}) {
+    EXPECT_FALSE(ServiceMay(filter, Access::kSubscribe)) << filter;
+  }
+  EXPECT_FALSE(DeviceMay("$SYS/broker/log/N", Access::kSubscribe));
+  EXPECT_FALSE(DeviceMay("$SYS/broker/log/N", Access::kRead));
 }
 
 TEST_F(PluginAclTest, ServiceMayFollowEveryonesPresenceButNotWriteIt) {

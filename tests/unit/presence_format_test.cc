@@ -18,6 +18,18 @@ TEST(PresenceFormat, AUserStateReadsBackAsWritten) {
   EXPECT_EQ(payload, R"({"user":"bob","online":false,"devices":1,"device":"phone",)"
                      R"("last_seen":1700000000456,"boot":1700000000000})");
   EXPECT_EQ(ParseUserState(payload), change);
+
+  UserState departure{"bob", false, 0, 1700000000456, 1700000000000, "phone", {}, 30, true};
+  payload = EncodeUserState(departure);
+  EXPECT_EQ(payload, R"({"user":"bob","online":false,"devices":0,"device":"phone",)"
+                     R"("last_seen":1700000000456,"boot":1700000000000,"keepalive":30,)"
+                     R"("timeout":true})");
+  EXPECT_EQ(ParseUserState(payload), departure);
+}
+
+TEST(PresenceFormat, TheLastPacketBeforeATimeoutIsOneAndAHalfKeepalivesAndThreeSecondsBefore) {
+  EXPECT_EQ(LastPacketBeforeTimeout(100'000, 30), 100'000 - 45'000 - 3'000);
+  EXPECT_EQ(LastPacketBeforeTimeout(100'000, 1), 100'000 - 1'000 - 3'000);  // whole seconds
 }
 
 TEST(PresenceFormat, AUserStateWithoutAValidUserOnlineOrBootIsRefused) {

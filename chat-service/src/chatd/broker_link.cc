@@ -91,7 +91,9 @@ std::string BrokerLink::MintToken(const std::string& name) const {
   return TokenSigner(options_.key).Sign(claims);
 }
 
-// Commands come at QoS 0, presence and the broker's boot mark at QoS 1.
+// Commands come at QoS 0; presence, the broker's boot mark and its notice
+// log (keepalive timeouts: chatd/keepalive_timeouts.h) at QoS 1, so that a
+// timeout's log line stays ahead of the departure it explains.
 // Mosquitto 2.0.11 reads one packet per connection per pass of its loop, so
 // while several devices had a command ready in every pass, chatd's PUBACKs
 // fell further behind with each pass; past max_queued_messages commands
@@ -102,13 +104,14 @@ std::string BrokerLink::MintToken(const std::string& name) const {
 // same cmid or req_id, on the `ready` the plugin sends when chatd is back.
 void BrokerLink::Subscribe() {
   auto topics = mqtt::string_collection::create(
-      {std::string(kAllUpTopics), std::string(kAllPresenceTopics), std::string(kBrokerBootTopic)});
+      {std::string(kAllUpTopics), std::string(kAllPresenceTopics), std::string(kBrokerBootTopic),
+       std::string(kBrokerNoticeLogTopic)});
   try {
-    client_->subscribe(topics, mqtt::iasync_client::qos_collection{kCommandQos, kQos, kQos},
+    client_->subscribe(topics, mqtt::iasync_client::qos_collection{kCommandQos, kQos, kQos, kQos},
                        nullptr, subscribe_listener_);
   } catch (const mqtt::exception& e) {
-    spdlog::error("subscribe to {}, {} and {} failed: {}", kAllUpTopics, kAllPresenceTopics,
-                  kBrokerBootTopic, e.what());
+    spdlog::error("subscribe to {}, {}, {} and {} failed: {}", kAllUpTopics, kAllPresenceTopics,
+                  kBrokerBootTopic, kBrokerNoticeLogTopic, e.what());
   }
 }
 

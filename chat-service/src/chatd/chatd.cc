@@ -109,11 +109,16 @@ void Chatd::PushToNodes(FanoutOutbox Node::*outbox, const std::string& payload) 
 }
 
 void Chatd::OnMessage(std::size_t node, const std::string& topic, const std::string& payload) {
+  if (topic == kBrokerNoticeLogTopic) {
+    nodes_[node]->timeouts.OnLogLine(payload, NowMillis());
+    return;
+  }
   if (PresenceView::Handles(topic)) {
     // A page mark of a presence snapshot: ask for the next page at once.
     if (topic == kBrokerBootTopic) nodes_[node]->link.FollowPresenceSnapshot(payload);
     std::vector<PresenceTransition> changed;
     presence_.Apply(topic, payload, &changed, NowMillis(), node);
+    nodes_[node]->timeouts.Backdate(changed);
     if (nodes_.size() > 1) KickDuplicates(node, changed);
     QueuePresenceChanges(std::move(changed));
     return;

@@ -42,6 +42,7 @@
 #include "chatd/command.h"
 #include "chatd/command_queue.h"
 #include "chatd/fanout_outbox.h"
+#include "chatd/keepalive_timeouts.h"
 #include "chatd/paced_lane.h"
 #include "chatd/presence_view.h"
 #include "chatd/query_service.h"
@@ -68,9 +69,10 @@ class Chatd {
   struct Node {
     Node(Chatd& chatd, const BrokerNode& address, std::size_t index);
 
-    FanoutOutbox fanout;   // writer thread -> this node's fan-out thread
-    FanoutOutbox replies;  // query thread -> this node's replies thread
-    PacedLane paced;       // writer and query thread -> this node's paced thread
+    FanoutOutbox fanout;         // writer thread -> this node's fan-out thread
+    FanoutOutbox replies;        // query thread -> this node's replies thread
+    PacedLane paced;             // writer and query thread -> this node's paced thread
+    KeepaliveTimeouts timeouts;  // this node's Paho thread only
     BrokerLink link;
   };
 
@@ -80,8 +82,9 @@ class Chatd {
   void PushToNodes(FanoutOutbox Node::*outbox, const std::string& payload);
   // Every message chatd receives from broker node `node`, on Paho's thread:
   // presence and the broker's run (with the follow-up of a presence
-  // snapshot's pages) go to the PresenceView, device commands to the writer
-  // or the query thread. Must return quickly.
+  // snapshot's pages) go to the PresenceView, dated by the node's logged
+  // keepalive timeouts, device commands to the writer or the query thread.
+  // Must return quickly.
   void OnMessage(std::size_t node, const std::string& topic, const std::string& payload);
   // chatd's connection to `node` is gone: its users go offline (after the
   // grace, for watchers) unless they are connected elsewhere.

@@ -1,6 +1,8 @@
 // Presence of people: grace, away and watches.
 #include "chatd/people_presence.h"
 
+#include <algorithm>
+
 namespace chat {
 
 std::vector<PresenceNotice> PeoplePresence::OnBroker(const PresenceTransition& change,
@@ -27,6 +29,7 @@ std::vector<PresenceNotice> PeoplePresence::OnBroker(const PresenceTransition& c
   }
   if (it == people_.end()) return {};  // offline already
   Person& person = it->second;
+  person.left_ms = std::max(person.left_ms, change.left_ms);
   if (change.devices > 0) {  // one device left, others stay
     PersonState before = person.state();
     person.devices = change.devices;
@@ -39,8 +42,12 @@ std::vector<PresenceNotice> PeoplePresence::OnBroker(const PresenceTransition& c
     person.offline_at = now_ms + grace_ms_;
     deadlines_.emplace(*person.offline_at, change.user);
   }
-  person.left_ms = change.left_ms;
   return grace_ms_ <= 0 ? Expire(now_ms) : std::vector<PresenceNotice>{};
+}
+
+int64_t PeoplePresence::DepartureOf(const PresenceTransition& change) const {
+  auto it = people_.find(change.user);
+  return it == people_.end() ? change.left_ms : std::max(it->second.left_ms, change.left_ms);
 }
 
 std::vector<PresenceNotice> PeoplePresence::SetAway(const std::string& user,

@@ -53,6 +53,11 @@ class PeoplePresence {
 
   // The broker plugin's word (PresenceView): a device came or went.
   std::vector<PresenceNotice> OnBroker(const PresenceTransition& change, int64_t now_ms);
+  // When `change`, a departure, leaves its user last heard from: the latest
+  // departure of any of their devices since they came online. A device
+  // dated at its last packet before a keepalive timeout may have gone
+  // quiet before another left. Call before OnBroker.
+  int64_t DepartureOf(const PresenceTransition& change) const;
   // `device` of `user` says its app went to the background (away) or came
   // back. Ignored for a user not online.
   std::vector<PresenceNotice> SetAway(const std::string& user, const std::string& device,
@@ -84,7 +89,7 @@ class PeoplePresence {
     int64_t devices = 0;                 // connected, as the plugin counts them
     std::set<std::string> away_devices;  // said `away` last and not gone since
     std::optional<int64_t> offline_at;   // in the grace period: announce then
-    int64_t left_ms = 0;
+    int64_t left_ms = 0;  // the latest departure of a device since the user came online
 
     bool away() const {
       return devices > 0 && away_devices.size() >= static_cast<std::size_t>(devices);

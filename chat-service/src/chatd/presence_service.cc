@@ -37,7 +37,7 @@ void PresenceService::OnTransition(const PresenceTransition& transition, FanoutB
   spdlog::debug("presence: {}/{} {} ({} connected; left {})", transition.user, transition.device,
                 transition.online ? "came" : "went", transition.devices, transition.left_ms);
   if (!transition.online && transition.devices == 0 && transition.left_ms > 0) {
-    departures_.emplace_back(transition.user, transition.left_ms);  // stored by Expire
+    departures_.emplace_back(transition.user, people_.DepartureOf(transition));  // stored by Expire
   }
   Send(people_.OnBroker(transition, now_ms), out);
 }

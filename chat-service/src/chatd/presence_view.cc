@@ -115,10 +115,12 @@ bool PresenceView::ApplyToNode(Node& node, std::string_view topic, std::string_v
     if (before == 0 || online.devices > before) {
       changed->push_back({state->user, true, 0, state->device, online.devices});
     } else if (online.devices < before) {  // one left, others stay
-      changed->push_back({state->user, false, state->last_seen_ms, state->device, online.devices});
+      changed->push_back({state->user, false, state->last_seen_ms, state->device, online.devices,
+                          state->keepalive_s, state->timed_out});
     }
   } else if (node.online.erase(state->user) > 0 && changed) {
-    changed->push_back({state->user, false, state->last_seen_ms, state->device, 0});
+    changed->push_back({state->user, false, state->last_seen_ms, state->device, 0,
+                        state->keepalive_s, state->timed_out});
   }
   return true;
 }

@@ -38,6 +38,11 @@ struct PresenceTransition {
   int64_t left_ms = 0;
   std::string device = {};
   int64_t devices = 0;
+  // A departure the plugin reported: the connection's keepalive (0 when
+  // none), and whether `left_ms` is already its last packet before a
+  // keepalive timeout (KeepaliveTimeouts dates the others).
+  int64_t keepalive_s = 0;
+  bool timed_out = false;
 
   bool operator==(const PresenceTransition&) const = default;
 };

@@ -4,6 +4,8 @@
 //
 //   chat/sys/presence/{u}      {"user":"bob","online":true,"devices":2,"device":"phone",
 //                               "last_seen":T,"boot":B}
+//                              (a departure adds "keepalive":K, and "timeout":true
+//                               when the broker said its keepalive timed out)
 //                              (a snapshot's state names the devices instead:
 //                               "device_ids":["laptop","phone"], no "device")
 //   chat/sys/broker (retained) {"boot":B}
@@ -33,6 +35,11 @@ struct UserState {
   std::string device = {};  // a change: the device that came or went; empty in a snapshot
   // A snapshot's state: the connected devices (absent from plugins before it).
   std::vector<std::string> device_ids = {};
+  // A departure: the connection's keepalive in seconds (0: none, or unknown),
+  // and whether the broker told the plugin that the keepalive timed out
+  // (then `last_seen_ms` is already LastPacketBeforeTimeout).
+  int64_t keepalive_s = 0;
+  bool timed_out = false;
 
   bool operator==(const UserState&) const = default;
 };
@@ -54,6 +61,13 @@ struct BrokerMark {
 
   bool operator==(const BrokerMark&) const = default;
 };
+
+// When a connection the broker ended by keepalive timeout at `noticed_ms`
+// sent its last packet. Mosquitto 2.0 ends a client whose last packet is
+// more than 1.5 x its keepalive (whole seconds) old and looks every 5 s, so
+// that packet came 1.5 x keepalive + 0..6 s before the broker noticed: the
+// middle of that range, off by 3 s at most.
+int64_t LastPacketBeforeTimeout(int64_t noticed_ms, int64_t keepalive_s);
 
 // Written without a JSON tree: the plugin sends one on every connect.
 std::string EncodeUserState(const UserState& state);

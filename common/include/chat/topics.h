@@ -26,6 +26,10 @@ inline constexpr std::string_view kKickTopic = "$CONTROL/chat/v1/kick";
 // The plugin's retained marker of the current broker run (presence `boot`);
 // also carries the page marks of a presence snapshot, sent to the requester only.
 inline constexpr std::string_view kBrokerBootTopic = "chat/sys/broker";
+// The broker's own notice-level log lines, published there when mosquitto.conf
+// says `log_dest topic`: chatd reads its keepalive timeouts from them
+// (PROTOCOL.md, "Presence of people"). The only $SYS topic a service may read.
+inline constexpr std::string_view kBrokerNoticeLogTopic = "$SYS/broker/log/N";
 // Usernames of service identities start with this prefix, which no user id can contain.
 inline constexpr std::string_view kServicePrefix = "svc:";
 
