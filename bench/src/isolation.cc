@@ -13,19 +13,25 @@ namespace {
 // none has for kDrainStallS, kDrainMaxS at most.
 constexpr double kDrainStallS = 5;
 constexpr double kDrainMaxS = 60;
+// How far behind its members the group may fall before it stops sending: B
+// must keep up, so 2 s of messages; C floods on purpose, its members catch
+// up by `sync` once it ends, and only a generator whose queues would grow
+// without end (30 s of messages) stops it.
+constexpr double kBusyBehindS = 2;
+constexpr double kFloodBehindS = 30;
 
 // Phase B's or C's group traffic, on its own thread and EventLoop: the group's
 // members are other people's devices, which must not queue behind the 1:1
 // recipients in the generator. Member 0 sends on a fixed schedule from
 // `start` (latency counts from the scheduled time, as in the open-loop
-// runner), readers mark read on theirs, both until `to`; more than 2 s of
-// group messages not yet held by every member (live or by sync) stops the
-// group's sending, so queues stay bounded. It is made and runs on the
-// group's thread.
+// runner), readers mark read on theirs, both until `to`; more than
+// `behind_s` of group messages not yet held by every member (live or by
+// sync) stops the group's sending, so queues stay bounded. It is made and
+// runs on the group's thread.
 class BusyGroup : public TrafficSink {
  public:
-  BusyGroup(ChatGroupPath& group, double msgs_per_s, const IsolationOptions& o, int64_t start_ns,
-            int64_t from_ns, int64_t to_ns)
+  BusyGroup(ChatGroupPath& group, double msgs_per_s, double behind_s, const IsolationOptions& o,
+            int64_t start_ns, int64_t from_ns, int64_t to_ns)
       : group_(group),
         start_ns_(start_ns),
         from_ns_(from_ns),
@@ -33,7 +39,7 @@ class BusyGroup : public TrafficSink {
         msg_period_ns_(msgs_per_s > 0 ? kNsPerSecond / msgs_per_s : 0),
         readers_(std::clamp(o.readers, 0, std::max(0, group.members() - 1))),
         read_period_ns_(readers_ > 0 ? static_cast<double>(kNsPerSecond) / readers_ : 0),
-        max_outstanding_(static_cast<uint64_t>(std::max(16.0, 2 * msgs_per_s))),
+        max_outstanding_(static_cast<uint64_t>(std::max(16.0, behind_s * msgs_per_s))),
         sending_(msgs_per_s > 0),
         copies_at_start_(group.copies()) {
     tally_.SetInterval(from_ns, to_ns);
@@ -132,14 +138,14 @@ class BusyGroup : public TrafficSink {
 
 // One phase of the group beside the 1:1 load, at `msgs_per_s`.
 GroupPhase RunGroupPhase(EventLoop& loop, TrafficPath& one_to_one, EventLoop& group_loop,
-                         ChatGroupPath& group, double msgs_per_s, const IsolationOptions& options,
-                         std::string& side_failure) {
+                         ChatGroupPath& group, double msgs_per_s, double behind_s,
+                         const IsolationOptions& options, std::string& side_failure) {
   GroupPhase phase;
   phase.offered_per_s = msgs_per_s;
   phase.one_to_one = RunBeside(
       loop, one_to_one, options.one_to_one, 0,
       [&](const SharedInterval& t) {
-        BusyGroup busy(group, msgs_per_s, options, t.start_ns, t.from_ns, t.to_ns);
+        BusyGroup busy(group, msgs_per_s, behind_s, options, t.start_ns, t.from_ns, t.to_ns);
         SinkScope sink(group, busy);
         busy.Run(group_loop);
         busy.Report(phase);
@@ -158,10 +164,11 @@ IsolationResult RunIsolation(EventLoop& loop, TrafficPath& one_to_one, EventLoop
   // B and C: both schedules start together and share the measured interval.
   std::string failure;
   result.busy =
-      RunGroupPhase(loop, one_to_one, group_loop, group, options.busy_msgs_per_s, options, failure);
+      RunGroupPhase(loop, one_to_one, group_loop, group, options.busy_msgs_per_s, kBusyBehindS,
+                    options, failure);
   if (failure.empty()) {
     result.flood = RunGroupPhase(loop, one_to_one, group_loop, group, options.flood_msgs_per_s,
-                                 options, failure);
+                                 kFloodBehindS, options, failure);
   }
   if (!failure.empty()) result.error = "the group's thread failed: " + failure;
   return result;

@@ -447,8 +447,8 @@ void WriteIsolation(std::ostream& md, const BenchResults& r, const BenchParams& 
   });
   both("copies of measured messages missing after drain", [](const GroupPhase& g) {
     return (g.missing > 0 ? "**" + Count(g.missing) + "**" : "0") +
-           (g.overloaded ? " (overloaded: over 2 s of messages not held by every member, it "
-                           "stopped sending)"
+           (g.overloaded ? " (overloaded: over 2 s (B) or 30 s (C) of messages not held by "
+                           "every member, it stopped sending)"
                          : "");
   });
   both("`read` receipts sent / applied by chatd, per s", [](const GroupPhase& g) {
