@@ -98,5 +98,22 @@ TEST(KeepaliveTimeouts, TimeoutsWhoseDepartureNeverCameAreForgotten) {
   EXPECT_FALSE(timeouts.OnLogLine("Client bob:phone closed its connection.", 0));
 }
 
+TEST(KeepaliveTimeouts, DeparturesWithoutAnyLogLineAreReportedOnce) {
+  KeepaliveTimeouts quiet;
+  std::vector<PresenceTransition> changed{Went("phone"), {"bob", true, 0, "phone", 1}};
+  quiet.Backdate(changed);
+  quiet.Backdate(changed);
+  EXPECT_FALSE(quiet.TakeLogMissing()) << "2 departures are not yet a pattern";
+  quiet.Backdate(changed);
+  EXPECT_TRUE(quiet.TakeLogMissing());
+  quiet.Backdate(changed);
+  EXPECT_FALSE(quiet.TakeLogMissing()) << "once";
+
+  KeepaliveTimeouts logging;
+  logging.OnLogLine("1700000060: Client bob:phone disconnected.", 0);
+  for (int i = 0; i < 5; ++i) logging.Backdate(changed);
+  EXPECT_FALSE(logging.TakeLogMissing());
+}
+
 }  // namespace
 }  // namespace chat

@@ -119,6 +119,13 @@ void Chatd::OnMessage(std::size_t node, const std::string& topic, const std::str
     std::vector<PresenceTransition> changed;
     presence_.Apply(topic, payload, &changed, NowMillis(), node);
     nodes_[node]->timeouts.Backdate(changed);
+    if (nodes_[node]->timeouts.TakeLogMissing()) {
+      spdlog::warn(
+          "broker {}: devices left but its log never reached chatd on {}: without `log_dest "
+          "topic` in its mosquitto.conf, a keepalive timeout shows as last seen when the broker "
+          "noticed it, up to 1.5 x keepalive + 6 s late",
+          nodes_[node]->link.address(), kBrokerNoticeLogTopic);
+    }
     if (nodes_.size() > 1) KickDuplicates(node, changed);
     QueuePresenceChanges(std::move(changed));
     return;

@@ -29,6 +29,7 @@ std::optional<std::string> TimedOutClientId(std::string_view line) {
 }
 
 bool KeepaliveTimeouts::OnLogLine(std::string_view line, int64_t now_ms) {
+  ++lines_;
   std::optional<std::string> client_id = TimedOutClientId(line);
   if (!client_id) return false;
   Forget(now_ms);
@@ -38,9 +39,10 @@ bool KeepaliveTimeouts::OnLogLine(std::string_view line, int64_t now_ms) {
 }
 
 void KeepaliveTimeouts::Backdate(std::vector<PresenceTransition>& changed) {
-  if (noticed_.empty()) return;
   for (PresenceTransition& change : changed) {
     if (change.online || change.device.empty()) continue;
+    ++departures_;
+    if (noticed_.empty()) continue;
     auto it = noticed_.find(change.user + ":" + change.device);
     if (it == noticed_.end()) continue;
     noticed_.erase(it);
@@ -55,6 +57,12 @@ void KeepaliveTimeouts::Backdate(std::vector<PresenceTransition>& changed) {
         change.user, change.device, change.keepalive_s, change.left_ms,
         noticed_ms - change.left_ms);
   }
+}
+
+bool KeepaliveTimeouts::TakeLogMissing() {
+  if (warned_ || lines_ > 0 || departures_ < kDeparturesBeforeWarning) return false;
+  warned_ = true;
+  return true;
 }
 
 void KeepaliveTimeouts::Forget(int64_t now_ms) {

@@ -38,11 +38,19 @@ class KeepaliveTimeouts {
   static constexpr int64_t kForgetAfterMs = 60'000;
   static constexpr std::size_t kMaxPending = 10'000;
 
+  // Departures seen without a single log line before the node is taken
+  // to lack `log_dest topic` (every disconnect logs a notice line).
+  static constexpr uint64_t kDeparturesBeforeWarning = 3;
+
   // Takes one line of the node's notice log; false when it is no timeout.
   bool OnLogLine(std::string_view line, int64_t now_ms);
   // Dates each departure in `changed` that a logged timeout caused at the
   // device's last packet (presence::LastPacketBeforeTimeout), once.
   void Backdate(std::vector<PresenceTransition>& changed);
+  // True once, when kDeparturesBeforeWarning device departures came and not
+  // one log line: the broker does not publish its log, and the caller
+  // should tell the operator.
+  bool TakeLogMissing();
 
   std::size_t pending() const { return noticed_.size(); }
 
@@ -50,6 +58,9 @@ class KeepaliveTimeouts {
   void Forget(int64_t now_ms);
 
   std::map<std::string, int64_t, std::less<>> noticed_;  // "{u}:{d}" -> when the line came
+  uint64_t lines_ = 0;                                   // log lines of any kind
+  uint64_t departures_ = 0;                              // device departures
+  bool warned_ = false;
 };
 
 }  // namespace chat
