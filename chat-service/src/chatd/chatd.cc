@@ -1,6 +1,7 @@
 // chatd's threads and the routing of everything it receives.
 #include "chatd/chatd.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -174,6 +175,9 @@ void Chatd::QueuePresenceChanges(std::vector<PresenceTransition> changed) {
 }
 
 void Chatd::RunOrStop(const char* thread_name, const std::function<void()>& body) {
+  // "chatd-writer", ... in `top -H` and `ps -L` (at most 15 characters).
+  std::string name = std::string("chatd-") + thread_name;
+  ::pthread_setname_np(::pthread_self(), name.substr(0, 15).c_str());
   try {
     body();
   } catch (const std::exception& e) {
