@@ -91,9 +91,13 @@ std::string BrokerLink::MintToken(const std::string& name) const {
   return TokenSigner(options_.key).Sign(claims);
 }
 
-// Commands come at QoS 0; presence, the broker's boot mark and its notice
-// log (keepalive timeouts: chatd/keepalive_timeouts.h) at QoS 1, so that a
-// timeout's log line stays ahead of the departure it explains.
+// Commands and the broker's notice log (keepalive timeouts:
+// chatd/keepalive_timeouts.h) come at QoS 0, presence and the broker's boot
+// mark at QoS 1. A QoS 0 message is sent at once or dropped, never queued
+// behind QoS 1 ones, so a timeout's log line still comes ahead of the
+// departure it explains; and every connect and disconnect logs a line or
+// two, which at QoS 1 would cost a PUBACK each (deploy/mosquitto.conf has
+// what the log costs the broker).
 // Mosquitto 2.0.11 reads one packet per connection per pass of its loop, so
 // while several devices had a command ready in every pass, chatd's PUBACKs
 // fell further behind with each pass; past max_queued_messages commands
@@ -107,7 +111,8 @@ void BrokerLink::Subscribe() {
       {std::string(kAllUpTopics), std::string(kAllPresenceTopics), std::string(kBrokerBootTopic),
        std::string(kBrokerNoticeLogTopic)});
   try {
-    client_->subscribe(topics, mqtt::iasync_client::qos_collection{kCommandQos, kQos, kQos, kQos},
+    client_->subscribe(topics,
+                       mqtt::iasync_client::qos_collection{kCommandQos, kQos, kQos, kCommandQos},
                        nullptr, subscribe_listener_);
   } catch (const mqtt::exception& e) {
     spdlog::error("subscribe to {}, {}, {} and {} failed: {}", kAllUpTopics, kAllPresenceTopics,
