@@ -165,6 +165,37 @@ TEST_F(PeoplePresenceFaultsTest, ADropByKeepaliveEndsOfflineLastSeenAtTheLastPac
       << "dated when the broker noticed, " << offline_at - last_packet << " ms after";
 }
 
+// An operator whose mosquitto.conf lacks `log_dest topic` is told once, in
+// chatd's log, when devices have left and no log line came; with it (every
+// other test), chatd says nothing of the kind.
+TEST(BrokerLogTopic, ChatdWarnsOnceWhenDevicesLeaveAndTheBrokersLogNeverCame) {
+  for (bool log_topic : {false, true}) {
+    TestStack stack({.broker_log_topic = log_topic});
+    for (int i = 0; i < 4; ++i) {
+      std::string device = "d" + std::to_string(i);
+      MqttProbe probe(stack.port(), "bob:" + device);
+      ASSERT_EQ(probe.Connect("bob", stack.Provision("bob", device)), 0);
+    }  // each disconnects here
+    constexpr std::string_view kWarning = "devices left but its log never reached chatd";
+    auto deadline = std::chrono::steady_clock::now() + milliseconds(5000);
+    std::string log = stack.ChatdLog();
+    while (log_topic == false && log.find(kWarning) == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(50));
+      log = stack.ChatdLog();
+    }
+    if (log_topic) {
+      std::this_thread::sleep_for(milliseconds(500));  // the departures have come
+      EXPECT_EQ(stack.ChatdLog().find(kWarning), std::string::npos) << stack.ChatdLog();
+      continue;
+    }
+    std::size_t at = log.find(kWarning);
+    ASSERT_NE(at, std::string::npos) << log;
+    EXPECT_NE(log.find("log_dest topic"), std::string::npos);
+    EXPECT_EQ(log.find(kWarning, at + 1), std::string::npos) << "once";
+  }
+}
+
 TEST_F(PeoplePresenceFaultsTest, AHundredTakeoversOfOneClientIdAreNoDeparture) {
   auto bob = Device("bob", "phone");
   auto alice = AliceWatching("online");

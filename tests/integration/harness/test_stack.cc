@@ -135,8 +135,7 @@ void TestStack::WriteBrokerConfig(std::size_t node) const {
        << "max_queued_messages 100000\n"
        << "max_packet_size " << protocol::kMaxPacketBytes << "\n"
        << "log_dest file " << BrokerFile(node, "log") << "\n"
-       << "log_dest topic\n"  // chatd reads keepalive timeouts from it
-       << "log_type all\n"
+       << (options_.broker_log_topic ? "log_dest topic\n" : "") << "log_type all\n"
        << "log_timestamp_format %H:%M:%S\n";
   // As root, mosquitto 2.0 drops to the `mosquitto` user (or `nobody`) unless
   // told `user root`, and would then lose access to this directory.

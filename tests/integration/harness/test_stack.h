@@ -37,6 +37,9 @@ struct TestStackOptions {
   // Lines appended to mosquitto.conf ("key value\n" each); a later line for
   // the same key wins (e.g. a small max_queued_messages).
   std::string broker_config_extra = {};
+  // mosquitto.conf's `log_dest topic`, as deploy/mosquitto.conf has it:
+  // chatd reads keepalive timeouts from the broker's notice log.
+  bool broker_log_topic = true;
   // Broker nodes (a cluster): each its own mosquitto with the plugin, on a
   // port of its own, over the same database and key; chatd connects to
   // every one (`broker_nodes`). Node 0 is port().
