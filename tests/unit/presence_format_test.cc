@@ -27,6 +27,18 @@ TEST(PresenceFormat, AUserStateReadsBackAsWritten) {
   EXPECT_EQ(ParseUserState(payload), departure);
 }
 
+TEST(PresenceFormat, ADepartureWithANegativeKeepaliveOrANonBooleanTimeoutReadsAsNeither) {
+  std::optional<UserState> state =
+      ParseUserState(R"({"user":"bob","online":false,"device":"phone","last_seen":5,"boot":1,)"
+                     R"("keepalive":-30,"timeout":"yes"})");
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->keepalive_s, 0);
+  EXPECT_FALSE(state->timed_out);
+  state = ParseUserState(R"({"user":"bob","online":false,"boot":1,"keepalive":1.5})");
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->keepalive_s, 0);
+}
+
 TEST(PresenceFormat, TheLastPacketBeforeATimeoutIsOneAndAHalfKeepalivesAndThreeSecondsBefore) {
   EXPECT_EQ(LastPacketBeforeTimeout(100'000, 30), 100'000 - 45'000 - 3'000);
   EXPECT_EQ(LastPacketBeforeTimeout(100'000, 1), 100'000 - 1'000 - 3'000);  // whole seconds

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "chat/presence_format.h"
+#include "chat/topics.h"
 
 namespace chat {
 
@@ -43,7 +44,7 @@ void KeepaliveTimeouts::Backdate(std::vector<PresenceTransition>& changed) {
     if (change.online || change.device.empty()) continue;
     ++departures_;
     if (noticed_.empty()) continue;
-    auto it = noticed_.find(change.user + ":" + change.device);
+    auto it = noticed_.find(ClientIdFor(change.user, change.device));
     if (it == noticed_.end()) continue;
     noticed_.erase(it);
     if (change.timed_out || change.keepalive_s <= 0)
