@@ -251,11 +251,13 @@ wait_subscribed() {
 }
 
 # wait_for_body FILE BODY TYPE WHO: waits until FILE holds an event of TYPE
-# with that body (recipients get no cmid: PROTOCOL.md section 6).
+# with that body (recipients get no cmid: PROTOCOL.md section 6), as an
+# object or, as mosquitto_sub shows a live msg, in its compact form.
 wait_for_body() {
   local file=$1 body=$2 type=$3 who=$4
   for _ in $(seq $((WAIT_S * 10))); do
-    grep -F "\"body\":\"$body\"" "$file" 2>/dev/null | grep -qF "\"type\":\"$type\"" && return 0
+    grep -F "\"$body\"" "$file" 2>/dev/null |
+      grep -qE "\"type\":\"$type\"|\[\"$type\"," && return 0
     sleep 0.1
   done
   fail "$who did not receive the $type of '$body' within ${WAIT_S}s (got: $file, logs: run/logs/)"

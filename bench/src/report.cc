@@ -680,6 +680,21 @@ void WriteWire(std::ostream& md, const BenchResults& r) {
        << " s | " << note << " |\n";
   }
   md << "\n";
+  for (const WireFigure& f : w.figures) {
+    if (f.name == kWirePaceFigure) {
+      double bytes = f.PerMessage(f.counted.bytes());
+      md << "Target of the wire issue: at most 650 B per delivered 1:1 message at chat pace: "
+         << Num(bytes) << " B, " << Verdict(bytes <= 650 && f.error.empty() && f.missing == 0)
+         << ".\n";
+    } else if (f.name == kWireCatchUpFigure) {
+      double copies = f.PerMessage(f.counted.down.body_copies);
+      md << "Target of the wire issue: each missed message crosses the wire once when a phone "
+            "comes back: "
+         << Num(copies, 2) << " copies per message, "
+         << Verdict(copies <= 1.0 && f.error.empty() && f.missing == 0) << ".\n";
+    }
+  }
+  md << "\n";
 }
 
 // One row per figure and packet type: the raw counts behind the table.

@@ -429,7 +429,7 @@ WireFigure MeasureGroup(ChatDeployment& deployment, const WireOptions& o) {
 // counted from his reconnect until it is quiet after he has everything.
 WireFigure MeasureCatchUp(ChatDeployment& deployment, const WireOptions& o) {
   WireFigure f;
-  f.name = "catch-up";
+  f.name = std::string(kWireCatchUpFigure);
   f.detail = std::to_string(o.catch_up_messages) + " messages of " + std::to_string(o.body_bytes) +
              "-byte bodies sent while bob was offline; bob's leg "
              "from his reconnect";
@@ -535,13 +535,14 @@ WireResult RunWire(ChatDeployment& deployment, const WireOptions& o) {
   };
   Say("wire", "raw MQTT on topic `" + r.raw_topic + "`, then chat through the client library");
   run("raw", [&] { return MeasureRaw(o); });
-  run("1:1 chat pace", [&] {
-    return MeasureDirect(deployment, o, "1:1 chat pace", "wp", o.pace_messages, o.pace_per_s);
+  run(std::string(kWirePaceFigure), [&] {
+    return MeasureDirect(deployment, o, std::string(kWirePaceFigure), "wp", o.pace_messages,
+                         o.pace_per_s);
   });
   run("1:1 fast",
       [&] { return MeasureDirect(deployment, o, "1:1 fast", "wf", o.fast_messages, 0); });
   run("group", [&] { return MeasureGroup(deployment, o); });
-  run("catch-up", [&] { return MeasureCatchUp(deployment, o); });
+  run(std::string(kWireCatchUpFigure), [&] { return MeasureCatchUp(deployment, o); });
   return r;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chat_deployment.h"
@@ -47,6 +48,10 @@ struct WireFigure {
     return delivered ? static_cast<double>(value) / static_cast<double>(delivered) : 0;
   }
 };
+
+// The names of the figures the wire issue sets targets for.
+inline constexpr std::string_view kWirePaceFigure = "1:1 chat pace";
+inline constexpr std::string_view kWireCatchUpFigure = "catch-up";
 
 struct WireResult {
   std::string raw_topic;

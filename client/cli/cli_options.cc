@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "chat/compact_form.h"
 #include "chat/ids.h"
 
 namespace chat::cli {
@@ -146,13 +147,19 @@ std::unique_ptr<client::ChatClient> ConnectClient(const GlobalOptions& global, i
   return chat;
 }
 
-// The payload as received, plus what the library filled in for the app: the
-// `conv` a conversation topic names, `accepted` for a message of the user's
-// own, the body of this device's own `accepted` (PROTOCOL.md section 6).
+// The payload as received (a compact array as the object it stands for),
+// plus what the library filled in for the app: the `conv` a conversation
+// topic names, `accepted` for a message of the user's own, the body of this
+// device's own `accepted` (PROTOCOL.md section 6).
 void PrintJsonLine(const client::Event& event) {
   std::string line = event.raw;
   auto json = nlohmann::ordered_json::parse(line, nullptr, false);
-  bool filled = json.is_object() && ((!json.contains("conv") && !event.conv.empty()) ||
+  bool compact = json.is_array();  // printed as the object it stands for
+  if (compact) {
+    std::string error;
+    json = compact::Expand(json, error).value_or(nlohmann::ordered_json());
+  }
+  bool filled = json.is_object() && (compact || (!json.contains("conv") && !event.conv.empty()) ||
                                      json.value("type", "") != event.type ||
                                      (!json.contains("body") && !event.body.empty()));
   if (filled) {

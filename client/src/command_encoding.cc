@@ -77,6 +77,10 @@ Status ValidateSend(const SendRequest& r) {
 }
 
 std::string EncodeSend(const SendRequest& r) {
+  if (!r.req_id && r.to.empty()) {
+    return Dump(ordered_json::array(
+        {std::string(protocol::command::kSend), r.conv, r.cmid.value_or(""), r.body}));
+  }
   ordered_json j;
   j["type"] = std::string(protocol::command::kSend);
   if (r.req_id) j["req_id"] = *r.req_id;
@@ -99,12 +103,14 @@ std::string EncodeConvCreate(std::string_view req_id, std::string_view with) {
 }
 
 std::string NewClientMessageId() {
-  // 16 base62 digits, about 95 random bits: unique per sender for good, and
-  // short, since the cmid travels in every send and its `accepted`.
+  // 11 base62 digits, 65 random bits: a cmid need only be unique per sender
+  // and conversation (a million messages of one sender in one conversation
+  // collide with a chance of 1 in 10^8), and it travels in every send and
+  // its `accepted`.
   static constexpr char kBase62[] =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   std::uniform_int_distribution<int> digit(0, 61);
-  std::string id(16, '0');
+  std::string id(11, '0');
   for (char& c : id) c = kBase62[digit(Rng())];
   return id;
 }
@@ -208,11 +214,7 @@ Status ValidateConvSeq(std::string_view conv, int64_t seq) {
 }
 
 std::string EncodeCursor(std::string_view type, std::string_view conv, int64_t seq) {
-  ordered_json j;
-  j["type"] = std::string(type);
-  j["conv"] = std::string(conv);
-  j["seq"] = seq;
-  return Dump(j);
+  return Dump(ordered_json::array({std::string(type), std::string(conv), seq}));
 }
 
 std::string EncodeReceipts(std::string_view req_id, std::string_view conv, int64_t seq) {

@@ -19,7 +19,8 @@ namespace chat::client {
 Status ValidateSend(const SendRequest& request);
 
 // {"type":"send","req_id":..,"to"|"conv":..,"cmid":..,"body":..}, keys in
-// this order, req_id only when set. Precondition: ValidateSend(request).ok().
+// this order, req_id only when set; without req_id and `to`, the compact
+// form ["send",conv,cmid,body]. Precondition: ValidateSend(request).ok().
 std::string EncodeSend(const SendRequest& request);
 
 // {"type":"conv.create","req_id":..,"with":..}. Precondition: valid ids.
@@ -50,7 +51,7 @@ std::string EncodeHistory(std::string_view req_id, std::string_view conv, int64_
                           int limit);
 
 // Receipts. `type` of EncodeCursor is protocol::command::kDelivered or
-// kRead; seq >= 1.
+// kRead; seq >= 1. In the compact form [type,conv,seq].
 Status ValidateConvSeq(std::string_view conv, int64_t seq);
 std::string EncodeCursor(std::string_view type, std::string_view conv, int64_t seq);
 std::string EncodeReceipts(std::string_view req_id, std::string_view conv, int64_t seq);

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chat/compact_form.h"
 #include "chat/protocol.h"
 #include "chat/topics.h"
 #include "field_reader.h"
@@ -206,7 +207,13 @@ Event ParseObject(const json& object, std::string_view raw, std::string_view top
 
 Event ParseEvent(std::string_view payload, std::string_view topic) {
   json object = json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  std::string error;
+  if (object.is_array()) {
+    std::optional<json> expanded = compact::Expand(object, error);
+    object = expanded ? std::move(*expanded) : json();
+  }
   Event event = object.is_discarded() ? Invalid("payload is not valid JSON", payload)
+                : !error.empty()      ? Invalid(error, payload)
                 : !object.is_object() ? Invalid("payload is not a JSON object", payload)
                                       : ParseObject(object, payload, ConversationOfTopic(topic));
   event.topic = std::string(topic);

@@ -78,6 +78,18 @@ std::string JsonObjectWriter::Finish() {
   return text;
 }
 
+JsonArrayWriter& JsonArrayWriter::String(std::string_view value) {
+  if (!empty()) out_.push_back(',');
+  AppendJsonString(out_, value);
+  return *this;
+}
+
+JsonArrayWriter& JsonArrayWriter::Integer(int64_t value) {
+  if (!empty()) out_.push_back(',');
+  out_.append(std::to_string(value));
+  return *this;
+}
+
 JsonArrayWriter& JsonArrayWriter::Raw(std::string_view json) {
   if (!empty()) out_.push_back(',');
   out_.append(json);

@@ -3,6 +3,7 @@
 // store engine.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "chat/database.h"
@@ -86,6 +87,54 @@ TEST_P(MessagingTest, ReplyGoesToTheSameConversation) {
   EXPECT_EQ(reply[0]["conv"], first[0]["conv"]);
   EXPECT_EQ(reply[0]["seq"], 2);
   EXPECT_EQ(reply[0]["from"], "bob");
+}
+
+// What a mosquitto_sub user sees: a compact `send` is answered by a compact
+// `accepted`, the recipient gets the compact live `msg` and, after its
+// compact `delivered`, the sender the compact `receipt` (PROTOCOL.md section
+// 6, "Compact forms"); the object forms of the same commands still work.
+TEST_P(MessagingTest, TheCompactFormsTravelAsDocumentedAndTheObjectsStillWork) {
+  Device alice(stack_, "alice", "phone");
+  Device bob(stack_, "bob", "phone");
+  alice.Send(SendTo("bob", "a1", "opens the chat"));  // an object naming `to`
+  auto opened = alice.Await("accepted", 1);
+  ASSERT_EQ(opened.size(), 1u);
+  const std::string conv = opened[0]["conv"];
+
+  alice.SendRaw(R"(["send",")" + conv + R"(","a2","hi \"Bob\""])");
+  auto raw_of = [](Device& device, const std::string& topic, const std::string& prefix) {
+    auto all = device.probe().WaitFor(
+        [&](const auto& got) {
+          return std::any_of(got.begin(), got.end(), [&](const auto& r) {
+            return r.topic == topic && r.payload.rfind(prefix, 0) == 0;
+          });
+        },
+        10s);
+    for (const auto& r : all) {
+      if (r.topic == topic && r.payload.rfind(prefix, 0) == 0) return r.payload;
+    }
+    return std::string();
+  };
+  std::string accepted = raw_of(alice, "chat/dev/alice/phone", R"(["accepted","a2",2,)");
+  ASSERT_FALSE(accepted.empty()) << "no compact accepted for a compact send";
+  int64_t ts = nlohmann::json::parse(accepted).at(3).get<int64_t>();
+  EXPECT_EQ(accepted, R"(["accepted","a2",2,)" + std::to_string(ts) + "]");
+  EXPECT_EQ(raw_of(bob, "chat/inbox/bob/" + conv, R"(["msg",2,)"),
+            R"(["msg",2,)" + std::to_string(ts) + R"(,"alice","hi \"Bob\""])");
+
+  bob.SendRaw(R"(["delivered",")" + conv + R"(",2])");
+  EXPECT_EQ(raw_of(alice, "chat/inbox/alice/" + conv, R"(["receipt",)"),
+            R"(["receipt","bob",2,0])");
+  bob.Send(json{{"type", "read"}, {"conv", conv}, {"seq", 2}});
+  EXPECT_EQ(raw_of(alice, "chat/inbox/alice/" + conv, R"(["receipt","bob",2,2])"),
+            R"(["receipt","bob",2,2])");
+
+  bob.SendRaw(R"(["send",")" + conv + R"(","b1"])");
+  auto errors = bob.Await("error", 1);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0]["code"], "bad_field");
+  EXPECT_EQ(errors[0]["cmid"], "b1");
+  EXPECT_EQ(stack_.CountRows("messages"), 2) << "nothing stored for the bad compact send";
 }
 
 // A thousand commands as fast as one device can publish them is far beyond a

@@ -23,6 +23,11 @@ TEST(EncodeSend, ToUserMatchesTheProtocolExampleByteForByte) {
             R"({"type":"send","req_id":"r1","to":"bob","cmid":"7f0c1c3e-1","body":"hi Bob"})");
 }
 
+TEST(EncodeSend, WithoutReqIdToAConversationIsCompact) {
+  EXPECT_EQ(EncodeSend(Request("", "c5d2f", "again", "7f0c1c3e-2")),
+            R"(["send","c5d2f","7f0c1c3e-2","again"])");
+}
+
 TEST(EncodeSend, ToConversationMatchesTheProtocolExampleByteForByte) {
   EXPECT_EQ(EncodeSend(Request("", "c5d2f", "again", "7f0c1c3e-2", "r2")),
             R"({"type":"send","req_id":"r2","conv":"c5d2f","cmid":"7f0c1c3e-2","body":"again"})");
@@ -87,10 +92,10 @@ bool MatchesShape(std::string_view text, std::string_view pattern) {
   return true;
 }
 
-TEST(NewClientMessageId, IsSixteenBase62DigitsThatTheProtocolAccepts) {
+TEST(NewClientMessageId, IsElevenBase62DigitsThatTheProtocolAccepts) {
   for (int i = 0; i < 100; ++i) {
     std::string id = NewClientMessageId();
-    EXPECT_TRUE(MatchesShape(id, "bbbbbbbbbbbbbbbb")) << id;
+    EXPECT_TRUE(MatchesShape(id, "bbbbbbbbbbb")) << id;
     EXPECT_TRUE(IsValidClientToken(id)) << id;
   }
 }
@@ -150,8 +155,8 @@ TEST(EncodeHistory, OmitsBeforeAndLimitWhenNotGiven) {
 }
 
 TEST(EncodeReceipts, CursorsQueriesAndTypingMatchTheProtocol) {
-  EXPECT_EQ(EncodeCursor("delivered", "c5", 44), R"({"type":"delivered","conv":"c5","seq":44})");
-  EXPECT_EQ(EncodeCursor("read", "c5", 44), R"({"type":"read","conv":"c5","seq":44})");
+  EXPECT_EQ(EncodeCursor("delivered", "c5", 44), R"(["delivered","c5",44])");
+  EXPECT_EQ(EncodeCursor("read", "c5", 44), R"(["read","c5",44])");
   EXPECT_EQ(EncodeReceipts("r7", "c7a", 12),
             R"({"type":"receipts","req_id":"r7","conv":"c7a","seq":12})");
   EXPECT_EQ(EncodeTyping("c5"), R"({"type":"typing","conv":"c5"})");

@@ -36,6 +36,30 @@ TEST(ParseEvent, ALiveMsgTakesItsConversationFromTheTopic) {
   EXPECT_TRUE(e.cmid.empty());
 }
 
+TEST(ParseEvent, TheCompactFormsAreTheEventsTheyStandFor) {
+  Event msg = ParseEvent(R"(["msg",42,1700000000123,"alice","hi",{"later":"ignored"}])",
+                         "chat/inbox/bob/c5d2f");
+  EXPECT_EQ(msg.type, "msg");
+  EXPECT_EQ(msg.conv, "c5d2f");
+  EXPECT_EQ(msg.seq, 42);
+  EXPECT_EQ(msg.ts, 1700000000123);
+  EXPECT_EQ(msg.from, "alice");
+  EXPECT_EQ(msg.body, "hi");
+  EXPECT_EQ(msg.raw, R"(["msg",42,1700000000123,"alice","hi",{"later":"ignored"}])");
+  Event accepted = ParseEvent(R"(["accepted","m1",7,5])", "chat/dev/alice/phone");
+  EXPECT_EQ(accepted.type, "accepted");
+  EXPECT_EQ(accepted.cmid, "m1");
+  EXPECT_EQ(accepted.seq, 7);
+  EXPECT_EQ(accepted.ts, 5);
+  EXPECT_FALSE(accepted.dup);
+  Event receipt = ParseEvent(R"(["receipt","bob",4,3])", "chat/inbox/alice/c7");
+  EXPECT_EQ(receipt.type, "receipt");
+  EXPECT_EQ(receipt.conv, "c7");
+  EXPECT_EQ(receipt.user, "bob");
+  EXPECT_EQ(receipt.delivered, 4);
+  EXPECT_EQ(receipt.read, 3);
+}
+
 TEST(ParseEvent, ALiveReceiptAndTypingTakeTheirConversationFromTheTopic) {
   Event receipt = ParseEvent(R"({"type":"receipt","user":"bob","delivered":4,"read":3})",
                              "chat/inbox/alice/c7");
@@ -183,7 +207,11 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"NotJson", "hello", "not valid JSON"},
         MalformedCase{"Truncated", R"({"type":"msg","conv":)", "not valid JSON"},
         MalformedCase{"InvalidUtf8", "{\"type\":\"msg\",\"body\":\"\xff\"}", "not valid JSON"},
-        MalformedCase{"Array", R"([{"type":"msg"}])", "not a JSON object"},
+        MalformedCase{"ArrayWithoutItsType", R"([{"type":"msg"}])", "start with its type"},
+        MalformedCase{"ArrayOfATypeWithoutACompactForm", R"(["typing","bob"])",
+                      "no compact (array) form"},
+        MalformedCase{"CompactAcceptedWithoutTs", R"(["accepted","m1",7])", "'ts' is missing"},
+        MalformedCase{"CompactAcceptedWithSeqAsString", R"(["accepted","m1","7",5])", "'seq'"},
         MalformedCase{"String", R"("msg")", "not a JSON object"},
         MalformedCase{"Null", "null", "not a JSON object"},
         MalformedCase{"MissingType", R"({"conv":"c1"})", "type"},

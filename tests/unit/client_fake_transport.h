@@ -150,7 +150,10 @@ class FakeTransport : public Transport {
   std::vector<std::string> PayloadsOfType(const std::string& type) const {
     std::vector<std::string> out;
     for (const Published& p : published()) {
-      if (p.payload.find("{\"type\":\"" + type + "\"") == 0) out.push_back(p.payload);
+      if (p.payload.find("{\"type\":\"" + type + "\"") == 0 ||
+          p.payload.find("[\"" + type + "\",") == 0) {  // the compact form
+        out.push_back(p.payload);
+      }
     }
     return out;
   }

@@ -69,7 +69,7 @@ TEST(Reconnect, ALostConnectionIsReportedThenRestoredWithResubscribeResendAndSyn
                d.fake->PayloadsOfType("sync").size() == 1;
       },
       kWait));
-  EXPECT_NE(d.fake->PayloadsOfType("send")[0].find(R"("cmid":"m1")"), std::string::npos);
+  EXPECT_NE(d.fake->PayloadsOfType("send")[0].find(R"("m1")"), std::string::npos);
 }
 
 TEST(Reconnect, FailedAttemptsAreRetriedUntilTheBrokerIsBack) {

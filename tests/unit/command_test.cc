@@ -39,6 +39,37 @@ TEST(Command, SendToConversationIsParsed) {
   EXPECT_TRUE(c.req_id.empty());
 }
 
+TEST(Command, TheCompactFormsOfSendAndTheCursorsAreTheSameCommands) {
+  Command c = Parse(R"(["send","c123","m-1","hi",{"ignored":"extra values"}])");
+  const auto* send = std::get_if<SendCommand>(&c.body);
+  ASSERT_NE(send, nullptr);
+  EXPECT_EQ(send->conv, "c123");
+  EXPECT_EQ(send->cmid, "m-1");
+  EXPECT_EQ(send->body, "hi");
+  EXPECT_EQ(c.cmid, "m-1") << "an error about it would echo the cmid";
+  for (auto [payload, read] :
+       {std::pair{R"(["delivered","c123",7])", false}, std::pair{R"(["read","c123",7])", true}}) {
+    Command cursor = Parse(payload);
+    const auto* move = std::get_if<CursorCommand>(&cursor.body);
+    ASSERT_NE(move, nullptr) << payload;
+    EXPECT_EQ(move->read, read);
+    EXPECT_EQ(move->conv, "c123");
+    EXPECT_EQ(move->seq, 7);
+  }
+}
+
+TEST(Command, ACompactFormIsCheckedAsItsObjectIs) {
+  EXPECT_EQ(CodeOf(Parse(R"(["send","c123","m-1"])")), ErrorCode::kBadField) << "body missing";
+  EXPECT_EQ(CodeOf(Parse(R"(["send","c123",7,"x"])")), ErrorCode::kBadField) << "cmid not text";
+  EXPECT_EQ(CodeOf(Parse(R"(["delivered","c123","7"])")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"(["typing","c123"])")), ErrorCode::kUnknownType)
+      << "typing has no compact form";
+  EXPECT_EQ(CodeOf(Parse(R"(["msg",1,2,"bob","x"])")), ErrorCode::kUnknownType)
+      << "an event is no command";
+  EXPECT_EQ(CodeOf(Parse(R"(["send"])")), ErrorCode::kBadField);
+  EXPECT_EQ(CodeOf(Parse(R"([])")), ErrorCode::kBadJson);
+}
+
 TEST(Command, SenderComesFromTheTopicNeverThePayload) {
   Command c = Parse(R"({"type":"send","to":"bob","cmid":"m","body":"x","from":"mallory"})");
   EXPECT_EQ(c.sender.user, "alice");

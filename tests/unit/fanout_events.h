@@ -1,5 +1,7 @@
 // Test helper: the (topic, event) pairs that fan-out control payloads carry,
-// decoded with the same parser the broker plugin uses.
+// decoded with the same parser the broker plugin uses; an event in its
+// compact form (chat/compact_form.h) as the object it stands for, as a
+// device reads it.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "chat/compact_form.h"
 #include "chat/fanout_frames.h"
 
 namespace chat {
@@ -21,7 +24,13 @@ inline FanoutEvents DecodeFanout(const std::vector<std::string>& payloads) {
     FanoutFrames frames = ParseFanoutFrames(payload);
     EXPECT_TRUE(frames.ok) << frames.error;
     for (const FanoutCopy& copy : frames.copies) {
-      events.emplace_back(std::string(copy.topic), nlohmann::json::parse(copy.payload));
+      nlohmann::json event = nlohmann::json::parse(copy.payload);
+      if (event.is_array()) {
+        std::string error;
+        event = compact::Expand(event, error).value_or(nlohmann::json());
+        EXPECT_EQ(error, "") << copy.payload;
+      }
+      events.emplace_back(std::string(copy.topic), std::move(event));
     }
   }
   return events;

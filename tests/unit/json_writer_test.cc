@@ -83,6 +83,8 @@ TEST(JsonWriter, ArraysJoinTheirValues) {
   array.Raw("1").Raw(R"({"b":true})").Raw(JsonString("x"));
   EXPECT_FALSE(array.empty());
   EXPECT_EQ(array.Finish(), R"([1,{"b":true},"x"])");
+  EXPECT_EQ(JsonArrayWriter().String("msg").Integer(-7).String("a\"b").Finish(),
+            R"(["msg",-7,"a\"b"])");
 }
 
 }  // namespace

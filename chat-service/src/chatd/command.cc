@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "chat/compact_form.h"
 #include "chat/ids.h"
 #include "chat/json_object.h"
 #include "chat/protocol.h"
@@ -403,7 +404,9 @@ std::optional<RejectedCommand> ReadEnvelopeIds(const json& object, Command& comm
 // and the error still carries its req_id and cmid.
 RejectedCommand RejectUnreadable(std::string_view payload, Command& command) {
   auto object = JsonObject::Parse(payload, JsonObject::Numbers::kAnyRange);
-  if (!object) return {ErrorCode::kBadJson, "the payload must be one JSON object"};
+  if (!object) {
+    return {ErrorCode::kBadJson, "the payload must be one JSON object (or a compact array)"};
+  }
   for (auto [name, field] : {std::pair{"req_id", &command.req_id}, {"cmid", &command.cmid}}) {
     const std::string* value = object->String(name);
     if (value && IsValidClientToken(*value)) *field = *value;
@@ -423,6 +426,15 @@ Command ParseCommand(const DeviceAddress& sender, std::string_view payload,
     return command;
   }
   json object = json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (object.is_array() && !object.empty() && object[0].is_string()) {
+    std::string error;
+    std::optional<json> expanded = compact::Expand(object, error);
+    if (!expanded) {
+      command.body = Reject(ErrorCode::kUnknownType, error);
+      return command;
+    }
+    object = std::move(*expanded);
+  }
   if (!object.is_object()) {
     command.body = RejectUnreadable(payload, command);
     return command;

@@ -35,6 +35,15 @@ json ConversationJson(const ConversationInfo& info) {
 // Written without a JSON tree: chatd encodes at least two events per message
 // it accepts, and a sync page holds thousands.
 std::string EncodeMessage(const StoredMessage& m, EventForm form) {
+  if (form == EventForm::kLive && m.kind != protocol::kSystemKind) {
+    return JsonArrayWriter()
+        .String(protocol::event::kMsg)
+        .Integer(m.seq)
+        .Integer(m.ts_ms)
+        .String(m.from)
+        .String(m.body)
+        .Finish();
+  }
   JsonObjectWriter event;
   event.String("type", protocol::event::kMsg);
   if (form != EventForm::kLive) event.String("conv", m.conv);
@@ -49,6 +58,14 @@ std::string EncodeMessage(const StoredMessage& m, EventForm form) {
 
 std::string EncodeAccepted(const StoredMessage& m, const std::string& req_id, bool dup,
                            bool name_conv) {
+  if (req_id.empty() && !dup && !name_conv) {
+    return JsonArrayWriter()
+        .String(protocol::event::kAccepted)
+        .String(m.cmid)
+        .Integer(m.seq)
+        .Integer(m.ts_ms)
+        .Finish();
+  }
   JsonObjectWriter event;
   event.String("type", protocol::event::kAccepted);
   if (name_conv) event.String("conv", m.conv);
@@ -76,9 +93,16 @@ std::string EncodeConversationNew(const ConversationInfo& info) {
 
 std::string EncodeReceipt(const std::string& conv, const std::string& user, int64_t delivered,
                           int64_t read, EventForm form) {
+  if (form == EventForm::kLive) {
+    return JsonArrayWriter()
+        .String(protocol::event::kReceipt)
+        .String(user)
+        .Integer(delivered)
+        .Integer(read)
+        .Finish();
+  }
   JsonObjectWriter event;
-  event.String("type", protocol::event::kReceipt);
-  if (form != EventForm::kLive) event.String("conv", conv);
+  event.String("type", protocol::event::kReceipt).String("conv", conv);
   return event.String("user", user).Integer("delivered", delivered).Integer("read", read).Finish();
 }
 

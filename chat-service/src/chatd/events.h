@@ -32,12 +32,14 @@ enum class EventForm {
 };
 
 // {"type":"msg",...}: seq, ts, from, body (and kind, event for a system
-// message), with what `form` adds.
+// message), with what `form` adds. kLive and not a system message: the
+// compact form ["msg",seq,ts,from,body] (chat/compact_form.h).
 std::string EncodeMessage(const StoredMessage& message, EventForm form);
 // The `accepted` answer to the device that sent `message`: seq, ts, cmid,
 // req_id when the send had one, `dup: true` for a resend, and `conv` only
 // when `name_conv` (the send named `to`: the device does not know the
-// conversation yet). No body: the device has it.
+// conversation yet). No body: the device has it. Without req_id, dup and
+// conv: the compact form ["accepted",cmid,seq,ts].
 std::string EncodeAccepted(const StoredMessage& message, const std::string& req_id, bool dup,
                            bool name_conv);
 // {"type":"conv",...,"req_id","created","dup"} reply to conv.create and group
@@ -46,7 +48,8 @@ std::string EncodeConversationReply(const ConversationInfo& info, const std::str
                                     bool created, bool dup);
 // {"type":"conv.new",...} on each member's user topic.
 std::string EncodeConversationNew(const ConversationInfo& info);
-// {"type":"receipt","user","delivered","read"}; with `conv` unless kLive.
+// {"type":"receipt","user","delivered","read"} with `conv`; kLive: the
+// compact form ["receipt",user,delivered,read].
 std::string EncodeReceipt(const std::string& conv, const std::string& user, int64_t delivered,
                           int64_t read, EventForm form);
 // {"type":"typing","user"} on the conversation topic.

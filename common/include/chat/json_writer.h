@@ -32,9 +32,11 @@ class JsonObjectWriter {
   std::string out_ = "{";
 };
 
-// Writes one array of values that are already JSON text.
+// Writes one array, value by value.
 class JsonArrayWriter {
  public:
+  JsonArrayWriter& String(std::string_view value);
+  JsonArrayWriter& Integer(int64_t value);
   // `json` must be one valid JSON value.
   JsonArrayWriter& Raw(std::string_view json);
   bool empty() const { return out_.size() == 1; }

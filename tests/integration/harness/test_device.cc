@@ -3,11 +3,25 @@
 
 #include <gtest/gtest.h>
 
+#include "chat/compact_form.h"
 #include "chat/topics.h"
 
 namespace chat::testing {
 
 using json = nlohmann::json;
+
+namespace {
+
+// An event as a mosquitto_sub user reads it: a compact form (chat/compact_form.h)
+// as the object it stands for; anything else that is no JSON object as null.
+json ParseEventObject(const std::string& payload) {
+  json event = json::parse(payload, nullptr, false);
+  std::string error;
+  if (event.is_array()) event = compact::Expand(event, error).value_or(json());
+  return event.is_object() ? event : json();
+}
+
+}  // namespace
 
 TestDevice::TestDevice(TestStack& stack, const std::string& user, const std::string& device)
     : user(user), device(device), probe_(stack.port(), user + ":" + device) {
@@ -33,7 +47,7 @@ std::vector<json> TestDevice::Await(const std::string& type, std::size_t count,
   auto matching = [&](const std::vector<Received>& all) {
     std::vector<json> out;
     for (const auto& r : all) {
-      json event = json::parse(r.payload, nullptr, false);
+      json event = ParseEventObject(r.payload);
       if (!event.is_object() || event.value("type", "") != type) continue;
       std::string_view conv = ConversationOfTopic(r.topic);
       if (!conv.empty() && !event.contains("conv")) event["conv"] = conv;
@@ -52,7 +66,7 @@ json TestDevice::Request(json command, const std::string& req_id,
   Send(command);
   auto find = [&](const std::vector<Received>& all) -> json {
     for (const auto& r : all) {
-      json event = json::parse(r.payload, nullptr, false);
+      json event = ParseEventObject(r.payload);
       if (event.is_object() && event.value("req_id", "") == req_id) return event;
     }
     return nullptr;
