@@ -81,16 +81,16 @@ class CatchUpRun : public MqttHandler {
   void OnMessage(MqttClient& client, std::string_view, std::string_view payload) override {
     if (&client == &reader_.client(0)) return OnReaderMessage(payload);
     auto i = static_cast<std::size_t>(client.tag());
-    if (payload.find(R"("type":"accepted")") != std::string_view::npos) {
+    if (IsType(payload, "accepted")) {
       // A repeat's answer names a cmid already answered: counted once.
       if (pending_.erase(JsonStringField(payload, "cmid")) == 0) return;
       ++accepted_;
       last_accepted_ns_ = MonotonicNs();
       window_ = std::min(max_window_, window_ + 1);
       Pump();
-    } else if (payload.find(R"("type":"error")") != std::string_view::npos) {
+    } else if (IsType(payload, "error")) {
       OnError(i, payload);
-    } else if (payload.find(R"("type":"conv")") != std::string_view::npos && convs_[i].empty()) {
+    } else if (IsType(payload, "conv") && convs_[i].empty()) {
       convs_[i] = JsonStringField(payload, "conv");
       ++opened_;
     }
@@ -170,7 +170,7 @@ class CatchUpRun : public MqttHandler {
   }
 
   void OnReaderMessage(std::string_view payload) {
-    if (payload.find(R"("type":"sync")") == std::string_view::npos) return;
+    if (!IsType(payload, "sync")) return;
     json page = json::parse(payload, nullptr, false);
     if (page.is_discarded()) return;
     ++pages_;

@@ -16,33 +16,7 @@ namespace {
 
 using json = nlohmann::json;
 
-bool IsType(std::string_view json, std::string_view type) {
-  std::string needle;
-  needle.append("\"type\":\"").append(type).append("\"");
-  return json.find(needle) != std::string_view::npos;
-}
-
 }  // namespace
-
-std::string JsonStringField(std::string_view json, std::string_view key) {
-  std::string needle;
-  needle.append("\"").append(key).append("\":\"");
-  auto pos = json.find(needle);
-  if (pos == std::string_view::npos) return "";
-  pos += needle.size();
-  auto end = json.find('"', pos);
-  return end == std::string_view::npos ? "" : std::string(json.substr(pos, end - pos));
-}
-
-int64_t JsonIntField(std::string_view json, std::string_view key) {
-  std::string needle;
-  needle.append("\"").append(key).append("\":");
-  auto pos = json.find(needle);
-  if (pos == std::string_view::npos) return 0;
-  int64_t value = 0;
-  std::from_chars(json.data() + pos + needle.size(), json.data() + json.size(), value);
-  return value;
-}
 
 std::string SendCommand(const std::string& conv, uint64_t cmid, const BodyMarker& marker,
                         std::size_t message_bytes) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "chat_deployment.h"
+#include "event_fields.h"
 #include "event_loop.h"
 #include "traffic_path.h"
 
@@ -161,10 +162,6 @@ class ChatGroupPath : public TrafficPath {
   uint64_t receipt_events_ = 0, receipts_applied_ = 0;
 };
 
-// The value of a top-level string field in a compact JSON event ("" if absent).
-std::string JsonStringField(std::string_view json, std::string_view key);
-// The value of a top-level integer field in a compact JSON event (0 if absent).
-int64_t JsonIntField(std::string_view json, std::string_view key);
 // A `send` command on `conv` whose total size is about `message_bytes`.
 std::string SendCommand(const std::string& conv, uint64_t cmid, const BodyMarker& marker,
                         std::size_t message_bytes);

@@ -22,9 +22,15 @@ std::string MakeBody(const BodyMarker& marker, std::size_t size) {
 }
 
 std::optional<BodyMarker> FindMarker(std::string_view text) {
-  // In a chat event the body follows "body":" ; in a raw payload it starts it.
+  // In a chat event the body follows "body":" , in the compact form of a
+  // `msg` it is the value that starts with "T (ids are lowercase: no other
+  // value does); in a raw payload it starts it.
   std::size_t pos = 0;
-  if (text.empty() || text[0] != 'T') {
+  if (!text.empty() && text[0] == '[') {
+    pos = text.find(",\"T");
+    if (pos == std::string_view::npos) return std::nullopt;
+    pos += 2;
+  } else if (text.empty() || text[0] != 'T') {
     pos = text.find("\"body\":\"T");
     if (pos == std::string_view::npos) return std::nullopt;
     pos += 8;
