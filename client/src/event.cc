@@ -209,7 +209,7 @@ Event ParseEvent(std::string_view payload, std::string_view topic) {
   json object = json::parse(payload, nullptr, /*allow_exceptions=*/false);
   std::string error;
   if (object.is_array()) {
-    std::optional<json> expanded = compact::Expand(object, error);
+    std::optional<json> expanded = compact::Expand(std::move(object), error);
     object = expanded ? std::move(*expanded) : json();
   }
   Event event = object.is_discarded() ? Invalid("payload is not valid JSON", payload)

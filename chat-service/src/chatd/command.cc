@@ -428,7 +428,7 @@ Command ParseCommand(const DeviceAddress& sender, std::string_view payload,
   json object = json::parse(payload, nullptr, /*allow_exceptions=*/false);
   if (object.is_array() && !object.empty() && object[0].is_string()) {
     std::string error;
-    std::optional<json> expanded = compact::Expand(object, error);
+    std::optional<json> expanded = compact::Expand(std::move(object), error);
     if (!expanded) {
       command.body = Reject(ErrorCode::kUnknownType, error);
       return command;

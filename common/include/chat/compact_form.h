@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace chat::compact {
 
@@ -29,9 +30,10 @@ std::span<const std::string_view> FieldsOf(std::string_view type);
 // out of the object (its reader names the field that is required); values
 // beyond the form's fields are ignored, as unknown members of an object
 // are. Without a type string of a compact form it returns nullopt and says
-// why in `error`.
+// why in `error`. Takes the array by value: a caller done with it moves it
+// in, and the body is not copied.
 template <class Json>
-std::optional<Json> Expand(const Json& array, std::string& error) {
+std::optional<Json> Expand(Json array, std::string& error) {
   if (!array.is_array() || array.empty() || !array[0].is_string()) {
     error = "an array must start with its type, a string";
     return std::nullopt;
@@ -46,7 +48,7 @@ std::optional<Json> Expand(const Json& array, std::string& error) {
   Json object = Json::object();
   object["type"] = type;
   for (std::size_t i = 0; i < fields.size() && i + 1 < array.size(); ++i) {
-    object[std::string(fields[i])] = array[i + 1];
+    object[std::string(fields[i])] = std::move(array[i + 1]);
   }
   return object;
 }
